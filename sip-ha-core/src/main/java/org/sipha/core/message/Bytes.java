@@ -1,0 +1,158 @@
+package org.sipha.core.message;
+
+/**
+ * Byte-level helpers shared by the SIP views. Stateless; any thread.
+ *
+ * <p>SIP's grammar is ASCII except display names, quoted strings and bodies, so every comparison here is on
+ * bytes, case-folded only for ASCII letters.
+ */
+final class Bytes {
+    private Bytes() {
+    }
+
+    static boolean isWsp(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    /** Linear white space, including the CR/LF left inside a folded header value. */
+    static boolean isLws(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+    }
+
+    static int skipLws(byte[] b, int p, int end) {
+        while (p < end && isLws(b[p])) {
+            p++;
+        }
+        return p;
+    }
+
+    /** Returns the end of [start, end) with trailing LWS removed. */
+    static int trimLwsEnd(byte[] b, int start, int end) {
+        while (end > start && isLws(b[end - 1])) {
+            end--;
+        }
+        return end;
+    }
+
+    static int lower(int c) {
+        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+    }
+
+    static boolean equalsIgnoreCase(byte[] b, int off, int len, CharSequence s) {
+        if (len != s.length()) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (lower(b[off + i] & 0xff) != lower(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean equalsIgnoreCase(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
+        if (aLen != bLen) {
+            return false;
+        }
+        for (int i = 0; i < aLen; i++) {
+            if (lower(a[aOff + i] & 0xff) != lower(b[bOff + i] & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 3261 {@code token} characters. */
+    static boolean isTokenChar(byte c) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            return true;
+        }
+        switch (c) {
+            case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * Parses [off, end) as unsigned decimal digits. Returns -1 if the range is empty, holds a non-digit, or
+     * the value exceeds {@code max}.
+     */
+    static long parseDigits(byte[] b, int off, int end, long max) {
+        if (off >= end) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = off; i < end; i++) {
+            byte c = b[i];
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+            if (v > max) {
+                return -1;
+            }
+        }
+        return v;
+    }
+
+    /**
+     * {@code p} points at an opening double quote. Returns the index just after the closing quote, or -1 if
+     * the quoted string is not closed before {@code end}. A backslash escapes the next byte (RFC 3261
+     * {@code quoted-pair}).
+     */
+    static int skipQuoted(byte[] b, int p, int end) {
+        p++;
+        while (p < end) {
+            byte c = b[p];
+            if (c == '\\') {
+                p += 2;
+                continue;
+            }
+            if (c == '"') {
+                return p + 1;
+            }
+            p++;
+        }
+        return -1;
+    }
+
+    static int indexOf(byte[] b, int from, int end, byte c) {
+        for (int i = from; i < end; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Writes the ASCII chars of {@code s} (must be ASCII/Latin-1) into {@code dst} at {@code off}. */
+    static int putAscii(CharSequence s, byte[] dst, int off) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = (byte) s.charAt(i);
+        }
+        return off + n;
+    }
+
+    static int putInt(int v, byte[] dst, int off) {
+        if (v == 0) {
+            dst[off] = '0';
+            return off + 1;
+        }
+        int digits = 0;
+        for (int t = v; t > 0; t /= 10) {
+            digits++;
+        }
+        int p = off + digits;
+        for (int t = v; t > 0; t /= 10) {
+            dst[--p] = (byte) ('0' + t % 10);
+        }
+        return off + digits;
+    }
+}

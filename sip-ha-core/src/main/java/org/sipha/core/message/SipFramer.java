@@ -1,0 +1,330 @@
+package org.sipha.core.message;
+
+import java.util.Arrays;
+
+/**
+ * Frames one SIP message in a single pass and records positions only: the start line's parts, every header
+ * line (name, value, line bounds, kind) and the body. Nothing is decoded or copied. This is the
+ * {@code HttpObjectDecoder} of sip-ha, minus the state machine: a datagram is always whole, and on a stream
+ * the caller retries with more bytes after {@link SipParseResult#INCOMPLETE}.
+ *
+ * <pre>
+ *  frameStart   messageStart                     startLineEnd = lineStart[0]
+ *  | CRLF ...   | INVITE sip:b@h SIP/2.0 CRLF     | Via: SIP/2.0/UDP h;branch=z9 CRLF | ... | CRLF | body |
+ *                 ^method  ^uri      ^version         ^nameEnd ^valueStart       ^valueEnd           ^bodyStart ^bodyEnd
+ * </pre>
+ *
+ * Not thread-safe; owned by one {@link SipMessageView}. Arrays are allocated once, sized by the limits.
+ */
+final class SipFramer {
+    private static final int KINDS = SipHeaderName.count();
+
+    final SipParseLimits limits;
+
+    byte[] buf;
+    int frameStart;
+    int messageStart;
+    int frameEnd;
+
+    boolean request;
+    int methodEnd;
+    int uriStart;
+    int uriEnd;
+    int versionStart;
+    int versionEnd;
+    int statusCode;
+    int reasonStart;
+    int reasonEnd;
+    int startLineEnd;
+
+    int headerCount;
+    final int[] kind;
+    final int[] lineStart;
+    final int[] nameEnd;
+    final int[] valueStart;
+    final int[] valueEnd;
+    final int[] lineEnd;
+    final int[] nextOfKind;
+    final int[] firstOfKind = new int[KINDS];
+    private final int[] lastOfKind = new int[KINDS];
+
+    int headersEnd;
+    int bodyStart;
+    int bodyEnd;
+    int contentLength;
+
+    SipFramer(SipParseLimits limits) {
+        this.limits = limits;
+        int n = limits.maxHeaders();
+        kind = new int[n];
+        lineStart = new int[n];
+        nameEnd = new int[n];
+        valueStart = new int[n];
+        valueEnd = new int[n];
+        lineEnd = new int[n];
+        nextOfKind = new int[n];
+    }
+
+    SipParseResult frame(byte[] b, int off, int len, boolean stream) {
+        reset(b, off);
+        int end = off + len;
+        if (len > limits.maxMessageBytes() && !stream) {
+            return SipParseResult.MESSAGE_TOO_LARGE;
+        }
+        int p = off;
+        while (p < end && (b[p] == '\r' || b[p] == '\n')) {
+            p++;
+        }
+        if (p == end) {
+            if (len == 0) {
+                return stream ? SipParseResult.INCOMPLETE : SipParseResult.EMPTY;
+            }
+            frameEnd = end;
+            return SipParseResult.KEEPALIVE;
+        }
+        messageStart = p;
+        int maxLine = limits.maxLineBytes();
+        int lf = Bytes.indexOf(b, p, Math.min(end, p + maxLine + 2), (byte) '\n');
+        if (lf < 0) {
+            if (end - p > maxLine) {
+                return SipParseResult.LINE_TOO_LONG;
+            }
+            return stream ? SipParseResult.INCOMPLETE : SipParseResult.BAD_START_LINE;
+        }
+        SipParseResult r = parseStartLine(b, p, contentEnd(b, p, lf));
+        if (r != SipParseResult.OK) {
+            return r;
+        }
+        startLineEnd = lf + 1;
+        r = indexHeaders(b, startLineEnd, end, stream);
+        if (r != SipParseResult.OK) {
+            return r;
+        }
+        return frameBody(end, stream);
+    }
+
+    private void reset(byte[] b, int off) {
+        buf = b;
+        frameStart = off;
+        messageStart = off;
+        frameEnd = off;
+        request = false;
+        statusCode = -1;
+        headerCount = 0;
+        contentLength = -1;
+        Arrays.fill(firstOfKind, -1);
+        Arrays.fill(lastOfKind, -1);
+    }
+
+    private static int contentEnd(byte[] b, int lineStartPos, int lf) {
+        return (lf > lineStartPos && b[lf - 1] == '\r') ? lf - 1 : lf;
+    }
+
+    private SipParseResult parseStartLine(byte[] b, int s, int e) {
+        if (e - s >= 4 && b[s] == 'S' && b[s + 1] == 'I' && b[s + 2] == 'P' && b[s + 3] == '/') {
+            return parseStatusLine(b, s, e);
+        }
+        request = true;
+        int p = s;
+        while (p < e && Bytes.isTokenChar(b[p])) {
+            p++;
+        }
+        if (p == s || (p < e && b[p] != ' ' && b[p] != '\t')) {
+            return SipParseResult.BAD_METHOD;
+        }
+        if (p == e) {
+            return SipParseResult.BAD_START_LINE;
+        }
+        methodEnd = p;
+        p = skipWsp(b, p, e);
+        uriStart = p;
+        while (p < e && b[p] != ' ' && b[p] != '\t') {
+            if ((b[p] & 0xff) < 0x21 || b[p] == 0x7f) {
+                return SipParseResult.BAD_REQUEST_URI;
+            }
+            p++;
+        }
+        uriEnd = p;
+        if (uriEnd == uriStart || Bytes.indexOf(b, uriStart, uriEnd, (byte) ':') < 0) {
+            return SipParseResult.BAD_REQUEST_URI;
+        }
+        p = skipWsp(b, p, e);
+        versionStart = p;
+        versionEnd = Bytes.trimLwsEnd(b, p, e);
+        return checkVersion(b, versionStart, versionEnd);
+    }
+
+    private SipParseResult parseStatusLine(byte[] b, int s, int e) {
+        int p = s;
+        while (p < e && b[p] != ' ') {
+            p++;
+        }
+        versionStart = s;
+        versionEnd = p;
+        SipParseResult r = checkVersion(b, s, p);
+        if (r != SipParseResult.OK) {
+            return r;
+        }
+        p = skipWsp(b, p, e);
+        if (e - p < 3 || !Bytes.isDigit(b[p]) || !Bytes.isDigit(b[p + 1]) || !Bytes.isDigit(b[p + 2])
+            || (e - p > 3 && b[p + 3] != ' ' && b[p + 3] != '\t')) {
+            return SipParseResult.BAD_STATUS_CODE;
+        }
+        statusCode = (b[p] - '0') * 100 + (b[p + 1] - '0') * 10 + (b[p + 2] - '0');
+        if (statusCode < 100 || statusCode > 699) {
+            return SipParseResult.BAD_STATUS_CODE;
+        }
+        reasonStart = skipWsp(b, p + 3, e);
+        reasonEnd = Bytes.trimLwsEnd(b, reasonStart, e);
+        return SipParseResult.OK;
+    }
+
+    private static SipParseResult checkVersion(byte[] b, int s, int e) {
+        if (Bytes.equalsIgnoreCase(b, s, e - s, "SIP/2.0")) {
+            return SipParseResult.OK;
+        }
+        if (e - s > 4 && Bytes.equalsIgnoreCase(b, s, 4, "SIP/")) {
+            return SipParseResult.UNSUPPORTED_VERSION;
+        }
+        return SipParseResult.BAD_START_LINE;
+    }
+
+    private SipParseResult indexHeaders(byte[] b, int q, int end, boolean stream) {
+        int maxLine = limits.maxLineBytes();
+        int maxBytes = limits.maxMessageBytes();
+        while (true) {
+            if (q - frameStart > maxBytes) {
+                return SipParseResult.MESSAGE_TOO_LARGE;
+            }
+            if (q >= end) {
+                if (stream) {
+                    return SipParseResult.INCOMPLETE;
+                }
+                // A datagram that ends right after a header line: treat the missing empty line as present.
+                headersEnd = end;
+                bodyStart = end;
+                return SipParseResult.OK;
+            }
+            int lf = Bytes.indexOf(b, q, Math.min(end, q + maxLine + 2), (byte) '\n');
+            int next;
+            int ce;
+            if (lf < 0) {
+                if (end - q > maxLine) {
+                    return SipParseResult.LINE_TOO_LONG;
+                }
+                if (stream) {
+                    return SipParseResult.INCOMPLETE;
+                }
+                ce = Bytes.trimLwsEnd(b, q, end);
+                next = end;
+            } else {
+                ce = contentEnd(b, q, lf);
+                next = lf + 1;
+            }
+            if (ce == q) {
+                headersEnd = q;
+                bodyStart = next;
+                return SipParseResult.OK;
+            }
+            SipParseResult r = Bytes.isWsp(b[q]) ? foldInto(b, q, ce, next) : addHeader(b, q, ce, next);
+            if (r != SipParseResult.OK) {
+                return r;
+            }
+            q = next;
+        }
+    }
+
+    private SipParseResult foldInto(byte[] b, int q, int ce, int next) {
+        if (headerCount == 0) {
+            return SipParseResult.BAD_HEADER_LINE;
+        }
+        int h = headerCount - 1;
+        int firstNonWsp = Bytes.skipLws(b, q, ce);
+        if (firstNonWsp < ce) {
+            if (valueEnd[h] == valueStart[h]) {
+                valueStart[h] = firstNonWsp;
+            }
+            valueEnd[h] = ce;
+        }
+        lineEnd[h] = next;
+        return SipParseResult.OK;
+    }
+
+    private SipParseResult addHeader(byte[] b, int q, int ce, int next) {
+        int n = q;
+        while (n < ce && Bytes.isTokenChar(b[n])) {
+            n++;
+        }
+        if (n == q) {
+            return SipParseResult.BAD_HEADER_LINE;
+        }
+        int c = skipWsp(b, n, ce);
+        if (c >= ce || b[c] != ':') {
+            return SipParseResult.BAD_HEADER_LINE;
+        }
+        if (headerCount == kind.length) {
+            return SipParseResult.TOO_MANY_HEADERS;
+        }
+        int h = headerCount++;
+        int vs = Bytes.skipLws(b, c + 1, ce);
+        int k = SipHeaderName.lookup(b, q, n - q).ordinal();
+        kind[h] = k;
+        lineStart[h] = q;
+        nameEnd[h] = n;
+        valueStart[h] = vs;
+        valueEnd[h] = Bytes.trimLwsEnd(b, vs, ce);
+        lineEnd[h] = next;
+        nextOfKind[h] = -1;
+        if (firstOfKind[k] < 0) {
+            firstOfKind[k] = h;
+        } else {
+            nextOfKind[lastOfKind[k]] = h;
+        }
+        lastOfKind[k] = h;
+        return SipParseResult.OK;
+    }
+
+    private SipParseResult frameBody(int end, boolean stream) {
+        int clHeader = firstOfKind[SipHeaderName.CONTENT_LENGTH.ordinal()];
+        long maxBody = limits.maxMessageBytes();
+        for (int h = clHeader; h >= 0; h = nextOfKind[h]) {
+            long v = Bytes.parseDigits(buf, valueStart[h], valueEnd[h], Integer.MAX_VALUE);
+            if (v < 0) {
+                return Bytes.parseDigits(buf, valueStart[h], valueEnd[h], Long.MAX_VALUE / 10) > 0
+                    ? SipParseResult.MESSAGE_TOO_LARGE : SipParseResult.BAD_CONTENT_LENGTH;
+            }
+            if (contentLength >= 0 && contentLength != v) {
+                return SipParseResult.BAD_CONTENT_LENGTH;
+            }
+            contentLength = (int) v;
+        }
+        if (contentLength > maxBody || (long) bodyStart - frameStart + Math.max(contentLength, 0) > maxBody) {
+            return SipParseResult.MESSAGE_TOO_LARGE;
+        }
+        if (stream) {
+            if (contentLength < 0) {
+                return SipParseResult.MISSING_CONTENT_LENGTH;
+            }
+            if (bodyStart + contentLength > end) {
+                return SipParseResult.INCOMPLETE;
+            }
+            bodyEnd = bodyStart + contentLength;
+        } else if (contentLength >= 0) {
+            if (bodyStart + contentLength > end) {
+                return SipParseResult.BODY_TRUNCATED;
+            }
+            bodyEnd = bodyStart + contentLength;
+        } else {
+            bodyEnd = end;
+        }
+        frameEnd = bodyEnd;
+        return SipParseResult.OK;
+    }
+
+    private static int skipWsp(byte[] b, int p, int e) {
+        while (p < e && Bytes.isWsp(b[p])) {
+            p++;
+        }
+        return p;
+    }
+}

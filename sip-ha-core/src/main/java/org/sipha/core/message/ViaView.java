@@ -1,0 +1,268 @@
+package org.sipha.core.message;
+
+/**
+ * A zero-copy view of one Via value ({@code SIP/2.0/UDP host:port;branch=...;received=...;rport}).
+ *
+ * <p>{@code branch}, {@code received} and {@code rport} are located while the value is parsed; any other
+ * parameter is found on demand by {@link #param(CharSequence)}. Hosts keep IPv6 brackets. Not thread-safe;
+ * valid until the owning {@link SipMessageView} is re-wrapped or, for the cursor returned by
+ * {@link SipMessageView#via(int)}, until that method is called again.
+ */
+public final class ViaView {
+    private final int[] scratch = new int[4];
+    private final AsciiView protocol = new AsciiView();
+    private final AsciiView transport = new AsciiView();
+    private final AsciiView host = new AsciiView();
+    private final AsciiView branch = new AsciiView();
+    private final AsciiView received = new AsciiView();
+    private final AsciiView paramValue = new AsciiView();
+    private final AsciiView whole = new AsciiView();
+    private byte[] b;
+    private int start;
+    private int end;
+    private int port;
+    private boolean hasBranch;
+    private boolean hasReceived;
+    private boolean hasRport;
+    private int rport;
+    private int rportParamStart;
+    private int rportParamEnd;
+    private int receivedParamStart;
+    private int paramsStart;
+
+    /** Parses the Via value in [start, end); returns OK or {@link SipParseResult#BAD_VIA}. Never throws. */
+    SipParseResult parse(byte[] buf, int s, int e) {
+        b = buf;
+        start = s;
+        end = Bytes.trimLwsEnd(buf, s, e);
+        whole.wrap(buf, s, end - s);
+        port = -1;
+        rport = -1;
+        hasBranch = hasReceived = hasRport = false;
+        int p = Bytes.skipLws(buf, s, end);
+        int ps = p;
+        p = token(buf, p, end);
+        p = slash(buf, p, end);
+        p = token(buf, p, end);
+        int protoEnd = p;
+        p = slash(buf, p, end);
+        int ts = p;
+        p = token(buf, p, end);
+        if (p < 0) {
+            return SipParseResult.BAD_VIA;
+        }
+        protocol.wrap(buf, ps, protoEnd - ps);
+        transport.wrap(buf, ts, p - ts);
+        if (p >= end || !Bytes.isLws(buf[p])) {
+            return SipParseResult.BAD_VIA;
+        }
+        p = parseSentBy(buf, Bytes.skipLws(buf, p, end));
+        if (p < 0) {
+            return SipParseResult.BAD_VIA;
+        }
+        paramsStart = p;
+        return parseParams(buf, p) ? SipParseResult.OK : SipParseResult.BAD_VIA;
+    }
+
+    private int parseSentBy(byte[] buf, int p) {
+        int hs = p;
+        if (p < end && buf[p] == '[') {
+            int close = Bytes.indexOf(buf, p, end, (byte) ']');
+            if (close < 0) {
+                return -1;
+            }
+            p = close + 1;
+        } else {
+            while (p < end && buf[p] != ':' && buf[p] != ';' && !Bytes.isLws(buf[p])) {
+                p++;
+            }
+        }
+        if (p == hs) {
+            return -1;
+        }
+        host.wrap(buf, hs, p - hs);
+        p = Bytes.skipLws(buf, p, end);
+        if (p < end && buf[p] == ':') {
+            int q = Bytes.skipLws(buf, p + 1, end);
+            int ds = q;
+            while (q < end && Bytes.isDigit(buf[q])) {
+                q++;
+            }
+            long v = Bytes.parseDigits(buf, ds, q, 65535);
+            if (v < 0) {
+                return -1;
+            }
+            port = (int) v;
+            p = Bytes.skipLws(buf, q, end);
+        }
+        return p;
+    }
+
+    private boolean parseParams(byte[] buf, int p) {
+        while (p < end) {
+            if (buf[p] == '(') {
+                // RFC 3261 allows a trailing comment in Via; skip it whole.
+                int close = Bytes.indexOf(buf, p, end, (byte) ')');
+                if (close < 0) {
+                    return false;
+                }
+                p = Bytes.skipLws(buf, close + 1, end);
+                continue;
+            }
+            int paramStart = p;
+            p = Params.next(buf, p, end, false, scratch);
+            if (p < 0) {
+                return false;
+            }
+            int ns = scratch[Params.NAME_START];
+            int nl = scratch[Params.NAME_END] - ns;
+            int vs = scratch[Params.VALUE_START];
+            int ve = scratch[Params.VALUE_END];
+            if (!hasBranch && Bytes.equalsIgnoreCase(buf, ns, nl, "branch")) {
+                if (vs < 0) {
+                    return false;
+                }
+                hasBranch = true;
+                branch.wrap(buf, vs, ve - vs);
+            } else if (!hasReceived && Bytes.equalsIgnoreCase(buf, ns, nl, "received")) {
+                if (vs < 0) {
+                    return false;
+                }
+                hasReceived = true;
+                receivedParamStart = paramStart;
+                received.wrap(buf, vs, ve - vs);
+            } else if (!hasRport && Bytes.equalsIgnoreCase(buf, ns, nl, "rport")) {
+                hasRport = true;
+                rportParamStart = paramStart;
+                rportParamEnd = vs < 0 ? scratch[Params.NAME_END] : ve;
+                if (vs >= 0) {
+                    long v = Bytes.parseDigits(buf, vs, ve, 65535);
+                    if (v < 0) {
+                        return false;
+                    }
+                    rport = (int) v;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static int token(byte[] buf, int p, int end) {
+        if (p < 0) {
+            return -1;
+        }
+        int s = p;
+        while (p < end && Bytes.isTokenChar(buf[p])) {
+            p++;
+        }
+        return p == s ? -1 : p;
+    }
+
+    private static int slash(byte[] buf, int p, int end) {
+        if (p < 0) {
+            return -1;
+        }
+        p = Bytes.skipLws(buf, p, end);
+        if (p >= end || buf[p] != '/') {
+            return -1;
+        }
+        return Bytes.skipLws(buf, p + 1, end);
+    }
+
+    /** The whole Via value (one value of a possibly comma-separated header). */
+    public AsciiView asText() {
+        return whole;
+    }
+
+    /** Protocol name and version, {@code SIP/2.0} (LWS around the slash kept as sent). */
+    public AsciiView protocol() {
+        return protocol;
+    }
+
+    /** The transport: UDP, TCP, TLS, SCTP, WS, WSS. */
+    public AsciiView transport() {
+        return transport;
+    }
+
+    /** The sent-by host; an IPv6 reference keeps its brackets. */
+    public AsciiView host() {
+        return host;
+    }
+
+    /** The sent-by port, or -1 if none is given. */
+    public int port() {
+        return port;
+    }
+
+    /** The {@code branch} parameter, or null. */
+    public AsciiView branch() {
+        return hasBranch ? branch : null;
+    }
+
+    /** True if the branch starts with RFC 3261's magic cookie {@code z9hG4bK}. */
+    public boolean hasRfc3261Branch() {
+        return hasBranch && branch.length() > 7 && startsWith(branch, "z9hG4bK");
+    }
+
+    /** The {@code received} parameter, or null. */
+    public AsciiView received() {
+        return hasReceived ? received : null;
+    }
+
+    /** True if the Via carries {@code rport} (RFC 3581), with or without a value. */
+    public boolean hasRport() {
+        return hasRport;
+    }
+
+    /** The value of {@code rport}, or -1 if absent or given without a value. */
+    public int rport() {
+        return rport;
+    }
+
+    /** The raw value of parameter {@code name}; null if absent; empty if it has no value. */
+    public AsciiView param(CharSequence name) {
+        if (!Params.find(b, paramsStart, end, false, name, scratch)) {
+            return null;
+        }
+        int vs = scratch[Params.VALUE_START];
+        return vs < 0 ? paramValue.wrap(b, paramsStart, 0) : paramValue.wrap(b, vs, scratch[Params.VALUE_END] - vs);
+    }
+
+    int valueStart() {
+        return start;
+    }
+
+    int valueEnd() {
+        return end;
+    }
+
+    int rportParamStart() {
+        return rportParamStart;
+    }
+
+    int rportParamEnd() {
+        return rportParamEnd;
+    }
+
+    int receivedValueStart() {
+        return received.offset();
+    }
+
+    int receivedValueEnd() {
+        return received.offset() + received.length();
+    }
+
+    private static boolean startsWith(AsciiView v, String prefix) {
+        for (int i = 0; i < prefix.length(); i++) {
+            if (v.charAt(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return whole.toString();
+    }
+}
