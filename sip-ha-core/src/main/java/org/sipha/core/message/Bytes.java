@@ -1,5 +1,9 @@
 package org.sipha.core.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Byte-level helpers shared by the SIP views. Stateless; any thread.
  *
@@ -7,6 +11,44 @@ package org.sipha.core.message;
  * bytes, case-folded only for ASCII letters.
  */
 final class Bytes {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+    private static final byte TOKEN = 1;
+    private static final byte LWS = 2;
+    private static final byte LIST_SPECIAL = 4;
+    /** Ends a parameter name: LWS and {@code ; = ? , < > "}. */
+    private static final byte PARAM_NAME_STOP = 8;
+    /** Ends an unquoted parameter value: LWS and {@code ; , < > "} ({@code ?} too, in URIs, checked apart). */
+    private static final byte PARAM_VALUE_STOP = 16;
+    /** Character classes by byte value: one table load instead of a chain of comparisons. */
+    private static final byte[] CLASS = new byte[256];
+    /** ASCII lower-casing by byte value. */
+    static final byte[] LOWER = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            LOWER[c] = (byte) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-.!%*_+`'~".indexOf(c) >= 0) {
+                CLASS[c] |= TOKEN;
+            }
+        }
+        CLASS[' '] |= LWS;
+        CLASS['\t'] |= LWS;
+        CLASS['\r'] |= LWS;
+        CLASS['\n'] |= LWS;
+        for (char c : new char[] {' ', '\t', '\r', '\n', ';', ',', '<', '>', '"'}) {
+            CLASS[c] |= PARAM_NAME_STOP | PARAM_VALUE_STOP;
+        }
+        CLASS['='] |= PARAM_NAME_STOP;
+        CLASS['?'] |= PARAM_NAME_STOP;
+        CLASS['"'] |= LIST_SPECIAL;
+        CLASS['<'] |= LIST_SPECIAL;
+        CLASS['>'] |= LIST_SPECIAL;
+        CLASS[','] |= LIST_SPECIAL;
+    }
+
     private Bytes() {
     }
 
@@ -16,7 +58,29 @@ final class Bytes {
 
     /** Linear white space, including the CR/LF left inside a folded header value. */
     static boolean isLws(byte b) {
-        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
+        return (CLASS[b & 0xff] & LWS) != 0;
+    }
+
+    /** The first index in [p, end) holding one of {@code " < > ,}, or {@code end}. */
+    static int skipToListSpecial(byte[] b, int p, int end) {
+        while (p < end && (CLASS[b[p] & 0xff] & LIST_SPECIAL) == 0) {
+            p++;
+        }
+        return p;
+    }
+
+    static int skipParamName(byte[] b, int p, int end) {
+        while (p < end && (CLASS[b[p] & 0xff] & PARAM_NAME_STOP) == 0) {
+            p++;
+        }
+        return p;
+    }
+
+    static int skipParamValue(byte[] b, int p, int end, boolean uri) {
+        while (p < end && (CLASS[b[p] & 0xff] & PARAM_VALUE_STOP) == 0 && !(uri && b[p] == '?')) {
+            p++;
+        }
+        return p;
     }
 
     static int skipLws(byte[] b, int p, int end) {
@@ -43,7 +107,7 @@ final class Bytes {
             return false;
         }
         for (int i = 0; i < len; i++) {
-            if (lower(b[off + i] & 0xff) != lower(s.charAt(i))) {
+            if (LOWER[b[off + i] & 0xff] != lower(s.charAt(i))) {
                 return false;
             }
         }
@@ -64,15 +128,7 @@ final class Bytes {
 
     /** RFC 3261 {@code token} characters. */
     static boolean isTokenChar(byte c) {
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            return true;
-        }
-        switch (c) {
-            case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`': case '\'': case '~':
-                return true;
-            default:
-                return false;
-        }
+        return (CLASS[c & 0xff] & TOKEN) != 0;
     }
 
     static boolean isDigit(byte c) {
@@ -122,8 +178,21 @@ final class Bytes {
         return -1;
     }
 
+    /**
+     * Index of the first {@code c} in [from, end), or -1. Scans eight bytes per step (SWAR: the classic
+     * has-zero-byte test on {@code word ^ pattern}); header lines are long enough for this to matter.
+     */
     static int indexOf(byte[] b, int from, int end, byte c) {
-        for (int i = from; i < end; i++) {
+        long pattern = ONES * (c & 0xff);
+        int i = from;
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ pattern;
+            long t = (x - ONES) & ~x & HIGHS;
+            if (t != 0) {
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < end; i++) {
             if (b[i] == c) {
                 return i;
             }

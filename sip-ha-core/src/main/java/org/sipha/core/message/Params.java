@@ -25,9 +25,7 @@ final class Params {
         }
         p = Bytes.skipLws(b, p + 1, end);
         int ns = p;
-        while (p < end && isNameChar(b[p])) {
-            p++;
-        }
+        p = Bytes.skipParamName(b, p, end);
         if (p == ns) {
             return -1;
         }
@@ -43,9 +41,7 @@ final class Params {
                     return -1;
                 }
             } else {
-                while (p < end && isValueChar(b[p], uri)) {
-                    p++;
-                }
+                p = Bytes.skipParamValue(b, p, end, uri);
             }
             out[VALUE_START] = vs;
             out[VALUE_END] = p;
@@ -69,13 +65,5 @@ final class Params {
             }
         }
         return false;
-    }
-
-    private static boolean isNameChar(byte c) {
-        return !(Bytes.isLws(c) || c == ';' || c == '=' || c == '?' || c == ',' || c == '<' || c == '>' || c == '"');
-    }
-
-    private static boolean isValueChar(byte c, boolean uri) {
-        return !(Bytes.isLws(c) || c == ';' || c == ',' || (uri && c == '?') || c == '<' || c == '>' || c == '"');
     }
 }

@@ -63,6 +63,8 @@ final class SipFramer {
         valueEnd = new int[n];
         lineEnd = new int[n];
         nextOfKind = new int[n];
+        Arrays.fill(firstOfKind, -1);
+        Arrays.fill(lastOfKind, -1);
     }
 
     SipParseResult frame(byte[] b, int off, int len, boolean stream) {
@@ -110,10 +112,13 @@ final class SipFramer {
         frameEnd = off;
         request = false;
         statusCode = -1;
+        // Clear only the kinds the previous message used; the arrays start all -1.
+        for (int h = 0; h < headerCount; h++) {
+            firstOfKind[kind[h]] = -1;
+            lastOfKind[kind[h]] = -1;
+        }
         headerCount = 0;
         contentLength = -1;
-        Arrays.fill(firstOfKind, -1);
-        Arrays.fill(lastOfKind, -1);
     }
 
     private static int contentEnd(byte[] b, int lineStartPos, int lf) {
@@ -258,6 +263,7 @@ final class SipFramer {
         if (n == q) {
             return SipParseResult.BAD_HEADER_LINE;
         }
+        int hash = SipHeaderName.nameHash(n - q, Bytes.LOWER[b[q] & 0xff], Bytes.LOWER[b[n - 1] & 0xff]);
         int c = skipWsp(b, n, ce);
         if (c >= ce || b[c] != ':') {
             return SipParseResult.BAD_HEADER_LINE;
@@ -267,7 +273,7 @@ final class SipFramer {
         }
         int h = headerCount++;
         int vs = Bytes.skipLws(b, c + 1, ce);
-        int k = SipHeaderName.lookup(b, q, n - q).ordinal();
+        int k = SipHeaderName.lookupHashed(b, q, n - q, hash).ordinal();
         kind[h] = k;
         lineStart[h] = q;
         nameEnd[h] = n;

@@ -338,7 +338,7 @@ public final class SipMessageView {
      * @throws SipSyntaxException if it is malformed
      */
     public ViaView topVia() {
-        ValueList l = list(vias, SipParseResult.BAD_VIA);
+        ValueList l = list(vias, SipParseResult.BAD_VIA, 0);
         if (l.count == 0) {
             return null;
         }
@@ -356,7 +356,7 @@ public final class SipMessageView {
      * @throws IndexOutOfBoundsException if there is no such value
      */
     public ViaView via(int index) {
-        ValueList l = list(vias, SipParseResult.BAD_VIA);
+        ValueList l = list(vias, SipParseResult.BAD_VIA, Math.max(index, 0));
         checkIndex(index, l.count, "Via");
         parseVia(viaCursor, l, index);
         return viaCursor;
@@ -425,7 +425,7 @@ public final class SipMessageView {
     }
 
     private NameAddrView element(ValueList l, int index, NameAddrView cursor, String name, boolean wildcard) {
-        list(l, SipParseResult.BAD_NAME_ADDR);
+        list(l, SipParseResult.BAD_NAME_ADDR, Math.max(index, 0));
         checkIndex(index, l.count, name);
         parseNameAddr(cursor, l.starts[index], l.ends[index], wildcard);
         return cursor;
@@ -551,12 +551,14 @@ public final class SipMessageView {
         return f;
     }
 
+    /** The Via list split at least up to its second value (enough for removing the top one). */
     ValueList viaList() {
-        return list(vias, SipParseResult.BAD_VIA);
+        return list(vias, SipParseResult.BAD_VIA, 1);
     }
 
+    /** The Route list split at least up to its second value (enough for removing the top one). */
     ValueList routeList() {
-        return list(routes, SipParseResult.BAD_NAME_ADDR);
+        return list(routes, SipParseResult.BAD_NAME_ADDR, 1);
     }
 
     int firstHeader(SipHeaderName kind) {
@@ -569,8 +571,13 @@ public final class SipMessageView {
     }
 
     private ValueList list(ValueList l, SipParseResult malformed) {
+        return list(l, malformed, ValueList.ALL);
+    }
+
+    /** Ensures {@code l} is split at least up to value {@code index}. */
+    private ValueList list(ValueList l, SipParseResult malformed, int index) {
         ensureOk();
-        SipParseResult r = l.ensure(f, generation, malformed);
+        SipParseResult r = l.ensure(f, generation, malformed, index);
         if (r != SipParseResult.OK) {
             throw new SipSyntaxException(r, SipHeaderName.ofOrdinal(l.kind).canonicalName());
         }

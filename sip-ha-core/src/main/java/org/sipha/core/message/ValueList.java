@@ -2,16 +2,20 @@ package org.sipha.core.message;
 
 /**
  * The values of one multi-valued header kind (Via, Route, Record-Route, Contact) across all its lines, split
- * at top-level commas (not inside quotes or angle brackets). Computed on first use after each wrap; records
- * positions only. Not thread-safe; owned by one {@link SipMessageView}.
+ * at top-level commas (not inside quotes or angle brackets). Split lazily and incrementally after each wrap:
+ * reading the top Via splits only the first Via line. Records positions only. Not thread-safe; owned by one
+ * {@link SipMessageView}.
  */
 final class ValueList {
+    static final int ALL = Integer.MAX_VALUE;
+
     final int kind;
     final int[] starts;
     final int[] ends;
     final int[] header;
     int count;
     private int generation = -1;
+    private int nextHeader;
     private SipParseResult error = SipParseResult.OK;
 
     ValueList(SipHeaderName kind, int maxValues) {
@@ -21,16 +25,21 @@ final class ValueList {
         header = new int[maxValues];
     }
 
-    /** Splits the values if not yet done for {@code gen}; returns OK or the error found. */
-    SipParseResult ensure(SipFramer f, int gen, SipParseResult malformed) {
-        if (generation == gen) {
-            return error;
+    /**
+     * Splits lines until value {@code index} exists or every line is split ({@link #ALL}); returns OK or the
+     * first error met on the lines split so far.
+     */
+    SipParseResult ensure(SipFramer f, int gen, SipParseResult malformed, int index) {
+        if (generation != gen) {
+            generation = gen;
+            count = 0;
+            error = SipParseResult.OK;
+            nextHeader = f.firstOfKind[kind];
         }
-        generation = gen;
-        count = 0;
-        error = SipParseResult.OK;
-        for (int h = f.firstOfKind[kind]; h >= 0 && error == SipParseResult.OK; h = f.nextOfKind[h]) {
+        while (count <= index && nextHeader >= 0 && error == SipParseResult.OK) {
+            int h = nextHeader;
             error = split(f.buf, h, f.valueStart[h], f.valueEnd[h], malformed);
+            nextHeader = f.nextOfKind[h];
         }
         return error;
     }
@@ -38,7 +47,7 @@ final class ValueList {
     private SipParseResult split(byte[] b, int h, int s, int e, SipParseResult malformed) {
         int elementStart = s;
         boolean inAngle = false;
-        int p = s;
+        int p = Bytes.skipToListSpecial(b, s, e);
         while (p < e) {
             byte c = b[p];
             if (c == '"') {
@@ -46,19 +55,20 @@ final class ValueList {
                 if (p < 0) {
                     return malformed;
                 }
-                continue;
-            }
-            if (c == '<') {
-                inAngle = true;
-            } else if (c == '>') {
-                inAngle = false;
-            } else if (c == ',' && !inAngle) {
-                if (!add(b, h, elementStart, p)) {
-                    return SipParseResult.TOO_MANY_VALUES;
+            } else {
+                if (c == '<') {
+                    inAngle = true;
+                } else if (c == '>') {
+                    inAngle = false;
+                } else if (!inAngle) {
+                    if (!add(b, h, elementStart, p)) {
+                        return SipParseResult.TOO_MANY_VALUES;
+                    }
+                    elementStart = p + 1;
                 }
-                elementStart = p + 1;
+                p++;
             }
-            p++;
+            p = Bytes.skipToListSpecial(b, p, e);
         }
         if (inAngle) {
             return malformed;
