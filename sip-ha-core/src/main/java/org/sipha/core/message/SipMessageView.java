@@ -57,12 +57,12 @@ public final class SipMessageView {
     private byte[] directCopy = new byte[0];
     private SipParseResult state = SipParseResult.EMPTY;
     private SipMethod methodCode;
-    private int generation;
-    private int topViaGen = -1;
-    private int fromGen = -1;
-    private int toGen = -1;
-    private int requestUriGen = -1;
-    private int cseqGen = -1;
+    private long generation;
+    private long topViaGen = -1;
+    private long fromGen = -1;
+    private long toGen = -1;
+    private long requestUriGen = -1;
+    private long cseqGen = -1;
     private long cseqNumber;
     private SipMethod cseqMethodCode;
 

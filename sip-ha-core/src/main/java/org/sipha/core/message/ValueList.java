@@ -14,7 +14,7 @@ final class ValueList {
     final int[] ends;
     final int[] header;
     int count;
-    private int generation = -1;
+    private long generation = -1;
     private int nextHeader;
     private SipParseResult error = SipParseResult.OK;
 
@@ -29,7 +29,7 @@ final class ValueList {
      * Splits lines until value {@code index} exists or every line is split ({@link #ALL}); returns OK or the
      * first error met on the lines split so far.
      */
-    SipParseResult ensure(SipFramer f, int gen, SipParseResult malformed, int index) {
+    SipParseResult ensure(SipFramer f, long gen, SipParseResult malformed, int index) {
         if (generation != gen) {
             generation = gen;
             count = 0;
