@@ -22,6 +22,8 @@ final class Bytes {
     private static final byte PARAM_NAME_STOP = 8;
     /** Ends an unquoted parameter value: LWS and {@code ; , < > "} ({@code ?} too, in URIs, checked apart). */
     private static final byte PARAM_VALUE_STOP = 16;
+    /** Opens a comment, which only a Via value can hold (RFC 2543). */
+    private static final byte COMMENT_OPEN = 32;
     /** Character classes by byte value: one table load instead of a chain of comparisons. */
     private static final byte[] CLASS = new byte[256];
     /** ASCII lower-casing by byte value. */
@@ -47,6 +49,7 @@ final class Bytes {
         CLASS['<'] |= LIST_SPECIAL;
         CLASS['>'] |= LIST_SPECIAL;
         CLASS[','] |= LIST_SPECIAL;
+        CLASS['('] |= COMMENT_OPEN;
     }
 
     private Bytes() {
@@ -61,9 +64,13 @@ final class Bytes {
         return (CLASS[b & 0xff] & LWS) != 0;
     }
 
-    /** The first index in [p, end) holding one of {@code " < > ,}, or {@code end}. */
-    static int skipToListSpecial(byte[] b, int p, int end) {
-        while (p < end && (CLASS[b[p] & 0xff] & LIST_SPECIAL) == 0) {
+    /**
+     * The first index in [p, end) holding one of {@code " < > ,} (and {@code (} if {@code comments}), or
+     * {@code end}.
+     */
+    static int skipToListSpecial(byte[] b, int p, int end, boolean comments) {
+        int stop = comments ? LIST_SPECIAL | COMMENT_OPEN : LIST_SPECIAL;
+        while (p < end && (CLASS[b[p] & 0xff] & stop) == 0) {
             p++;
         }
         return p;

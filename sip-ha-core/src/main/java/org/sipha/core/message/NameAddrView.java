@@ -75,7 +75,7 @@ public final class NameAddrView {
             int ns = scratch[Params.NAME_START];
             if (!hasTag && Bytes.equalsIgnoreCase(buf, ns, scratch[Params.NAME_END] - ns, "tag")) {
                 int vs = scratch[Params.VALUE_START];
-                if (vs < 0) {
+                if (vs < 0 || vs == scratch[Params.VALUE_END]) {
                     return SipParseResult.BAD_NAME_ADDR;
                 }
                 hasTag = true;

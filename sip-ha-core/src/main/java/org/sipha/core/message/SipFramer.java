@@ -126,7 +126,7 @@ final class SipFramer {
     }
 
     private SipParseResult parseStartLine(byte[] b, int s, int e) {
-        if (e - s >= 4 && b[s] == 'S' && b[s + 1] == 'I' && b[s + 2] == 'P' && b[s + 3] == '/') {
+        if (e - s >= 4 && Bytes.equalsIgnoreCase(b, s, 4, "SIP/")) {
             return parseStatusLine(b, s, e);
         }
         request = true;

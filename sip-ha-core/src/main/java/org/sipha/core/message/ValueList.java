@@ -47,7 +47,9 @@ final class ValueList {
     private SipParseResult split(byte[] b, int h, int s, int e, SipParseResult malformed) {
         int elementStart = s;
         boolean inAngle = false;
-        int p = Bytes.skipToListSpecial(b, s, e);
+        // A Via comment (RFC 2543) is text, commas included; only Via, where '(' cannot be part of a URI.
+        boolean comments = kind == SipHeaderName.VIA.ordinal();
+        int p = Bytes.skipToListSpecial(b, s, e, comments);
         while (p < e) {
             byte c = b[p];
             if (c == '"') {
@@ -55,6 +57,12 @@ final class ValueList {
                 if (p < 0) {
                     return malformed;
                 }
+            } else if (c == '(') {
+                p = Bytes.indexOf(b, p, e, (byte) ')');
+                if (p < 0) {
+                    return malformed;
+                }
+                p++;
             } else {
                 if (c == '<') {
                     inAngle = true;
@@ -68,7 +76,7 @@ final class ValueList {
                 }
                 p++;
             }
-            p = Bytes.skipToListSpecial(b, p, e);
+            p = Bytes.skipToListSpecial(b, p, e, comments);
         }
         if (inAngle) {
             return malformed;

@@ -101,7 +101,7 @@ public final class ViaView {
     private boolean parseParams(byte[] buf, int p) {
         while (p < end) {
             if (buf[p] == '(') {
-                // RFC 3261 allows a trailing comment in Via; skip it whole.
+                // RFC 2543 allowed a trailing comment in Via; skip it whole.
                 int close = Bytes.indexOf(buf, p, end, (byte) ')');
                 if (close < 0) {
                     return false;
@@ -119,13 +119,13 @@ public final class ViaView {
             int vs = scratch[Params.VALUE_START];
             int ve = scratch[Params.VALUE_END];
             if (!hasBranch && Bytes.equalsIgnoreCase(buf, ns, nl, "branch")) {
-                if (vs < 0) {
+                if (vs < 0 || vs == ve) {
                     return false;
                 }
                 hasBranch = true;
                 branch.wrap(buf, vs, ve - vs);
             } else if (!hasReceived && Bytes.equalsIgnoreCase(buf, ns, nl, "received")) {
-                if (vs < 0) {
+                if (vs < 0 || vs == ve) {
                     return false;
                 }
                 hasReceived = true;

@@ -27,7 +27,8 @@
  * <h2>Leniency</h2>
  * Accepted although RFC 3261 is stricter, because real peers send it: bare LF line ends, several spaces
  * between request-line parts, a datagram whose header block lacks the final empty line, LWS around Via's
- * slashes and around {@code ;}/{@code =} in parameters. Values are returned raw: quoted strings keep their
+ * slashes and around {@code ;}/{@code =} in parameters, an RFC 2543 comment after a Via value (commas inside
+ * it included). Values are returned raw: quoted strings keep their
  * quotes and escapes, URIs keep their {@code %XX} escapes.
  *
  * <h2>Threading</h2>
