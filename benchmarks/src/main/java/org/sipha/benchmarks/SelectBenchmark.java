@@ -59,7 +59,7 @@ public class SelectBenchmark
             final java.util.Random random = new java.util.Random(Thread.currentThread().getId());
             for (int i = 0; i < KEYS; i++)
             {
-                keyHashes[i] = KeyHash.of(Long.toHexString(random.nextLong()) + "@10.1.2.3");
+                keyHashes[i] = KeyHash.of(Long.toHexString(random.nextLong()) + "@127.0.0.1");
             }
         }
 

@@ -20,7 +20,7 @@ import org.sipha.core.model.DestinationState;
  *
  * <pre>
  * # setid destination [flags [priority [attrs]]]
- * 1 sip:10.0.0.1:5060 0 10 duid=pbx1;weight=50;maxload=100;socket=udp:10.0.0.9:5060
+ * 1 sip:127.0.1.1:5060 0 10 duid=pbx1;weight=50;maxload=100;socket=udp:127.0.1.9:5060
  * </pre>
  * <ul>
  *   <li>{@code #} starts a comment; blank lines are ignored.</li>

@@ -41,13 +41,13 @@ class DispatcherListReaderTest
         final List<Destination> set1 = config.sets().get(1).destinations();
         assertEquals(List.of("pbx1", "pbx2", "standby"), set1.stream().map(Destination::id).toList());
         final Destination pbx2 = set1.get(1);
-        assertEquals("sip:10.0.0.2:5060;transport=tcp", pbx2.uri());
-        assertEquals("10.0.0.2", pbx2.host());
+        assertEquals("sip:127.0.1.2:5060;transport=tcp", pbx2.uri());
+        assertEquals("127.0.1.2", pbx2.host());
         assertEquals(5060, pbx2.port());
         assertEquals(Transport.TCP, pbx2.transport());
         assertEquals(50, pbx2.weight());
         assertEquals(10, pbx2.priority());
-        assertEquals(Map.of("duid", "pbx2", "weight", "50", "maxload", "100", "socket", "udp:10.0.0.9:5060"),
+        assertEquals(Map.of("duid", "pbx2", "weight", "50", "maxload", "100", "socket", "udp:127.0.1.9:5060"),
             pbx2.attributes());
         assertEquals(Algorithm.PRIORITY_GROUPS, config.sets().get(1).algorithm());
     }

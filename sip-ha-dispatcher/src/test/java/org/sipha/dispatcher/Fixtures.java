@@ -74,7 +74,7 @@ final class Fixtures
         final String[] ids = new String[n];
         for (int i = 0; i < n; i++)
         {
-            ids[i] = Long.toHexString(random.nextLong()) + '-' + Integer.toHexString(random.nextInt()) + "@10.1.2.3";
+            ids[i] = Long.toHexString(random.nextLong()) + '-' + Integer.toHexString(random.nextInt()) + "@127.0.0.1";
         }
         return ids;
     }

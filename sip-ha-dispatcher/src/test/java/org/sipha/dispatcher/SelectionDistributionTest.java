@@ -144,7 +144,7 @@ class SelectionDistributionTest
     @Test
     void leastCallsSkipsDestinationsAtTheirMaxLoad()
     {
-        final Destination capped = Destination.builder("sip:10.9.9.9").id("capped").weight(100)
+        final Destination capped = Destination.builder("sip:127.0.9.9").id("capped").weight(100)
             .attribute("maxload", "10").build();
         final RoutingTableOwner owner = owner(Algorithm.LEAST_CALLS, List.of(capped, dest("b", 1)));
         for (int i = 0; i < 1_000; i++)

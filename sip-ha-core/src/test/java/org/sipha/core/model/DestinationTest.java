@@ -11,11 +11,11 @@ class DestinationTest
     @Test
     void derivesHostPortAndTransportFromTheUri()
     {
-        final Destination d = Destination.builder("sip:pbx@10.0.0.1:5080;transport=TCP;lr").build();
-        assertEquals("10.0.0.1", d.host());
+        final Destination d = Destination.builder("sip:pbx@127.0.1.1:5080;transport=TCP;lr").build();
+        assertEquals("127.0.1.1", d.host());
         assertEquals(5080, d.port());
         assertEquals(Transport.TCP, d.transport());
-        assertEquals("sip:pbx@10.0.0.1:5080;transport=TCP;lr", d.id(), "id defaults to the URI");
+        assertEquals("sip:pbx@127.0.1.1:5080;transport=TCP;lr", d.id(), "id defaults to the URI");
     }
 
     @Test
