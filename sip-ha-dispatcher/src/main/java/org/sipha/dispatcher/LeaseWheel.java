@@ -1,5 +1,6 @@
 package org.sipha.dispatcher;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 
@@ -27,6 +28,12 @@ import java.util.function.LongSupplier;
  * </ul>
  * A lease lives between {@code leaseNs} and {@code leaseNs + bucketNs}.
  *
+ * <p><b>O(1) counting.</b> Every successful CAS on a slot also adds its exact delta to one running total
+ * ({@code live}), so {@code live} always equals the sum of all slot counts, expired buckets included. The first
+ * {@link #activeCount} call of each new tick sweeps the wheel once, zeroing expired buckets (by CAS, subtracting
+ * them from {@code live}); every other call is two volatile reads. Selection therefore reads a destination's
+ * load in constant time instead of summing the wheel.
+ *
  * <p>Thread-safe and lock-free (CAS loops on one slot); allocation-free. The count is a sum of
  * independent reads, so under concurrent updates it is a momentary approximation, exact when quiescent.
  */
@@ -39,6 +46,10 @@ final class LeaseWheel
     private static final long COUNT_MASK = (1L << COUNT_BITS) - 1;
 
     private final AtomicLongArray slots;
+    /** Sum of all slot counts; see the class comment. */
+    private final AtomicLong live = new AtomicLong();
+    /** The last tick whose expired buckets were swept out of {@link #live}. */
+    private final AtomicLong sweptTick = new AtomicLong(-1);
     private final int mask;
     private final long bucketNs;
     private final long leaseNs;
@@ -81,6 +92,7 @@ final class LeaseWheel
             final long v = slots.get(slot);
             final long epoch = v >>> COUNT_BITS;
             final long next;
+            final long delta;
             if (epoch == expiryTick)
             {
                 if ((v & COUNT_MASK) == COUNT_MASK)
@@ -88,10 +100,12 @@ final class LeaseWheel
                     throw new IllegalStateException("more than " + COUNT_MASK + " leases in one bucket");
                 }
                 next = v + 1;
+                delta = 1;
             }
             else if (epoch < expiryTick)
             {
                 next = (expiryTick << COUNT_BITS) | 1;
+                delta = 1 - (v & COUNT_MASK); // the old bucket's leases expired
             }
             else
             {
@@ -101,6 +115,7 @@ final class LeaseWheel
             }
             if (slots.compareAndSet(slot, v, next))
             {
+                live.addAndGet(delta);
                 return expiryTick;
             }
         }
@@ -124,6 +139,7 @@ final class LeaseWheel
             }
             if (slots.compareAndSet(slot, v, v - 1))
             {
+                live.decrementAndGet();
                 return true;
             }
         }
@@ -133,16 +149,36 @@ final class LeaseWheel
     int activeCount(final long nowNs)
     {
         final long nowTick = (nowNs - originNs) / bucketNs;
-        long sum = 0;
+        final long swept = sweptTick.get();
+        if (swept < nowTick && sweptTick.compareAndSet(swept, nowTick))
+        {
+            sweep(nowTick);
+        }
+        // NOTE: a thread that lost the sweep race may read live before the winner finishes: for at most one
+        // sweep it still counts buckets that just expired. Load balancing tolerates that; caps are re-checked.
+        return (int)Math.max(0, live.get());
+    }
+
+    /** Zeroes the buckets that expired by {@code nowTick}, taking their counts out of {@link #live}. */
+    private void sweep(final long nowTick)
+    {
         for (int i = 0; i <= mask; i++)
         {
-            final long v = slots.get(i);
-            if ((v >>> COUNT_BITS) > nowTick)
+            while (true)
             {
-                sum += v & COUNT_MASK;
+                final long v = slots.get(i);
+                final long count = v & COUNT_MASK;
+                if (count == 0 || (v >>> COUNT_BITS) > nowTick)
+                {
+                    break;
+                }
+                if (slots.compareAndSet(i, v, v - count))
+                {
+                    live.addAndGet(-count);
+                    break;
+                }
             }
         }
-        return (int)sum;
     }
 
     /**
@@ -165,8 +201,13 @@ final class LeaseWheel
                 final long v = slots.get(slot);
                 final long epoch = v >>> COUNT_BITS;
                 final long next = epoch == expiryTick ? v + delta : epoch < expiryTick ? (expiryTick << COUNT_BITS) | delta : v;
-                if (next == v || slots.compareAndSet(slot, v, next))
+                if (next == v)
                 {
+                    return;
+                }
+                if (slots.compareAndSet(slot, v, next))
+                {
+                    live.addAndGet(epoch == expiryTick ? delta : delta - (v & COUNT_MASK));
                     return;
                 }
             }
@@ -186,6 +227,7 @@ final class LeaseWheel
                 final long take = Math.min(count, -delta);
                 if (slots.compareAndSet(slot, v, v - take))
                 {
+                    live.addAndGet(-take);
                     delta += take;
                     break;
                 }
