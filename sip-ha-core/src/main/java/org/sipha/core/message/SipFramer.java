@@ -86,14 +86,18 @@ final class SipFramer {
         }
         messageStart = p;
         int maxLine = limits.maxLineBytes();
-        int lf = Bytes.indexOf(b, p, Math.min(end, p + maxLine + 2), (byte) '\n');
+        int lf = Bytes.indexOf(b, p, lineScanEnd(p, end, maxLine), (byte) '\n');
         if (lf < 0) {
-            if (end - p > maxLine) {
+            if (contentEnd(b, p, end) - p > maxLine) {
                 return SipParseResult.LINE_TOO_LONG;
             }
             return stream ? SipParseResult.INCOMPLETE : SipParseResult.BAD_START_LINE;
         }
-        SipParseResult r = parseStartLine(b, p, contentEnd(b, p, lf));
+        int ce = contentEnd(b, p, lf);
+        if (ce - p > maxLine) {
+            return SipParseResult.LINE_TOO_LONG;
+        }
+        SipParseResult r = parseStartLine(b, p, ce);
         if (r != SipParseResult.OK) {
             return r;
         }
@@ -121,6 +125,15 @@ final class SipFramer {
         contentLength = -1;
     }
 
+    /**
+     * End of the range to search for the LF of the line at {@code p}: the line limit plus CRLF, or {@code end};
+     * computed so that a limit near {@code Integer.MAX_VALUE} cannot overflow.
+     */
+    private static int lineScanEnd(int p, int end, int maxLine) {
+        return end - p > maxLine + 2L ? p + maxLine + 2 : end;
+    }
+
+    /** End of a line's content: before its LF and the CR preceding it, if any. */
     private static int contentEnd(byte[] b, int lineStartPos, int lf) {
         return (lf > lineStartPos && b[lf - 1] == '\r') ? lf - 1 : lf;
     }
@@ -210,11 +223,11 @@ final class SipFramer {
                 bodyStart = end;
                 return SipParseResult.OK;
             }
-            int lf = Bytes.indexOf(b, q, Math.min(end, q + maxLine + 2), (byte) '\n');
+            int lf = Bytes.indexOf(b, q, lineScanEnd(q, end, maxLine), (byte) '\n');
             int next;
             int ce;
             if (lf < 0) {
-                if (end - q > maxLine) {
+                if (contentEnd(b, q, end) - q > maxLine) {
                     return SipParseResult.LINE_TOO_LONG;
                 }
                 if (stream) {
@@ -225,6 +238,9 @@ final class SipFramer {
             } else {
                 ce = contentEnd(b, q, lf);
                 next = lf + 1;
+                if (ce - q > maxLine) {
+                    return SipParseResult.LINE_TOO_LONG;
+                }
             }
             if (ce == q) {
                 headersEnd = q;
@@ -249,7 +265,7 @@ final class SipFramer {
             if (valueEnd[h] == valueStart[h]) {
                 valueStart[h] = firstNonWsp;
             }
-            valueEnd[h] = ce;
+            valueEnd[h] = Bytes.trimLwsEnd(b, firstNonWsp, ce);
         }
         lineEnd[h] = next;
         return SipParseResult.OK;
@@ -311,12 +327,12 @@ final class SipFramer {
             if (contentLength < 0) {
                 return SipParseResult.MISSING_CONTENT_LENGTH;
             }
-            if (bodyStart + contentLength > end) {
+            if (contentLength > end - bodyStart) {
                 return SipParseResult.INCOMPLETE;
             }
             bodyEnd = bodyStart + contentLength;
         } else if (contentLength >= 0) {
-            if (bodyStart + contentLength > end) {
+            if (contentLength > end - bodyStart) {
                 return SipParseResult.BODY_TRUNCATED;
             }
             bodyEnd = bodyStart + contentLength;

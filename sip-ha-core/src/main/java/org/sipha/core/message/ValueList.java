@@ -26,8 +26,9 @@ final class ValueList {
     }
 
     /**
-     * Splits lines until value {@code index} exists or every line is split ({@link #ALL}); returns OK or the
-     * first error met on the lines split so far.
+     * Splits lines until value {@code index} exists or every line is split ({@link #ALL}). Returns OK if value
+     * {@code index} exists, else the first error met. So an outcome never depends on how far earlier calls
+     * split: a value before the first malformed spot stays readable after a later call has met that spot.
      */
     SipParseResult ensure(SipFramer f, long gen, SipParseResult malformed, int index) {
         if (generation != gen) {
@@ -41,7 +42,7 @@ final class ValueList {
             error = split(f.buf, h, f.valueStart[h], f.valueEnd[h], malformed);
             nextHeader = f.nextOfKind[h];
         }
-        return error;
+        return index < count ? SipParseResult.OK : error;
     }
 
     private SipParseResult split(byte[] b, int h, int s, int e, SipParseResult malformed) {
