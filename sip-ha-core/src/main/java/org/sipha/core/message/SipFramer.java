@@ -49,6 +49,11 @@ final class SipFramer {
     private final int[] lastOfKind = new int[KINDS];
 
     int headersEnd;
+
+    /** Where a stream frame that returned INCOMPLETE resumes: a line start, or the body; -1 if none. */
+    private int resumeAt = -1;
+    private boolean resumeInBody;
+    private int resumeEnd;
     int bodyStart;
     int bodyEnd;
     int contentLength;
@@ -67,9 +72,21 @@ final class SipFramer {
         Arrays.fill(lastOfKind, -1);
     }
 
-    SipParseResult frame(byte[] b, int off, int len, boolean stream) {
-        reset(b, off);
+    /**
+     * Frames the message at {@code off}. With {@code resume}, a stream frame that follows an
+     * {@link SipParseResult#INCOMPLETE} on the same array and offset, with at least as many bytes, continues at
+     * the incomplete line (or at the body) instead of rescanning: a message dripping in byte by byte costs
+     * linear, not quadratic, work. The caller vouches that the bytes already seen have not changed (true of an
+     * appending cumulation buffer); anything else starts afresh.
+     */
+    SipParseResult frame(byte[] b, int off, int len, boolean stream, boolean resume) {
         int end = off + len;
+        int resumeFrom = resumeAt;
+        resumeAt = -1;
+        if (resume && stream && resumeFrom >= 0 && b == buf && off == frameStart && end >= resumeEnd) {
+            return resume(b, resumeFrom, end);
+        }
+        reset(b, off);
         if (len > limits.maxMessageBytes() && !stream) {
             return SipParseResult.MESSAGE_TOO_LARGE;
         }
@@ -107,6 +124,24 @@ final class SipFramer {
             return r;
         }
         return frameBody(end, stream);
+    }
+
+    private SipParseResult resume(byte[] b, int from, int end) {
+        contentLength = -1;
+        if (!resumeInBody) {
+            SipParseResult r = indexHeaders(b, from, end, true);
+            if (r != SipParseResult.OK) {
+                return r;
+            }
+        }
+        return frameBody(end, true);
+    }
+
+    private SipParseResult incompleteAt(int resumeFrom, boolean inBody, int end) {
+        resumeAt = resumeFrom;
+        resumeInBody = inBody;
+        resumeEnd = end;
+        return SipParseResult.INCOMPLETE;
     }
 
     private void reset(byte[] b, int off) {
@@ -216,7 +251,7 @@ final class SipFramer {
             }
             if (q >= end) {
                 if (stream) {
-                    return SipParseResult.INCOMPLETE;
+                    return incompleteAt(q, false, end);
                 }
                 // A datagram that ends right after a header line: treat the missing empty line as present.
                 headersEnd = end;
@@ -231,7 +266,7 @@ final class SipFramer {
                     return SipParseResult.LINE_TOO_LONG;
                 }
                 if (stream) {
-                    return SipParseResult.INCOMPLETE;
+                    return incompleteAt(q, false, end);
                 }
                 ce = Bytes.trimLwsEnd(b, q, end);
                 next = end;
@@ -328,7 +363,7 @@ final class SipFramer {
                 return SipParseResult.MISSING_CONTENT_LENGTH;
             }
             if (contentLength > end - bodyStart) {
-                return SipParseResult.INCOMPLETE;
+                return incompleteAt(bodyStart, true, end);
             }
             bodyEnd = bodyStart + contentLength;
         } else if (contentLength >= 0) {

@@ -188,6 +188,7 @@ public final class SipMessageEditor {
         }
         SipFramer f = msg.framer();
         int h = l.header[0];
+        // Lines are split whole, so the top value's line is complete here even if later lines are not split.
         if (l.count > 1 && l.header[1] == h) {
             addEdit(l.starts[0], l.starts[1], 0, 0);
         } else {

@@ -86,7 +86,7 @@ public final class SipMessageView {
      * {@link SipParseResult#KEEPALIVE}, or an error.
      */
     public SipParseResult wrap(byte[] buffer, int offset, int length) {
-        return doWrap(buffer, offset, length, false);
+        return doWrap(buffer, offset, length, false, false);
     }
 
     /**
@@ -95,7 +95,18 @@ public final class SipMessageView {
      * CRLFs alone; in both OK and KEEPALIVE cases {@link #frameLength()} bytes were consumed.
      */
     public SipParseResult wrapStream(byte[] buffer, int offset, int length) {
-        return doWrap(buffer, offset, length, true);
+        return doWrap(buffer, offset, length, true, false);
+    }
+
+    /**
+     * As {@link #wrapStream}, but when the previous call on this view was a stream wrap of the same array and
+     * offset that returned {@link SipParseResult#INCOMPLETE}, continues where it stopped instead of rescanning,
+     * so a message arriving a few bytes at a time costs linear work. Call it only after bytes were appended:
+     * the bytes already framed must be unchanged. Otherwise it is exactly {@link #wrapStream}. Keep one view
+     * per connection to get the linear bound on every connection.
+     */
+    public SipParseResult continueStream(byte[] buffer, int offset, int length) {
+        return doWrap(buffer, offset, length, true, true);
     }
 
     /**
@@ -120,13 +131,13 @@ public final class SipMessageView {
         return wrap(directCopy, 0, len);
     }
 
-    private SipParseResult doWrap(byte[] buffer, int offset, int length, boolean stream) {
+    private SipParseResult doWrap(byte[] buffer, int offset, int length, boolean stream, boolean resume) {
         generation++;
         if (buffer == null || offset < 0 || length < 0 || offset > buffer.length - length) {
             state = SipParseResult.EMPTY;
             return state;
         }
-        state = f.frame(buffer, offset, length, stream);
+        state = f.frame(buffer, offset, length, stream, resume);
         if (state == SipParseResult.OK) {
             if (f.request) {
                 method.wrap(buffer, f.messageStart, f.methodEnd - f.messageStart);
@@ -551,14 +562,17 @@ public final class SipMessageView {
         return f;
     }
 
-    /** The Via list split at least up to its second value (enough for removing the top one). */
+    /**
+     * The Via list split at least through the top value's whole line: enough to remove the top value, and a
+     * malformed later Via line does not stop it.
+     */
     ValueList viaList() {
-        return list(vias, SipParseResult.BAD_VIA, 1);
+        return list(vias, SipParseResult.BAD_VIA, 0);
     }
 
-    /** The Route list split at least up to its second value (enough for removing the top one). */
+    /** As {@link #viaList()} for Route. */
     ValueList routeList() {
-        return list(routes, SipParseResult.BAD_NAME_ADDR, 1);
+        return list(routes, SipParseResult.BAD_NAME_ADDR, 0);
     }
 
     int firstHeader(SipHeaderName kind) {

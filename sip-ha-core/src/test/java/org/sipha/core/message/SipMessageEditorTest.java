@@ -88,6 +88,14 @@ class SipMessageEditorTest {
     }
 
     @Test
+    void removesTopViaEvenWhenALaterViaLineIsMalformed() {
+        String resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-p\r\n"
+            + "Via: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n";
+        assertEquals("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n",
+            output(edit(resp).removeTopVia()));
+    }
+
+    @Test
     void replacesExistingReceivedAndRportValues() {
         String s = INVITE.replace(";rport\r\n", ";received=192.0.2.99;rport=1\r\n");
         String out = output(edit(s).setTopViaReceived("192.0.2.1", 5061));

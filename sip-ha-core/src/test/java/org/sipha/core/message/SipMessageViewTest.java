@@ -247,6 +247,34 @@ class SipMessageViewTest {
     }
 
     @Test
+    void continueStreamFramesAMessageDrippingInByteByByteLikeAFreshWrap() {
+        String m = "INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK-d\r\n"
+            + "Subject: folded\r\n continues\r\nCall-ID: drip\r\nContent-Length: 5\r\n\r\nhello";
+        byte[] b = (m + "SIP/2.0 200 OK\r\n").getBytes(StandardCharsets.US_ASCII);
+        int n = 1;
+        for (; n < m.length(); n++) {
+            assertEquals(SipParseResult.INCOMPLETE, msg.continueStream(b, 0, n), "prefix of " + n + " bytes");
+        }
+        assertEquals(SipParseResult.OK, msg.continueStream(b, 0, n));
+        assertEquals(m.length(), msg.frameLength());
+        assertEquals("folded\r\n continues", msg.header("Subject").toString());
+        assertEquals("drip", msg.callId().toString());
+        assertEquals("hello", msg.body().toString());
+        assertEquals("z9hG4bK-d", msg.topVia().branch().toString());
+    }
+
+    @Test
+    void continueStreamStartsAfreshOnAnotherBuffer() {
+        byte[] partial = "OPTIONS sip:a@example.com SIP/2.0\r\nCall-ID: first\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(SipParseResult.INCOMPLETE, msg.continueStream(partial, 0, partial.length));
+        byte[] other = "OPTIONS sip:a@example.com SIP/2.0\r\nCall-ID: second\r\nContent-Length: 0\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+        assertEquals(SipParseResult.OK, msg.continueStream(other, 0, other.length));
+        assertEquals("second", msg.callId().toString());
+        assertEquals(1, msg.headerCount("Call-ID"));
+    }
+
+    @Test
     void requiresContentLengthOnStreams() {
         byte[] b = "OPTIONS sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.MISSING_CONTENT_LENGTH, msg.wrapStream(b, 0, b.length));
