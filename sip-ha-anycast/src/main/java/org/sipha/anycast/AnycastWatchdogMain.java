@@ -1,0 +1,63 @@
+package org.sipha.anycast;
+
+import java.io.IOException;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Standalone watchdog: probes any SIP proxy (Kamailio, OpenSIPS, a Java proxy) with OPTIONS and drives the
+ * anycast announcement through BIRD's control socket or a hook script, with the dead-man relay armed.
+ * Options: see {@link WatchdogOptions#USAGE} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT
+ * (prefix withdrawn), 2 bad options, 3 start-up failure.
+ */
+public final class AnycastWatchdogMain {
+    private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
+
+    private AnycastWatchdogMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(WatchdogOptions.USAGE);
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        WatchdogOptions opts;
+        try {
+            opts = WatchdogOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sip-ha-anycast watchdog: " + e.getMessage() + "\n" + WatchdogOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        RouteAnnouncer announcer = AnnouncerSpec.parse(opts.announcerSpec);
+        DeadManSwitch deadMan = opts.deadmanTimeoutMs > 0
+                ? new RelayDeadManSwitch(opts.announcerSpec, opts.deadmanTimeoutMs) : DeadManSwitch.NONE;
+        if (deadMan == DeadManSwitch.NONE) {
+            LOG.warn("dead-man relay disabled: if this process is killed the prefix stays announced");
+        }
+        AnycastController controller = new AnycastController(opts.config, announcer, deadMan);
+        SipOptionsPinger pinger;
+        try {
+            pinger = new SipOptionsPinger(opts.sipLocal, opts.sipTarget);
+            controller.start();
+        } catch (IOException | AnnouncerException e) {
+            LOG.error("watchdog cannot start: {}", e.getMessage());
+            System.exit(3);
+            return;
+        }
+        ProxyProbeLoop probes = new ProxyProbeLoop(pinger, controller, opts.probeIntervalMs, opts.probeTimeoutMs);
+        probes.start();
+        LOG.info("watchdog running: probing {} every {} ms, announcing through {}", opts.sipTarget,
+                opts.probeIntervalMs, announcer.name());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("watchdog stopping: withdrawing");
+            probes.close();
+            controller.close();
+            stopped.countDown();
+        }, "sipha-anycast-shutdown"));
+        stopped.await();
+    }
+}

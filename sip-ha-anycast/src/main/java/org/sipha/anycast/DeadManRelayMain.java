@@ -1,0 +1,150 @@
+package org.sipha.anycast;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dead-man relay process started by {@link RelayDeadManSwitch}:
+ * {@code DeadManRelayMain <timeout-ms> <announcer spec...>}.
+ *
+ * <p>Connects to the routing daemon, prints {@code READY}, then reads heartbeat bytes from stdin. EOF (the
+ * deciding JVM is gone) withdraws at once and exits; {@code timeout-ms} without a byte (the decider hangs)
+ * withdraws and keeps waiting (silence counts only once the first heartbeat has arrived): when bytes come again
+ * the decider is alive and re-announces itself.
+ *
+ * <p>Threads: a reader thread turns stdin into events on a queue; the main thread owns the announcer and is the
+ * only one that acts, so an EOF is acted upon within a queue hand-off.
+ */
+public final class DeadManRelayMain {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadManRelayMain.class);
+    private static final int WITHDRAW_ATTEMPTS = 50;
+    private static final long WITHDRAW_RETRY_MS = 100;
+    private static final long CONNECTION_CHECK_NS = 1_000_000_000L;
+
+    private enum Event { HEARTBEAT, EOF }
+
+    private DeadManRelayMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 2) {
+            System.err.println("usage: DeadManRelayMain <timeout-ms> bird <socket> <up> <drain|-> | hook <script>");
+            System.exit(2);
+        }
+        long timeoutMs;
+        RouteAnnouncer announcer;
+        try {
+            timeoutMs = Long.parseLong(args[0]);
+            announcer = AnnouncerSpec.parse(List.of(Arrays.copyOfRange(args, 1, args.length)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("dead-man relay: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            // open the connection now and load the withdraw path's classes, so withdrawing later is one exchange;
+            // the decider is not deciding while it waits for our READY, so re-applying its state is safe
+            announcer.observe();
+            announcer.refreshConnection();
+            announcer.warmUp();
+        } catch (AnnouncerException e) {
+            LOG.error("dead-man relay: routing daemon not reachable: {}", e.getMessage());
+            System.exit(3);
+        }
+        BlockingQueue<Event> events = new ArrayBlockingQueue<>(64);
+        Thread reader = new Thread(() -> readHeartbeats(System.in, events), "sipha-relay-stdin");
+        reader.setDaemon(true);
+        reader.start();
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
+        out.println(RelayDeadManSwitch.READY);
+        System.exit(relay(announcer, events, timeoutMs));
+    }
+
+    /** Returns the exit code once the heartbeat pipe is closed. */
+    static int relay(RouteAnnouncer announcer, BlockingQueue<Event> events, long timeoutMs)
+            throws InterruptedException {
+        // Silence counts only after the first heartbeat: until then the decider has announced nothing (it starts
+        // in INIT, withdrawn) and may still be loading classes. EOF counts from the start.
+        boolean armed = false;
+        boolean tripped = false;
+        long nextCheckNs = System.nanoTime() + CONNECTION_CHECK_NS;
+        while (true) {
+            Event e = events.poll(timeoutMs, TimeUnit.MILLISECONDS);
+            if (e == Event.HEARTBEAT && System.nanoTime() - nextCheckNs >= 0) {
+                nextCheckNs = System.nanoTime() + CONNECTION_CHECK_NS;
+                keepConnectionFresh(announcer);
+            }
+            if (e == Event.EOF) {
+                long t0 = System.nanoTime();
+                boolean ok = withdraw(announcer);
+                LOG.warn("dead-man relay: heartbeat pipe closed (deciding JVM exited or was killed); withdraw {} "
+                        + "in {} us", ok ? "done" : "FAILED", (System.nanoTime() - t0) / 1000);
+                announcer.close();
+                return ok ? 0 : 1;
+            }
+            if (e == Event.HEARTBEAT && !armed) {
+                armed = true;
+                LOG.info("dead-man relay: first heartbeat; armed");
+            }
+            if (e == null && !tripped && armed) {
+                long t0 = System.nanoTime();
+                boolean ok = withdraw(announcer);
+                LOG.warn("dead-man relay: no heartbeat for {} ms (deciding JVM hung or stopped); withdraw {} in {} us",
+                        timeoutMs, ok ? "done" : "FAILED", (System.nanoTime() - t0) / 1000);
+                tripped = ok;
+            } else if (e == Event.HEARTBEAT && tripped) {
+                LOG.warn("dead-man relay: heartbeats resumed; re-armed (the decider re-announces if healthy)");
+                tripped = false;
+            }
+        }
+    }
+
+    /**
+     * Reads the daemon's state once in a while so that a connection broken by a daemon restart is reopened now,
+     * not during the one withdraw that matters (a reconnect costs tens of milliseconds in a cold JVM).
+     */
+    private static void keepConnectionFresh(RouteAnnouncer announcer) {
+        try {
+            announcer.refreshConnection();
+        } catch (AnnouncerException ex) {
+            LOG.debug("dead-man relay: routing daemon not reachable right now: {}", ex.getMessage());
+        }
+    }
+
+    private static boolean withdraw(RouteAnnouncer announcer) throws InterruptedException {
+        for (int i = 0; i < WITHDRAW_ATTEMPTS; i++) {
+            try {
+                announcer.apply(RouteAnnouncement.WITHDRAW);
+                return true;
+            } catch (AnnouncerException ex) {
+                LOG.error("dead-man relay: withdraw attempt {} failed: {}", i + 1, ex.getMessage());
+                Thread.sleep(WITHDRAW_RETRY_MS);
+            }
+        }
+        return false;
+    }
+
+    private static void readHeartbeats(InputStream in, BlockingQueue<Event> events) {
+        byte[] buf = new byte[256];
+        try {
+            while (in.read(buf) >= 0) {
+                events.offer(Event.HEARTBEAT); // a full queue already says "alive"
+            }
+        } catch (IOException e) {
+            LOG.warn("dead-man relay: reading heartbeats failed: {}", e.toString());
+        }
+        while (!events.offer(Event.EOF)) {
+            events.poll(); // make room: EOF must get through
+        }
+    }
+}

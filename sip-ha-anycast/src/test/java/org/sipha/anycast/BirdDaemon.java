@@ -1,0 +1,83 @@
+package org.sipha.anycast;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real BIRD 2 started by a test in the foreground ({@code -f}), with its own config, control socket and log in
+ * a temp folder. Stopped by pid through its Process handle. Test-only.
+ */
+final class BirdDaemon implements AutoCloseable {
+    final Path dir;
+    final String name;
+    final Path config;
+    final Path controlSocket;
+    private Process process;
+
+    BirdDaemon(Path dir, String name, String configText) throws IOException {
+        this.dir = dir;
+        this.name = name;
+        this.config = dir.resolve(name + ".conf");
+        this.controlSocket = dir.resolve(name + ".ctl");
+        Files.writeString(config, "log \"" + dir.resolve(name + ".log") + "\" all;\n" + configText);
+    }
+
+    /** Path of the bird binary, or null if BIRD 2 is not installed. */
+    static String birdBinary() {
+        for (String p : List.of("/usr/sbin/bird", "/usr/bin/bird", "/sbin/bird")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Starts BIRD and waits (bounded, 30 s) until its control socket answers. */
+    BirdDaemon start() throws IOException, InterruptedException {
+        Files.deleteIfExists(controlSocket);
+        process = new ProcessBuilder(birdBinary(), "-f", "-c", config.toString(), "-s", controlSocket.toString(),
+                "-P", dir.resolve(name + ".pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))
+                .start();
+        ProcessRegistry.register(process);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("bird " + name + " exited with " + process.exitValue() + ": "
+                        + Files.readString(dir.resolve(name + ".out")));
+            }
+            if (Files.exists(controlSocket)) {
+                try (BirdControlSocket s = BirdControlSocket.connect(controlSocket, 2_000)) {
+                    return this;
+                } catch (AnnouncerException e) {
+                    // not accepting yet
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("bird " + name + " control socket not up within 30 s");
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERM, wait up to 10 s, then SIGKILL. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
