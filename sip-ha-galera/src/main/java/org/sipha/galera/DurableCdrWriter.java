@@ -1,0 +1,165 @@
+package org.sipha.galera;
+
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.sipha.core.spi.SiteQuorumSignal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes CDRs to the database when the site is quorate and to the {@link CdrSpool} otherwise, and replays the
+ * spool in order when quorum returns. Every insert is idempotent ({@code ON DUPLICATE KEY UPDATE id = id} on the
+ * Call-ID based {@link Cdr#id()}), so a replay after a crash or an unknown commit outcome stores nothing twice.
+ *
+ * <p>Ordering: while the spool holds anything, new CDRs are appended to it rather than inserted directly, so
+ * CDRs reach the database in the order they were written.
+ *
+ * <p>Threading: {@link #write}/{@link #writeAll} may be called from any thread; each returns once the CDRs are
+ * in the database or fsync'd in the spool. One private thread replays the spool.
+ */
+public final class DurableCdrWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DurableCdrWriter.class);
+    static final String TABLE_DDL = "CREATE TABLE IF NOT EXISTS cdr (id CHAR(32) NOT NULL PRIMARY KEY,"
+            + " call_id VARCHAR(1024) NOT NULL, from_uri VARCHAR(1024) NOT NULL, to_uri VARCHAR(1024) NOT NULL,"
+            + " start_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, disposition VARCHAR(1024) NOT NULL)"
+            + " ENGINE=InnoDB";
+    private static final String INSERT = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
+            + " disposition) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
+
+    private final GaleraRoutingDataSource dataSource;
+    private final SiteQuorumSignal quorum;
+    private final CdrSpool spool;
+    private final int replayBatch;
+    private final ScheduledExecutorService replayer;
+    private final AtomicLong inserted = new AtomicLong();
+    private final AtomicLong spooled = new AtomicLong();
+    private final AtomicLong replayed = new AtomicLong();
+    private volatile boolean tableReady;
+
+    /** Whether a write went to the database or to the spool. */
+    public enum Outcome { STORED, SPOOLED }
+
+    /**
+     * @param replayBatch        CDRs per replay transaction
+     * @param replayIntervalMs   how often the replayer checks for work
+     */
+    public DurableCdrWriter(GaleraRoutingDataSource dataSource, SiteQuorumSignal quorum, CdrSpool spool,
+                            int replayBatch, long replayIntervalMs) {
+        if (replayBatch <= 0 || replayIntervalMs <= 0) {
+            throw new IllegalArgumentException("replayBatch and replayIntervalMs must be > 0");
+        }
+        this.dataSource = dataSource;
+        this.quorum = quorum;
+        this.spool = spool;
+        this.replayBatch = replayBatch;
+        this.replayer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cdr-replayer");
+            t.setDaemon(true);
+            return t;
+        });
+        replayer.scheduleWithFixedDelay(this::replaySafely, replayIntervalMs, replayIntervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    public Outcome write(Cdr cdr) throws IOException {
+        return writeAll(List.of(cdr));
+    }
+
+    /**
+     * Stores the CDRs in the database, or spools them (one fsync for the whole list).
+     *
+     * @throws SpoolFullException when they had to be spooled and the spool is full
+     */
+    public Outcome writeAll(List<Cdr> cdrs) throws IOException {
+        if (spool.pending() == 0 && quorum.isSiteQuorate()) {
+            try {
+                insert(cdrs);
+                inserted.addAndGet(cdrs.size());
+                return Outcome.STORED;
+            } catch (SQLException e) {
+                LOG.info("CDR insert failed ({}); spooling {} CDRs", e.toString(), cdrs.size());
+            }
+        }
+        spool.append(cdrs);
+        spooled.addAndGet(cdrs.size());
+        return Outcome.SPOOLED;
+    }
+
+    /**
+     * Replays one batch from the spool if the site is quorate. Called by the replay thread; public so tests
+     * and operators can force progress.
+     *
+     * @return CDRs replayed, 0 if nothing was pending or the site is not quorate
+     */
+    public synchronized int replayOnce() throws IOException, SQLException {
+        if (spool.pending() == 0 || !quorum.isSiteQuorate()) {
+            return 0;
+        }
+        CdrSpool.Batch batch = spool.peek(replayBatch);
+        insert(batch.cdrs());
+        spool.markConsumed(batch);
+        replayed.addAndGet(batch.cdrs().size());
+        return batch.cdrs().size();
+    }
+
+    private void replaySafely() {
+        try {
+            while (replayOnce() > 0) {
+                // keep draining while it works
+            }
+        } catch (IOException | SQLException | RuntimeException e) {
+            LOG.info("spool replay paused: {}", e.toString());
+        }
+    }
+
+    private void insert(List<Cdr> cdrs) throws SQLException {
+        dataSource.execute(c -> {
+            if (!tableReady) {
+                try (Statement st = c.createStatement()) {
+                    st.execute(TABLE_DDL);
+                }
+                tableReady = true;
+            }
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                for (Cdr cdr : cdrs) {
+                    ps.setString(1, cdr.id());
+                    ps.setString(2, cdr.callId());
+                    ps.setString(3, cdr.fromUri());
+                    ps.setString(4, cdr.toUri());
+                    ps.setLong(5, cdr.startEpochMs());
+                    ps.setLong(6, cdr.durationMs());
+                    ps.setString(7, cdr.disposition());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        }, CommitProbe.idempotentWork());
+    }
+
+    /** CDRs inserted directly. */
+    public long inserted() { return inserted.get(); }
+    /** CDRs appended to the spool. */
+    public long spooled() { return spooled.get(); }
+    /** CDRs replayed from the spool into the database. */
+    public long replayed() { return replayed.get(); }
+    public long pending() { return spool.pending(); }
+
+    /** Stops the replay thread; the spool stays open (it belongs to the caller). */
+    @Override
+    public void close() {
+        replayer.shutdownNow();
+        try {
+            replayer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
