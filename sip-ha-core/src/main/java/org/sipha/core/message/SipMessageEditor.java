@@ -82,6 +82,30 @@ public final class SipMessageEditor {
         return this;
     }
 
+    /**
+     * Like {@link #setTopViaReceived} but always records {@code sourcePort}: fills {@code rport} if the Via has it,
+     * else appends {@code ;rport=sourcePort}. For stream transports, where the response must find the connection
+     * the request came on (its ephemeral port), whether or not the client asked for rport (RFC 3581 section 4).
+     */
+    public SipMessageEditor setTopViaReceivedAndRport(CharSequence receivedHost, int sourcePort) {
+        ViaView top = msg.topVia();
+        if (top == null) {
+            throw new IllegalStateException("message has no Via");
+        }
+        if (top.hasRport()) {
+            return setTopViaReceived(receivedHost, sourcePort);
+        }
+        if (sourcePort < 0 || sourcePort > 65535) {
+            throw new IllegalArgumentException("port out of range: " + sourcePort);
+        }
+        setTopViaReceived(receivedHost, -1);
+        int o = put(";rport=");
+        ensureScratch(11);
+        scratchUsed = Bytes.putInt(sourcePort, scratch, scratchUsed);
+        addEdit(top.valueEnd(), top.valueEnd(), o, scratchUsed - o);
+        return this;
+    }
+
     /** Inserts {@code Record-Route: value} above the first Record-Route (or after the start line). */
     public SipMessageEditor prependRecordRoute(CharSequence value) {
         return insertLine(lineStartOfFirst(SipHeaderName.RECORD_ROUTE), "Record-Route: ", value);

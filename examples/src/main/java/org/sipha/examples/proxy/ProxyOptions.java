@@ -1,0 +1,241 @@
+package org.sipha.examples.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.sipha.dispatcher.engine.Destination;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The reference proxy's options: read from a YAML file ({@code --config}), then overridden by the command line.
+ * Every problem is an {@link IllegalArgumentException} whose message starts with the option's name.
+ *
+ * <pre>
+ * listen: [ "udp:0.0.0.0:5060", "tcp:0.0.0.0:5060" ]
+ * advertise: "192.0.2.10:5060"          # the anycast address written into Via and Record-Route
+ * backend: [ "sip:10.0.0.11:5060", "sip:10.0.0.12:5060;transport=tcp" ]
+ * dispatcher-list: /etc/sip-ha/dispatcher.list   # Kamailio format: "SETID sip:HOST:PORT"
+ * algorithm: round-robin
+ * record-route-secret: "shared by every proxy of the deployment"
+ * allow: [ "198.51.100.0/24" ]          # networks allowed to send initial requests; default: all
+ * failover-timeout-ms: 2000
+ * failover-codes: [ 503 ]
+ * retry-after: 5
+ * event-loops: 2
+ * drain-timeout-ms: 10000
+ * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
+ * </pre>
+ */
+final class ProxyOptions {
+    final List<String> listen = new ArrayList<>();
+    final List<Destination> backends = new ArrayList<>();
+    String advertise;
+    String algorithm = "round-robin";
+    String secret;
+    final List<String> allow = new ArrayList<>();
+    long failoverTimeoutMs = 2000;
+    Set<Integer> failoverCodes = Set.of(503);
+    int retryAfter = 5;
+    int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
+    long drainTimeoutMs = 10_000;
+    boolean nativeTransport = true;
+    int warmupCalls = 20_000;
+
+    static ProxyOptions parse(String[] args) {
+        ProxyOptions o = new ProxyOptions();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config")) {
+                o.loadYaml(Path.of(value(args, ++i, "--config")));
+            }
+        }
+        boolean listenGiven = false;
+        boolean backendGiven = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--config" -> i++;
+                case "--listen" -> {
+                    if (!listenGiven) {
+                        o.listen.clear();
+                        listenGiven = true;
+                    }
+                    o.listen.add(value(args, ++i, a));
+                }
+                case "--backend" -> {
+                    if (!backendGiven) {
+                        o.backends.clear();
+                        backendGiven = true;
+                    }
+                    o.backends.add(destination(value(args, ++i, a), a));
+                }
+                case "--dispatcher-list" -> {
+                    if (!backendGiven) {
+                        o.backends.clear();
+                        backendGiven = true;
+                    }
+                    o.backends.addAll(dispatcherList(Path.of(value(args, ++i, a))));
+                }
+                case "--algorithm" -> o.algorithm = value(args, ++i, a);
+                case "--advertise" -> o.advertise = value(args, ++i, a);
+                case "--record-route-secret" -> o.secret = value(args, ++i, a);
+                case "--allow" -> o.allow.add(value(args, ++i, a));
+                case "--failover-timeout-ms" -> o.failoverTimeoutMs = number(value(args, ++i, a), a);
+                case "--retry-after" -> o.retryAfter = (int) number(value(args, ++i, a), a);
+                case "--event-loops" -> o.eventLoops = (int) number(value(args, ++i, a), a);
+                case "--drain-timeout-ms" -> o.drainTimeoutMs = number(value(args, ++i, a), a);
+                case "--nio" -> o.nativeTransport = false;
+                case "--warmup-calls" -> o.warmupCalls = (int) number(value(args, ++i, a), a);
+                default -> throw new IllegalArgumentException(a + ": unknown option (see --help)");
+            }
+        }
+        if (o.listen.isEmpty()) {
+            o.listen.add("udp:127.0.0.1:5060");
+        }
+        return o;
+    }
+
+    private void loadYaml(Path file) {
+        Object root;
+        try (InputStream in = Files.newInputStream(file)) {
+            root = new Load(LoadSettings.builder().build()).loadFromInputStream(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--config: cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--config: " + file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        if (root == null) {
+            return;
+        }
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("--config: " + file + " must be a YAML mapping");
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            Object v = e.getValue();
+            switch (key) {
+                case "listen" -> listen.addAll(strings(v, key));
+                case "backend", "backends" -> strings(v, key).forEach(s -> backends.add(destination(s, key)));
+                case "dispatcher-list" -> backends.addAll(dispatcherList(Path.of(String.valueOf(v))));
+                case "algorithm" -> algorithm = String.valueOf(v);
+                case "advertise" -> advertise = String.valueOf(v);
+                case "record-route-secret" -> secret = String.valueOf(v);
+                case "allow" -> allow.addAll(strings(v, key));
+                case "failover-timeout-ms" -> failoverTimeoutMs = number(String.valueOf(v), key);
+                case "failover-codes" -> {
+                    Set<Integer> codes = new TreeSet<>();
+                    strings(v, key).forEach(s -> codes.add((int) number(s, key)));
+                    failoverCodes = codes;
+                }
+                case "retry-after" -> retryAfter = (int) number(String.valueOf(v), key);
+                case "event-loops" -> eventLoops = (int) number(String.valueOf(v), key);
+                case "drain-timeout-ms" -> drainTimeoutMs = number(String.valueOf(v), key);
+                case "native-transport" -> nativeTransport = Boolean.parseBoolean(String.valueOf(v));
+                case "warmup-calls" -> warmupCalls = (int) number(String.valueOf(v), key);
+                default -> throw new IllegalArgumentException(key + ": unknown key in " + file);
+            }
+        }
+    }
+
+    /** The UDP listen addresses. */
+    List<InetSocketAddress> udpListen() {
+        return listen("udp");
+    }
+
+    /** The TCP listen addresses. */
+    List<InetSocketAddress> tcpListen() {
+        return listen("tcp");
+    }
+
+    private List<InetSocketAddress> listen(String transport) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String l : listen) {
+            String[] p = l.split(":", 2);
+            if (p.length != 2 || !(p[0].equals("udp") || p[0].equals("tcp"))) {
+                throw new IllegalArgumentException("--listen: expected udp:HOST:PORT or tcp:HOST:PORT, got " + l);
+            }
+            InetSocketAddress a = hostPort(p[1], "--listen");
+            if (p[0].equals(transport)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    static InetSocketAddress hostPort(String s, String option) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(option + ": expected HOST:PORT, got " + s);
+        }
+        String host = s.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new InetSocketAddress(host, (int) number(s.substring(colon + 1), option));
+    }
+
+    private static Destination destination(String uri, String option) {
+        try {
+            return Destination.parseSipUri(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Kamailio dispatcher.list lines: {@code SETID URI [FLAGS [PRIORITY [ATTRS]]]}; # starts a comment. */
+    static List<Destination> dispatcherList(Path file) {
+        List<Destination> out = new ArrayList<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--dispatcher-list: cannot read " + file + ": " + e.getMessage(), e);
+        }
+        for (String line : lines) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            String[] f = l.split("\\s+");
+            if (f.length < 2) {
+                throw new IllegalArgumentException("--dispatcher-list: bad line in " + file + ": " + line);
+            }
+            out.add(destination(f[1], "--dispatcher-list"));
+        }
+        return out;
+    }
+
+    private static List<String> strings(Object v, String key) {
+        List<String> out = new ArrayList<>();
+        if (v instanceof List<?> l) {
+            l.forEach(x -> out.add(String.valueOf(x)));
+        } else if (v != null) {
+            out.add(String.valueOf(v));
+        } else {
+            throw new IllegalArgumentException(key + ": a value is required");
+        }
+        return out;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + ": a value is required");
+        }
+        return args[i];
+    }
+
+    private static long number(String s, String option) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": not a number: " + s, e);
+        }
+    }
+}

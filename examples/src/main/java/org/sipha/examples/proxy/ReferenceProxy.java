@@ -1,0 +1,150 @@
+package org.sipha.examples.proxy;
+
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
+import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.engine.Destination;
+import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
+import org.sipha.dispatcher.engine.ProxyConfig;
+import org.sipha.dispatcher.engine.SipProxyServer;
+import org.sipha.dispatcher.engine.SourceAccessList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference proxy: {@code java -jar examples/target/sip-ha-proxy.jar [options]}. Runs in the foreground; on
+ * SIGTERM (or Ctrl-C) it stops taking new calls, lets calls in flight finish (bounded by
+ * {@code drain-timeout-ms}) and exits 0. Bad configuration exits 2 with a message naming the option. With no
+ * backend configured it starts two in-process demo backends, so the first command of the README shows a
+ * working system.
+ */
+public final class ReferenceProxy {
+    private static final Logger LOG = LoggerFactory.getLogger(ReferenceProxy.class);
+    private static final String USAGE = """
+        usage: java -jar sip-ha-proxy.jar [--config proxy.yaml] [--listen udp|tcp:HOST:PORT]... [--backend sip:HOST:PORT]...
+               [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
+                consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
+               [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--retry-after S]
+               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--nio]
+        Command-line options override the YAML file. With no backend, two demo backends run on 127.0.0.1:5081/5082.""";
+
+    private ReferenceProxy() {
+    }
+
+    /** round-robin (or Kamailio's 4), or any {@link Algorithm} name in lower case with dashes. */
+    static Algorithm algorithm(String name) {
+        String n = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (n.equals("RR") || n.equals("4")) {
+            return Algorithm.ROUND_ROBIN;
+        }
+        try {
+            return Algorithm.valueOf(n);
+        } catch (IllegalArgumentException e) {
+            StringBuilder known = new StringBuilder();
+            for (Algorithm a : Algorithm.values()) {
+                known.append(known.length() == 0 ? "" : ", ").append(a.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw new IllegalArgumentException("--algorithm: unknown algorithm " + name + " (known: " + known + ")", e);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        // Leak detection samples allocations with stack traces: a debugging aid, off unless asked for.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        List<DemoBackend> demos = new ArrayList<>();
+        SipProxyServer server;
+        ProxyOptions o;
+        try {
+            o = ProxyOptions.parse(args);
+            if (o.backends.isEmpty()) {
+                for (int port : new int[] {5081, 5082}) {
+                    demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
+                    o.backends.add(Destination.udp("127.0.0.1", port));
+                }
+                LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
+            }
+            ProxyConfig cfg = config(o);
+            Warmup.run(o.warmupCalls, 3000);
+            server = SipProxyServer.start(cfg);
+        } catch (IllegalArgumentException | IllegalStateException | java.net.SocketException e) {
+            System.err.println("sip-ha-proxy: " + e.getMessage());
+            for (DemoBackend d : demos) {
+                d.close();
+            }
+            System.exit(2);
+            return;
+        }
+        InetSocketAddress first = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
+        LOG.info("sip-ha proxy listening on {}, forwarding to {}", o.listen, o.backends);
+        LOG.info("place a test call: sipp -sf examples/sipp/uac_rr.xml {}:{} -m 1", first.getHostString(),
+            first.getPort());
+        CountDownLatch stop = new CountDownLatch(1);
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
+        stop.await();
+        LOG.info("stopping: no new calls; waiting up to {} ms for {} call(s) in flight", o.drainTimeoutMs,
+            server.activeCalls());
+        server.drain();
+        boolean idle = server.awaitIdle(o.drainTimeoutMs);
+        server.close();
+        for (DemoBackend d : demos) {
+            d.close();
+        }
+        LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
+        System.exit(0);
+    }
+
+    static ProxyConfig config(ProxyOptions o) {
+        Algorithm alg = algorithm(o.algorithm);
+        if (o.backends.isEmpty()) {
+            throw new IllegalArgumentException("--backend: no destination configured");
+        }
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(alg);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Destination d : o.backends) {
+            if (ids.add(d.toString())) {
+                set.add(org.sipha.core.model.Destination.of(d.toString(), d.toString()));
+            }
+        }
+        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        ProxyConfig.Builder b = ProxyConfig.builder().selector(new DispatcherNextHopSelector(owner, 1))
+            .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
+            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).nativeTransport(o.nativeTransport);
+        o.backends.forEach(d -> b.alwaysAllow(d.address()));
+        o.udpListen().forEach(b::listenUdp);
+        o.tcpListen().forEach(b::listenTcp);
+        if (o.advertise != null) {
+            InetSocketAddress a = ProxyOptions.hostPort(o.advertise, "--advertise");
+            b.advertised(o.advertise.substring(0, o.advertise.lastIndexOf(':')), a.getPort());
+        }
+        if (o.secret != null) {
+            b.recordRouteSecret(o.secret);
+        } else {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            b.recordRouteKey(key);
+            LOG.warn("no record-route-secret: using a random key, so only this instance can route its dialogs");
+        }
+        if (!o.allow.isEmpty()) {
+            try {
+                b.accessList(SourceAccessList.of(o.allow));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--allow: " + e.getMessage(), e);
+            }
+        }
+        return b.build();
+    }
+}

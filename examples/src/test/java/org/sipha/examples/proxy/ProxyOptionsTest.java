@@ -1,0 +1,91 @@
+package org.sipha.examples.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipha.dispatcher.engine.ProxyConfig;
+
+class ProxyOptionsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void commandLineOverridesTheYamlFile() throws Exception {
+        Path yaml = dir.resolve("proxy.yaml");
+        Files.writeString(yaml, """
+            listen: [ "udp:127.0.0.1:15060" ]
+            backend: [ "sip:127.0.0.1:15081", "sip:127.0.0.1:15082" ]
+            record-route-secret: "from yaml"
+            failover-timeout-ms: 1500
+            failover-codes: [ 503, 480 ]
+            allow: [ "192.0.2.0/24" ]
+            """);
+        ProxyOptions o = ProxyOptions.parse(new String[] {"--config", yaml.toString(), "--backend",
+            "sip:127.0.0.1:15083", "--failover-timeout-ms", "900"});
+        assertEquals(List.of("udp:127.0.0.1:15060"), o.listen);
+        assertEquals(1, o.backends.size());
+        assertEquals(15083, o.backends.get(0).port());
+        assertEquals(900, o.failoverTimeoutMs);
+        ProxyConfig c = ReferenceProxy.config(o);
+        assertEquals(Set.of(503, 480), c.failoverCodes());
+        assertEquals("127.0.0.1", c.advertisedHost());
+        assertEquals(15060, c.advertisedPort());
+    }
+
+    @Test
+    void mapsAlgorithmNamesToTheDispatchersAlgorithms() {
+        assertEquals(org.sipha.dispatcher.Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("round-robin"));
+        assertEquals(org.sipha.dispatcher.Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("4"));
+        assertEquals(org.sipha.dispatcher.Algorithm.LEAST_CALLS, ReferenceProxy.algorithm("least-calls"));
+        assertEquals(org.sipha.dispatcher.Algorithm.CONSISTENT_HASH, ReferenceProxy.algorithm("consistent-hash"));
+    }
+
+    @Test
+    void listensOnUdpAndTcp() {
+        ProxyOptions o = ProxyOptions.parse(new String[] {"--listen", "udp:127.0.0.1:15060", "--listen",
+            "tcp:127.0.0.1:15060", "--backend", "sip:127.0.0.1:15081;transport=tcp"});
+        ProxyConfig c = ReferenceProxy.config(o);
+        assertEquals(1, c.udpListen().size());
+        assertEquals(1, c.tcpListen().size());
+        assertTrue(o.backends.get(0).isTcp());
+    }
+
+    @Test
+    void readsAKamailioDispatcherList() throws Exception {
+        Path list = dir.resolve("dispatcher.list");
+        Files.writeString(list, "# set uri\n1 sip:127.0.0.1:5081\n1 sip:127.0.0.1:5082 0 0\n");
+        ProxyOptions o = ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString()});
+        assertEquals(2, o.backends.size());
+        assertEquals(5082, o.backends.get(1).port());
+    }
+
+    @Test
+    void badConfigurationNamesTheOption() throws Exception {
+        assertMessageStarts("--backend", "--backend", "sip:pbx.example.com");
+        assertMessageStarts("--listen", "--listen", "udp:nohostport");
+        assertMessageStarts("--listen", "--listen", "sctp:127.0.0.1:5060");
+        assertMessageStarts("--retry-after", "--retry-after", "soon");
+        assertMessageStarts("--nonsense", "--nonsense");
+        Path yaml = dir.resolve("bad.yaml");
+        Files.writeString(yaml, "failover-timout-ms: 3\n");
+        assertMessageStarts("failover-timout-ms", "--config", yaml.toString());
+        ProxyOptions o = ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081", "--algorithm", "fastest"});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(o));
+        assertTrue(e.getMessage().startsWith("--algorithm"), e.getMessage());
+    }
+
+    private static void assertMessageStarts(String prefix, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            ProxyOptions o = ProxyOptions.parse(args);
+            o.udpListen();
+        });
+        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+    }
+}

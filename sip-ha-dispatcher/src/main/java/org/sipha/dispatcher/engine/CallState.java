@@ -1,0 +1,50 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+
+/**
+ * One INVITE in flight: the upstream request (a pooled copy, kept for failover re-sends, ACK and CANCEL), where it
+ * came from, the failover cursor and the branch currently tried. Pooled by {@link CallTable}; owned by one
+ * event loop, never shared, so plain fields.
+ */
+final class CallState {
+    static final int FREE = 0;
+    /** Sent to {@link #destination}, no response yet: the failover timer runs. */
+    static final int CALLING = 1;
+    /** A provisional response arrived: ringing, timer C runs. */
+    static final int PROCEEDING = 2;
+    /** The final response went upstream: kept a while to absorb retransmissions. */
+    static final int COMPLETED = 3;
+
+    final int slot;
+    final NextHopSelector.FailoverCursor cursor;
+    int generation;
+    int phase = FREE;
+    boolean cancelled;
+
+    ByteBuf request;
+    InetSocketAddress source;
+    Channel channel;
+    Destination destination;
+    int attempt;
+    long sentNs;
+
+    /** Upstream key: Call-ID bytes then the top Via branch bytes. */
+    byte[] key = new byte[96];
+    int keyLength;
+    int keyHash;
+    int nextInBucket = -1;
+
+    /** Timer list links (slot indexes) and the deadline of the list the state is on. */
+    int prev = -1;
+    int next = -1;
+    int list = -1;
+    long deadlineNs;
+
+    CallState(int slot, NextHopSelector.FailoverCursor cursor) {
+        this.slot = slot;
+        this.cursor = cursor;
+    }
+}

@@ -1,0 +1,206 @@
+package org.sipha.dispatcher.engine;
+
+import java.util.Arrays;
+import org.sipha.core.message.AsciiView;
+
+/**
+ * The calls in flight on one event loop: a bounded pool of {@link CallState}, a hash index by upstream key
+ * (Call-ID + top Via branch, for retransmissions, CANCEL and the ACK of a non-2xx) and three FIFO timer lists.
+ *
+ * <p>Each list holds states whose deadlines were set with the same duration, so a list is ordered by deadline
+ * just by appending: expiry pops from the head, cancellation unlinks in O(1), nothing is allocated and no
+ * timer object exists per call. Responses find their state without a lookup: the Via branch carries the slot
+ * and its generation.
+ *
+ * <p>Single-threaded: only the owning event loop calls it.
+ */
+final class CallTable {
+    static final int CALLING_LIST = 0;
+    static final int PROCEEDING_LIST = 1;
+    static final int LINGER_LIST = 2;
+
+    private final CallState[] slots;
+    private final NextHopSelector selector;
+    private final int[] freeStack;
+    private int freeTop;
+    private int created;
+    private final int[] buckets;
+    private final int[] head = {-1, -1, -1};
+    private final int[] tail = {-1, -1, -1};
+    private int inUse;
+    private final int[] listSize = new int[3];
+
+    CallTable(int capacity, NextHopSelector selector) {
+        this.slots = new CallState[capacity];
+        this.selector = selector;
+        this.freeStack = new int[capacity];
+        int b = Integer.highestOneBit(Math.max(16, capacity * 2 - 1));
+        this.buckets = new int[b];
+        Arrays.fill(buckets, -1);
+    }
+
+    /** Calls in flight (all phases). */
+    int size() {
+        return inUse;
+    }
+
+    /** Calls not yet completed (in flight, not lingering). */
+    int inFlight() {
+        return inUse - listSize[LINGER_LIST];
+    }
+
+    /** A free state, or null when the table is full. States are created on first need, then reused. */
+    CallState allocate() {
+        CallState s;
+        if (freeTop > 0) {
+            s = slots[freeStack[--freeTop]];
+        } else if (created < slots.length) {
+            s = new CallState(created, selector.newCursor());
+            slots[created++] = s;
+        } else {
+            return null;
+        }
+        inUse++;
+        s.phase = CallState.CALLING;
+        s.cancelled = false;
+        s.attempt = 0;
+        return s;
+    }
+
+    /** The state in {@code slot} if it still has generation {@code gen}, else null. */
+    CallState get(int slot, int gen) {
+        if (slot < 0 || slot >= created) {
+            return null;
+        }
+        CallState s = slots[slot];
+        return s.phase != CallState.FREE && s.generation == gen ? s : null;
+    }
+
+    /** Stores the upstream key (Call-ID, branch) and indexes the state under it. */
+    void index(CallState s, AsciiView callId, AsciiView branch) {
+        int n = callId.length() + (branch == null ? 0 : branch.length());
+        if (s.key.length < n) {
+            s.key = new byte[Math.max(n, s.key.length * 2)];
+        }
+        int p = callId.copyTo(s.key, 0);
+        if (branch != null) {
+            p = branch.copyTo(s.key, p);
+        }
+        s.keyLength = p;
+        s.keyHash = hash(callId, branch);
+        int b = s.keyHash & (buckets.length - 1);
+        s.nextInBucket = buckets[b];
+        buckets[b] = s.slot;
+    }
+
+    /** The state whose upstream key is (Call-ID, branch), or null. */
+    CallState find(AsciiView callId, AsciiView branch) {
+        int h = hash(callId, branch);
+        for (int i = buckets[h & (buckets.length - 1)]; i >= 0; i = slots[i].nextInBucket) {
+            CallState s = slots[i];
+            if (s.keyHash == h && keyEquals(s, callId, branch)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Returns the state to the pool (idempotent): unindexed, off its list, request buffer released, generation bumped. */
+    void free(CallState s) {
+        if (s.phase == CallState.FREE) {
+            return; // idempotent: an error path may free a state its caller frees again
+        }
+        unlink(s);
+        unindex(s);
+        if (s.request != null) {
+            s.request.release();
+            s.request = null;
+        }
+        s.source = null;
+        s.channel = null;
+        s.destination = null;
+        s.phase = CallState.FREE;
+        s.generation++;
+        freeStack[freeTop++] = s.slot;
+        inUse--;
+    }
+
+    /** Moves {@code s} to the tail of {@code list} with deadline {@code deadlineNs}. */
+    void schedule(CallState s, int list, long deadlineNs) {
+        unlink(s);
+        s.list = list;
+        listSize[list]++;
+        s.deadlineNs = deadlineNs;
+        s.next = -1;
+        s.prev = tail[list];
+        if (tail[list] >= 0) {
+            slots[tail[list]].next = s.slot;
+        } else {
+            head[list] = s.slot;
+        }
+        tail[list] = s.slot;
+    }
+
+    /** The head of {@code list} if its deadline has passed, else null. Does not unlink it. */
+    CallState expired(int list, long nowNs) {
+        int h = head[list];
+        if (h < 0) {
+            return null;
+        }
+        CallState s = slots[h];
+        return s.deadlineNs - nowNs <= 0 ? s : null;
+    }
+
+    void unlink(CallState s) {
+        int l = s.list;
+        if (l < 0) {
+            return;
+        }
+        if (s.prev >= 0) {
+            slots[s.prev].next = s.next;
+        } else {
+            head[l] = s.next;
+        }
+        if (s.next >= 0) {
+            slots[s.next].prev = s.prev;
+        } else {
+            tail[l] = s.prev;
+        }
+        listSize[l]--;
+        s.prev = s.next = s.list = -1;
+    }
+
+    private void unindex(CallState s) {
+        int b = s.keyHash & (buckets.length - 1);
+        int prev = -1;
+        for (int i = buckets[b]; i >= 0; i = slots[i].nextInBucket) {
+            if (i == s.slot) {
+                if (prev < 0) {
+                    buckets[b] = s.nextInBucket;
+                } else {
+                    slots[prev].nextInBucket = s.nextInBucket;
+                }
+                break;
+            }
+            prev = i;
+        }
+        s.nextInBucket = -1;
+    }
+
+    private static int hash(AsciiView callId, AsciiView branch) {
+        int h = callId.contentHash();
+        return branch == null ? h : h * 31 + branch.contentHash();
+    }
+
+    private static boolean keyEquals(CallState s, AsciiView callId, AsciiView branch) {
+        int cl = callId.length();
+        int bl = branch == null ? 0 : branch.length();
+        if (s.keyLength != cl + bl) {
+            return false;
+        }
+        if (!Arrays.equals(s.key, 0, cl, callId.buffer(), callId.offset(), callId.offset() + cl)) {
+            return false;
+        }
+        return bl == 0 || Arrays.equals(s.key, cl, cl + bl, branch.buffer(), branch.offset(), branch.offset() + bl);
+    }
+}

@@ -1,0 +1,85 @@
+package org.sipha.dispatcher.engine;
+
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.sipha.core.model.Transport;
+import org.sipha.dispatcher.DestinationEntry;
+import org.sipha.dispatcher.FailoverIterator;
+import org.sipha.dispatcher.KeyHash;
+import org.sipha.dispatcher.RoutingTable;
+import org.sipha.dispatcher.RoutingTableOwner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The adapter between the engine and the dispatcher: each cursor is a {@link FailoverIterator} over one set of
+ * the current {@link RoutingTable} snapshot, so the set's algorithm (round-robin, weighted, hashing, least
+ * calls, latency, priority groups) and the destinations' health states decide where calls go and fail over to.
+ *
+ * <p>Threading: {@link #newCursor()} any thread; each cursor on one I/O thread, as the engine uses them. The
+ * snapshot is loaded once per request ({@link NextHopSelector.FailoverCursor#reset}).
+ *
+ * <p>Not covered yet: the call leases {@code LEAST_CALLS} counts ({@link DestinationEntry#tryAcquireLease()})
+ * are not taken by the engine, and destinations whose host is not an IP literal are skipped (logged once).
+ */
+public final class DispatcherNextHopSelector implements NextHopSelector {
+    private static final Logger LOG = LoggerFactory.getLogger(DispatcherNextHopSelector.class);
+    private final Supplier<RoutingTable> tables;
+    private final int setId;
+    private final ConcurrentHashMap<org.sipha.core.model.Destination, Optional<Destination>> converted =
+        new ConcurrentHashMap<>();
+
+    public DispatcherNextHopSelector(RoutingTableOwner owner, int setId) {
+        this(owner::table, setId);
+    }
+
+    public DispatcherNextHopSelector(Supplier<RoutingTable> tables, int setId) {
+        this.tables = tables;
+        this.setId = setId;
+    }
+
+    @Override
+    public FailoverCursor newCursor() {
+        return new Cursor();
+    }
+
+    /** The engine's view of a dispatcher destination; empty if the engine cannot reach it (kept, so logged once). */
+    Optional<Destination> engineDestination(org.sipha.core.model.Destination d) {
+        Optional<Destination> e = converted.get(d);
+        return e != null ? e : converted.computeIfAbsent(d, DispatcherNextHopSelector::convert);
+    }
+
+    private static Optional<Destination> convert(org.sipha.core.model.Destination d) {
+        if (d.transport() != Transport.UDP && d.transport() != Transport.TCP) {
+            LOG.warn("destination {} skipped: transport {} is not supported by the engine", d.id(), d.transport());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Destination.of(d.host(), d.port(), d.transport() == Transport.TCP ? "tcp" : "udp"));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("destination {} skipped: {}", d.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private final class Cursor implements FailoverCursor {
+        private final FailoverIterator iterator = new FailoverIterator();
+
+        @Override
+        public void reset(int requestKey) {
+            iterator.reset(tables.get(), setId, KeyHash.mix64(requestKey));
+        }
+
+        @Override
+        public Destination next() {
+            for (DestinationEntry e = iterator.next(); e != null; e = iterator.next()) {
+                Optional<Destination> d = engineDestination(e.destination());
+                if (d.isPresent()) {
+                    return d.get();
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.sipha.dispatcher.engine;
+
+/**
+ * Chooses where the engine forwards an initial request, and where it fails over to. The seam between the engine
+ * and the dispatcher (destination sets and selection algorithms): the engine needs nothing else from it.
+ *
+ * <h2>Threading</h2>
+ * {@link #newCursor()} may be called from any thread, but only while the engine starts (it pre-allocates its
+ * cursors). Each {@link FailoverCursor} belongs to one I/O thread; selectors must therefore keep shared state
+ * lock-free (an immutable destination snapshot, an atomic counter).
+ */
+public interface NextHopSelector {
+    /** A new cursor; the engine keeps one per call slot and reuses it for every call in that slot. */
+    FailoverCursor newCursor();
+
+    /**
+     * The failover order for one request. Single-threaded; reusable: {@link #reset} starts a new request.
+     */
+    interface FailoverCursor {
+        /**
+         * Starts a new request. {@code requestKey} is a stable hash of the request (of its Call-ID), for
+         * selectors that hash calls to destinations.
+         */
+        void reset(int requestKey);
+
+        /**
+         * The next destination to try, never one this cursor already returned since {@link #reset}; null when
+         * every usable destination has been tried.
+         */
+        Destination next();
+    }
+}

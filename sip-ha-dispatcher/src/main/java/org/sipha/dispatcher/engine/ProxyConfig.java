@@ -1,0 +1,312 @@
+package org.sipha.dispatcher.engine;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+
+/**
+ * Everything the forwarding engine needs, as an immutable object built by {@link #builder()}. Any thread.
+ * {@link Builder#build()} checks the values and throws {@link IllegalArgumentException} naming the option.
+ */
+public final class ProxyConfig {
+    private final List<InetSocketAddress> udpListen;
+    private final List<InetSocketAddress> tcpListen;
+    private final String advertisedHost;
+    private final int advertisedPort;
+    private final NextHopSelector selector;
+    private final Set<Integer> failoverCodes;
+    private final long failoverTimeoutMs;
+    private final long ringTimeoutMs;
+    private final long lingerMs;
+    private final int maxCallsPerLoop;
+    private final int retryAfterSeconds;
+    private final byte[] recordRouteKey;
+    private final SourceAccessList accessList;
+    private final int eventLoops;
+    private final boolean nativeTransport;
+    private final int socketBufferBytes;
+    private final int maxDatagramBytes;
+    private final ForwardingOutcomeListener outcomeListener;
+    private final Set<InetSocketAddress> alwaysAllowed;
+
+    private ProxyConfig(Builder b) {
+        udpListen = List.copyOf(b.udpListen);
+        tcpListen = List.copyOf(b.tcpListen);
+        InetSocketAddress first = udpListen.isEmpty() ? tcpListen.get(0) : udpListen.get(0);
+        advertisedHost = b.advertisedHost != null ? b.advertisedHost : hostText(first);
+        advertisedPort = b.advertisedPort > 0 ? b.advertisedPort : first.getPort();
+        selector = b.selector;
+        failoverCodes = Set.copyOf(b.failoverCodes);
+        failoverTimeoutMs = b.failoverTimeoutMs;
+        ringTimeoutMs = b.ringTimeoutMs;
+        lingerMs = b.lingerMs;
+        maxCallsPerLoop = b.maxCallsPerLoop;
+        retryAfterSeconds = b.retryAfterSeconds;
+        recordRouteKey = b.recordRouteKey.clone();
+        accessList = b.accessList;
+        eventLoops = b.eventLoops;
+        nativeTransport = b.nativeTransport;
+        socketBufferBytes = b.socketBufferBytes;
+        maxDatagramBytes = b.maxDatagramBytes;
+        outcomeListener = b.outcomeListener;
+        alwaysAllowed = Set.copyOf(b.alwaysAllowed);
+    }
+
+    private static String hostText(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return h.indexOf(':') >= 0 ? '[' + h + ']' : h;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** UDP addresses to listen on. */
+    public List<InetSocketAddress> udpListen() {
+        return udpListen;
+    }
+
+    /** TCP addresses to listen on (Content-Length framing, connections reused in both directions). */
+    public List<InetSocketAddress> tcpListen() {
+        return tcpListen;
+    }
+
+    /** Host written into Via and Record-Route (the anycast address in production); default: the first listen address. */
+    public String advertisedHost() {
+        return advertisedHost;
+    }
+
+    public int advertisedPort() {
+        return advertisedPort;
+    }
+
+    public NextHopSelector selector() {
+        return selector;
+    }
+
+    /** Final status codes on which an INVITE is re-sent to the next destination (default 503). */
+    public Set<Integer> failoverCodes() {
+        return failoverCodes;
+    }
+
+    /** How long a destination may stay silent before the next one is tried (default 2000 ms). */
+    public long failoverTimeoutMs() {
+        return failoverTimeoutMs;
+    }
+
+    /** How long an INVITE may ring before the proxy cancels it (RFC 3261 timer C; default 180 000 ms). */
+    public long ringTimeoutMs() {
+        return ringTimeoutMs;
+    }
+
+    /** How long call state is kept after the final response, to absorb retransmissions (default 5000 ms). */
+    public long lingerMs() {
+        return lingerMs;
+    }
+
+    /** Calls in flight per event loop; beyond it new INVITEs are answered 503 (default 65 536). */
+    public int maxCallsPerLoop() {
+        return maxCallsPerLoop;
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    /** The Record-Route HMAC key shared by every proxy of the deployment (a copy). */
+    public byte[] recordRouteKey() {
+        return recordRouteKey.clone();
+    }
+
+    public SourceAccessList accessList() {
+        return accessList;
+    }
+
+    public int eventLoops() {
+        return eventLoops;
+    }
+
+    public boolean nativeTransport() {
+        return nativeTransport;
+    }
+
+    public int socketBufferBytes() {
+        return socketBufferBytes;
+    }
+
+    /**
+     * Receive buffer per datagram (default 16 384): larger datagrams are truncated and dropped as malformed. Kept
+     * at or below the pooled allocator's thread-cache limit (32 KiB) so a read never touches the shared arena.
+     */
+    public int maxDatagramBytes() {
+        return maxDatagramBytes;
+    }
+
+    public ForwardingOutcomeListener outcomeListener() {
+        return outcomeListener;
+    }
+
+    /** Sources (address and port) allowed to send initial requests whatever the access list says: the destinations. */
+    public Set<InetSocketAddress> alwaysAllowed() {
+        return alwaysAllowed;
+    }
+
+    /** Mutable builder; not thread-safe. */
+    public static final class Builder {
+        private final List<InetSocketAddress> udpListen = new ArrayList<>();
+        private final List<InetSocketAddress> tcpListen = new ArrayList<>();
+        private String advertisedHost;
+        private int advertisedPort;
+        private NextHopSelector selector;
+        private Set<Integer> failoverCodes = Set.of(503);
+        private long failoverTimeoutMs = 2000;
+        private long ringTimeoutMs = 180_000;
+        private long lingerMs = 5000;
+        private int maxCallsPerLoop = 65_536;
+        private int retryAfterSeconds = 5;
+        private byte[] recordRouteKey;
+        private SourceAccessList accessList = SourceAccessList.allowAll();
+        private int eventLoops = Runtime.getRuntime().availableProcessors();
+        private boolean nativeTransport = true;
+        private int socketBufferBytes = 4 << 20;
+        private int maxDatagramBytes = 16_384;
+        private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
+        private final java.util.HashSet<InetSocketAddress> alwaysAllowed = new java.util.HashSet<>();
+
+        public Builder listenUdp(InetSocketAddress address) {
+            udpListen.add(Objects.requireNonNull(address, "listen"));
+            return this;
+        }
+
+        public Builder listenTcp(InetSocketAddress address) {
+            tcpListen.add(Objects.requireNonNull(address, "listen"));
+            return this;
+        }
+
+        public Builder advertised(String host, int port) {
+            advertisedHost = host;
+            advertisedPort = port;
+            return this;
+        }
+
+        public Builder selector(NextHopSelector s) {
+            selector = s;
+            return this;
+        }
+
+        /** Shorthand for a {@link RoundRobinSelector} over {@code destinations}. */
+        public Builder destinations(List<Destination> destinations) {
+            selector = new RoundRobinSelector(destinations);
+            destinations.forEach(d -> alwaysAllowed.add(d.address()));
+            return this;
+        }
+
+        /** Lets {@code source} (address and port) send initial requests whatever the access list says. */
+        public Builder alwaysAllow(InetSocketAddress source) {
+            alwaysAllowed.add(Objects.requireNonNull(source, "source"));
+            return this;
+        }
+
+        public Builder failoverCodes(Set<Integer> codes) {
+            failoverCodes = Objects.requireNonNull(codes, "failover-codes");
+            return this;
+        }
+
+        public Builder failoverTimeoutMs(long ms) {
+            failoverTimeoutMs = ms;
+            return this;
+        }
+
+        public Builder ringTimeoutMs(long ms) {
+            ringTimeoutMs = ms;
+            return this;
+        }
+
+        public Builder lingerMs(long ms) {
+            lingerMs = ms;
+            return this;
+        }
+
+        public Builder maxCallsPerLoop(int n) {
+            maxCallsPerLoop = n;
+            return this;
+        }
+
+        public Builder retryAfterSeconds(int s) {
+            retryAfterSeconds = s;
+            return this;
+        }
+
+        public Builder recordRouteKey(byte[] key) {
+            recordRouteKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /** Derives the Record-Route key from a passphrase (SHA-256), so it can be written in a config file. */
+        public Builder recordRouteSecret(String secret) {
+            recordRouteKey = RouteTokenSigner.keyFromSecret(Objects.requireNonNull(secret, "record-route-secret"));
+            return this;
+        }
+
+        public Builder accessList(SourceAccessList list) {
+            accessList = Objects.requireNonNull(list, "allow");
+            return this;
+        }
+
+        public Builder eventLoops(int n) {
+            eventLoops = n;
+            return this;
+        }
+
+        /** Use epoll when available (default true); false forces NIO. */
+        public Builder nativeTransport(boolean b) {
+            nativeTransport = b;
+            return this;
+        }
+
+        public Builder socketBufferBytes(int n) {
+            socketBufferBytes = n;
+            return this;
+        }
+
+        public Builder maxDatagramBytes(int n) {
+            maxDatagramBytes = n;
+            return this;
+        }
+
+        public Builder outcomeListener(ForwardingOutcomeListener l) {
+            outcomeListener = Objects.requireNonNull(l, "outcome listener");
+            return this;
+        }
+
+        public ProxyConfig build() {
+            require(!udpListen.isEmpty() || !tcpListen.isEmpty(), "listen: at least one address is required");
+            require(selector != null, "backend: a destination selector (or destinations) is required");
+            require(recordRouteKey != null && recordRouteKey.length >= 16,
+                "record-route-secret: a shared key of at least 16 bytes is required");
+            require(failoverTimeoutMs >= 10, "failover-timeout-ms must be >= 10");
+            require(ringTimeoutMs >= failoverTimeoutMs, "ring-timeout-ms must be >= failover-timeout-ms");
+            require(lingerMs >= 0, "linger-ms must be >= 0");
+            require(maxCallsPerLoop >= 1 && maxCallsPerLoop <= (1 << 24), "max-calls-per-loop must be in [1, 2^24]");
+            require(retryAfterSeconds >= 0, "retry-after must be >= 0");
+            require(maxDatagramBytes >= 1500 && maxDatagramBytes <= 65_535, "max-datagram-bytes must be in [1500, 65535]");
+            require(eventLoops >= 1 && eventLoops <= 64, "event-loops must be in [1, 64]");
+            require(advertisedHost == null || (!advertisedHost.isBlank() && advertisedHost.indexOf(' ') < 0),
+                "advertise: bad host");
+            require(advertisedPort >= 0 && advertisedPort <= 65535, "advertise: bad port");
+            for (int c : failoverCodes) {
+                require(c >= 300 && c <= 699, "failover-codes: " + c + " is not a final non-2xx status");
+            }
+            return new ProxyConfig(this);
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

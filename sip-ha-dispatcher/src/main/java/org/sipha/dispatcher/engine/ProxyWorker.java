@@ -1,0 +1,824 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jctools.queues.MpscArrayQueue;
+import org.sipha.core.message.AsciiView;
+import org.sipha.core.message.NameAddrView;
+import org.sipha.core.message.SipMessageEditor;
+import org.sipha.core.message.SipMessageView;
+import org.sipha.core.message.SipMethod;
+import org.sipha.core.message.SipParseResult;
+import org.sipha.core.message.SipUriView;
+import org.sipha.core.message.ViaView;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RFC 3261 section 16 proxy logic of one event loop: it reads every datagram its loop's sockets receive,
+ * owns the calls it started (a {@link CallTable}), and forwards, answers or drops.
+ *
+ * <ul>
+ *   <li>initial INVITE: access list, 100 Trying, forwarded to the selector's first destination with a stateful
+ *       branch {@code z9hG4bKshS<loop>.<slot>.<gen>.<attempt>} and a signed Record-Route; failover on the
+ *       configured codes or the failover timer; 503 + Retry-After after the last destination;</li>
+ *   <li>CANCEL and retransmissions: found by (Call-ID, upstream branch);</li>
+ *   <li>in-dialog requests: routed statelessly by the Record-Route token (403 if missing or forged), branch
+ *       {@code z9hG4bKshL<hash>}; responses to them go to the next Via;</li>
+ *   <li>responses with a stateful branch owned by another loop (SO_REUSEPORT spreads sources over sockets) are
+ *       handed to that loop through a bounded MPSC queue.</li>
+ * </ul>
+ *
+ * <h2>Threading</h2>
+ * Every method runs on this worker's event loop, except {@link #handOff}, which any loop may call. Sharable
+ * only among the channels registered on that one loop.
+ */
+@ChannelHandler.Sharable
+final class ProxyWorker extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyWorker.class);
+    private static final String COOKIE = "z9hG4bKsh";
+    private static final int MAX_EXPIRIES_PER_TICK = 100_000;
+
+    private final int index;
+    private final ProxyConfig cfg;
+    private final SipProxyServer server;
+    private final SipMessageView msg = new SipMessageView();
+    private final SipMessageView aux = new SipMessageView();
+    private final SipMessageEditor editor = new SipMessageEditor();
+    private final CallTable calls;
+    private final RouteTokenSigner signer;
+    private final AddressCache addresses = new AddressCache();
+    private final NextHopSelector.FailoverCursor statelessCursor;
+    private final ForwardingOutcomeListener outcomes;
+    private final boolean[] failoverCode = new boolean[700];
+    private final StringBuilder via = new StringBuilder(160);
+    private final StringBuilder sb = new StringBuilder(256);
+    private final StringBuilder ip = new StringBuilder(48);
+    private final StringBuilder tag = new StringBuilder(16);
+    private final String viaPrefix;
+    private final String viaPrefixTcp;
+    private final String rrPrefix;
+    private final String rrPrefixTcp;
+    private final long failoverNs;
+    private final long ringNs;
+    private final long lingerNs;
+    private final List<Channel> channels = new ArrayList<>(2);
+    private final MpscArrayQueue<DatagramPacket> handoffQueue = new MpscArrayQueue<>(8192);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainHandoffs;
+    private ProxyWorker[] peers;
+    private EventLoop loop;
+    private TcpConnections tcp;
+    private final io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+    private boolean flushNeeded;
+    private volatile int activeCalls;
+
+    ProxyWorker(int index, ProxyConfig cfg, SipProxyServer server) {
+        this.index = index;
+        this.cfg = cfg;
+        this.server = server;
+        this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector());
+        this.signer = new RouteTokenSigner(cfg.recordRouteKey());
+        this.statelessCursor = cfg.selector().newCursor();
+        this.outcomes = cfg.outcomeListener();
+        for (int c : cfg.failoverCodes()) {
+            failoverCode[c] = true;
+        }
+        String hostPort = cfg.advertisedHost() + ':' + cfg.advertisedPort();
+        this.viaPrefix = "SIP/2.0/UDP " + hostPort + ";branch=" + COOKIE;
+        this.viaPrefixTcp = "SIP/2.0/TCP " + hostPort + ";branch=" + COOKIE;
+        this.rrPrefix = "<sip:" + hostPort + ";lr;shd=";
+        this.rrPrefixTcp = "<sip:" + hostPort + ";transport=tcp;lr;shd=";
+        this.failoverNs = cfg.failoverTimeoutMs() * 1_000_000L;
+        this.ringNs = cfg.ringTimeoutMs() * 1_000_000L;
+        this.lingerNs = cfg.lingerMs() * 1_000_000L;
+    }
+
+    /** Called once by the server before any channel is bound. */
+    void attach(EventLoop eventLoop, ProxyWorker[] allWorkers,
+                java.util.function.Function<InetSocketAddress, io.netty.channel.ChannelFuture> tcpConnector) {
+        this.loop = eventLoop;
+        this.peers = allWorkers;
+        this.tcp = new TcpConnections(tcpConnector);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (!isStream(ctx.channel())) {
+            channels.add(ctx.channel()); // on this loop: the datagram channel is being registered with it
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (isStream(ctx.channel())) {
+            tcp.active(ctx.channel());
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (isStream(ctx.channel())) {
+            tcp.inactive(ctx.channel());
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /** Closes this loop's TCP connections (on shutdown). */
+    void closeConnections() {
+        tcp.closeAll();
+    }
+
+    private static boolean isStream(Channel ch) {
+        return ch instanceof io.netty.channel.socket.SocketChannel;
+    }
+
+    /** Calls in flight (not yet answered finally), as last published by the owner loop (any thread). */
+    int activeCalls() {
+        return activeCalls;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    // ------------------------------------------------------------------------------------------ I/O entry points
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object m) {
+        DatagramPacket p = (DatagramPacket) m;
+        boolean keep = false;
+        try {
+            keep = handle(ctx.channel(), p);
+        } catch (RuntimeException e) {
+            LOG.debug("dropped a message from {}: {}", p.sender(), e.toString());
+        } finally {
+            if (!keep) {
+                p.release();
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("socket error on {}: {}", ctx.channel().localAddress(), cause.toString());
+    }
+
+    /**
+     * Any loop: passes a response whose call this worker owns; on success this worker releases it. Returns false
+     * (the caller keeps and releases the packet) if the queue is full.
+     */
+    boolean handOff(DatagramPacket p) {
+        if (!handoffQueue.offer(p)) {
+            return false;
+        }
+        if (drainScheduled.compareAndSet(false, true)) {
+            loop.execute(drainTask);
+        }
+        return true;
+    }
+
+    private void drainHandoffs() {
+        drainScheduled.set(false);
+        DatagramPacket p;
+        int n = 0;
+        while (n++ < 8192 && (p = handoffQueue.poll()) != null) {
+            try {
+                handle(channels.isEmpty() ? null : channels.get(0), p);
+            } catch (RuntimeException e) {
+                LOG.debug("dropped a handed-off message: {}", e.toString());
+            } finally {
+                p.release();
+            }
+        }
+        flush();
+    }
+
+    /** Returns true if the packet was handed to another worker (which then owns the reference). */
+    private boolean handle(Channel ch, DatagramPacket p) {
+        SipParseResult r = msg.wrap(p.content());
+        if (r != SipParseResult.OK) {
+            if (r != SipParseResult.KEEPALIVE) {
+                LOG.debug("unparseable datagram from {}: {}", p.sender(), r);
+            }
+            return false;
+        }
+        if (msg.isRequest()) {
+            onRequest(ch, p);
+            return false;
+        }
+        return onResponse(ch, p);
+    }
+
+    // ------------------------------------------------------------------------------------------ requests
+
+    private void onRequest(Channel ch, DatagramPacket p) {
+        SipMethod m = msg.methodCode();
+        SipParseResult v = msg.validate();
+        if (v != SipParseResult.OK) {
+            if (m != SipMethod.ACK && v != SipParseResult.MISSING_HEADER) {
+                reply(ch, p.sender(), msg, v.statusCode(), "Bad Request", 0);
+            }
+            return;
+        }
+        int mf = msg.maxForwards();
+        if (mf == 0) {
+            if (m != SipMethod.ACK) {
+                reply(ch, p.sender(), msg, 483, "Too Many Hops", 0);
+            }
+            return;
+        }
+        mf = mf < 0 ? 70 : mf;
+        if (isLoop()) {
+            if (m != SipMethod.ACK) {
+                reply(ch, p.sender(), msg, 482, "Loop Detected", 0);
+            }
+            return;
+        }
+        if (m == SipMethod.CANCEL) {
+            onCancel(ch, p);
+        } else if (msg.to().tag() != null) {
+            onInDialog(ch, p, m, mf);
+        } else if (m != SipMethod.ACK) {
+            onInitial(ch, p, m, mf);
+        }
+    }
+
+    private void onInitial(Channel ch, DatagramPacket p, SipMethod m, int mf) {
+        InetSocketAddress src = p.sender();
+        if (!cfg.accessList().allows(src.getAddress()) && !cfg.alwaysAllowed().contains(src)) {
+            reply(ch, src, msg, 403, "Forbidden", 0);
+            return;
+        }
+        if (m == SipMethod.INVITE) {
+            onInitialInvite(ch, p);
+            return;
+        }
+        statelessCursor.reset(msg.callId().contentHash());
+        Destination d = statelessCursor.next();
+        if (d == null) {
+            reply(ch, src, msg, 503, "Service Unavailable", cfg.retryAfterSeconds());
+            return;
+        }
+        editor.reset(msg);
+        stampReceived(msg, src, isStream(ch));
+        popOwnPreloadedRoute(msg);
+        editor.prependVia(statelessVia(d.isTcp())).setMaxForwards(mf - 1);
+        send(ch, editor, d.address(), d.isTcp());
+    }
+
+    private void onInitialInvite(Channel ch, DatagramPacket p) {
+        InetSocketAddress src = p.sender();
+        AsciiView callId = msg.callId();
+        AsciiView branch = msg.topVia().branch();
+        CallState s = calls.find(callId, branch);
+        if (s != null) { // a retransmission: RFC 3261 16.7 has us repeat our latest provisional
+            if (s.phase != CallState.COMPLETED) {
+                reply(ch, src, msg, 100, "Trying", 0);
+            }
+            return;
+        }
+        if (server.isDraining() || (s = calls.allocate()) == null) {
+            reply(ch, src, msg, 503, "Service Unavailable", cfg.retryAfterSeconds());
+            return;
+        }
+        calls.index(s, callId, branch);
+        ByteBuf content = p.content();
+        s.request = alloc.heapBuffer(content.readableBytes())
+            .writeBytes(content, content.readerIndex(), content.readableBytes());
+        s.source = src;
+        s.channel = ch;
+        s.cursor.reset(callId.contentHash());
+        reply(ch, src, msg, 100, "Trying", 0);
+        Destination d = s.cursor.next();
+        if (d == null) {
+            reply(ch, src, msg, 503, "Service Unavailable", cfg.retryAfterSeconds());
+            calls.free(s);
+            return;
+        }
+        try {
+            forwardInvite(s, d, msg);
+        } catch (RuntimeException e) { // e.g. a Via we cannot stamp: give the slot back, then drop the request
+            calls.free(s);
+            throw e;
+        }
+        activeCalls = calls.inFlight();
+    }
+
+    /** Sends the INVITE {@code view} (wrapped on {@code s.request}) to {@code d} as a new branch. */
+    private void forwardInvite(CallState s, Destination d, SipMessageView view) {
+        s.destination = d;
+        s.attempt++;
+        int mf = view.maxForwards();
+        boolean inTcp = isStream(s.channel);
+        editor.reset(view);
+        stampReceived(view, s.source, inTcp);
+        popOwnPreloadedRoute(view);
+        editor.prependVia(statefulVia(s));
+        sb.setLength(0);
+        sb.append(inTcp ? rrPrefixTcp : rrPrefix);
+        byte[] t = d.tokenBytes();
+        for (byte c : t) {
+            sb.append((char) c);
+        }
+        sb.append(";shm=");
+        signer.sign(view.callId(), view.from().tag(), t, 0, t.length, sb);
+        sb.append('>');
+        editor.prependRecordRoute(sb).setMaxForwards((mf < 0 ? 70 : mf) - 1);
+        send(s.channel, editor, d.address(), d.isTcp());
+        s.phase = CallState.CALLING;
+        s.sentNs = System.nanoTime();
+        calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
+    }
+
+    private void onCancel(Channel ch, DatagramPacket p) {
+        CallState s = calls.find(msg.callId(), msg.topVia().branch());
+        if (s == null) {
+            reply(ch, p.sender(), msg, 481, "Call/Transaction Does Not Exist", 0);
+            return;
+        }
+        reply(ch, p.sender(), msg, 200, "OK", 0);
+        if (s.phase != CallState.COMPLETED && !s.cancelled) {
+            s.cancelled = true;
+            sendCancel(s);
+            // If the destination never answers the CANCEL, answer 487 ourselves when the failover timer fires.
+            calls.schedule(s, CallTable.CALLING_LIST, System.nanoTime() + failoverNs);
+        }
+    }
+
+    private void onInDialog(Channel ch, DatagramPacket p, SipMethod m, int mf) {
+        InetSocketAddress src = p.sender();
+        if (m == SipMethod.ACK && calls.find(msg.callId(), msg.topVia().branch()) != null) {
+            return; // the ACK of a non-2xx final response we sent upstream: hop by hop, absorbed here
+        }
+        InetSocketAddress tokenDest = verifiedTokenDestination();
+        if (tokenDest == null) {
+            if (m != SipMethod.ACK) {
+                reply(ch, src, msg, 403, "Forbidden", 0);
+            }
+            return;
+        }
+        InetSocketAddress target;
+        boolean outTcp;
+        if (msg.routeCount() > 1) {
+            SipUriView next = msg.route(1).uri();
+            target = resolve(next.host(), next.port());
+            outTcp = isTcpUri(next);
+        } else if (src.equals(tokenDest)) { // from the callee side: towards the caller's Contact
+            SipUriView ruri = msg.parsedRequestUri();
+            target = resolve(ruri.host(), ruri.port());
+            outTcp = isTcpUri(ruri);
+        } else {
+            target = tokenDest;
+            outTcp = tokenDestTcp;
+        }
+        if (target == null) {
+            if (m != SipMethod.ACK) {
+                reply(ch, src, msg, 502, "Bad Gateway", 0);
+            }
+            return;
+        }
+        editor.reset(msg);
+        stampReceived(msg, src, isStream(ch));
+        editor.removeTopRoute().prependVia(statelessVia(outTcp)).setMaxForwards(mf - 1);
+        send(ch, editor, target, outTcp);
+    }
+
+    /** The destination named by a valid token on the top Route, which must be ours; null if none or forged. */
+    private InetSocketAddress verifiedTokenDestination() {
+        if (msg.routeCount() == 0) {
+            return null;
+        }
+        NameAddrView top = msg.route(0);
+        SipUriView u = top.uri();
+        if (!isOwnUri(u)) {
+            return null;
+        }
+        AsciiView shd = u.param("shd");
+        if (shd == null || shd.length() == 0) {
+            return null;
+        }
+        byte[] b = shd.buffer();
+        int dOff = shd.offset();
+        int dLen = shd.length();
+        AsciiView shm = u.param("shm"); // repositions the same cursor: shd's bounds were saved above
+        if (shm == null) {
+            return null;
+        }
+        int mOff = shm.offset();
+        int mLen = shm.length();
+        AsciiView callId = msg.callId();
+        if (!signer.verify(callId, msg.from().tag(), b, dOff, dLen, b, mOff, mLen)
+            && !signer.verify(callId, msg.to().tag(), b, dOff, dLen, b, mOff, mLen)) {
+            return null;
+        }
+        tokenDestTcp = AddressCache.tokenIsTcp(b, dOff, dLen);
+        return addresses.resolveToken(b, dOff, dLen);
+    }
+
+    /** Set by {@link #verifiedTokenDestination()}: whether the token's destination is reached over TCP. */
+    private boolean tokenDestTcp;
+
+    private static boolean isTcpUri(SipUriView u) {
+        AsciiView t = u.transport();
+        return t != null && t.contentEqualsIgnoreCase("tcp");
+    }
+
+    /** An initial request may arrive with a pre-loaded Route naming this proxy (RFC 3261 16.4): remove it. */
+    private void popOwnPreloadedRoute(SipMessageView view) {
+        if (view.routeCount() > 0 && isOwnUri(view.route(0).uri())) {
+            editor.removeTopRoute();
+        }
+    }
+
+    private boolean isOwnUri(SipUriView u) {
+        return u.host() != null && u.host().contentEqualsIgnoreCase(cfg.advertisedHost())
+            && (u.port() < 0 ? 5060 : u.port()) == cfg.advertisedPort();
+    }
+
+    private boolean isLoop() {
+        int n = msg.viaCount();
+        for (int i = 0; i < n; i++) {
+            ViaView v = msg.via(i);
+            AsciiView br = v.branch();
+            if (br != null && startsWith(br, COOKIE) && v.host().contentEqualsIgnoreCase(cfg.advertisedHost())
+                && (v.port() < 0 ? 5060 : v.port()) == cfg.advertisedPort()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------ responses
+
+    private boolean onResponse(Channel ch, DatagramPacket p) {
+        ViaView top = msg.topVia();
+        AsciiView br = top == null ? null : top.branch();
+        if (br == null || br.length() <= COOKIE.length() || !startsWith(br, COOKIE)) {
+            return false; // not a branch of ours: drop
+        }
+        if (br.charAt(COOKIE.length()) != 'S') {
+            forwardResponseByVia(ch);
+            return false;
+        }
+        long[] f = branchFields;
+        if (!parseStatefulBranch(br, f)) {
+            return false;
+        }
+        int owner = (int) f[0];
+        if (owner != index) {
+            if (owner < 0 || owner >= peers.length) {
+                return false;
+            }
+            return peers[owner].handOff(p); // on success the owner releases the packet; else our caller does
+        }
+        onStatefulResponse(ch, p, (int) f[1], (int) f[2], (int) f[3]);
+        return false;
+    }
+
+    private final long[] branchFields = new long[4];
+
+    /** Parses {@code <loop>.<slot>.<gen>.<attempt>} (hex) after {@code z9hG4bKshS}. */
+    private static boolean parseStatefulBranch(AsciiView br, long[] out) {
+        int p = COOKIE.length() + 1;
+        for (int field = 0; field < 4; field++) {
+            long v = 0;
+            int digits = 0;
+            while (p < br.length() && br.charAt(p) != '.') {
+                int d = Character.digit(br.charAt(p++), 16);
+                if (d < 0 || ++digits > 8) {
+                    return false;
+                }
+                v = (v << 4) | d;
+            }
+            if (digits == 0) {
+                return false;
+            }
+            out[field] = v;
+            p++;
+        }
+        return true;
+    }
+
+    private void onStatefulResponse(Channel ch, DatagramPacket p, int slot, int gen, int attempt) {
+        int code = msg.statusCode();
+        CallState s = calls.get(slot, gen);
+        if (s == null) {
+            if (code >= 200 && code < 300) {
+                forwardResponseByVia(ch); // a 2xx retransmission after the call state expired
+            }
+            return;
+        }
+        if (msg.cseqMethodCode() == SipMethod.CANCEL) {
+            return; // the answer to our own CANCEL
+        }
+        if (attempt != s.attempt) { // an abandoned branch (it timed out) answers late
+            if (code >= 300) {
+                sendAck(s, p.sender());
+            } else if (code >= 200) {
+                lateSuccess(s);
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        if (code < 200) {
+            if (s.phase == CallState.CALLING && !s.cancelled) {
+                outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+                s.phase = CallState.PROCEEDING;
+                calls.schedule(s, CallTable.PROCEEDING_LIST, now + ringNs);
+            }
+            if (code > 100 && s.phase != CallState.COMPLETED) {
+                forwardUpstream(s);
+            }
+            return;
+        }
+        if (code < 300) {
+            if (s.phase != CallState.COMPLETED) {
+                outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+                complete(s, now);
+                s.request.release(); // nothing more to send on this call's behalf
+                s.request = null;
+            }
+            forwardUpstream(s);
+            return;
+        }
+        sendAck(s, p.sender());
+        if (s.phase == CallState.COMPLETED) {
+            return; // a retransmitted final response: ACKed again, nothing else
+        }
+        outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+        if (code < failoverCode.length && failoverCode[code] && !s.cancelled) {
+            if (!tryNextDestination(s)) {
+                answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
+            }
+            return;
+        }
+        forwardUpstream(s);
+        complete(s, now);
+    }
+
+    /**
+     * A 2xx from a branch we had given up on (its backend was only slow): the caller gets it, since a proxy
+     * forwards every 2xx, and the call is settled there: the branch tried since then is cancelled.
+     */
+    private void lateSuccess(CallState s) {
+        if (s.phase != CallState.COMPLETED) {
+            if (!s.cancelled) {
+                s.cancelled = true;
+                sendCancel(s);
+            }
+            complete(s, System.nanoTime());
+        }
+        forwardUpstream(s);
+    }
+
+    private void forwardUpstream(CallState s) {
+        editor.reset(msg).removeTopVia();
+        send(s.channel, editor, s.source, isStream(s.channel));
+    }
+
+    /** Forwards a response statelessly to the address of its second Via (received/rport honoured). */
+    private void forwardResponseByVia(Channel ch) {
+        if (msg.viaCount() < 2) {
+            return;
+        }
+        ViaView v = msg.via(1);
+        AsciiView host = v.received() != null ? v.received() : v.host();
+        int port = v.rport() > 0 ? v.rport() : v.port() > 0 ? v.port() : 5060;
+        boolean viaTcp = v.transport().contentEqualsIgnoreCase("TCP");
+        InetSocketAddress to = addresses.resolve(host.buffer(), host.offset(), host.length(), port);
+        if (to == null) {
+            return;
+        }
+        editor.reset(msg).removeTopVia();
+        send(ch, editor, to, viaTcp);
+    }
+
+    private boolean tryNextDestination(CallState s) {
+        Destination d = s.cursor.next();
+        if (d == null) {
+            return false;
+        }
+        aux.wrap(s.request);
+        try {
+            forwardInvite(s, d, aux);
+        } catch (RuntimeException e) { // it was sent once, so this cannot happen for a valid INVITE; stay bounded
+            calls.free(s);
+            throw e;
+        }
+        return true;
+    }
+
+    /** Answers the call's INVITE upstream ourselves and completes the call. */
+    private void answerUpstream(CallState s, int code, String reason, int retryAfter) {
+        aux.wrap(s.request);
+        reply(s.channel, s.source, aux, code, reason, retryAfter);
+        complete(s, System.nanoTime());
+    }
+
+    private void complete(CallState s, long now) {
+        s.phase = CallState.COMPLETED;
+        calls.schedule(s, CallTable.LINGER_LIST, now + lingerNs);
+    }
+
+    private void sendAck(CallState s, InetSocketAddress to) {
+        if (s.request == null) {
+            return;
+        }
+        aux.wrap(s.request);
+        ByteBuf out = alloc.ioBuffer(512);
+        SipWriter.ackOrCancel(out, "ACK", aux, msg.topVia().asText(), msg);
+        write(s.channel, out, to, s.destination != null && s.destination.isTcp());
+    }
+
+    private void sendCancel(CallState s) {
+        aux.wrap(s.request);
+        ByteBuf out = alloc.ioBuffer(512);
+        SipWriter.ackOrCancel(out, "CANCEL", aux, statefulVia(s), aux);
+        write(s.channel, out, s.destination.address(), s.destination.isTcp());
+    }
+
+    // ------------------------------------------------------------------------------------------ timers
+
+    /** Runs every few milliseconds on the loop: expires the heads of the three timer lists. */
+    void tick() {
+        long now = System.nanoTime();
+        int n = 0;
+        CallState s;
+        while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.CALLING_LIST, now)) != null) {
+            try {
+                onCallingTimeout(s, now);
+            } catch (RuntimeException e) { // never leave an expired state at the head: drop the call
+                LOG.debug("dropped call state after a failure in its timer: {}", e.toString());
+                calls.free(s);
+            }
+        }
+        while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.PROCEEDING_LIST, now)) != null) {
+            try {
+                s.cancelled = true; // timer C: give up ringing
+                sendCancel(s);
+                calls.schedule(s, CallTable.CALLING_LIST, now + failoverNs);
+            } catch (RuntimeException e) {
+                LOG.debug("dropped call state after a failure in its timer: {}", e.toString());
+                calls.free(s);
+            }
+        }
+        while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.LINGER_LIST, now)) != null) {
+            calls.free(s);
+        }
+        activeCalls = calls.inFlight();
+        flush();
+    }
+
+    private void onCallingTimeout(CallState s, long now) {
+        if (s.cancelled) {
+            answerUpstream(s, 487, "Request Terminated", 0);
+            return;
+        }
+        outcomes.onTimeout(s.destination.address(), now - s.sentNs);
+        if (!tryNextDestination(s)) {
+            answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    private CharSequence statefulVia(CallState s) {
+        via.setLength(0);
+        via.append(s.destination.isTcp() ? viaPrefixTcp : viaPrefix).append('S');
+        appendHex(via, index);
+        via.append('.');
+        appendHex(via, s.slot);
+        via.append('.');
+        appendHex(via, s.generation);
+        via.append('.');
+        appendHex(via, s.attempt);
+        return via;
+    }
+
+    /** RFC 3261 16.11: a stateless branch that is the same for a retransmission of the same request. */
+    private CharSequence statelessVia(boolean tcpHop) {
+        via.setLength(0);
+        via.append(tcpHop ? viaPrefixTcp : viaPrefix).append('L');
+        AsciiView br = msg.topVia().branch();
+        appendHex(via, msg.callId().contentHash());
+        appendHex(via, br == null ? 0 : br.contentHash());
+        appendHex(via, (int) msg.cseqNumber());
+        return via;
+    }
+
+    private static void appendHex(StringBuilder b, int v) {
+        boolean started = false;
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            int d = (v >>> shift) & 15;
+            if (d != 0 || started || shift == 0) {
+                b.append(Character.forDigit(d, 16));
+                started = true;
+            }
+        }
+    }
+
+    /** Adds received (when the source differs from sent-by) and fills rport (RFC 3581) on the top Via. */
+    private void stampReceived(SipMessageView view, InetSocketAddress src, boolean stream) {
+        ip.setLength(0);
+        if (src.getAddress() instanceof Inet4Address) {
+            int a = src.getAddress().hashCode(); // the IPv4 address itself; no byte[] copy
+            ip.append(a >>> 24).append('.').append((a >>> 16) & 255).append('.').append((a >>> 8) & 255)
+                .append('.').append(a & 255);
+        } else {
+            ip.append('[').append(src.getAddress().getHostAddress()).append(']');
+        }
+        ViaView top = view.topVia();
+        boolean differs = !top.host().contentEqualsIgnoreCase(ip);
+        if (stream) { // the response must find this connection (its ephemeral port) again, statelessly too
+            editor.setTopViaReceivedAndRport(differs ? ip : null, src.getPort());
+        } else if (differs || top.hasRport()) {
+            editor.setTopViaReceived(differs ? ip : null, src.getPort());
+        }
+    }
+
+    private InetSocketAddress resolve(AsciiView host, int port) {
+        if (host == null) {
+            return null;
+        }
+        return addresses.resolve(host.buffer(), host.offset(), host.length(), port < 0 ? 5060 : port);
+    }
+
+    private void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter) {
+        tag.setLength(0);
+        if (code > 100) {
+            tag.append("sh");
+            appendHex(tag, req.callId().contentHash());
+        }
+        ByteBuf out = alloc.ioBuffer(512);
+        SipWriter.response(out, req, code, reason, code > 100 ? tag : null, retryAfter);
+        write(ch, out, to, isStream(ch));
+    }
+
+    private void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp) {
+        ByteBuf out = alloc.ioBuffer(e.outputLength());
+        e.writeTo(out);
+        write(ch, out, to, overTcp);
+    }
+
+    /**
+     * Sends {@code out} to {@code to}: over UDP through {@code ch} if it is a datagram channel (else this loop's
+     * first UDP socket), over TCP through {@code ch} if it is the connection to {@code to}, else through a pooled
+     * connection. UDP writes are flushed in batches (read complete, tick); TCP writes at once.
+     */
+    private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp) {
+        if (overTcp) {
+            if (isStream(ch) && to.equals(ch.remoteAddress())) {
+                ch.writeAndFlush(out, ch.voidPromise());
+            } else {
+                tcp.send(out, to);
+            }
+            return;
+        }
+        Channel udp = isStream(ch) ? (channels.isEmpty() ? null : channels.get(0)) : ch;
+        if (udp == null) {
+            out.release(); // no UDP socket on this proxy
+            return;
+        }
+        udp.write(new DatagramPacket(out, to), udp.voidPromise());
+        flushNeeded = true;
+    }
+
+    private void flush() {
+        if (flushNeeded) {
+            flushNeeded = false;
+            for (int i = 0; i < channels.size(); i++) {
+                channels.get(i).flush();
+            }
+        }
+    }
+
+    private static boolean startsWith(AsciiView v, String prefix) {
+        if (v.length() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (v.charAt(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,216 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forwarding engine: UDP sockets on Netty (native epoll with {@code SO_REUSEPORT} and one socket per event
+ * loop on each listen address; NIO with one loop elsewhere), one {@link ProxyWorker} per loop.
+ *
+ * <pre>{@code
+ * SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
+ *     .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+ *     .destinations(List.of(Destination.udp("127.0.0.1", 5081), Destination.udp("127.0.0.1", 5082)))
+ *     .recordRouteSecret("shared by all proxies of the deployment")
+ *     .build());
+ * }</pre>
+ *
+ * <h2>Threading</h2>
+ * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle} and {@link #close} may be called from
+ * any thread; message handling runs on the event loops only.
+ */
+public final class SipProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
+    private static final int TICK_MS = 5;
+
+    private final ProxyConfig cfg;
+    private final MultiThreadIoEventLoopGroup group;
+    private final ProxyWorker[] workers;
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    private final boolean nativeTransport;
+    private volatile boolean draining;
+
+    private SipProxyServer(ProxyConfig cfg) {
+        this.cfg = cfg;
+        this.nativeTransport = cfg.nativeTransport() && Epoll.isAvailable();
+        int loops = nativeTransport ? cfg.eventLoops() : 1; // without SO_REUSEPORT one socket = one reader
+        IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("sip-ha-udp", true), io);
+        this.workers = new ProxyWorker[loops];
+    }
+
+    /**
+     * Binds every listen address and starts forwarding.
+     *
+     * @throws IllegalStateException if an address cannot be bound (the cause says why)
+     */
+    public static SipProxyServer start(ProxyConfig cfg) {
+        SipProxyServer s = new SipProxyServer(cfg);
+        try {
+            s.bind();
+        } catch (RuntimeException | InterruptedException e) {
+            s.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    private void bind() throws InterruptedException {
+        int i = 0;
+        for (EventExecutor e : group) {
+            workers[i] = new ProxyWorker(i, cfg, this);
+            i++;
+        }
+        i = 0;
+        for (EventExecutor e : group) {
+            EventLoop loop = (EventLoop) e;
+            ProxyWorker w = workers[i++];
+            w.attach(loop, workers, to -> connect(loop, w, to));
+            loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+        }
+        for (InetSocketAddress address : cfg.udpListen()) {
+            for (ProxyWorker w : workers) {
+                Bootstrap b = new Bootstrap().group(w.loop())
+                    .channel(nativeTransport ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes()))
+                    .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
+                    .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
+                    .handler(w);
+                if (nativeTransport) {
+                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                }
+                Channel ch = b.bind(address).sync().channel();
+                channels.add(ch);
+            }
+        }
+        for (InetSocketAddress address : cfg.tcpListen()) {
+            ServerBootstrap sb = new ServerBootstrap().group(group)
+                .channel(nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new TcpSipFramer(), workerOf(ch.eventLoop()));
+                    }
+                });
+            channels.add(sb.bind(address).sync().channel());
+        }
+        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}), advertised as {}:{}", cfg.udpListen(),
+            cfg.tcpListen(),
+            workers.length, nativeTransport ? "epoll, SO_REUSEPORT" : "nio", cfg.advertisedHost(),
+            cfg.advertisedPort());
+    }
+
+    /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
+    private ChannelFuture connect(EventLoop loop, ProxyWorker w, InetSocketAddress to) {
+        return new Bootstrap().group(loop)
+            .channel(nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
+            .handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new TcpSipFramer(), w);
+                }
+            })
+            .connect(to);
+    }
+
+    private ProxyWorker workerOf(EventLoop loop) {
+        for (ProxyWorker w : workers) {
+            if (w.loop() == loop) {
+                return w;
+            }
+        }
+        throw new IllegalStateException("no worker for " + loop);
+    }
+
+    /** True if the native epoll transport is in use. */
+    public boolean isNativeTransport() {
+        return nativeTransport;
+    }
+
+    /** Number of event loops (and sockets per listen address). */
+    public int eventLoops() {
+        return workers.length;
+    }
+
+    /** Stops taking new calls: initial INVITEs are answered 503 with Retry-After; calls in flight go on. */
+    public void drain() {
+        draining = true;
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    /** INVITE transactions without a final response yet, summed over the loops (published every few ms). */
+    public int activeCalls() {
+        int n = 0;
+        for (ProxyWorker w : workers) {
+            n += w == null ? 0 : w.activeCalls();
+        }
+        return n;
+    }
+
+    /** Waits up to {@code timeoutMs} until no call is in flight; true if that happened. */
+    public boolean awaitIdle(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (activeCalls() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Closes the sockets and stops the event loops (bounded wait). */
+    @Override
+    public void close() {
+        for (ProxyWorker w : workers) {
+            if (w != null && w.loop() != null) {
+                w.loop().execute(w::closeConnections);
+            }
+        }
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        channels.clear();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

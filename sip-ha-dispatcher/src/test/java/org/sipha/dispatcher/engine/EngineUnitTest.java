@@ -1,0 +1,143 @@
+package org.sipha.dispatcher.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.sipha.core.message.AsciiView;
+
+/** Narrow unit tests of the engine's building blocks (no sockets). */
+class EngineUnitTest {
+    private static final List<Destination> THREE = List.of(Destination.udp("127.0.0.1", 1),
+        Destination.udp("127.0.0.1", 2), Destination.udp("127.0.0.1", 3));
+
+    private static AsciiView view(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+        return new AsciiView().wrap(b, 0, b.length);
+    }
+
+    @Test
+    void roundRobinCursorNeverRepeatsAndEndsWithNull() {
+        NextHopSelector.FailoverCursor c = new RoundRobinSelector(THREE).newCursor();
+        for (int call = 0; call < 5; call++) {
+            c.reset(call);
+            Set<Destination> seen = new HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                assertTrue(seen.add(c.next()), "repeated a destination");
+            }
+            assertNull(c.next());
+            assertNull(c.next());
+        }
+    }
+
+    @Test
+    void roundRobinStartsSuccessiveRequestsAtSuccessiveDestinations() {
+        RoundRobinSelector s = new RoundRobinSelector(THREE);
+        NextHopSelector.FailoverCursor a = s.newCursor();
+        NextHopSelector.FailoverCursor b = s.newCursor();
+        int[] firsts = new int[4];
+        for (int i = 0; i < 300; i++) {
+            NextHopSelector.FailoverCursor c = i % 2 == 0 ? a : b;
+            c.reset(i);
+            firsts[c.next().port()]++;
+        }
+        assertEquals(100, firsts[1]);
+        assertEquals(100, firsts[2]);
+        assertEquals(100, firsts[3]);
+    }
+
+    @Test
+    void tokenVerifiesOnlyForTheSameDialogDestinationAndKey() {
+        RouteTokenSigner s = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k"));
+        byte[] d = "127.0.0.1~5081".getBytes(StandardCharsets.US_ASCII);
+        StringBuilder sb = new StringBuilder();
+        s.sign(view("call-1"), view("tagA"), d, 0, d.length, sb);
+        assertEquals(RouteTokenSigner.TOKEN_CHARS, sb.length());
+        byte[] t = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        assertTrue(s.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
+        assertFalse(s.verify(view("call-2"), view("tagA"), d, 0, d.length, t, 0, t.length));
+        assertFalse(s.verify(view("call-1"), view("tagB"), d, 0, d.length, t, 0, t.length));
+        byte[] other = "127.0.0.1~5082".getBytes(StandardCharsets.US_ASCII);
+        assertFalse(s.verify(view("call-1"), view("tagA"), other, 0, other.length, t, 0, t.length));
+        assertFalse(s.verify(view("call-1"), null, d, 0, d.length, t, 0, t.length));
+        RouteTokenSigner otherKey = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k2"));
+        assertFalse(otherKey.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
+    }
+
+    @Test
+    void accessListMatchesPrefixes() throws Exception {
+        SourceAccessList l = SourceAccessList.of(List.of("192.0.2.0/24", "10.1.0.0/16", "2001:db8::/32"));
+        assertTrue(l.allows(InetAddress.getByName("192.0.2.77")));
+        assertFalse(l.allows(InetAddress.getByName("192.0.3.1")));
+        assertTrue(l.allows(InetAddress.getByName("10.1.255.1")));
+        assertFalse(l.allows(InetAddress.getByName("10.2.0.1")));
+        assertTrue(l.allows(InetAddress.getByName("2001:db8::1")));
+        assertFalse(l.allows(InetAddress.getByName("2001:db9::1")));
+        assertTrue(SourceAccessList.allowAll().allows(InetAddress.getByName("203.0.113.5")));
+        assertThrows(IllegalArgumentException.class, () -> SourceAccessList.of(List.of("10.0.0.0/33")));
+        assertThrows(IllegalArgumentException.class, () -> SourceAccessList.of(List.of("carrier.example.com")));
+    }
+
+    @Test
+    void destinationsAreIpLiteralsParsedFromSipUris() {
+        Destination d = Destination.parseSipUri("sip:127.0.0.1:5081");
+        assertEquals(new InetSocketAddress("127.0.0.1", 5081), d.address());
+        assertEquals("127.0.0.1~5081", d.tokenText());
+        assertEquals(5060, Destination.parseSipUri("sip:10.0.0.1").port());
+        assertEquals("tcp", Destination.parseSipUri("sip:10.0.0.1:5070;transport=TCP").transport());
+        assertEquals("[::1]", Destination.parseSipUri("sip:[::1]:5090").host());
+        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("sip:pbx.example.com"));
+        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("http://1.2.3.4"));
+        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("sip:1.2.3.4:99999"));
+    }
+
+    @Test
+    void callTableExpiresInDeadlineOrderAndReusesSlotsWithANewGeneration() {
+        CallTable t = new CallTable(2, new RoundRobinSelector(THREE));
+        CallState a = t.allocate();
+        CallState b = t.allocate();
+        assertNull(t.allocate(), "bounded");
+        t.index(a, view("c-a"), view("z9hG4bK-a"));
+        t.index(b, view("c-b"), view("z9hG4bK-b"));
+        assertSame(a, t.find(view("c-a"), view("z9hG4bK-a")));
+        assertNull(t.find(view("c-a"), view("z9hG4bK-b")));
+        t.schedule(a, CallTable.CALLING_LIST, 100);
+        t.schedule(b, CallTable.CALLING_LIST, 200);
+        assertNull(t.expired(CallTable.CALLING_LIST, 99));
+        assertSame(a, t.expired(CallTable.CALLING_LIST, 100));
+        t.schedule(a, CallTable.LINGER_LIST, 500); // moved: b is now the head
+        assertSame(b, t.expired(CallTable.CALLING_LIST, 250));
+        assertEquals(1, t.inFlight());
+        int genA = a.generation;
+        t.free(a);
+        assertNull(t.find(view("c-a"), view("z9hG4bK-a")));
+        assertNull(t.get(a.slot, genA));
+        CallState again = t.allocate();
+        assertNotNull(again);
+        assertSame(a, again);
+        assertEquals(genA + 1, again.generation);
+        assertNull(t.get(a.slot, genA), "a stale branch must not find the reused slot");
+    }
+
+    @Test
+    void configRejectsBadValuesNamingTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).build());
+        assertTrue(e.getMessage().startsWith("record-route-secret"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
+            .failoverCodes(Set.of(200)).build());
+        assertTrue(e.getMessage().startsWith("failover-codes"), e.getMessage());
+    }
+}

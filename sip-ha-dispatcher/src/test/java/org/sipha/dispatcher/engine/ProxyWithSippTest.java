@@ -1,0 +1,205 @@
+package org.sipha.dispatcher.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+
+/**
+ * Real calls through the engine: SIPp UAC on 15070, the proxy on 15060, SIPp UAS on 15081 and 15082.
+ * Each test starts its own proxy and SIPp processes and ends them by handle.
+ */
+class ProxyWithSippTest {
+    static final InetSocketAddress PROXY = new InetSocketAddress("127.0.0.1", 15060);
+    static final String TARGET = "127.0.0.1:15060";
+    static final Destination A = Destination.udp("127.0.0.1", 15081);
+    static final Destination B = Destination.udp("127.0.0.1", 15082);
+
+    private final Queue<String> outcomes = new ConcurrentLinkedQueue<>();
+    private final ForwardingOutcomeListener recorder = new ForwardingOutcomeListener() {
+        @Override
+        public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
+            outcomes.add(destination.getPort() + ":" + statusCode);
+        }
+
+        @Override
+        public void onTimeout(InetSocketAddress destination, long waitedNs) {
+            outcomes.add(destination.getPort() + ":timeout");
+        }
+    };
+    private SipProxyServer proxy;
+
+    @BeforeEach
+    void requireSipp() {
+        Sipp.requireSipp();
+    }
+
+    @AfterEach
+    void stopProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    private ProxyConfig.Builder config() {
+        return ProxyConfig.builder().listenUdp(PROXY).destinations(List.of(A, B))
+            .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2);
+    }
+
+    private void start(ProxyConfig.Builder b) {
+        proxy = SipProxyServer.start(b.build());
+    }
+
+    private static void assertExit(Sipp s, long timeoutMs, String what) throws InterruptedException {
+        int rc = s.await(timeoutMs);
+        assertEquals(0, rc, what + " exit code; SIPp said:\n" + s.output());
+    }
+
+    private long count(String outcome) {
+        return outcomes.stream().filter(outcome::equals).count();
+    }
+
+    @Test
+    void basicCallsReachBothUasWithAckAndByeAlongTheRouteSet() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_answer.xml", 15081, 5); Sipp b = Sipp.uas("uas_answer.xml", 15082, 5)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 10, 10)) {
+                assertExit(uac, 40_000, "UAC");
+            }
+            assertExit(a, 15_000, "UAS 15081");
+            assertExit(b, 15_000, "UAS 15082");
+        }
+        assertEquals(5, count("15081:180") + count("15081:100"), outcomes.toString());
+    }
+
+    @Test
+    void dispatchersSelectorDrivesTheEngine() throws Exception {
+        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
+            .algorithm(org.sipha.dispatcher.Algorithm.ROUND_ROBIN)
+            .add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:15081"))
+            .add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:15082"));
+        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
+            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
+        start(ProxyConfig.builder().listenUdp(PROXY).selector(new DispatcherNextHopSelector(owner, 1))
+            .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2));
+        try (Sipp a = Sipp.uas("uas_503.xml", 15081, 3); Sipp b = Sipp.uas("uas_answer.xml", 15082, 6)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 6, 6)) {
+                assertExit(uac, 40_000, "UAC");
+            }
+            assertExit(a, 10_000, "UAS 15081 (its 503s fail over)");
+            assertExit(b, 15_000, "UAS 15082");
+        }
+        assertEquals(3, count("15081:503"), outcomes.toString());
+    }
+
+    @Test
+    void roundRobinSpreadsAThousandCallsEvenly() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_answer.xml", 15081, 500); Sipp b = Sipp.uas("uas_answer.xml", 15082, 500)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 1000, 250)) {
+                assertExit(uac, 60_000, "UAC");
+            }
+            // each UAS ends with exit code 0 only after exactly its 500 calls completed
+            assertExit(a, 20_000, "UAS 15081");
+            assertExit(b, 20_000, "UAS 15082");
+        }
+    }
+
+    @Test
+    void callerCancelReachesThePendingBranch() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_cancel.xml", 15081, 1); Sipp b = Sipp.uas("uas_cancel.xml", 15082, 1)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_cancel.xml", TARGET, 2, 5)) {
+                assertExit(uac, 30_000, "UAC");
+            }
+            assertExit(a, 10_000, "UAS 15081");
+            assertExit(b, 10_000, "UAS 15082");
+        }
+    }
+
+    @Test
+    void calleeHangsUpThroughTheProxy() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_hangs_up.xml", 15081, 1); Sipp b = Sipp.uas("uas_hangs_up.xml", 15082, 1)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_callee_hangs_up.xml", TARGET, 2, 5)) {
+                assertExit(uac, 30_000, "UAC");
+            }
+            assertExit(a, 10_000, "UAS 15081");
+            assertExit(b, 10_000, "UAS 15082");
+        }
+    }
+
+    @Test
+    void reInviteFollowsTheRouteSet() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_reinvite.xml", 15081, 1); Sipp b = Sipp.uas("uas_reinvite.xml", 15082, 1)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_reinvite.xml", TARGET, 2, 5)) {
+                assertExit(uac, 30_000, "UAC");
+            }
+            assertExit(a, 10_000, "UAS 15081");
+            assertExit(b, 10_000, "UAS 15082");
+        }
+    }
+
+    @Test
+    void failsOverToTheOtherBackendWhenOneAnswers503() throws Exception {
+        start(config());
+        try (Sipp a = Sipp.uas("uas_503.xml", 15081, 5); Sipp b = Sipp.uas("uas_answer.xml", 15082, 10)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 10, 10)) {
+                assertExit(uac, 40_000, "UAC");
+            }
+            assertExit(a, 10_000, "UAS 15081 (ACKs for its 503s)");
+            assertExit(b, 15_000, "UAS 15082");
+        }
+        assertEquals(5, count("15081:503"), outcomes.toString());
+    }
+
+    @Test
+    void failsOverAfterTheTimerWhenABackendIsSilent() throws Exception {
+        start(config().failoverTimeoutMs(800));
+        try (Sipp b = Sipp.uas("uas_answer.xml", 15082, 6)) {
+            Thread.sleep(300);
+            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 6, 6)) {
+                assertExit(uac, 40_000, "UAC");
+            }
+            assertExit(b, 15_000, "UAS 15082");
+        }
+        assertEquals(3, count("15081:timeout"), outcomes.toString());
+    }
+
+    @Test
+    void answers503WithRetryAfterWhenEveryBackendIsDown() throws Exception {
+        start(config().failoverTimeoutMs(300).retryAfterSeconds(7));
+        try (Sipp uac = Sipp.uac("uac_expect_503.xml", TARGET, 2, 2)) {
+            assertExit(uac, 30_000, "UAC");
+        }
+        assertEquals(2, count("15081:timeout"), outcomes.toString());
+        assertEquals(2, count("15082:timeout"), outcomes.toString());
+    }
+
+    @Test
+    void rejectsInitialRequestsFromOutsideTheAccessListWith403() throws Exception {
+        start(config().accessList(SourceAccessList.of(List.of("10.0.0.0/8"))));
+        try (RawSipSocket backendA = RawSipSocket.bind(15081); RawSipSocket backendB = RawSipSocket.bind(15082)) {
+            try (Sipp uac = Sipp.uac("uac_expect_403.xml", TARGET, 2, 2)) {
+                assertExit(uac, 30_000, "UAC");
+            }
+            assertEquals(null, backendA.receive(300), "nothing may reach a backend");
+            assertEquals(null, backendB.receive(100), "nothing may reach a backend");
+        }
+    }
+}
