@@ -188,9 +188,13 @@ public final class GaleraTestCluster implements AutoCloseable {
         Process p = nodes[n];
         if (p != null && p.isAlive()) {
             signal(p, "CONT");
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
         }
+        if (p != null) {
+            killTree(p);
+        }
+        // A joiner's SST script and its rsync daemon outlive a SIGKILLed mariadbd for a while and keep the SST
+        // port; a new joiner started meanwhile fails its SST ("rsync daemon terminated unexpectedly", 16).
+        awaitPortFree(n * 10_000 + 4444, 20_000);
         Path data = base.resolve("n" + n).resolve("data");
         deleteTree(data);
         Files.createDirectories(data);
@@ -514,14 +518,43 @@ public final class GaleraTestCluster implements AutoCloseable {
         for (Process p : all) {
             try {
                 if (!p.waitFor(8, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
+                    killTree(p);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 p.destroyForcibly();
             }
         }
+    }
+
+    /** SIGKILLs {@code p} and every process it started (its SST script, rsync daemon), waiting boundedly for each. */
+    private static void killTree(Process p) throws InterruptedException {
+        List<ProcessHandle> children = p.descendants().toList();
+        p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
+        p.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle c : children) {
+            try {
+                c.onExit().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warn("child pid {} of pid {} still alive after SIGKILL", c.pid(), p.pid());
+            }
+        }
+    }
+
+    /** Waits (bounded) until nothing listens on 127.0.0.1:{@code port}, by trying to bind it ourselves. */
+    private static void awaitPortFree(int port, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return;
+            } catch (IOException busy) {
+                Thread.sleep(100);
+            }
+        }
+        LOG.warn("port {} still busy after {} ms", port, timeoutMs);
     }
 
     /** Stops every process this cluster started (SIGTERM, then SIGKILL after 8 s) and deletes the tree. */
