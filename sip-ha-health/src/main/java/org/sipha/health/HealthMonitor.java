@@ -1,0 +1,432 @@
+package org.sipha.health;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.jctools.queues.MpscArrayQueue;
+import org.sipha.core.model.Destination;
+import org.sipha.core.model.DestinationHealthSink;
+import org.sipha.core.model.DestinationState;
+import org.sipha.core.spi.DestinationsUpListener;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.core.spi.HealthProbeTransport;
+
+/**
+ * Owner of all destination health state: a single-writer duty-cycle agent.
+ *
+ * <h2>Threading</h2>
+ * <ul>
+ *   <li>{@link #doWork(long)} is the duty cycle: call it from exactly one thread (the owner), e.g. through
+ *       {@link HealthMonitorRunner}. All state changes, events, sink and listener calls happen there.</li>
+ *   <li>{@link #outcomeListener()} is what the forwarding engine's I/O threads call, concurrently; outcomes are
+ *       queued (bounded, lock-free, no allocation) and applied by the owner.</li>
+ *   <li>{@link #setAdminState}, {@link #snapshot()} and {@link #droppedOutcomes()} may be called from any
+ *       thread.</li>
+ * </ul>
+ * Time is whatever clock the caller passes to {@code doWork} (nanoseconds, monotonic): tests drive it by hand.
+ */
+public final class HealthMonitor {
+    private static final int DRAIN_LIMIT = 4096;
+
+    private record AdminCommand(DestinationHealth target, AdminState state) {
+    }
+
+    private final HealthConfig config;
+    private final DestinationHealth[] all;
+    private final String[] setNames;
+    private final DestinationHealth[][] sets;
+    private final DestinationsUpListener[] upListeners;
+    private final int[] lastUpCount;
+    private final boolean[] panic;
+    private final Map<String, DestinationHealth> byId;
+    private final Map<InetSocketAddress, DestinationHealth> byAddress;
+    private final HealthEventPublisher publisher;
+    private final PassiveOutcomeQueue outcomes;
+    private final MpscArrayQueue<AdminCommand> adminCommands = new MpscArrayQueue<>(1024);
+    private final OptionsProber prober;
+    private final PassiveOutcomeQueue.Handler outcomeHandler = this::applyOutcome;
+
+    private volatile HealthSnapshot snapshot;
+    private boolean started;
+    private boolean snapshotDirty = true;
+    private long lastSnapshotNs;
+    private long unknownAddressOutcomes;
+    /** Owner clock of the running duty cycle, for outcomes applied from the queue drain callback. */
+    private long currentNs;
+
+    private HealthMonitor(final Builder b) {
+        config = b.config;
+        publisher = new HealthEventPublisher(b.sink, b.listeners);
+        outcomes = new PassiveOutcomeQueue(b.outcomeQueueCapacity);
+        final int setCount = b.sets.size();
+        setNames = new String[setCount];
+        sets = new DestinationHealth[setCount][];
+        upListeners = new DestinationsUpListener[setCount];
+        lastUpCount = new int[setCount];
+        panic = new boolean[setCount];
+        final Map<String, DestinationHealth> ids = new LinkedHashMap<>();
+        final Map<InetSocketAddress, DestinationHealth> addresses = new HashMap<>();
+        final List<DestinationHealth> list = new ArrayList<>();
+        int s = 0;
+        for (final Map.Entry<String, SetSpec> e : b.sets.entrySet()) {
+            setNames[s] = e.getKey();
+            upListeners[s] = e.getValue().upListener;
+            lastUpCount[s] = -1;
+            final List<Destination> members = e.getValue().destinations;
+            sets[s] = new DestinationHealth[members.size()];
+            for (int i = 0; i < members.size(); i++) {
+                final Destination d = members.get(i);
+                final InetSocketAddress address = new InetSocketAddress(d.host(), d.port());
+                final DestinationHealth h = new DestinationHealth(d, address, s, config);
+                if (ids.putIfAbsent(d.id(), h) != null) {
+                    throw new IllegalArgumentException("destination id '" + d.id() + "' appears twice");
+                }
+                if (addresses.putIfAbsent(address, h) != null) {
+                    throw new IllegalArgumentException("destination '" + d.id() + "' has the same address " +
+                        address + " as '" + addresses.get(address).id() + "': passive outcomes could not tell them apart");
+                }
+                sets[s][i] = h;
+                list.add(h);
+            }
+            s++;
+        }
+        all = list.toArray(new DestinationHealth[0]);
+        byId = Collections.unmodifiableMap(ids);
+        byAddress = addresses;
+        prober = b.probeConfig == null ? null :
+            new OptionsProber(b.probeConfig, b.transport, all, b.randomSeed, new ProbeResults());
+        snapshot = buildSnapshot(0);
+    }
+
+    public static Builder builder(final HealthConfig config) {
+        return new Builder(config);
+    }
+
+    /** The listener to give the forwarding engine. Any thread, concurrently. */
+    public ForwardingOutcomeListener outcomeListener() {
+        return outcomes;
+    }
+
+    /**
+     * Operator command, applied on the owner's next duty cycle. Any thread.
+     *
+     * @return false if the command queue is full (try again).
+     * @throws IllegalArgumentException for an unknown destination id.
+     */
+    public boolean setAdminState(final String destinationId, final AdminState state) {
+        final DestinationHealth h = byId.get(destinationId);
+        if (h == null) {
+            throw new IllegalArgumentException("unknown destination id '" + destinationId + "'");
+        }
+        return adminCommands.offer(new AdminCommand(h, Objects.requireNonNull(state, "state")));
+    }
+
+    /** The latest published snapshot. Any thread. */
+    public HealthSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Passive outcomes dropped because the owner fell behind (or had a null address). Any thread. */
+    public long droppedOutcomes() {
+        return outcomes.dropped();
+    }
+
+    /**
+     * One duty cycle. Owner thread only.
+     *
+     * @return amount of work done (0 lets a runner idle).
+     */
+    public int doWork(final long nowNs) {
+        int work = 0;
+        if (!started) {
+            started = true;
+            for (int s = 0; s < sets.length; s++) {
+                evaluateSet(s, null, HealthCause.INITIAL, nowNs);
+            }
+            work++;
+        }
+        AdminCommand c;
+        while ((c = adminCommands.poll()) != null) {
+            applyAdmin(c.target, c.state, nowNs);
+            work++;
+        }
+        currentNs = nowNs;
+        work += outcomes.drain(outcomeHandler, DRAIN_LIMIT);
+        if (prober != null) {
+            work += prober.doWork(nowNs);
+        }
+        for (final DestinationHealth h : all) {
+            final HealthCause cause = h.onTick(nowNs);
+            if (cause != null) {
+                evaluateSet(h.setIndex, h, cause, nowNs);
+                work++;
+            }
+        }
+        work += emitRampFactors(nowNs);
+        if (snapshotDirty || nowNs - lastSnapshotNs >= config.snapshotRefreshNs) {
+            snapshot = buildSnapshot(nowNs);
+            snapshotDirty = false;
+            lastSnapshotNs = nowNs;
+        }
+        return work;
+    }
+
+    /** Closes the prober's transport. Owner thread, after the last {@code doWork}. */
+    public void close() {
+        if (prober != null) {
+            prober.close();
+        }
+    }
+
+    private void applyOutcome(final InetSocketAddress address, final int statusCode, final long latencyNs) {
+        final DestinationHealth h = byAddress.get(address);
+        if (h == null) {
+            unknownAddressOutcomes++;
+            return;
+        }
+        final long now = currentNs;
+        final HealthCause cause;
+        if (statusCode == PassiveOutcomeQueue.TIMEOUT || config.isFailureStatus(statusCode)) {
+            cause = h.onTrafficFailure(now);
+        } else if (statusCode < 200) {
+            cause = h.onTrafficAlive(now);
+        } else {
+            cause = h.onTrafficSuccess(now, Math.max(0, latencyNs));
+        }
+        if (cause != null) {
+            evaluateSet(h.setIndex, h, cause, now);
+        }
+    }
+
+    private void applyAdmin(final DestinationHealth h, final AdminState state, final long nowNs) {
+        if (h.admin == state) {
+            return;
+        }
+        h.admin = state;
+        final HealthCause cause = switch (state) {
+            case ENABLED -> HealthCause.ADMIN_ENABLED;
+            case DISABLED -> HealthCause.ADMIN_DISABLED;
+            case DRAINING -> HealthCause.ADMIN_DRAINING;
+        };
+        publisher.adminChanged(h.id(), state);
+        evaluateSet(h.setIndex, h, cause, nowNs);
+    }
+
+    /** Recomputes reported states of one set (panic is a set-level decision) and emits what changed. */
+    private void evaluateSet(final int s, final DestinationHealth trigger, final HealthCause cause, final long nowNs) {
+        final DestinationHealth[] members = sets[s];
+        int enabled = 0;
+        int out = 0;
+        int up = 0;
+        for (final DestinationHealth h : members) {
+            if (h.admin == AdminState.ENABLED) {
+                enabled++;
+                if (!h.healthy()) {
+                    out++;
+                }
+            }
+            if (h.healthy()) {
+                up++;
+            }
+        }
+        final boolean inPanic = config.maxEjectedPercent < 100 && enabled > 0 &&
+            (long)out * 100 > (long)config.maxEjectedPercent * enabled;
+        final boolean panicChanged = inPanic != panic[s];
+        panic[s] = inPanic;
+        if (panicChanged) {
+            publisher.panic(setNames[s], inPanic, out, enabled, config.maxEjectedPercent, nowNs);
+        }
+        for (final DestinationHealth h : members) {
+            final DestinationState own = h.ownState();
+            final boolean healthy = own == DestinationState.ACTIVE;
+            final DestinationState next = inPanic && h.admin == AdminState.ENABLED ? DestinationState.ACTIVE : own;
+            final DestinationState previous = h.reported;
+            if (next == previous && healthy == h.reportedHealthy && h.admin == h.reportedAdmin) {
+                continue;
+            }
+            final HealthCause why = h == trigger || trigger == null ? cause :
+                panicChanged ? (inPanic ? HealthCause.PANIC_FAIL_OPEN : HealthCause.PANIC_CLEARED) : cause;
+            h.reported = next;
+            h.reportedHealthy = healthy;
+            h.reportedAdmin = h.admin;
+            if (next == DestinationState.ACTIVE && previous != null && previous != DestinationState.ACTIVE && !inPanic &&
+                config.slowStartNs > 0) {
+                h.rampStartNs = nowNs;
+                h.lastRampTenth = -1;
+            } else if (next != DestinationState.ACTIVE) {
+                h.rampStartNs = Long.MIN_VALUE;
+            }
+            publisher.stateChanged(new HealthEvent(h.id(), setNames[s], previous, next, healthy, inPanic, why, nowNs),
+                next != previous);
+        }
+        if (up != lastUpCount[s]) {
+            lastUpCount[s] = up;
+            // The true count, not the fail-open one: anycast must know the site is unhealthy.
+            publisher.destinationsUp(upListeners[s], setNames[s], up, members.length);
+        }
+        snapshotDirty = true;
+    }
+
+    private int emitRampFactors(final long nowNs) {
+        int work = 0;
+        for (final DestinationHealth h : all) {
+            if (h.rampStartNs == Long.MIN_VALUE) {
+                continue;
+            }
+            final double f = h.rampFactor(nowNs);
+            final int tenth = (int)Math.floor(f * 10);
+            if (tenth != h.lastRampTenth) {
+                h.lastRampTenth = tenth;
+                work++;
+                publisher.rampFactor(h.id(), f, nowNs);
+            }
+            if (f >= 1.0) {
+                h.rampStartNs = Long.MIN_VALUE;
+                snapshotDirty = true;
+            }
+        }
+        return work;
+    }
+
+    private HealthSnapshot buildSnapshot(final long nowNs) {
+        final Map<String, DestinationHealthView> views = new LinkedHashMap<>();
+        for (final DestinationHealth h : all) {
+            views.put(h.id(), new DestinationHealthView(h.id(), setNames[h.setIndex],
+                h.reported == null ? h.ownState() : h.reported, h.healthy(), h.admin, h.rampStartNs, config.slowStartNs,
+                config.slowStartMinFactor, h.ejections, h.probeLatency.summary(), h.trafficLatency.summary()));
+        }
+        final Set<String> panics = new LinkedHashSet<>();
+        for (int s = 0; s < sets.length; s++) {
+            if (panic[s]) {
+                panics.add(setNames[s]);
+            }
+        }
+        return new HealthSnapshot(nowNs, Collections.unmodifiableMap(views), Collections.unmodifiableSet(panics));
+    }
+
+    // Owner thread: the prober runs inside doWork, so its results are applied directly.
+    void onProbeSuccess(final DestinationHealth h, final long rttNs, final long nowNs) {
+        publisher.latencySample(h.id(), rttNs);
+        final HealthCause cause = h.onProbeSuccess(rttNs);
+        if (cause != null) {
+            evaluateSet(h.setIndex, h, cause, nowNs);
+        }
+    }
+
+    void onProbeFailure(final DestinationHealth h, final HealthCause failure, final long nowNs) {
+        final HealthCause cause = h.onProbeFailure(nowNs, failure);
+        if (cause != null) {
+            evaluateSet(h.setIndex, h, cause, nowNs);
+        }
+    }
+
+    DestinationHealth destination(final String id) {
+        return byId.get(id);
+    }
+
+    OptionsProber prober() {
+        return prober;
+    }
+
+    long unknownAddressOutcomes() {
+        return unknownAddressOutcomes;
+    }
+
+    private final class ProbeResults implements OptionsProber.Results {
+        @Override
+        public void onSuccess(final DestinationHealth h, final long rttNs, final long nowNs) {
+            onProbeSuccess(h, rttNs, nowNs);
+        }
+
+        @Override
+        public void onFailure(final DestinationHealth h, final HealthCause cause, final long nowNs) {
+            onProbeFailure(h, cause, nowNs);
+        }
+    }
+
+    private static final class SetSpec {
+        final List<Destination> destinations;
+        final DestinationsUpListener upListener;
+
+        SetSpec(final List<Destination> destinations, final DestinationsUpListener upListener) {
+            this.destinations = destinations;
+            this.upListener = upListener;
+        }
+    }
+
+    /** Builder, one thread. */
+    public static final class Builder {
+        private final HealthConfig config;
+        private final Map<String, SetSpec> sets = new LinkedHashMap<>();
+        private final List<HealthListener> listeners = new ArrayList<>();
+        private DestinationHealthSink sink;
+        private int outcomeQueueCapacity = 8192;
+        private OptionsProbeConfig probeConfig;
+        private HealthProbeTransport transport;
+        private long randomSeed = System.nanoTime();
+
+        private Builder(final HealthConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Adds a destination set; {@code upListener} (may be null) gets its "destinations up" aggregate. */
+        public Builder addSet(final String name, final List<Destination> destinations,
+            final DestinationsUpListener upListener) {
+            Objects.requireNonNull(name, "name");
+            if (destinations.isEmpty()) {
+                throw new IllegalArgumentException("set '" + name + "' has no destinations");
+            }
+            if (sets.putIfAbsent(name, new SetSpec(List.copyOf(destinations), upListener)) != null) {
+                throw new IllegalArgumentException("set '" + name + "' added twice");
+            }
+            return this;
+        }
+
+        public Builder sink(final DestinationHealthSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        public Builder listener(final HealthListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Bound of the passive outcome queue (default 8192); outcomes beyond it are dropped and counted. */
+        public Builder outcomeQueueCapacity(final int capacity) {
+            if (capacity < 2) {
+                throw new IllegalArgumentException("outcomeQueueCapacity must be >= 2: " + capacity);
+            }
+            outcomeQueueCapacity = capacity;
+            return this;
+        }
+
+        /** Enables active OPTIONS probing through {@code transport}; the monitor owns and closes the transport. */
+        public Builder prober(final OptionsProbeConfig probeConfig, final HealthProbeTransport transport) {
+            this.probeConfig = Objects.requireNonNull(probeConfig, "probeConfig");
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** Seed of the probe jitter (tests make it reproducible). */
+        public Builder randomSeed(final long seed) {
+            randomSeed = seed;
+            return this;
+        }
+
+        public HealthMonitor build() {
+            if (sets.isEmpty()) {
+                throw new IllegalArgumentException("no destination sets");
+            }
+            return new HealthMonitor(this);
+        }
+    }
+}
