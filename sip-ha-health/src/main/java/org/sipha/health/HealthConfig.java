@@ -116,7 +116,7 @@ public final class HealthConfig {
         private int maxEjectedPercent = 50;
         private long slowStartNs = TimeUnit.SECONDS.toNanos(10);
         private double slowStartMinFactor = 0.1;
-        private long trafficAliveGraceNs = TimeUnit.SECONDS.toNanos(5);
+        private long trafficAliveGraceNs = TimeUnit.MILLISECONDS.toNanos(500);
         private double latencyEwmaAlpha = 0.2;
         private long latencyHighestTrackableNs = TimeUnit.SECONDS.toNanos(60);
         private long snapshotRefreshNs = TimeUnit.SECONDS.toNanos(1);
@@ -205,7 +205,8 @@ public final class HealthConfig {
 
         /**
          * A probe timeout within this time of a real-traffic success is forgiven: the destination is answering
-         * calls, so a lost probe is overload, not death (default 5 s).
+         * calls, so a lost probe is overload, not death (default 500 ms). Keep it short: a destination that was
+         * killed answered traffic until the moment it died, and every forgiven probe delays its ejection.
          */
         public Builder trafficAliveGraceNs(final long ns) {
             trafficAliveGraceNs = ns;

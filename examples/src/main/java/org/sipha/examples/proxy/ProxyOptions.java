@@ -48,6 +48,9 @@ final class ProxyOptions {
     long drainTimeoutMs = 10_000;
     boolean nativeTransport = true;
     int warmupCalls = 20_000;
+    boolean health = true;
+    long probeIntervalMs = 1000;
+    long probeTimeoutMs = 500;
 
     static ProxyOptions parse(String[] args) {
         ProxyOptions o = new ProxyOptions();
@@ -93,6 +96,9 @@ final class ProxyOptions {
                 case "--drain-timeout-ms" -> o.drainTimeoutMs = number(value(args, ++i, a), a);
                 case "--nio" -> o.nativeTransport = false;
                 case "--warmup-calls" -> o.warmupCalls = (int) number(value(args, ++i, a), a);
+                case "--no-health" -> o.health = false;
+                case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
+                case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException(a + ": unknown option (see --help)");
             }
         }
@@ -139,6 +145,9 @@ final class ProxyOptions {
                 case "drain-timeout-ms" -> drainTimeoutMs = number(String.valueOf(v), key);
                 case "native-transport" -> nativeTransport = Boolean.parseBoolean(String.valueOf(v));
                 case "warmup-calls" -> warmupCalls = (int) number(String.valueOf(v), key);
+                case "health" -> health = Boolean.parseBoolean(String.valueOf(v));
+                case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
+                case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
                 default -> throw new IllegalArgumentException(key + ": unknown key in " + file);
             }
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
@@ -33,6 +34,7 @@ public final class ReferenceProxy {
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
                [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--retry-after S]
                [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--nio]
+               [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
         Command-line options override the YAML file. With no backend, two demo backends run on 127.0.0.1:5081/5082.""";
 
     private ReferenceProxy() {
@@ -65,6 +67,7 @@ public final class ReferenceProxy {
             return;
         }
         List<DemoBackend> demos = new ArrayList<>();
+        HealthWiring health = null;
         SipProxyServer server;
         ProxyOptions o;
         try {
@@ -76,10 +79,17 @@ public final class ReferenceProxy {
                 }
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
-            ProxyConfig cfg = config(o);
+            algorithm(o.algorithm);
+            RoutingTableOwner owner = routingTable(o);
+            InetSocketAddress firstListen = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
+            health = o.health ? HealthWiring.start(owner, destinations(o), firstListen.getHostString(), o) : null;
+            ProxyConfig cfg = config(o, owner, health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener());
             Warmup.run(o.warmupCalls, 3000);
             server = SipProxyServer.start(cfg);
-        } catch (IllegalArgumentException | IllegalStateException | java.net.SocketException e) {
+        } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+            if (health != null) {
+                health.close();
+            }
             System.err.println("sip-ha-proxy: " + e.getMessage());
             for (DemoBackend d : demos) {
                 d.close();
@@ -100,6 +110,9 @@ public final class ReferenceProxy {
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
         server.close();
+        if (health != null) {
+            health.close();
+        }
         for (DemoBackend d : demos) {
             d.close();
         }
@@ -107,20 +120,32 @@ public final class ReferenceProxy {
         System.exit(0);
     }
 
+    /** The proxy's configuration with a routing table of its own and no health reporting (for option checks). */
     static ProxyConfig config(ProxyOptions o) {
-        Algorithm alg = algorithm(o.algorithm);
+        return config(o, routingTable(o), ForwardingOutcomeListener.NONE);
+    }
+
+    /** The backends as dispatcher destinations (set 1), one per distinct URI. */
+    static List<org.sipha.core.model.Destination> destinations(ProxyOptions o) {
         if (o.backends.isEmpty()) {
             throw new IllegalArgumentException("--backend: no destination configured");
         }
-        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(alg);
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Map<String, org.sipha.core.model.Destination> byId = new java.util.LinkedHashMap<>();
         for (Destination d : o.backends) {
-            if (ids.add(d.toString())) {
-                set.add(org.sipha.core.model.Destination.of(d.toString(), d.toString()));
-            }
+            byId.putIfAbsent(d.toString(), org.sipha.core.model.Destination.of(d.toString(), d.toString()));
         }
-        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        return List.copyOf(byId.values());
+    }
+
+    static RoutingTableOwner routingTable(ProxyOptions o) {
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm(o.algorithm));
+        destinations(o).forEach(set::add);
+        return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+    }
+
+    static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {
         ProxyConfig.Builder b = ProxyConfig.builder().selector(new DispatcherNextHopSelector(owner, 1))
+            .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
             .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).nativeTransport(o.nativeTransport);
         o.backends.forEach(d -> b.alwaysAllow(d.address()));

@@ -1,0 +1,98 @@
+package org.sipha.examples.proxy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.health.HealthConfig;
+import org.sipha.health.HealthMonitor;
+import org.sipha.health.HealthMonitorRunner;
+import org.sipha.health.OptionsProbeConfig;
+import org.sipha.health.UdpProbeTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects health checking to the dispatcher for the reference proxy, the one place modules meet:
+ * <pre>
+ *   engine I/O threads --ForwardingOutcomeListener--> HealthMonitor (own thread: probes, passive ejection)
+ *   HealthMonitor --DestinationHealthSink--> RoutingTableOwner queue --doWork() on the table thread--> new snapshot
+ * </pre>
+ * Two daemon threads: the health monitor's duty cycle, and the routing table's single writer, which applies the
+ * queued state changes and publishes a new snapshot the engine's next selection sees.
+ *
+ * <p>Gap: OPTIONS probes leave from their own UDP socket on the first listen address's host, not from the
+ * proxy's listening socket, so an ACL that admits only the proxy's port would drop them.
+ */
+final class HealthWiring implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthWiring.class);
+    private static final String SET = "1";
+
+    private final HealthMonitor monitor;
+    private final HealthMonitorRunner runner;
+    private final Thread tableWriter;
+    private volatile boolean running = true;
+
+    private HealthWiring(HealthMonitor monitor, RoutingTableOwner owner) {
+        this.monitor = monitor;
+        this.runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(1), "sipha-health");
+        this.tableWriter = new Thread(() -> writeTable(owner), "sipha-routing-table");
+        this.tableWriter.setDaemon(true);
+    }
+
+    /**
+     * Builds and starts health checking of {@code destinations} (the dispatcher set 1 of {@code owner}), probing
+     * with OPTIONS from {@code probeHost}.
+     */
+    static HealthWiring start(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
+                              String probeHost, ProxyOptions o) throws IOException {
+        OptionsProbeConfig probes = OptionsProbeConfig.builder()
+            .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
+            .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
+            .build();
+        HealthMonitor monitor = HealthMonitor.builder(HealthConfig.defaults())
+            .addSet(SET, destinations, null)
+            .sink(owner.healthSink())
+            .prober(probes, UdpProbeTransport.open(new InetSocketAddress(probeHost, 0)))
+            .build();
+        HealthWiring w = new HealthWiring(monitor, owner);
+        w.runner.start();
+        w.tableWriter.start();
+        LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) plus passive detection",
+            destinations.size(), o.probeIntervalMs, o.probeTimeoutMs);
+        return w;
+    }
+
+    /** Where the engine reports what real traffic saw. */
+    ForwardingOutcomeListener outcomeListener() {
+        return monitor.outcomeListener();
+    }
+
+    HealthMonitor monitor() {
+        return monitor;
+    }
+
+    /** The routing table's single writer: applies queued health changes and publishes new snapshots. */
+    private void writeTable(RoutingTableOwner owner) {
+        while (running) {
+            try {
+                if (owner.doWork() == 0) {
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
+                }
+            } catch (RuntimeException e) {
+                LOG.error("routing table duty cycle failed", e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        runner.close();
+        tableWriter.join(TimeUnit.SECONDS.toMillis(5));
+    }
+}
