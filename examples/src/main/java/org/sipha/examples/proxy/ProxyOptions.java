@@ -49,6 +49,12 @@ final class ProxyOptions {
     boolean nativeTransport = true;
     int warmupCalls = 20_000;
     boolean health = true;
+    final List<String> galeraNodes = new ArrayList<>();
+    String galeraUser = "sipha";
+    String galeraPassword = "";
+    String galeraDatabase = "sipha";
+    int galeraVoters;
+    String quorumLoss = "503";
     long probeIntervalMs = 1000;
     long probeTimeoutMs = 500;
 
@@ -97,6 +103,12 @@ final class ProxyOptions {
                 case "--nio" -> o.nativeTransport = false;
                 case "--warmup-calls" -> o.warmupCalls = (int) number(value(args, ++i, a), a);
                 case "--no-health" -> o.health = false;
+                case "--galera-node" -> o.galeraNodes.add(value(args, ++i, a));
+                case "--galera-user" -> o.galeraUser = value(args, ++i, a);
+                case "--galera-password" -> o.galeraPassword = value(args, ++i, a);
+                case "--galera-database" -> o.galeraDatabase = value(args, ++i, a);
+                case "--galera-voters" -> o.galeraVoters = (int) number(value(args, ++i, a), a);
+                case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
                 case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
                 case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException(a + ": unknown option (see --help)");
@@ -146,6 +158,12 @@ final class ProxyOptions {
                 case "native-transport" -> nativeTransport = Boolean.parseBoolean(String.valueOf(v));
                 case "warmup-calls" -> warmupCalls = (int) number(String.valueOf(v), key);
                 case "health" -> health = Boolean.parseBoolean(String.valueOf(v));
+                case "galera-node", "galera-nodes" -> galeraNodes.addAll(strings(v, key));
+                case "galera-user" -> galeraUser = String.valueOf(v);
+                case "galera-password" -> galeraPassword = String.valueOf(v);
+                case "galera-database" -> galeraDatabase = String.valueOf(v);
+                case "galera-voters" -> galeraVoters = (int) number(String.valueOf(v), key);
+                case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);
                 case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
                 case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
                 default -> throw new IllegalArgumentException(key + ": unknown key in " + file);
@@ -238,6 +256,15 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": a value is required");
         }
         return args[i];
+    }
+
+    /** What the proxy does with new calls while the site's database has no quorum: {@code 503} or {@code ignore}. */
+    private static String quorumLoss(String v, String option) {
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("503") && !t.equals("ignore")) {
+            throw new IllegalArgumentException(option + ": expected 503 or ignore, got " + v);
+        }
+        return t;
     }
 
     private static long number(String s, String option) {

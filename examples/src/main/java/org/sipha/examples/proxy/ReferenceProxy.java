@@ -35,6 +35,8 @@ public final class ReferenceProxy {
                [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--retry-after S]
                [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
+               [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
+               [--galera-voters N] [--quorum-loss 503|ignore]
         Command-line options override the YAML file. With no backend, two demo backends run on 127.0.0.1:5081/5082.""";
 
     private ReferenceProxy() {
@@ -68,6 +70,7 @@ public final class ReferenceProxy {
         }
         List<DemoBackend> demos = new ArrayList<>();
         HealthWiring health = null;
+        QuorumWiring quorum = null;
         SipProxyServer server;
         ProxyOptions o;
         try {
@@ -86,6 +89,9 @@ public final class ReferenceProxy {
             ProxyConfig cfg = config(o, owner, health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener());
             Warmup.run(o.warmupCalls, 3000);
             server = SipProxyServer.start(cfg);
+            if (!o.galeraNodes.isEmpty()) {
+                quorum = QuorumWiring.start(o, server);
+            }
         } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
             if (health != null) {
                 health.close();
@@ -110,6 +116,9 @@ public final class ReferenceProxy {
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
         server.close();
+        if (quorum != null) {
+            quorum.close();
+        }
         if (health != null) {
             health.close();
         }

@@ -296,7 +296,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             return;
         }
         if (server.isDraining() || (s = calls.allocate()) == null) {
-            reply(ch, src, msg, 503, "Service Unavailable", cfg.retryAfterSeconds());
+            reply(ch, src, msg, 503, "Service Unavailable", server.retryAfterSeconds(cfg.retryAfterSeconds()));
             return;
         }
         calls.index(s, callId, branch);

@@ -57,6 +57,8 @@ public final class SipProxyServer implements AutoCloseable {
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     private final boolean nativeTransport;
     private volatile boolean draining;
+    private volatile boolean refusing;
+    private volatile int refuseRetryAfter;
 
     private SipProxyServer(ProxyConfig cfg) {
         this.cfg = cfg;
@@ -174,8 +176,25 @@ public final class SipProxyServer implements AutoCloseable {
         draining = true;
     }
 
+    /**
+     * Refuses (or again accepts) new calls while the site cannot serve them, e.g. while its database has lost
+     * quorum: initial INVITEs get 503 with {@code retryAfterSeconds} (0: the configured value); calls and
+     * dialogs in progress go on. Any thread; the engine's loops see the change on their next INVITE.
+     */
+    public void refuseNewCalls(boolean refuse, int retryAfterSeconds) {
+        refuseRetryAfter = retryAfterSeconds;
+        refusing = refuse;
+    }
+
+    /** True while new calls are answered 503: draining, or refused by {@link #refuseNewCalls}. */
     boolean isDraining() {
-        return draining;
+        return draining || refusing;
+    }
+
+    /** The Retry-After for a 503 to a new call: the refusal's if it set one, else {@code configured}. */
+    int retryAfterSeconds(int configured) {
+        int r = refuseRetryAfter;
+        return refusing && r > 0 ? r : configured;
     }
 
     /** INVITE transactions without a final response yet, summed over the loops (published every few ms). */

@@ -1,0 +1,67 @@
+package org.sipha.examples.proxy;
+
+import java.net.InetSocketAddress;
+import org.sipha.core.spi.SiteQuorumSignal;
+import org.sipha.dispatcher.engine.SipProxyServer;
+import org.sipha.galera.GaleraClientConfig;
+import org.sipha.galera.GaleraQuorumClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the reference proxy follow its site's Galera quorum: while no database node of the site can be trusted
+ * for writes (CDRs and billing would be lost or refused), new calls are answered 503 with the client's
+ * Retry-After hint, so carriers retry at another site; calls in progress go on. With {@code quorum-loss: ignore}
+ * the state is only logged. The quorum client's event thread calls the listener; the engine reads a volatile.
+ */
+final class QuorumWiring implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumWiring.class);
+
+    private final GaleraQuorumClient client;
+    private volatile boolean quorate;
+
+    private QuorumWiring(GaleraQuorumClient client) {
+        this.client = client;
+    }
+
+    /** Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) and drives {@code server}. */
+    static QuorumWiring start(ProxyOptions o, SipProxyServer server) {
+        GaleraClientConfig.Builder b = GaleraClientConfig.builder();
+        int i = 1;
+        for (String node : o.galeraNodes) {
+            InetSocketAddress a = ProxyOptions.hostPort(node, "--galera-node");
+            b.node("g" + i++, a.getHostString(), a.getPort());
+        }
+        b.localNode("g1").voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
+            .user(o.galeraUser).password(o.galeraPassword).database(o.galeraDatabase);
+        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
+        boolean refuse = o.quorumLoss.equals("503");
+        w.client.addSiteQuorumListener(c -> w.onChange(c, server, refuse));
+        LOG.info("following Galera site quorum of {} (voters {}); on loss: {}", o.galeraNodes,
+            o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(), refuse ? "503 to new calls" : "log only");
+        return w;
+    }
+
+    private void onChange(SiteQuorumSignal.Change c, SipProxyServer server, boolean refuse) {
+        quorate = c.quorate();
+        if (refuse) {
+            server.refuseNewCalls(!c.quorate(), c.retryAfterSecs());
+        }
+        if (c.quorate()) {
+            LOG.info("site quorum: quorate ({}); taking new calls", c.reason());
+        } else {
+            LOG.warn("site quorum LOST ({}); {}", c.reason(),
+                refuse ? "new calls get 503 Retry-After " + c.retryAfterSecs() : "quorum-loss=ignore: still taking calls");
+        }
+    }
+
+    /** The last state the quorum client reported. */
+    boolean isQuorate() {
+        return quorate;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}
