@@ -64,16 +64,39 @@ final class Bytes {
         return (CLASS[b & 0xff] & LWS) != 0;
     }
 
+    private static final long COMMAS = ONES * ',';
+    private static final long QUOTES = ONES * '"';
+    private static final long LESS = ONES * '<';
+    private static final long GREATER = ONES * '>';
+    private static final long PARENS = ONES * '(';
+
     /**
      * The first index in [p, end) holding one of {@code " < > ,} (and {@code (} if {@code comments}), or
-     * {@code end}.
+     * {@code end}. Eight bytes a step: OR-ing the has-byte masks of each character keeps the lowest set bit
+     * exact, because the has-zero-byte trick only ever adds false positives above a true match.
      */
     static int skipToListSpecial(byte[] b, int p, int end, boolean comments) {
+        for (; p + 8 <= end; p += 8) {
+            long w = (long) LONGS.get(b, p);
+            long t = has(w, COMMAS) | has(w, QUOTES) | has(w, LESS) | has(w, GREATER);
+            if (comments) {
+                t |= has(w, PARENS);
+            }
+            if (t != 0) {
+                return p + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
         int stop = comments ? LIST_SPECIAL | COMMENT_OPEN : LIST_SPECIAL;
         while (p < end && (CLASS[b[p] & 0xff] & stop) == 0) {
             p++;
         }
         return p;
+    }
+
+    /** High bit set in each byte of {@code w} equal to the byte repeated in {@code pattern} (see above). */
+    private static long has(long w, long pattern) {
+        long x = w ^ pattern;
+        return (x - ONES) & ~x & HIGHS;
     }
 
     static int skipParamName(byte[] b, int p, int end) {
@@ -115,6 +138,24 @@ final class Bytes {
         }
         for (int i = 0; i < len; i++) {
             if (LOWER[b[off + i] & 0xff] != lower(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ASCII lower-case bytes of {@code s}, for {@link #equalsLower}. */
+    static byte[] lowerBytes(String s) {
+        return s.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** True if the {@code len} bytes at {@code off} equal {@code lower} (already lower-case), ignoring ASCII case. */
+    static boolean equalsLower(byte[] b, int off, int len, byte[] lower) {
+        if (len != lower.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (LOWER[b[off + i] & 0xff] != lower[i]) {
                 return false;
             }
         }

@@ -10,6 +10,8 @@ package org.sipha.core.message;
  * Not thread-safe; valid until the owning {@link SipMessageView} is re-wrapped or, for a cursor, repositioned.
  */
 public final class NameAddrView {
+    private static final byte[] TAG = Bytes.lowerBytes("tag");
+
     private final int[] scratch = new int[4];
     private final AsciiView displayName = new AsciiView();
     private final AsciiView uriText = new AsciiView();
@@ -73,7 +75,7 @@ public final class NameAddrView {
                 return SipParseResult.BAD_NAME_ADDR;
             }
             int ns = scratch[Params.NAME_START];
-            if (!hasTag && Bytes.equalsIgnoreCase(buf, ns, scratch[Params.NAME_END] - ns, "tag")) {
+            if (!hasTag && Bytes.equalsLower(buf, ns, scratch[Params.NAME_END] - ns, TAG)) {
                 int vs = scratch[Params.VALUE_START];
                 if (vs < 0 || vs == scratch[Params.VALUE_END]) {
                     return SipParseResult.BAD_NAME_ADDR;

@@ -17,6 +17,9 @@ import java.util.Arrays;
  * Not thread-safe; owned by one {@link SipMessageView}. Arrays are allocated once, sized by the limits.
  */
 final class SipFramer {
+    private static final byte[] SIP_2_0 = Bytes.lowerBytes("SIP/2.0");
+    private static final byte[] SIP_SLASH = Bytes.lowerBytes("SIP/");
+
     private static final int KINDS = SipHeaderName.count();
 
     final SipParseLimits limits;
@@ -174,7 +177,7 @@ final class SipFramer {
     }
 
     private SipParseResult parseStartLine(byte[] b, int s, int e) {
-        if (e - s >= 4 && Bytes.equalsIgnoreCase(b, s, 4, "SIP/")) {
+        if (e - s >= 4 && Bytes.equalsLower(b, s, 4, SIP_SLASH)) {
             return parseStatusLine(b, s, e);
         }
         request = true;
@@ -233,10 +236,10 @@ final class SipFramer {
     }
 
     private static SipParseResult checkVersion(byte[] b, int s, int e) {
-        if (Bytes.equalsIgnoreCase(b, s, e - s, "SIP/2.0")) {
+        if (Bytes.equalsLower(b, s, e - s, SIP_2_0)) {
             return SipParseResult.OK;
         }
-        if (e - s > 4 && Bytes.equalsIgnoreCase(b, s, 4, "SIP/")) {
+        if (e - s > 4 && Bytes.equalsLower(b, s, 4, SIP_SLASH)) {
             return SipParseResult.UNSUPPORTED_VERSION;
         }
         return SipParseResult.BAD_START_LINE;
@@ -323,8 +326,14 @@ final class SipFramer {
             return SipParseResult.TOO_MANY_HEADERS;
         }
         int h = headerCount++;
-        int vs = Bytes.skipLws(b, c + 1, ce);
         int k = SipHeaderName.lookupHashed(b, q, n - q, hash).ordinal();
+        int vs = c + 1;
+        if (vs < ce && b[vs] == ' ') { // the usual single space after the colon
+            vs++;
+        }
+        if (vs < ce && Bytes.isLws(b[vs])) {
+            vs = Bytes.skipLws(b, vs, ce);
+        }
         kind[h] = k;
         lineStart[h] = q;
         nameEnd[h] = n;

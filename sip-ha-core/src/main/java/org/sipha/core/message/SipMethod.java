@@ -12,6 +12,9 @@ public enum SipMethod {
 
     /** The method spelled by {@code len} bytes at {@code off} (case-sensitive, as RFC 3261 requires). */
     public static SipMethod lookup(byte[] b, int off, int len) {
+        if (len < 3 || len > 9) {
+            return OTHER;
+        }
         for (SipMethod m : KNOWN) {
             String n = m.name();
             if (n.length() == len && matches(n, b, off)) {

@@ -9,6 +9,10 @@ package org.sipha.core.message;
  * {@link SipMessageView#via(int)}, until that method is called again.
  */
 public final class ViaView {
+    private static final byte[] BRANCH = Bytes.lowerBytes("branch");
+    private static final byte[] RECEIVED = Bytes.lowerBytes("received");
+    private static final byte[] RPORT = Bytes.lowerBytes("rport");
+
     private final int[] scratch = new int[4];
     private final AsciiView protocol = new AsciiView();
     private final AsciiView transport = new AsciiView();
@@ -118,20 +122,20 @@ public final class ViaView {
             int nl = scratch[Params.NAME_END] - ns;
             int vs = scratch[Params.VALUE_START];
             int ve = scratch[Params.VALUE_END];
-            if (!hasBranch && Bytes.equalsIgnoreCase(buf, ns, nl, "branch")) {
+            if (!hasBranch && Bytes.equalsLower(buf, ns, nl, BRANCH)) {
                 if (vs < 0 || vs == ve) {
                     return false;
                 }
                 hasBranch = true;
                 branch.wrap(buf, vs, ve - vs);
-            } else if (!hasReceived && Bytes.equalsIgnoreCase(buf, ns, nl, "received")) {
+            } else if (!hasReceived && Bytes.equalsLower(buf, ns, nl, RECEIVED)) {
                 if (vs < 0 || vs == ve) {
                     return false;
                 }
                 hasReceived = true;
                 receivedParamStart = paramStart;
                 received.wrap(buf, vs, ve - vs);
-            } else if (!hasRport && Bytes.equalsIgnoreCase(buf, ns, nl, "rport")) {
+            } else if (!hasRport && Bytes.equalsLower(buf, ns, nl, RPORT)) {
                 hasRport = true;
                 rportParamStart = paramStart;
                 rportParamEnd = vs < 0 ? scratch[Params.NAME_END] : ve;
