@@ -82,7 +82,6 @@ public final class ReferenceProxy {
                 }
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
-            algorithm(o.algorithm);
             RoutingTableOwner owner = routingTable(o);
             InetSocketAddress firstListen = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
             health = o.health ? HealthWiring.start(owner, destinations(o), firstListen.getHostString(), o) : null;

@@ -162,18 +162,6 @@ final class Bytes {
         return true;
     }
 
-    static boolean equalsIgnoreCase(byte[] a, int aOff, int aLen, byte[] b, int bOff, int bLen) {
-        if (aLen != bLen) {
-            return false;
-        }
-        for (int i = 0; i < aLen; i++) {
-            if (lower(a[aOff + i] & 0xff) != lower(b[bOff + i] & 0xff)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** RFC 3261 {@code token} characters. */
     static boolean isTokenChar(byte c) {
         return (CLASS[c & 0xff] & TOKEN) != 0;
