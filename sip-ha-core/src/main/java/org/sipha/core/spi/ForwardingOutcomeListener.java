@@ -32,4 +32,13 @@ public interface ForwardingOutcomeListener {
 
     /** {@code destination} sent no response at all within the failover timer ({@code waitedNs}). */
     void onTimeout(InetSocketAddress destination, long waitedNs);
+
+    /**
+     * Early warning: {@code destination} has not answered a forwarded INVITE with anything (not even 100 Trying)
+     * {@code waitedNs} after it was sent; the engine has just retransmitted it (RFC 3261 timer A) and keeps
+     * waiting. The branch is not over: a later {@link #onResponse} or {@link #onTimeout} for it still follows.
+     * This lets passive detection see a silent destination well before the failover timer. The default ignores it.
+     */
+    default void onUnanswered(InetSocketAddress destination, long waitedNs) {
+    }
 }
