@@ -32,6 +32,8 @@ public final class Destination
     private final int weight;
     private final int priority;
     private final Map<String, String> attributes;
+    /** Cached: the engine looks destinations up by value on every call, and Objects.hash boxes and iterates. */
+    private final int hash;
 
     private Destination(final Builder b)
     {
@@ -47,6 +49,7 @@ public final class Destination
         this.weight = b.weight;
         this.priority = b.priority;
         this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        this.hash = Objects.hash(id, uri, host, port, transport, weight, priority, attributes);
     }
 
     /**
@@ -146,7 +149,7 @@ public final class Destination
     @Override
     public int hashCode()
     {
-        return Objects.hash(id, uri, host, port, transport, weight, priority, attributes);
+        return hash;
     }
 
     @Override

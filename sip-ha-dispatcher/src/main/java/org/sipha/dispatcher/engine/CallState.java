@@ -37,11 +37,16 @@ final class CallState {
     int keyHash;
     int nextInBucket = -1;
 
-    /** Timer list links (slot indexes) and the deadline of the list the state is on. */
-    int prev = -1;
-    int next = -1;
-    int list = -1;
-    long deadlineNs;
+    /**
+     * Timer list links (slot indexes), per lane: lane 0 holds the phase timer (failover, ringing, linger), lane 1
+     * the INVITE retransmission timer (RFC 3261 timer A), so both can run at once. Indexed by lane.
+     */
+    final int[] prev = {-1, -1};
+    final int[] next = {-1, -1};
+    final int[] list = {-1, -1};
+    final long[] deadlineNs = new long[2];
+    /** How many times the current branch's INVITE was retransmitted. */
+    int retransmits;
 
     CallState(int slot, NextHopSelector.FailoverCursor cursor) {
         this.slot = slot;

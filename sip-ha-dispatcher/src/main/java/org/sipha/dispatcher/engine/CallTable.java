@@ -5,11 +5,13 @@ import org.sipha.core.message.AsciiView;
 
 /**
  * The calls in flight on one event loop: a bounded pool of {@link CallState}, a hash index by upstream key
- * (Call-ID + top Via branch, for retransmissions, CANCEL and the ACK of a non-2xx) and three FIFO timer lists.
+ * (Call-ID + top Via branch, for retransmissions, CANCEL and the ACK of a non-2xx) and FIFO timer lists.
  *
  * <p>Each list holds states whose deadlines were set with the same duration, so a list is ordered by deadline
  * just by appending: expiry pops from the head, cancellation unlinks in O(1), nothing is allocated and no
- * timer object exists per call. Responses find their state without a lookup: the Via branch carries the slot
+ * timer object exists per call. A state is on at most one list per lane: lane 0 for its phase (calling,
+ * proceeding, linger), lane 1 for INVITE retransmission, whose doubling intervals (T1, 2·T1, 4·T1) are three
+ * lists of one duration each. Responses find their state without a lookup: the Via branch carries the slot
  * and its generation.
  *
  * <p>Single-threaded: only the owning event loop calls it.
@@ -18,6 +20,12 @@ final class CallTable {
     static final int CALLING_LIST = 0;
     static final int PROCEEDING_LIST = 1;
     static final int LINGER_LIST = 2;
+    /** Retransmission lists: the first waits T1, the next 2·T1, the last 4·T1 (and stays there). */
+    static final int RETRANSMIT_LIST_1 = 3;
+    static final int RETRANSMIT_LIST_2 = 4;
+    static final int RETRANSMIT_LIST_4 = 5;
+    private static final int LISTS = 6;
+    private static final int[] LANE = {0, 0, 0, 1, 1, 1};
 
     private final CallState[] slots;
     private final NextHopSelector selector;
@@ -25,10 +33,10 @@ final class CallTable {
     private int freeTop;
     private int created;
     private final int[] buckets;
-    private final int[] head = {-1, -1, -1};
-    private final int[] tail = {-1, -1, -1};
+    private final int[] head = new int[LISTS];
+    private final int[] tail = new int[LISTS];
     private int inUse;
-    private final int[] listSize = new int[3];
+    private final int[] listSize = new int[LISTS];
 
     CallTable(int capacity, NextHopSelector selector) {
         this.slots = new CallState[capacity];
@@ -37,6 +45,8 @@ final class CallTable {
         int b = Integer.highestOneBit(Math.max(16, capacity * 2 - 1));
         this.buckets = new int[b];
         Arrays.fill(buckets, -1);
+        Arrays.fill(head, -1);
+        Arrays.fill(tail, -1);
     }
 
     /** Calls in flight (all phases). */
@@ -64,6 +74,7 @@ final class CallTable {
         s.phase = CallState.CALLING;
         s.cancelled = false;
         s.attempt = 0;
+        s.retransmits = 0;
         return s;
     }
 
@@ -110,7 +121,8 @@ final class CallTable {
         if (s.phase == CallState.FREE) {
             return; // idempotent: an error path may free a state its caller frees again
         }
-        unlink(s);
+        unlink(s, 0);
+        unlink(s, 1);
         unindex(s);
         if (s.request != null) {
             s.request.release();
@@ -125,16 +137,17 @@ final class CallTable {
         inUse--;
     }
 
-    /** Moves {@code s} to the tail of {@code list} with deadline {@code deadlineNs}. */
+    /** Moves {@code s} to the tail of {@code list} with deadline {@code deadlineNs}, off any list of that lane. */
     void schedule(CallState s, int list, long deadlineNs) {
-        unlink(s);
-        s.list = list;
+        int lane = LANE[list];
+        unlink(s, lane);
+        s.list[lane] = list;
         listSize[list]++;
-        s.deadlineNs = deadlineNs;
-        s.next = -1;
-        s.prev = tail[list];
+        s.deadlineNs[lane] = deadlineNs;
+        s.next[lane] = -1;
+        s.prev[lane] = tail[list];
         if (tail[list] >= 0) {
-            slots[tail[list]].next = s.slot;
+            slots[tail[list]].next[lane] = s.slot;
         } else {
             head[list] = s.slot;
         }
@@ -148,26 +161,29 @@ final class CallTable {
             return null;
         }
         CallState s = slots[h];
-        return s.deadlineNs - nowNs <= 0 ? s : null;
+        return s.deadlineNs[LANE[list]] - nowNs <= 0 ? s : null;
     }
 
-    void unlink(CallState s) {
-        int l = s.list;
+    /** Takes {@code s} off whatever list of {@code lane} it is on (no-op if none). */
+    void unlink(CallState s, int lane) {
+        int l = s.list[lane];
         if (l < 0) {
             return;
         }
-        if (s.prev >= 0) {
-            slots[s.prev].next = s.next;
+        int p = s.prev[lane];
+        int n = s.next[lane];
+        if (p >= 0) {
+            slots[p].next[lane] = n;
         } else {
-            head[l] = s.next;
+            head[l] = n;
         }
-        if (s.next >= 0) {
-            slots[s.next].prev = s.prev;
+        if (n >= 0) {
+            slots[n].prev[lane] = p;
         } else {
-            tail[l] = s.prev;
+            tail[l] = p;
         }
         listSize[l]--;
-        s.prev = s.next = s.list = -1;
+        s.prev[lane] = s.next[lane] = s.list[lane] = -1;
     }
 
     private void unindex(CallState s) {

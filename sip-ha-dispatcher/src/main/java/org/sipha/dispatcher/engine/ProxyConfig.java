@@ -21,6 +21,7 @@ public final class ProxyConfig {
     private final long failoverTimeoutMs;
     private final long ringTimeoutMs;
     private final long lingerMs;
+    private final long retransmitT1Ms;
     private final int maxCallsPerLoop;
     private final int retryAfterSeconds;
     private final byte[] recordRouteKey;
@@ -43,6 +44,7 @@ public final class ProxyConfig {
         failoverTimeoutMs = b.failoverTimeoutMs;
         ringTimeoutMs = b.ringTimeoutMs;
         lingerMs = b.lingerMs;
+        retransmitT1Ms = b.retransmitT1Ms;
         maxCallsPerLoop = b.maxCallsPerLoop;
         retryAfterSeconds = b.retryAfterSeconds;
         recordRouteKey = b.recordRouteKey.clone();
@@ -107,6 +109,14 @@ public final class ProxyConfig {
         return lingerMs;
     }
 
+    /**
+     * RFC 3261 T1 for INVITEs forwarded over UDP: with no response yet, the INVITE is retransmitted after T1, then
+     * 2·T1, then every 4·T1 until the failover timer (default 500 ms; 0 turns retransmission off).
+     */
+    public long retransmitT1Ms() {
+        return retransmitT1Ms;
+    }
+
     /** Calls in flight per event loop; beyond it new INVITEs are answered 503 (default 65 536). */
     public int maxCallsPerLoop() {
         return maxCallsPerLoop;
@@ -165,6 +175,7 @@ public final class ProxyConfig {
         private long failoverTimeoutMs = 2000;
         private long ringTimeoutMs = 180_000;
         private long lingerMs = 5000;
+        private long retransmitT1Ms = 500;
         private int maxCallsPerLoop = 65_536;
         private int retryAfterSeconds = 5;
         private byte[] recordRouteKey;
@@ -230,6 +241,11 @@ public final class ProxyConfig {
             return this;
         }
 
+        public Builder retransmitT1Ms(long ms) {
+            retransmitT1Ms = ms;
+            return this;
+        }
+
         public Builder maxCallsPerLoop(int n) {
             maxCallsPerLoop = n;
             return this;
@@ -290,6 +306,7 @@ public final class ProxyConfig {
             require(failoverTimeoutMs >= 10, "failover-timeout-ms must be >= 10");
             require(ringTimeoutMs >= failoverTimeoutMs, "ring-timeout-ms must be >= failover-timeout-ms");
             require(lingerMs >= 0, "linger-ms must be >= 0");
+            require(retransmitT1Ms == 0 || retransmitT1Ms >= 10, "retransmit-t1-ms must be 0 (off) or >= 10");
             require(maxCallsPerLoop >= 1 && maxCallsPerLoop <= (1 << 24), "max-calls-per-loop must be in [1, 2^24]");
             require(retryAfterSeconds >= 0, "retry-after must be >= 0");
             require(maxDatagramBytes >= 1500 && maxDatagramBytes <= 65_535, "max-datagram-bytes must be in [1500, 65535]");

@@ -81,11 +81,28 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private EventLoop loop;
     private TcpConnections tcp;
     private final io.netty.buffer.ByteBufAllocator alloc = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+    private final long t1Ns;
+    private final Egress egress;
     private boolean flushNeeded;
     private volatile int activeCalls;
 
+    /**
+     * Where encoded messages go instead of the sockets: the in-memory pipeline ({@link InMemoryPipeline}, for
+     * benchmarks). Called on the worker's thread; it takes over {@code out}.
+     */
+    interface Egress {
+        void send(ByteBuf out, InetSocketAddress to, boolean overTcp);
+    }
+
     ProxyWorker(int index, ProxyConfig cfg, SipProxyServer server) {
+        this(index, cfg, server, null);
+    }
+
+    /** {@code server} null: never draining; {@code egress} non-null: writes go there, not to channels. */
+    ProxyWorker(int index, ProxyConfig cfg, SipProxyServer server, Egress egress) {
         this.index = index;
+        this.egress = egress;
+        this.t1Ns = cfg.retransmitT1Ms() * 1_000_000L;
         this.cfg = cfg;
         this.server = server;
         this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector());
@@ -213,62 +230,69 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     /** Returns true if the packet was handed to another worker (which then owns the reference). */
     private boolean handle(Channel ch, DatagramPacket p) {
-        SipParseResult r = msg.wrap(p.content());
+        return handle(ch, p.content(), p.sender(), p);
+    }
+
+    /**
+     * One received message. {@code packet} is what {@code content} came in (to hand it to another loop), or null
+     * when there is none (the in-memory pipeline); then responses owned by another loop are dropped.
+     */
+    boolean handle(Channel ch, ByteBuf content, InetSocketAddress src, DatagramPacket packet) {
+        SipParseResult r = msg.wrap(content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
-                LOG.debug("unparseable datagram from {}: {}", p.sender(), r);
+                LOG.debug("unparseable datagram from {}: {}", src, r);
             }
             return false;
         }
         if (msg.isRequest()) {
-            onRequest(ch, p);
+            onRequest(ch, src, content);
             return false;
         }
-        return onResponse(ch, p);
+        return onResponse(ch, src, packet);
     }
 
     // ------------------------------------------------------------------------------------------ requests
 
-    private void onRequest(Channel ch, DatagramPacket p) {
+    private void onRequest(Channel ch, InetSocketAddress src, ByteBuf content) {
         SipMethod m = msg.methodCode();
         SipParseResult v = msg.validate();
         if (v != SipParseResult.OK) {
             if (m != SipMethod.ACK && v != SipParseResult.MISSING_HEADER) {
-                reply(ch, p.sender(), msg, v.statusCode(), "Bad Request", 0);
+                reply(ch, src, msg, v.statusCode(), "Bad Request", 0);
             }
             return;
         }
         int mf = msg.maxForwards();
         if (mf == 0) {
             if (m != SipMethod.ACK) {
-                reply(ch, p.sender(), msg, 483, "Too Many Hops", 0);
+                reply(ch, src, msg, 483, "Too Many Hops", 0);
             }
             return;
         }
         mf = mf < 0 ? 70 : mf;
         if (isLoop()) {
             if (m != SipMethod.ACK) {
-                reply(ch, p.sender(), msg, 482, "Loop Detected", 0);
+                reply(ch, src, msg, 482, "Loop Detected", 0);
             }
             return;
         }
         if (m == SipMethod.CANCEL) {
-            onCancel(ch, p);
+            onCancel(ch, src);
         } else if (msg.to().tag() != null) {
-            onInDialog(ch, p, m, mf);
+            onInDialog(ch, src, m, mf);
         } else if (m != SipMethod.ACK) {
-            onInitial(ch, p, m, mf);
+            onInitial(ch, src, content, m, mf);
         }
     }
 
-    private void onInitial(Channel ch, DatagramPacket p, SipMethod m, int mf) {
-        InetSocketAddress src = p.sender();
+    private void onInitial(Channel ch, InetSocketAddress src, ByteBuf content, SipMethod m, int mf) {
         if (!cfg.accessList().allows(src.getAddress()) && !cfg.alwaysAllowed().contains(src)) {
             reply(ch, src, msg, 403, "Forbidden", 0);
             return;
         }
         if (m == SipMethod.INVITE) {
-            onInitialInvite(ch, p);
+            onInitialInvite(ch, src, content);
             return;
         }
         statelessCursor.reset(msg.callId().contentHash());
@@ -284,8 +308,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         send(ch, editor, d.address(), d.isTcp());
     }
 
-    private void onInitialInvite(Channel ch, DatagramPacket p) {
-        InetSocketAddress src = p.sender();
+    private void onInitialInvite(Channel ch, InetSocketAddress src, ByteBuf content) {
         AsciiView callId = msg.callId();
         AsciiView branch = msg.topVia().branch();
         CallState s = calls.find(callId, branch);
@@ -295,12 +318,12 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (server.isDraining() || (s = calls.allocate()) == null) {
-            reply(ch, src, msg, 503, "Service Unavailable", server.retryAfterSeconds(cfg.retryAfterSeconds()));
+        if ((server != null && server.isDraining()) || (s = calls.allocate()) == null) {
+            int retryAfter = server == null ? cfg.retryAfterSeconds() : server.retryAfterSeconds(cfg.retryAfterSeconds());
+            reply(ch, src, msg, 503, "Service Unavailable", retryAfter);
             return;
         }
         calls.index(s, callId, branch);
-        ByteBuf content = p.content();
         s.request = alloc.heapBuffer(content.readableBytes())
             .writeBytes(content, content.readerIndex(), content.readableBytes());
         s.source = src;
@@ -326,6 +349,24 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private void forwardInvite(CallState s, Destination d, SipMessageView view) {
         s.destination = d;
         s.attempt++;
+        sendBranch(s, view);
+        s.phase = CallState.CALLING;
+        s.sentNs = System.nanoTime();
+        calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
+        s.retransmits = 0;
+        if (t1Ns > 0 && !d.isTcp()) {
+            calls.schedule(s, CallTable.RETRANSMIT_LIST_1, s.sentNs + t1Ns);
+        } else {
+            calls.unlink(s, 1);
+        }
+    }
+
+    /**
+     * Edits the INVITE {@code view} for the current branch of {@code s} and sends it to {@code s.destination}.
+     * Deterministic (same Via branch, same token), so a retransmission repeats the same bytes.
+     */
+    private void sendBranch(CallState s, SipMessageView view) {
+        Destination d = s.destination;
         int mf = view.maxForwards();
         boolean inTcp = isStream(s.channel);
         editor.reset(view);
@@ -343,28 +384,25 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         sb.append('>');
         editor.prependRecordRoute(sb).setMaxForwards((mf < 0 ? 70 : mf) - 1);
         send(s.channel, editor, d.address(), d.isTcp());
-        s.phase = CallState.CALLING;
-        s.sentNs = System.nanoTime();
-        calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
     }
 
-    private void onCancel(Channel ch, DatagramPacket p) {
+    private void onCancel(Channel ch, InetSocketAddress src) {
         CallState s = calls.find(msg.callId(), msg.topVia().branch());
         if (s == null) {
-            reply(ch, p.sender(), msg, 481, "Call/Transaction Does Not Exist", 0);
+            reply(ch, src, msg, 481, "Call/Transaction Does Not Exist", 0);
             return;
         }
-        reply(ch, p.sender(), msg, 200, "OK", 0);
+        reply(ch, src, msg, 200, "OK", 0);
         if (s.phase != CallState.COMPLETED && !s.cancelled) {
             s.cancelled = true;
+            calls.unlink(s, 1);
             sendCancel(s);
             // If the destination never answers the CANCEL, answer 487 ourselves when the failover timer fires.
             calls.schedule(s, CallTable.CALLING_LIST, System.nanoTime() + failoverNs);
         }
     }
 
-    private void onInDialog(Channel ch, DatagramPacket p, SipMethod m, int mf) {
-        InetSocketAddress src = p.sender();
+    private void onInDialog(Channel ch, InetSocketAddress src, SipMethod m, int mf) {
         if (m == SipMethod.ACK && calls.find(msg.callId(), msg.topVia().branch()) != null) {
             return; // the ACK of a non-2xx final response we sent upstream: hop by hop, absorbed here
         }
@@ -468,7 +506,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------------------------------ responses
 
-    private boolean onResponse(Channel ch, DatagramPacket p) {
+    private boolean onResponse(Channel ch, InetSocketAddress src, DatagramPacket p) {
         ViaView top = msg.topVia();
         AsciiView br = top == null ? null : top.branch();
         if (br == null || br.length() <= COOKIE.length() || !startsWith(br, COOKIE)) {
@@ -484,12 +522,12 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         }
         int owner = (int) f[0];
         if (owner != index) {
-            if (owner < 0 || owner >= peers.length) {
+            if (p == null || peers == null || owner < 0 || owner >= peers.length) {
                 return false;
             }
             return peers[owner].handOff(p); // on success the owner releases the packet; else our caller does
         }
-        onStatefulResponse(ch, p, (int) f[1], (int) f[2], (int) f[3]);
+        onStatefulResponse(ch, src, (int) f[1], (int) f[2], (int) f[3]);
         return false;
     }
 
@@ -517,7 +555,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    private void onStatefulResponse(Channel ch, DatagramPacket p, int slot, int gen, int attempt) {
+    private void onStatefulResponse(Channel ch, InetSocketAddress src, int slot, int gen, int attempt) {
         int code = msg.statusCode();
         CallState s = calls.get(slot, gen);
         if (s == null) {
@@ -531,12 +569,13 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         }
         if (attempt != s.attempt) { // an abandoned branch (it timed out) answers late
             if (code >= 300) {
-                sendAck(s, p.sender());
+                sendAck(s, src);
             } else if (code >= 200) {
                 lateSuccess(s);
             }
             return;
         }
+        calls.unlink(s, 1); // any response ends INVITE retransmission (RFC 3261 17.1.1.2)
         long now = System.nanoTime();
         if (code < 200) {
             if (s.phase == CallState.CALLING && !s.cancelled) {
@@ -559,7 +598,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             forwardUpstream(s);
             return;
         }
-        sendAck(s, p.sender());
+        sendAck(s, src);
         if (s.phase == CallState.COMPLETED) {
             return; // a retransmitted final response: ACKed again, nothing else
         }
@@ -635,6 +674,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     private void complete(CallState s, long now) {
         s.phase = CallState.COMPLETED;
+        calls.unlink(s, 1);
         calls.schedule(s, CallTable.LINGER_LIST, now + lingerNs);
     }
 
@@ -683,8 +723,37 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.LINGER_LIST, now)) != null) {
             calls.free(s);
         }
+        n = expireRetransmits(CallTable.RETRANSMIT_LIST_1, CallTable.RETRANSMIT_LIST_2, now, n);
+        n = expireRetransmits(CallTable.RETRANSMIT_LIST_2, CallTable.RETRANSMIT_LIST_4, now, n);
+        expireRetransmits(CallTable.RETRANSMIT_LIST_4, CallTable.RETRANSMIT_LIST_4, now, n);
         activeCalls = calls.inFlight();
         flush();
+    }
+
+    /**
+     * Timer A: retransmits each expired INVITE still unanswered on its UDP branch and moves it to {@code nextList}
+     * (the doubled interval). The first retransmission also tells the health side the destination is silent.
+     */
+    private int expireRetransmits(int list, int nextList, long now, int n) {
+        CallState s;
+        while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(list, now)) != null) {
+            if (s.phase != CallState.CALLING || s.cancelled || s.request == null) {
+                calls.unlink(s, 1);
+                continue;
+            }
+            try {
+                aux.wrap(s.request);
+                sendBranch(s, aux);
+                if (s.retransmits++ == 0) {
+                    outcomes.onUnanswered(s.destination.address(), now - s.sentNs);
+                }
+                calls.schedule(s, nextList, now + (nextList == CallTable.RETRANSMIT_LIST_2 ? 2 : 4) * t1Ns);
+            } catch (RuntimeException e) { // it was sent once; stay bounded whatever happens
+                LOG.debug("stopped retransmitting after a failure: {}", e.toString());
+                calls.unlink(s, 1);
+            }
+        }
+        return n;
     }
 
     private void onCallingTimeout(CallState s, long now) {
@@ -784,6 +853,10 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
      * connection. UDP writes are flushed in batches (read complete, tick); TCP writes at once.
      */
     private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp) {
+        if (egress != null) {
+            egress.send(out, to, overTcp);
+            return;
+        }
         if (overTcp) {
             if (isStream(ch) && to.equals(ch.remoteAddress())) {
                 ch.writeAndFlush(out, ch.voidPromise());

@@ -1,11 +1,9 @@
 package org.sipha.dispatcher.engine;
 
+import java.security.DigestException;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import javax.crypto.Mac;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 import org.sipha.core.message.AsciiView;
 
 /**
@@ -21,7 +19,11 @@ import org.sipha.core.message.AsciiView;
  * The caller's From tag is the only tag known when the INVITE is forwarded; on a later request it is the From
  * tag (caller to callee) or the To tag (callee to caller), so {@link #verify} tries both.
  *
- * <p>Not thread-safe (a {@link Mac} is stateful): one signer per I/O thread. Allocation-free after construction.
+ * <p>HMAC-SHA256 is computed as RFC 2104 defines it over a reused {@link MessageDigest}, not through
+ * {@code javax.crypto.Mac}, whose {@code doFinal} allocates its result arrays on every call; the test checks the
+ * result against {@code Mac} byte for byte.
+ *
+ * <p>Not thread-safe (a digest is stateful): one signer per I/O thread. Allocation-free after construction.
  */
 final class RouteTokenSigner {
     static final int MAC_BYTES = 16;
@@ -29,7 +31,11 @@ final class RouteTokenSigner {
     private static final byte[] SEP = {0};
     private static final char[] B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
 
-    private final Mac mac;
+    private static final int BLOCK = 64; // SHA-256 block size
+    private final MessageDigest sha;
+    private final byte[] innerPad = new byte[BLOCK];
+    private final byte[] outerPad = new byte[BLOCK];
+    private final byte[] inner = new byte[32];
     private final byte[] out = new byte[32];
     private final char[] chars = new char[TOKEN_CHARS];
 
@@ -38,10 +44,15 @@ final class RouteTokenSigner {
             throw new IllegalArgumentException("the Record-Route key must have at least 16 bytes");
         }
         try {
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+        byte[] k = key.length > BLOCK ? sha.digest(key) : key;
+        for (int i = 0; i < BLOCK; i++) {
+            byte b = i < k.length ? k[i] : 0;
+            innerPad[i] = (byte) (b ^ 0x36);
+            outerPad[i] = (byte) (b ^ 0x5c);
         }
     }
 
@@ -67,19 +78,29 @@ final class RouteTokenSigner {
         return diff == 0;
     }
 
+    /** {@code out} = HMAC-SHA256(key, Call-ID 0x00 tag 0x00 dest) = H(K^opad || H(K^ipad || message)). */
     private void compute(AsciiView callId, AsciiView tag, byte[] dest, int destOff, int destLen) {
-        mac.update(callId.buffer(), callId.offset(), callId.length());
-        mac.update(SEP);
+        sha.update(innerPad);
+        sha.update(callId.buffer(), callId.offset(), callId.length());
+        sha.update(SEP);
         if (tag != null) {
-            mac.update(tag.buffer(), tag.offset(), tag.length());
+            sha.update(tag.buffer(), tag.offset(), tag.length());
         }
-        mac.update(SEP);
-        mac.update(dest, destOff, destLen);
+        sha.update(SEP);
+        sha.update(dest, destOff, destLen);
         try {
-            mac.doFinal(out, 0);
-        } catch (ShortBufferException e) {
-            throw new IllegalStateException(e);
+            sha.digest(inner, 0, inner.length);
+            sha.update(outerPad);
+            sha.update(inner);
+            sha.digest(out, 0, out.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException(e); // cannot happen: the arrays are digest-sized
         }
+    }
+
+    /** The full 32-byte HMAC of the last sign/verify (for the test against {@code javax.crypto.Mac}). */
+    byte[] lastMac() {
+        return out.clone();
     }
 
     private void encode() {

@@ -1,0 +1,49 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * The forwarding engine's message path without sockets: one worker (the same class every event loop of a
+ * {@link SipProxyServer} runs) fed datagrams by the caller, its output handed to an {@link Output}. Every step a
+ * UDP message takes in production runs here (framing, validation, access list, selection, call table,
+ * splicing edits, the Record-Route token, encoding into a pooled buffer); only the socket calls and Netty's
+ * datagram envelopes are left out. For benchmarks and tests of the message path.
+ *
+ * <h2>Threading</h2>
+ * Not thread-safe: one thread drives an instance (it plays the event loop).
+ */
+public final class InMemoryPipeline {
+    /** Receives each message the engine sends, and takes over the buffer (it must release it). */
+    @FunctionalInterface
+    public interface Output {
+        void send(ByteBuf message, InetSocketAddress to, boolean overTcp);
+    }
+
+    private final ProxyWorker worker;
+
+    /** A pipeline with {@code cfg} (its listen addresses are not bound; its selector and timers are used). */
+    public InMemoryPipeline(ProxyConfig cfg, Output output) {
+        Objects.requireNonNull(output, "output");
+        this.worker = new ProxyWorker(0, Objects.requireNonNull(cfg, "config"), null, output::send);
+    }
+
+    /**
+     * Processes one datagram from {@code sender}, as the event loop would on a read; its readable bytes are
+     * not consumed and it stays owned by the caller. Messages produced reach the output before this returns.
+     */
+    public void receive(ByteBuf datagram, InetSocketAddress sender) {
+        worker.handle(null, datagram, sender, null);
+    }
+
+    /** Runs the timers (failover, retransmission, ringing, expiry of finished calls), as the loop does every few ms. */
+    public void tick() {
+        worker.tick();
+    }
+
+    /** Calls not yet answered finally. */
+    public int activeCalls() {
+        return worker.activeCalls();
+    }
+}

@@ -1,0 +1,144 @@
+package org.sipha.dispatcher.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+
+/** The engine's message path without sockets: forwarding, and INVITE retransmission over UDP (RFC 3261 timer A). */
+class InMemoryPipelineTest {
+    private static final InetSocketAddress CARRIER = new InetSocketAddress("127.0.0.1", 5070);
+    private static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.1", 5081);
+    private static final String INVITE = "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
+        + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+        + "To: <sip:service@127.0.0.1:5060>\r\n"
+        + "Call-ID: c1@127.0.0.1\r\n"
+        + "CSeq: 1 INVITE\r\n"
+        + "Contact: <sip:a@127.0.0.1:5070>\r\n"
+        + "Max-Forwards: 70\r\n"
+        + "Content-Length: 0\r\n\r\n";
+
+    private record Sent(String text, InetSocketAddress to) {
+    }
+
+    private final List<Sent> sent = new ArrayList<>();
+    private final List<String> unanswered = new CopyOnWriteArrayList<>();
+
+    private InMemoryPipeline pipeline(long t1Ms) {
+        ProxyConfig cfg = ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+            .destinations(List.of(Destination.udp("127.0.0.1", 5081)))
+            .recordRouteSecret("in-memory pipeline test secret")
+            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0)
+            .outcomeListener(new ForwardingOutcomeListener() {
+                @Override
+                public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
+                }
+
+                @Override
+                public void onTimeout(InetSocketAddress destination, long waitedNs) {
+                }
+
+                @Override
+                public void onUnanswered(InetSocketAddress destination, long waitedNs) {
+                    unanswered.add(destination + " after " + waitedNs / 1_000_000 + " ms");
+                }
+            })
+            .build();
+        return new InMemoryPipeline(cfg, (out, to, tcp) -> {
+            sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+            out.release();
+        });
+    }
+
+    private List<String> sentTo(InetSocketAddress to) {
+        return sent.stream().filter(s -> s.to().equals(to)).map(Sent::text).toList();
+    }
+
+    private static ByteBuf bytes(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+    }
+
+    /** The PBX's answer to {@code forwarded}: its Vias copied, a To tag added. */
+    private static String answer(String forwarded, String status) {
+        StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
+        for (String line : forwarded.split("\r\n")) {
+            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
+                || line.startsWith("CSeq:")) {
+                b.append(line).append("\r\n");
+            } else if (line.startsWith("To:")) {
+                b.append(line).append(";tag=pbx\r\n");
+            }
+        }
+        return b.append("Content-Length: 0\r\n\r\n").toString();
+    }
+
+    @Test
+    void forwardsTheInviteAndItsAnswerAndFreesTheCall() {
+        InMemoryPipeline p = pipeline(500);
+        p.receive(bytes(INVITE), CARRIER);
+        assertTrue(sentTo(CARRIER).get(0).startsWith("SIP/2.0 100 Trying"), sent.toString());
+        String forwarded = sentTo(PBX).get(0);
+        assertTrue(forwarded.contains("Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS"), forwarded);
+        assertTrue(forwarded.contains("Record-Route: <sip:127.0.0.1:5060;lr;shd="), forwarded);
+        assertTrue(forwarded.contains("Max-Forwards: 69"), forwarded);
+        assertEquals(1, p.activeCalls());
+
+        p.receive(bytes(answer(forwarded, "200 OK")), PBX);
+        String up = sentTo(CARRIER).get(1);
+        assertTrue(up.startsWith("SIP/2.0 200 OK"), up);
+        assertFalse(up.contains("z9hG4bKshS"), "our Via must be removed: " + up);
+        p.tick();
+        assertEquals(0, p.activeCalls());
+    }
+
+    @Test
+    void retransmitsAnUnansweredInviteWithTheSameBytesAndReportsTheSilenceOnce() throws InterruptedException {
+        InMemoryPipeline p = pipeline(10);
+        p.receive(bytes(INVITE), CARRIER);
+        // bounded wait for timer A to fire twice (10 ms, then 20 ms later)
+        for (int i = 0; i < 400 && sentTo(PBX).size() < 3; i++) {
+            Thread.sleep(5);
+            p.tick();
+        }
+        List<String> invites = sentTo(PBX);
+        assertEquals(3, invites.size(), "the INVITE and two retransmissions");
+        assertEquals(invites.get(0), invites.get(1), "a retransmission repeats the same bytes");
+        assertEquals(invites.get(0), invites.get(2));
+        assertEquals(1, unanswered.size(), "the silence is reported once per branch: " + unanswered);
+        assertTrue(unanswered.get(0).startsWith(PBX.toString()), unanswered.toString());
+
+        p.receive(bytes(answer(invites.get(0), "100 Trying")), PBX); // any response ends retransmission
+        int before = sentTo(PBX).size();
+        long until = System.nanoTime() + 100_000_000L; // 100 ms: timer A would have fired at least twice more
+        while (System.nanoTime() < until) {
+            Thread.sleep(5);
+            p.tick();
+        }
+        assertEquals(before, sentTo(PBX).size(), "no retransmission after a response");
+        assertEquals(1, p.activeCalls());
+    }
+
+    @Test
+    void doesNotRetransmitWhenTimerAIsOff() throws InterruptedException {
+        InMemoryPipeline p = pipeline(0);
+        p.receive(bytes(INVITE), CARRIER);
+        long until = System.nanoTime() + 50_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.sleep(5);
+            p.tick();
+        }
+        assertEquals(1, sentTo(PBX).size());
+        assertTrue(unanswered.isEmpty());
+    }
+}
