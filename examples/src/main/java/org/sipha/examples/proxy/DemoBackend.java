@@ -56,7 +56,7 @@ final class DemoBackend implements AutoCloseable {
             case ACK -> { }
             case INVITE -> {
                 send(response(msg, "180 Ringing", true, null), to);
-                send(response(msg, "200 OK", true, null), to);
+                send(response(msg, "200 OK", true, null, SDP), to);
             }
             case CANCEL -> {
                 send(response(msg, "200 OK", false, null), to);
@@ -66,7 +66,16 @@ final class DemoBackend implements AutoCloseable {
         }
     }
 
+    /** A PBX's answer carries SDP, which the proxy must frame (and the warm-up must exercise). */
+    private static final String SDP = "v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+        + "m=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
+        + "a=rtpmap:101 telephone-event/8000\r\n";
+
     private String response(SipMessageView req, String status, boolean withContact, String cseqMethod) {
+        return response(req, status, withContact, cseqMethod, null);
+    }
+
+    private String response(SipMessageView req, String status, boolean withContact, String cseqMethod, String sdp) {
         StringBuilder sb = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
         for (int i = 0; i < req.headerCount(); i++) {
             SipHeaderName k = req.headerKind(i);
@@ -82,6 +91,10 @@ final class DemoBackend implements AutoCloseable {
         }
         if (withContact) {
             sb.append("Contact: ").append(contact).append("\r\n");
+        }
+        if (sdp != null) {
+            return sb.append("Content-Type: application/sdp\r\nContent-Length: ").append(sdp.length()).append("\r\n\r\n")
+                .append(sdp).toString();
         }
         return sb.append("Content-Length: 0\r\n\r\n").toString();
     }

@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  *   engine I/O threads --ForwardingOutcomeListener--> HealthMonitor (own thread: probes, passive ejection)
  *   HealthMonitor --DestinationHealthSink--> RoutingTableOwner queue --doWork() on the table thread--> new snapshot
  * </pre>
- * Two daemon threads: the health monitor's duty cycle, and the routing table's single writer, which applies the
- * queued state changes and publishes a new snapshot the engine's next selection sees.
+ * Two daemon threads: the health monitor's duty cycle, and the routing table's single writer, which sleeps until
+ * the health side queues a change ({@link WakingHealthSink}), then applies it and publishes a new snapshot the
+ * engine's next selection sees.
  *
  * <p>Gap: OPTIONS probes leave from their own UDP socket on the first listen address's host, not from the
  * proxy's listening socket, so an ACL that admits only the proxy's port would drop them.
@@ -36,10 +37,11 @@ final class HealthWiring implements AutoCloseable {
     private final Thread tableWriter;
     private volatile boolean running = true;
 
-    private HealthWiring(HealthMonitor monitor, RoutingTableOwner owner) {
+    private HealthWiring(HealthMonitor monitor, RoutingTableOwner owner, WakingHealthSink sink) {
         this.monitor = monitor;
-        this.runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(1), "sipha-health");
-        this.tableWriter = new Thread(() -> writeTable(owner), "sipha-routing-table");
+        // 5 ms: the resolution of probe timers and passive ejection; finer only burns wake-ups
+        this.runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(5), "sipha-health");
+        this.tableWriter = new Thread(() -> writeTable(owner, sink), "sipha-routing-table");
         this.tableWriter.setDaemon(true);
     }
 
@@ -53,12 +55,13 @@ final class HealthWiring implements AutoCloseable {
             .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
             .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
             .build();
+        WakingHealthSink sink = new WakingHealthSink(owner.healthSink());
         HealthMonitor monitor = HealthMonitor.builder(HealthConfig.defaults())
             .addSet(SET, destinations, null)
-            .sink(owner.healthSink())
+            .sink(sink)
             .prober(probes, UdpProbeTransport.open(new InetSocketAddress(probeHost, 0)))
             .build();
-        HealthWiring w = new HealthWiring(monitor, owner);
+        HealthWiring w = new HealthWiring(monitor, owner, sink);
         w.runner.start();
         w.tableWriter.start();
         LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) plus passive detection",
@@ -76,11 +79,12 @@ final class HealthWiring implements AutoCloseable {
     }
 
     /** The routing table's single writer: applies queued health changes and publishes new snapshots. */
-    private void writeTable(RoutingTableOwner owner) {
+    private void writeTable(RoutingTableOwner owner, WakingHealthSink sink) {
         while (running) {
             try {
+                sink.beforeWork();
                 if (owner.doWork() == 0) {
-                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500));
+                    sink.awaitWork();
                 }
             } catch (RuntimeException e) {
                 LOG.error("routing table duty cycle failed", e);
@@ -92,6 +96,7 @@ final class HealthWiring implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        java.util.concurrent.locks.LockSupport.unpark(tableWriter);
         runner.close();
         tableWriter.join(TimeUnit.SECONDS.toMillis(5));
     }

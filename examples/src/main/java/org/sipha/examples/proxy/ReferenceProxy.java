@@ -85,8 +85,9 @@ public final class ReferenceProxy {
             RoutingTableOwner owner = routingTable(o);
             InetSocketAddress firstListen = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
             health = o.health ? HealthWiring.start(owner, destinations(o), firstListen.getHostString(), o) : null;
-            ProxyConfig cfg = config(o, owner, health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener());
-            Warmup.run(o.warmupCalls, 3000);
+            ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
+            ProxyConfig cfg = config(o, owner, outcomes);
+            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), outcomes);
             server = SipProxyServer.start(cfg);
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);

@@ -6,10 +6,14 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
-import org.sipha.dispatcher.engine.Destination;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
+import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.slf4j.Logger;
@@ -20,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * ephemeral loopback ports before the real one binds, so the JIT has compiled the forwarding path when the
  * first real call arrives: a proxy that starts announcing its (anycast) address should serve at full speed at
  * once. Bounded in calls and time; everything it opens is closed before it returns.
+ *
+ * <p>The throw-away engine is built like the real one (a {@link DispatcherNextHopSelector} with the same
+ * algorithm, the same outcome listener, the same number of event loops), so the JIT sees the same classes at
+ * every call site. With a different selector or listener class, the real traffic's first calls invalidated the
+ * warm code and C2 spent about half of the proxy's CPU recompiling during the first seconds of load.
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -27,7 +36,11 @@ final class Warmup {
     private Warmup() {
     }
 
-    static void run(int calls, long maxMs) {
+    /**
+     * @param template the real proxy's configuration: its algorithm is not visible here, so pass it separately
+     * @param outcomes the real outcome listener; the warm-up's backend address is unknown to it, so it ignores them
+     */
+    static void run(int calls, long maxMs, Algorithm algorithm, int eventLoops, ForwardingOutcomeListener outcomes) {
         if (calls <= 0) {
             return;
         }
@@ -37,11 +50,19 @@ final class Warmup {
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             int backendPort = freePort();
             int proxyPort = freePort();
-            DemoBackend backend = new DemoBackend(new InetSocketAddress("127.0.0.1", backendPort));
+            InetSocketAddress backendAddress = new InetSocketAddress("127.0.0.1", backendPort);
+            DemoBackend backend = new DemoBackend(backendAddress);
+            String uri = "sip:127.0.0.1:" + backendPort;
+            RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder()
+                .set(DestinationSetConfig.builder(1).algorithm(algorithm)
+                    .add(org.sipha.core.model.Destination.of(uri, uri)).build())
+                .build());
             SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
                 .listenUdp(new InetSocketAddress("127.0.0.1", proxyPort))
-                .destinations(List.of(Destination.udp("127.0.0.1", backendPort)))
-                .recordRouteSecret("warm-up only").eventLoops(1).lingerMs(0).build());
+                .selector(new DispatcherNextHopSelector(table, 1))
+                .alwaysAllow(backendAddress)
+                .outcomeListener(outcomes)
+                .recordRouteSecret("warm-up only").eventLoops(eventLoops).lingerMs(0).build());
             try {
                 done = drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
             } finally {
@@ -51,7 +72,7 @@ final class Warmup {
         } catch (IOException | RuntimeException | InterruptedException e) {
             LOG.warn("warm-up stopped early: {}", e.toString());
         }
-        long settled = awaitCompilerIdle(2000);
+        long settled = awaitCompilerIdle(5000);
         LOG.info("warm-up: {} calls through the engine in {} ms, JIT settled after {} ms more", done,
             (System.nanoTime() - start) / 1_000_000 - settled, settled);
     }
@@ -59,19 +80,27 @@ final class Warmup {
     /**
      * Waits (at most {@code maxMs}) until the JIT compilers have been idle for a moment, so compilations queued by
      * the warm-up do not compete with the first real calls. Returns the time waited.
+     *
+     * <p>On Linux it watches the CPU time of the compiler threads themselves ({@code /proc/self/task}): the JVM's
+     * total compilation time only grows when a compilation ends, so a long C2 compilation with a queue behind it
+     * looked idle and C2 went on compiling for seconds under real traffic. Elsewhere it falls back to that total.
      */
     private static long awaitCompilerIdle(long maxMs) {
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         long start = System.nanoTime();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        boolean proc = compilerTicks() >= 0;
+        if (!proc && (jit == null || !jit.isCompilationTimeMonitoringSupported())) {
             return 0;
         }
-        long last = jit.getTotalCompilationTime();
+        long last = proc ? compilerTicks() : jit.getTotalCompilationTime();
+        int quiet = 0;
         try {
             while ((System.nanoTime() - start) / 1_000_000 < maxMs) {
                 Thread.sleep(100);
-                long now = jit.getTotalCompilationTime();
-                if (now - last < 5) {
+                long now = proc ? compilerTicks() : jit.getTotalCompilationTime();
+                // /proc ticks are 10 ms: idle means no tick in two consecutive 100 ms windows
+                quiet = (proc ? now == last : now - last < 5) ? quiet + 1 : 0;
+                if (quiet >= (proc ? 2 : 1)) {
                     break;
                 }
                 last = now;
@@ -82,11 +111,40 @@ final class Warmup {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /** CPU ticks (user + system) of this JVM's JIT compiler threads so far, or -1 if /proc cannot tell. */
+    private static long compilerTicks() {
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return -1;
+        }
+        long ticks = 0;
+        boolean found = false;
+        for (java.io.File t : tasks) {
+            try {
+                String comm = java.nio.file.Files.readString(t.toPath().resolve("comm"));
+                if (!comm.startsWith("C1 Compiler") && !comm.startsWith("C2 Compiler")) {
+                    continue;
+                }
+                String stat = java.nio.file.Files.readString(t.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                found = true;
+            } catch (IOException | RuntimeException e) {
+                // a thread that ended meanwhile, or an unexpected format: skip it
+            }
+        }
+        return found ? ticks : -1;
+    }
+
     private static int freePort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             return s.getLocalPort();
         }
     }
+
+    private static final String OFFER = "v=0\r\no=warm 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\n"
+        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
 
     /** Sends INVITEs in bursts and answers every 200 with ACK and BYE; returns the calls that got their 200. */
     private static int drive(DatagramSocket client, InetSocketAddress proxy, int calls, long deadline)
@@ -101,10 +159,14 @@ final class Warmup {
         int answered = 0;
         while (answered < calls && System.nanoTime() < deadline) {
             for (int i = 0; i < 100 && sent < calls; i++, sent++) {
+                // shaped like a carrier's INVITE (display names, rport, SDP, extra headers): a warm-up with only
+                // minimal messages left the JIT to deoptimise and recompile on the first real ones
                 send(client, proxy, "INVITE sip:warm@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me
-                    + ";branch=z9hG4bK-w" + sent + "\r\nFrom: <sip:w@127.0.0.1>;tag=w" + sent
-                    + "\r\nTo: <sip:warm@127.0.0.1>\r\nCall-ID: warm-" + sent + "\r\nCSeq: 1 INVITE\r\n"
-                    + "Contact: <sip:w@127.0.0.1:" + me + ">\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+                    + ";branch=z9hG4bK-w" + sent + ";rport\r\nFrom: \"Warm " + (sent % 10) + "\" <sip:w" + sent
+                    + "@127.0.0.1:" + me + ">;tag=w" + sent + "\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-"
+                    + sent + "@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:w@127.0.0.1:" + me + ">\r\n"
+                    + "Max-Forwards: 70\r\nSubject: warm-up\r\nUser-Agent: sip-ha warm-up\r\n"
+                    + "Content-Type: application/sdp\r\nContent-Length: " + OFFER.length() + "\r\n\r\n" + OFFER);
             }
             while (System.nanoTime() < deadline) {
                 try {
