@@ -27,6 +27,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * record-route-secret: "shared by every proxy of the deployment"
  * allow: [ "198.51.100.0/24" ]          # networks allowed to send initial requests; default: all
  * failover-timeout-ms: 2000
+ * call-hold-seconds: 180                 # how long an answered call counts towards its PBX's load (least-calls, maxload)
  * failover-codes: [ 503 ]
  * retry-after: 5
  * event-loops: 2
@@ -42,6 +43,8 @@ final class ProxyOptions {
     String secret;
     final List<String> allow = new ArrayList<>();
     long failoverTimeoutMs = 2000;
+    /** The proxy does not follow dialogs to their BYE, so an answered call counts for this long: set it near the mean call duration. */
+    long callHoldSeconds = 180;
     Set<Integer> failoverCodes = Set.of(503);
     int retryAfter = 5;
     int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
@@ -97,6 +100,7 @@ final class ProxyOptions {
                 case "--record-route-secret" -> o.secret = value(args, ++i, a);
                 case "--allow" -> o.allow.add(value(args, ++i, a));
                 case "--failover-timeout-ms" -> o.failoverTimeoutMs = number(value(args, ++i, a), a);
+                case "--call-hold-seconds" -> o.callHoldSeconds = number(value(args, ++i, a), a);
                 case "--retry-after" -> o.retryAfter = (int) number(value(args, ++i, a), a);
                 case "--event-loops" -> o.eventLoops = (int) number(value(args, ++i, a), a);
                 case "--drain-timeout-ms" -> o.drainTimeoutMs = number(value(args, ++i, a), a);
@@ -147,6 +151,7 @@ final class ProxyOptions {
                 case "record-route-secret" -> secret = String.valueOf(v);
                 case "allow" -> allow.addAll(strings(v, key));
                 case "failover-timeout-ms" -> failoverTimeoutMs = number(String.valueOf(v), key);
+                case "call-hold-seconds" -> callHoldSeconds = number(String.valueOf(v), key);
                 case "failover-codes" -> {
                     Set<Integer> codes = new TreeSet<>();
                     strings(v, key).forEach(s -> codes.add((int) number(s, key)));

@@ -32,7 +32,7 @@ public final class ReferenceProxy {
         usage: java -jar sip-ha-proxy.jar [--config proxy.yaml] [--listen udp|tcp:HOST:PORT]... [--backend sip:HOST:PORT]...
                [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
-               [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--retry-after S]
+               [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
                [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
@@ -149,7 +149,11 @@ public final class ReferenceProxy {
     static RoutingTableOwner routingTable(ProxyOptions o) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm(o.algorithm));
         destinations(o).forEach(set::add);
-        return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
+            throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
+        }
+        return new RoutingTableOwner(DispatcherConfig.builder().set(set.build())
+            .leaseNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(o.callHoldSeconds)).build());
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {

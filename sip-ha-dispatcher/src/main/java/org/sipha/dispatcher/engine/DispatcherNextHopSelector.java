@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.sipha.core.model.Transport;
 import org.sipha.dispatcher.DestinationEntry;
+import org.sipha.dispatcher.DestinationRuntime;
 import org.sipha.dispatcher.FailoverIterator;
 import org.sipha.dispatcher.KeyHash;
 import org.sipha.dispatcher.RoutingTable;
@@ -63,11 +64,18 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         }
     }
 
+    /**
+     * Takes a call lease on each destination it returns, so least-calls selection, {@code maxload} caps and
+     * bounded-load hashing see the engine's calls; a destination at its cap is skipped like a tried one.
+     */
     private final class Cursor implements FailoverCursor {
         private final FailoverIterator iterator = new FailoverIterator();
+        private DestinationEntry leased;
+        private long lease;
 
         @Override
         public void reset(int requestKey) {
+            leased = null; // a lease kept by the previous request (an answered call) lives on until it expires
             iterator.reset(tables.get(), setId, KeyHash.mix64(requestKey));
         }
 
@@ -75,11 +83,28 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         public Destination next() {
             for (DestinationEntry e = iterator.next(); e != null; e = iterator.next()) {
                 Optional<Destination> d = engineDestination(e.destination());
-                if (d.isPresent()) {
-                    return d.get();
+                if (d.isEmpty()) {
+                    continue;
                 }
+                long token = e.tryAcquireLease();
+                if (token == DestinationRuntime.NO_LEASE) {
+                    continue; // at its maxload since it was selected
+                }
+                leased = e;
+                lease = token;
+                return d.get();
             }
+            leased = null;
             return null;
+        }
+
+        @Override
+        public void release() {
+            DestinationEntry e = leased;
+            if (e != null) {
+                leased = null;
+                e.releaseLease(lease);
+            }
         }
     }
 }

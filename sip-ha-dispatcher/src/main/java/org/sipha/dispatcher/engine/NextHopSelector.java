@@ -25,8 +25,17 @@ public interface NextHopSelector {
 
         /**
          * The next destination to try, never one this cursor already returned since {@link #reset}; null when
-         * every usable destination has been tried.
+         * every usable destination has been tried. A selector that counts calls per destination (least calls,
+         * {@code maxload}, bounded-load hashing) takes a call lease on the destination it returns; the lease is
+         * kept (the call is counted until the lease expires) unless {@link #release} gives it back.
          */
         Destination next();
+
+        /**
+         * Gives back the lease of the destination last returned by {@link #next}: its branch failed or was
+         * abandoned, or the request was not a call. Idempotent; a no-op for selectors without leases.
+         */
+        default void release() {
+        }
     }
 }

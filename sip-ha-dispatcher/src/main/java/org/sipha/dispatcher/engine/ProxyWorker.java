@@ -297,6 +297,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         }
         statelessCursor.reset(msg.callId().contentHash());
         Destination d = statelessCursor.next();
+        statelessCursor.release(); // not a call: nothing to count
         if (d == null) {
             reply(ch, src, msg, 503, "Service Unavailable", cfg.retryAfterSeconds());
             return;
@@ -339,6 +340,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         try {
             forwardInvite(s, d, msg);
         } catch (RuntimeException e) { // e.g. a Via we cannot stamp: give the slot back, then drop the request
+            s.cursor.release();
             calls.free(s);
             throw e;
         }
@@ -610,6 +612,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             return;
         }
         forwardUpstream(s);
+        s.cursor.release(); // a final failure: no call on that destination
         complete(s, now);
     }
 
@@ -623,6 +626,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
                 s.cancelled = true;
                 sendCancel(s);
             }
+            s.cursor.release(); // the branch just cancelled (the earlier one's lease went at its failover)
             complete(s, System.nanoTime());
         }
         forwardUpstream(s);
@@ -651,6 +655,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     }
 
     private boolean tryNextDestination(CallState s) {
+        s.cursor.release(); // the failed branch's call lease
         Destination d = s.cursor.next();
         if (d == null) {
             return false;
@@ -667,6 +672,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     /** Answers the call's INVITE upstream ourselves and completes the call. */
     private void answerUpstream(CallState s, int code, String reason, int retryAfter) {
+        s.cursor.release();
         aux.wrap(s.request);
         reply(s.channel, s.source, aux, code, reason, retryAfter);
         complete(s, System.nanoTime());

@@ -130,6 +130,43 @@ class InMemoryPipelineTest {
     }
 
     @Test
+    void callsHoldALeaseOnTheirDestinationSoLeastCallsSeesThem() {
+        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
+            .algorithm(org.sipha.dispatcher.Algorithm.LEAST_CALLS);
+        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
+            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
+        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+            .selector(new DispatcherNextHopSelector(owner, 1))
+            .recordRouteSecret("in-memory pipeline test secret").build(),
+            (out, to, tcp) -> {
+                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+                out.release();
+            });
+        java.util.function.ToIntFunction<String> live = id -> owner.table().entry(id).runtime().activeLeases();
+
+        p.receive(bytes(INVITE), CARRIER);
+        Sent first = sent.get(sent.size() - 1);
+        p.receive(bytes(answer(first.text(), "200 OK")), first.to());
+        assertEquals(1, live.applyAsInt("a") + live.applyAsInt("b"), "an answered call keeps its lease");
+
+        p.receive(bytes(INVITE.replace("c1@", "c2@").replace("z9hG4bK-1", "z9hG4bK-2")), CARRIER);
+        Sent second = sent.get(sent.size() - 1);
+        assertFalse(second.to().equals(first.to()), "least calls: the idle destination gets the second call");
+        p.receive(bytes(answer(second.text(), "486 Busy Here")), second.to());
+        assertEquals(1, live.applyAsInt("a") + live.applyAsInt("b"), "a failed call gives its lease back");
+
+        p.receive(bytes(INVITE.replace("c1@", "c3@").replace("z9hG4bK-1", "z9hG4bK-3")), CARRIER);
+        assertEquals(second.to(), sent.get(sent.size() - 1).to(), "still the destination without a live call");
+
+        p.receive(bytes(INVITE.replace("INVITE sip", "OPTIONS sip").replace("1 INVITE", "1 OPTIONS")
+            .replace("c1@", "o1@").replace("z9hG4bK-1", "z9hG4bK-o")), CARRIER);
+        assertEquals(2, live.applyAsInt("a") + live.applyAsInt("b"), "an out-of-dialog OPTIONS is not a call");
+    }
+
+    @Test
     void doesNotRetransmitWhenTimerAIsOff() throws InterruptedException {
         InMemoryPipeline p = pipeline(0);
         p.receive(bytes(INVITE), CARRIER);
