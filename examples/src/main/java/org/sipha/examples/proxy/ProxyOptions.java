@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.sipha.core.model.DestinationState;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherListReader;
 import org.sipha.dispatcher.engine.Destination;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -22,7 +26,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * listen: [ "udp:0.0.0.0:5060", "tcp:0.0.0.0:5060" ]
  * advertise: "192.0.2.10:5060"          # the anycast address written into Via and Record-Route
  * backend: [ "sip:10.0.0.11:5060", "sip:10.0.0.12:5060;transport=tcp" ]
- * dispatcher-list: /etc/sip-ha/dispatcher.list   # Kamailio format: "SETID sip:HOST:PORT"
+ * dispatcher-list: /etc/sip-ha/dispatcher.list   # Kamailio format; set 1 is routed, with weights, priorities, maxload, flags
  * algorithm: round-robin
  * record-route-secret: "shared by every proxy of the deployment"
  * allow: [ "198.51.100.0/24" ]          # networks allowed to send initial requests; default: all
@@ -38,6 +42,12 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 final class ProxyOptions {
     final List<String> listen = new ArrayList<>();
     final List<Destination> backends = new ArrayList<>();
+    /** The set of a dispatcher.list the proxy routes. */
+    static final int ROUTED_SET = 1;
+    /** Destinations read from a dispatcher.list, by engine destination (its text), with all their settings. */
+    final Map<String, org.sipha.core.model.Destination> listed = new java.util.LinkedHashMap<>();
+    /** Initial states from the dispatcher.list flags, by destination id. */
+    final Map<String, DestinationState> listedStates = new java.util.LinkedHashMap<>();
     String advertise;
     String algorithm = "round-robin";
     String secret;
@@ -93,7 +103,7 @@ final class ProxyOptions {
                         o.backends.clear();
                         backendGiven = true;
                     }
-                    o.backends.addAll(dispatcherList(Path.of(value(args, ++i, a))));
+                    o.backends.addAll(o.dispatcherList(Path.of(value(args, ++i, a))));
                 }
                 case "--algorithm" -> o.algorithm = value(args, ++i, a);
                 case "--advertise" -> o.advertise = value(args, ++i, a);
@@ -221,25 +231,31 @@ final class ProxyOptions {
         }
     }
 
-    /** Kamailio dispatcher.list lines: {@code SETID URI [FLAGS [PRIORITY [ATTRS]]]}; # starts a comment. */
-    static List<Destination> dispatcherList(Path file) {
-        List<Destination> out = new ArrayList<>();
-        List<String> lines;
+    /**
+     * Reads a Kamailio dispatcher.list ({@link DispatcherListReader}: {@code SETID URI [FLAGS [PRIORITY [ATTRS]]]})
+     * and keeps set 1, the set the proxy routes: its destinations with their ids ({@code duid}), weights,
+     * priorities, attributes ({@code maxload} ...) and initial states (flags), recorded in {@link #listed}.
+     * Returns them as engine destinations.
+     */
+    List<Destination> dispatcherList(Path file) {
+        DispatcherListReader.Result r;
         try {
-            lines = Files.readAllLines(file);
-        } catch (IOException e) {
+            r = DispatcherListReader.read(file, Algorithm.ROUND_ROBIN); // the algorithm comes from --algorithm
+        } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--dispatcher-list: cannot read " + file + ": " + e.getMessage(), e);
         }
-        for (String line : lines) {
-            String l = line.strip();
-            if (l.isEmpty() || l.startsWith("#")) {
-                continue;
-            }
-            String[] f = l.split("\\s+");
-            if (f.length < 2) {
-                throw new IllegalArgumentException("--dispatcher-list: bad line in " + file + ": " + line);
-            }
-            out.add(destination(f[1], "--dispatcher-list"));
+        DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
+        if (set == null) {
+            throw new IllegalArgumentException("--dispatcher-list: " + file + " has no set " + ROUTED_SET
+                + " (the proxy routes set " + ROUTED_SET + ")");
+        }
+        r.warnings().forEach(w -> System.err.println("sip-ha-proxy: --dispatcher-list: " + w));
+        List<Destination> out = new ArrayList<>();
+        for (org.sipha.core.model.Destination d : set.destinations()) {
+            Destination e = destination(d.uri(), "--dispatcher-list");
+            out.add(e);
+            listed.put(e.toString(), d);
+            listedStates.put(d.id(), r.config().initialState(d.id()));
         }
         return out;
     }

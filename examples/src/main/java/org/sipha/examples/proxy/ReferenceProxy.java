@@ -140,8 +140,10 @@ public final class ReferenceProxy {
             throw new IllegalArgumentException("--backend: no destination configured");
         }
         java.util.Map<String, org.sipha.core.model.Destination> byId = new java.util.LinkedHashMap<>();
-        for (Destination d : o.backends) {
-            byId.putIfAbsent(d.toString(), org.sipha.core.model.Destination.of(d.toString(), d.toString()));
+        for (Destination d : o.backends) { // a dispatcher.list entry keeps its id, weight, priority and attributes
+            org.sipha.core.model.Destination listed = o.listed.get(d.toString());
+            byId.putIfAbsent(d.toString(), listed != null ? listed
+                : org.sipha.core.model.Destination.of(d.toString(), d.toString()));
         }
         return List.copyOf(byId.values());
     }
@@ -152,8 +154,10 @@ public final class ReferenceProxy {
         if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
             throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
         }
-        return new RoutingTableOwner(DispatcherConfig.builder().set(set.build())
-            .leaseNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(o.callHoldSeconds)).build());
+        DispatcherConfig.Builder config = DispatcherConfig.builder().set(set.build())
+            .leaseNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
+        o.listedStates.forEach(config::initialState);
+        return new RoutingTableOwner(config.build());
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {

@@ -67,6 +67,27 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void keepsTheDispatcherListsWeightsPrioritiesAttributesAndFlags() throws Exception {
+        Path list = dir.resolve("weighted.list");
+        Files.writeString(list, "1 sip:127.0.0.1:5081 0 10 duid=pbx1;weight=3;maxload=50\n"
+            + "1 sip:127.0.0.1:5082 1 5 duid=pbx2\n" // flag 1: starts inactive
+            + "2 sip:127.0.0.1:5099\n");              // another set: not routed
+        ProxyOptions o = ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString(),
+            "--algorithm", "least-calls"});
+        assertEquals(2, o.backends.size(), "only set 1 is routed");
+        org.sipha.dispatcher.RoutingTableOwner owner = ReferenceProxy.routingTable(o);
+        org.sipha.dispatcher.DestinationEntry pbx1 = owner.table().entry("pbx1");
+        assertEquals(3, pbx1.destination().weight());
+        assertEquals(10, pbx1.destination().priority());
+        assertEquals(50, pbx1.maxLoad());
+        assertEquals(org.sipha.core.model.DestinationState.INACTIVE, owner.table().entry("pbx2").state());
+
+        Path noSet1 = dir.resolve("set2.list");
+        Files.writeString(noSet1, "2 sip:127.0.0.1:5099\n");
+        assertMessageStarts("--dispatcher-list", "--dispatcher-list", noSet1.toString());
+    }
+
+    @Test
     void badConfigurationNamesTheOption() throws Exception {
         assertMessageStarts("--backend", "--backend", "sip:pbx.example.com");
         assertMessageStarts("--listen", "--listen", "udp:nohostport");
