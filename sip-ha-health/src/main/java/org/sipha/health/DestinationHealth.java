@@ -31,6 +31,17 @@ final class DestinationHealth {
     long ejections;
 
     long lastTrafficSuccessNs = Long.MIN_VALUE;
+    /** Last response of any kind to real traffic (provisional, success or failure code). */
+    long lastResponseNs = Long.MIN_VALUE;
+    /**
+     * Early no-response signals counted since the destination last answered anything. Kept apart from
+     * {@link #consecutiveFailures} (the two are judged together) because any response, even a 100 Trying, proves
+     * the destination is not silent and clears it, whereas a provisional response must not hide failures.
+     */
+    int unansweredStreak;
+    long unansweredForgiven;
+    /** Timeouts not counted as consecutive failures because the destination was answering (they count in the rate). */
+    long timeoutsForgiven;
 
     /** State last reported to the dispatcher, null before the first report. */
     DestinationState reported;
@@ -128,6 +139,7 @@ final class DestinationHealth {
      * hide the 503 that follows it).
      */
     HealthCause onTrafficAlive(final long nowNs) {
+        answered(nowNs);
         lastTrafficSuccessNs = nowNs;
         probeFailures = 0;
         if (!probeUp) {
@@ -139,13 +151,71 @@ final class DestinationHealth {
         return null;
     }
 
-    HealthCause onTrafficFailure(final long nowNs) {
+    /** A final response with a configured failure code: a failure, but also an answer (it is not silent). */
+    HealthCause onFailureResponse(final long nowNs) {
+        answered(nowNs);
+        return onTrafficFailure(nowNs, true);
+    }
+
+    /**
+     * The failover timer ran out without any response. It always enters the failure-rate window (a destination
+     * that drops most calls while answering a few is still ejected by the rate), but it counts as a consecutive
+     * failure only if the destination answered no real traffic within the traffic-alive grace: under overload the
+     * failover timers of a whole burst of lost datagrams expire in the same tick, between answers, and counting
+     * them in a row would eject a destination that is answering thousands of calls. A dead destination is not
+     * delayed by this: its timeouts arrive a whole failover timer after its last answer, far beyond the grace.
+     *
+     * <p>The same INVITE was most likely reported unanswered at its first retransmission and counted then, so one
+     * counted early signal turns into this failure: each silent INVITE counts once.
+     */
+    HealthCause onTrafficTimeout(final long nowNs) {
+        if (answeredWithinGrace(nowNs)) {
+            timeoutsForgiven++;
+            return onTrafficFailure(nowNs, false);
+        }
+        if (unansweredStreak > 0) {
+            unansweredStreak--;
+        }
+        return onTrafficFailure(nowNs, true);
+    }
+
+    /**
+     * Early signal: a forwarded INVITE got no response at all by its first retransmission; the branch is still
+     * open. It counts towards consecutive-failure ejection only if the destination has answered no real traffic
+     * within the traffic-alive grace: one that is overloaded but still answering other calls is slow, not
+     * silent, and must never be ejected for it (no flapping under overload).
+     */
+    HealthCause onUnanswered(final long nowNs) {
+        if (answeredWithinGrace(nowNs)) {
+            unansweredForgiven++;
+            return null;
+        }
+        unansweredStreak++;
+        if (!ejected && consecutiveFailures + unansweredStreak >= config.consecutiveFailures) {
+            eject(nowNs);
+            return HealthCause.UNANSWERED;
+        }
+        return null;
+    }
+
+    private boolean answeredWithinGrace(final long nowNs) {
+        return lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= config.trafficAliveGraceNs;
+    }
+
+    private void answered(final long nowNs) {
+        lastResponseNs = nowNs;
+        unansweredStreak = 0;
+    }
+
+    private HealthCause onTrafficFailure(final long nowNs, final boolean inARow) {
         window.record(nowNs, true);
-        consecutiveFailures++;
+        if (inARow) {
+            consecutiveFailures++;
+        }
         if (ejected) {
             return null;
         }
-        if (consecutiveFailures >= config.consecutiveFailures) {
+        if (consecutiveFailures + unansweredStreak >= config.consecutiveFailures) {
             eject(nowNs);
             return HealthCause.CONSECUTIVE_FAILURES;
         }
@@ -182,6 +252,7 @@ final class DestinationHealth {
         ejections++;
         ejectedUntilNs = nowNs + ejectionDurationNs(ejectionStreak);
         consecutiveFailures = 0;
+        unansweredStreak = 0;
         window.clear();
     }
 

@@ -16,6 +16,12 @@ public enum HealthCause {
     TRAFFIC_SUCCESS,
     /** Consecutive real-traffic failures (timeouts or configured 5xx codes) reached the threshold. */
     CONSECUTIVE_FAILURES,
+    /**
+     * Consecutive real-traffic failures reached the threshold, the last one a forwarded INVITE that got no response
+     * at all by its first retransmission (timer A) from a destination that had answered nothing within the
+     * traffic-alive grace: a silent destination, ejected before the failover timer runs out.
+     */
+    UNANSWERED,
     /** The failure rate of real traffic over the window reached the threshold. */
     FAILURE_RATE,
     /** The ejection time ran out. */

@@ -205,8 +205,10 @@ public final class HealthConfig {
 
         /**
          * A probe timeout within this time of a real-traffic success is forgiven: the destination is answering
-         * calls, so a lost probe is overload, not death (default 500 ms). Keep it short: a destination that was
-         * killed answered traffic until the moment it died, and every forgiven probe delays its ejection.
+         * calls, so a lost probe is overload, not death (default 500 ms). Likewise the engine's early "INVITE
+         * unanswered at its first retransmission" signal counts as a failure, and a real-traffic timeout as a
+         * consecutive failure, only if the destination sent no response at all to real traffic within this time. Keep it short: a destination that
+         * was killed answered traffic until the moment it died, and every forgiven signal delays its ejection.
          */
         public Builder trafficAliveGraceNs(final long ns) {
             trafficAliveGraceNs = ns;

@@ -41,6 +41,15 @@ final class HealthEventPublisher {
         }
     }
 
+    /** Why a passive ejection happened, for the operator who has to tell a dead destination from an overload. */
+    void ejected(final String destinationId, final HealthCause cause, final long forNs, final long sinceAnswerNs,
+        final long timeoutsForgiven, final long unansweredForgiven) {
+        LOG.warn("destination {} ejected for {} ms ({}): last answer to real traffic {}; forgiven so far (it was " +
+            "answering): {} timeouts, {} unanswered INVITEs", destinationId, forNs / 1_000_000, cause,
+            sinceAnswerNs < 0 ? "never" : sinceAnswerNs / 1_000_000 + " ms before", timeoutsForgiven,
+            unansweredForgiven);
+    }
+
     void panic(final String setName, final boolean entered, final int out, final int enabled,
         final int maxEjectedPercent, final long nowNs) {
         if (entered) {

@@ -194,14 +194,24 @@ public final class HealthMonitor {
         }
         final long now = currentNs;
         final HealthCause cause;
-        if (statusCode == PassiveOutcomeQueue.TIMEOUT || config.isFailureStatus(statusCode)) {
-            cause = h.onTrafficFailure(now);
+        if (statusCode == PassiveOutcomeQueue.UNANSWERED) {
+            cause = h.onUnanswered(now);
+        } else if (statusCode == PassiveOutcomeQueue.TIMEOUT) {
+            cause = h.onTrafficTimeout(now);
+        } else if (config.isFailureStatus(statusCode)) {
+            cause = h.onFailureResponse(now);
         } else if (statusCode < 200) {
             cause = h.onTrafficAlive(now);
         } else {
             cause = h.onTrafficSuccess(now, Math.max(0, latencyNs));
         }
         if (cause != null) {
+            if (h.ejected && (cause == HealthCause.CONSECUTIVE_FAILURES || cause == HealthCause.FAILURE_RATE ||
+                cause == HealthCause.UNANSWERED)) {
+                publisher.ejected(h.id(), cause, h.ejectedUntilNs - now,
+                    h.lastResponseNs == Long.MIN_VALUE ? -1 : now - h.lastResponseNs, h.timeoutsForgiven,
+                    h.unansweredForgiven);
+            }
             evaluateSet(h.setIndex, h, cause, now);
         }
     }

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
+import org.sipha.core.spi.HealthProbeBranch;
 import org.sipha.core.spi.HealthProbeTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +160,8 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
         final String viaHost = host.indexOf(':') >= 0 ? '[' + host + ']' : host;
         final String ruri = requestUris[i];
         final String s = "OPTIONS " + ruri + " SIP/2.0\r\n" +
-            "Via: SIP/2.0/UDP " + viaHost + ':' + local.getPort() + ";branch=z9hG4bK-sipha-" + i + '-' + seq + ";rport\r\n" +
+            "Via: SIP/2.0/UDP " + viaHost + ':' + local.getPort() +
+            ";branch=" + HealthProbeBranch.PREFIX + i + '-' + seq + ";rport\r\n" +
             "Max-Forwards: 70\r\n" +
             "From: <" + config.fromUri + ">;tag=sipha-hc-" + i + "\r\n" +
             "To: <" + ruri + ">\r\n" +

@@ -17,6 +17,8 @@ import org.sipha.core.spi.ForwardingOutcomeListener;
  */
 final class PassiveOutcomeQueue implements ForwardingOutcomeListener {
     static final int TIMEOUT = -1;
+    /** Early no-response signal (timer A) of a branch that is still open; see {@link #onUnanswered}. */
+    static final int UNANSWERED = -2;
 
     static final class Slot {
         InetSocketAddress address;
@@ -51,6 +53,11 @@ final class PassiveOutcomeQueue implements ForwardingOutcomeListener {
     @Override
     public void onTimeout(final InetSocketAddress destination, final long waitedNs) {
         enqueue(destination, TIMEOUT, waitedNs);
+    }
+
+    @Override
+    public void onUnanswered(final InetSocketAddress destination, final long waitedNs) {
+        enqueue(destination, UNANSWERED, waitedNs);
     }
 
     private void enqueue(final InetSocketAddress address, final int statusCode, final long latencyNs) {

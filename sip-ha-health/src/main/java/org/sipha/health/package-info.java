@@ -15,7 +15,12 @@
  *   <li>Probes: {@code fall} consecutive failures take a destination down (INACTIVE); the first success after that
  *       makes it PROBING, {@code rise} successes make it ACTIVE.</li>
  *   <li>Passive: timeouts and configured 5xx codes are failures; {@code consecutiveFailures} in a row or a failure
- *       share over a sliding window ejects. Ejection time doubles on repeated ejections up to a cap.</li>
+ *       share over a sliding window ejects. Ejection time doubles on repeated ejections up to a cap. The engine's
+ *       early signal (an INVITE with no response at all by its first retransmission) counts, and a failover timeout
+ *       counts as a consecutive failure, only if the destination answered no real traffic within
+ *       {@code trafficAliveGraceNs}: a silent destination goes well before the failover timer while a busy one that
+ *       still answers is left alone (under overload whole bursts of timeouts expire at once); timeouts always
+ *       enter the failure-rate window; the timeout of an INVITE already counted early does not count it twice.</li>
  *   <li>No flapping under overload: slow answers are never failures; a probe timeout shortly after a real-traffic
  *       success is forgiven; a real-traffic success revives a probed-down destination.</li>
  *   <li>Panic: when more than {@code maxEjectedPercent} of a set's enabled destinations are out, all enabled ones

@@ -94,6 +94,7 @@ class HealthMonitorTest {
         final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(3).failureRateMinRequests(1000).build(), 4);
         f.timeout(1);
         f.response(1, 500);
+        f.advanceMs(5_001); // the 500 is an answer: a timeout within the traffic-alive grace would be forgiven
         f.timeout(1);
         assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"));
 

@@ -47,6 +47,12 @@ final class MonitorFixture {
         monitor.doWork(now);
     }
 
+    /** The engine's early signal: an INVITE to {@code i} unanswered at its first retransmission (500 ms). */
+    void unanswered(final int i) {
+        monitor.outcomeListener().onUnanswered(addr(i), 500_000_000L);
+        monitor.doWork(now);
+    }
+
     void timeout(final int i) {
         monitor.outcomeListener().onTimeout(addr(i), 2_000_000_000L);
         monitor.doWork(now);

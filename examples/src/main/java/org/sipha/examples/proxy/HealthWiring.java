@@ -1,12 +1,14 @@
 package org.sipha.examples.proxy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.health.HealthConfig;
 import org.sipha.health.HealthMonitor;
 import org.sipha.health.HealthMonitorRunner;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * the health side queues a change ({@link WakingHealthSink}), then applies it and publishes a new snapshot the
  * engine's next selection sees.
  *
- * <p>Gap: OPTIONS probes leave from their own UDP socket on the first listen address's host, not from the
- * proxy's listening socket, so an ACL that admits only the proxy's port would drop them.
+ * <p>OPTIONS probes leave from the proxy's own UDP listening socket ({@link SipProxyServer#probeTransport()}), so
+ * firewalls and ACLs see the source real traffic has. Hence two steps: {@link #create} before the proxy starts
+ * (the engine needs the outcome listener), {@link #start} once it has bound its sockets. A proxy that listens on
+ * TCP only probes from a UDP socket of its own on the first listen host.
  */
 final class HealthWiring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthWiring.class);
@@ -35,10 +39,17 @@ final class HealthWiring implements AutoCloseable {
     private final HealthMonitor monitor;
     private final HealthMonitorRunner runner;
     private final Thread tableWriter;
+    private final LateBoundProbeTransport probes;
+    private final int destinationCount;
+    private final ProxyOptions options;
     private volatile boolean running = true;
 
-    private HealthWiring(HealthMonitor monitor, RoutingTableOwner owner, WakingHealthSink sink) {
+    private HealthWiring(HealthMonitor monitor, LateBoundProbeTransport probes, RoutingTableOwner owner,
+                         WakingHealthSink sink, int destinationCount, ProxyOptions o) {
         this.monitor = monitor;
+        this.probes = probes;
+        this.destinationCount = destinationCount;
+        this.options = o;
         // 5 ms: the resolution of probe timers and passive ejection; finer only burns wake-ups
         this.runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(5), "sipha-health");
         this.tableWriter = new Thread(() -> writeTable(owner, sink), "sipha-routing-table");
@@ -46,27 +57,49 @@ final class HealthWiring implements AutoCloseable {
     }
 
     /**
-     * Builds and starts health checking of {@code destinations} (the dispatcher set 1 of {@code owner}), probing
-     * with OPTIONS from {@code probeHost}.
+     * Builds health checking of {@code destinations} (the dispatcher set 1 of {@code owner}); nothing runs until
+     * {@link #start}. Its {@link #outcomeListener()} goes into the proxy's configuration.
      */
-    static HealthWiring start(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
-                              String probeHost, ProxyOptions o) throws IOException {
-        OptionsProbeConfig probes = OptionsProbeConfig.builder()
+    static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
+                               ProxyOptions o) {
+        OptionsProbeConfig probeConfig = OptionsProbeConfig.builder()
             .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
             .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
             .build();
+        LateBoundProbeTransport probes = new LateBoundProbeTransport();
         WakingHealthSink sink = new WakingHealthSink(owner.healthSink());
         HealthMonitor monitor = HealthMonitor.builder(HealthConfig.defaults())
             .addSet(SET, destinations, null)
             .sink(sink)
-            .prober(probes, UdpProbeTransport.open(new InetSocketAddress(probeHost, 0)))
+            .prober(probeConfig, probes)
             .build();
-        HealthWiring w = new HealthWiring(monitor, owner, sink);
-        w.runner.start();
-        w.tableWriter.start();
-        LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) plus passive detection",
-            destinations.size(), o.probeIntervalMs, o.probeTimeoutMs);
-        return w;
+        return new HealthWiring(monitor, probes, owner, sink, destinations.size(), o);
+    }
+
+    /**
+     * Starts probing through {@code server}'s own UDP socket (or, if it listens on TCP only, a UDP socket of its
+     * own on the first listen host) and the two threads. Once; the caller's thread.
+     *
+     * @throws IOException if the fallback socket cannot be opened
+     */
+    void start(SipProxyServer server) throws IOException {
+        String from;
+        if (options.udpListen().isEmpty()) {
+            InetSocketAddress host = new InetSocketAddress(options.tcpListen().get(0).getAddress(), 0);
+            try {
+                probes.bind(UdpProbeTransport.open(host));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            from = "a UDP socket of their own on " + host.getAddress().getHostAddress() + " (no UDP listen address)";
+        } else {
+            probes.bind(server.probeTransport());
+            from = "the proxy's listening socket " + options.udpListen().get(0);
+        }
+        runner.start();
+        tableWriter.start();
+        LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) from {}, plus passive "
+            + "detection", destinationCount, options.probeIntervalMs, options.probeTimeoutMs, from);
     }
 
     /** Where the engine reports what real traffic saw. */

@@ -83,12 +83,14 @@ public final class ReferenceProxy {
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
             RoutingTableOwner owner = routingTable(o);
-            InetSocketAddress firstListen = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
-            health = o.health ? HealthWiring.start(owner, destinations(o), firstListen.getHostString(), o) : null;
+            health = o.health ? HealthWiring.create(owner, destinations(o), o) : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, owner, outcomes);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), outcomes);
             server = SipProxyServer.start(cfg);
+            if (health != null) {
+                health.start(server); // probes leave from the proxy's own socket, so it must be bound first
+            }
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
             }

@@ -49,8 +49,9 @@ class ReferenceProxyHealthTest {
             "--backend", DOOMED, "--probe-interval-ms", "200", "--probe-timeout-ms", "150", "--warmup-calls", "0",
             "--event-loops", "1"});
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
-        health = HealthWiring.start(owner, ReferenceProxy.destinations(o), "127.0.0.1", o);
+        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o);
         server = SipProxyServer.start(ReferenceProxy.config(o, owner, health.outcomeListener()));
+        health.start(server);
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
 
         doomed.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

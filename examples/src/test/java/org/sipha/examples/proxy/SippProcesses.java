@@ -11,14 +11,25 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * SIPp processes (Debian package {@code sip-tester}) a test starts on 127.0.0.1, with their output in
- * {@code target/sipp}; ended by their own handles in {@link #close()}, never by name.
+ * {@code target/sipp}; ended by their own handles in {@link #close()} (and by a shutdown hook if the JVM exits
+ * first), never by name.
  */
 final class SippProcesses implements AutoCloseable {
     static final Path WORK = Paths.get("target", "sipp");
+    /** Every SIPp still running that any instance started, for the shutdown hook. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+            "sipp-cleanup"));
+    }
+
     private final List<Process> processes = new ArrayList<>();
 
     /** Fails under CI=true if sipp is missing; otherwise skips. */
@@ -36,6 +47,32 @@ final class SippProcesses implements AutoCloseable {
     /** A UAS answering calls (and OPTIONS, {@code -aa}) on {@code port}. */
     Process uas(int port, int controlPort, int mediaPort) throws IOException {
         return start("uas_answer.xml", port, controlPort, mediaPort, List.of("-aa"));
+    }
+
+    /**
+     * A UAS running {@code scenario} on {@code port}; with {@code answerOptions} false, SIPp answers no OPTIONS
+     * (an unexpected request for the scenario: it is dropped), so health probes to it time out.
+     */
+    Process uas(String scenario, int port, int controlPort, int mediaPort, boolean answerOptions) throws IOException {
+        return start(scenario, port, controlPort, mediaPort, answerOptions ? List.of("-aa") : List.of());
+    }
+
+    /** Starts placing {@code calls} calls at {@code rate}/s and returns at once; the caller waits for the process. */
+    Process callsInBackground(String scenario, String target, int port, int controlPort, int mediaPort, int calls,
+                              int rate) throws IOException {
+        return start(scenario, port, controlPort, mediaPort, List.of(target, "-m", Integer.toString(calls),
+            "-r", Integer.toString(rate), "-recv_timeout", "8000"));
+    }
+
+    /** Sends {@code signal} (e.g. STOP, CONT) to a process this instance started, by its pid. */
+    void signal(Process p, String signal) throws IOException, InterruptedException {
+        if (!processes.contains(p)) {
+            throw new IllegalArgumentException("not a process of ours");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+        if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + p.pid() + " failed");
+        }
     }
 
     /** Places one call with {@code scenario} to {@code target}; returns SIPp's exit code (0: the call passed). */
@@ -66,6 +103,7 @@ final class SippProcesses implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).directory(WORK.toFile()).redirectErrorStream(true)
             .redirectOutput(WORK.resolve(scenario.replace(".xml", "") + "-" + port + ".log").toFile()).start();
         processes.add(p);
+        LIVE.add(p);
         return p;
     }
 
@@ -83,6 +121,7 @@ final class SippProcesses implements AutoCloseable {
             if (p.isAlive()) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
+            LIVE.remove(p);
         }
         processes.clear();
     }

@@ -22,6 +22,7 @@ import org.sipha.core.message.SipParseResult;
 import org.sipha.core.message.SipUriView;
 import org.sipha.core.message.ViaView;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.core.spi.HealthProbeBranch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -512,6 +513,9 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         ViaView top = msg.topVia();
         AsciiView br = top == null ? null : top.branch();
         if (br == null || br.length() <= COOKIE.length() || !startsWith(br, COOKIE)) {
+            if (br != null && startsWith(br, HealthProbeBranch.PREFIX)) {
+                server.onProbeReply(p); // a health probe sent from our socket: copied for the health thread
+            }
             return false; // not a branch of ours: drop
         }
         if (br.charAt(COOKIE.length()) != 'S') {

@@ -21,10 +21,12 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Threading</h2>
- * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle} and {@link #close} may be called from
- * any thread; message handling runs on the event loops only.
+ * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle}, {@link #probeTransport} and
+ * {@link #close} may be called from any thread; message handling runs on the event loops only.
  */
 public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
@@ -59,6 +61,7 @@ public final class SipProxyServer implements AutoCloseable {
     private volatile boolean draining;
     private volatile boolean refusing;
     private volatile int refuseRetryAfter;
+    private volatile ProxyProbeTransport probes;
 
     private SipProxyServer(ProxyConfig cfg) {
         this.cfg = cfg;
@@ -117,6 +120,8 @@ public final class SipProxyServer implements AutoCloseable {
                 channels.add(ch);
             }
         }
+        probes = cfg.udpListen().isEmpty() ? null : new ProxyProbeTransport(firstSocketPerUdpAddress(),
+            cfg.advertisedHost(), cfg.advertisedPort());
         for (InetSocketAddress address : cfg.tcpListen()) {
             ServerBootstrap sb = new ServerBootstrap().group(group)
                 .channel(nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
@@ -134,6 +139,15 @@ public final class SipProxyServer implements AutoCloseable {
             cfg.tcpListen(),
             workers.length, nativeTransport ? "epoll, SO_REUSEPORT" : "nio", cfg.advertisedHost(),
             cfg.advertisedPort());
+    }
+
+    /** UDP channels were added address by address, one per worker each: the first of every address. */
+    private List<Channel> firstSocketPerUdpAddress() {
+        List<Channel> first = new ArrayList<>();
+        for (int k = 0; k < cfg.udpListen().size(); k++) {
+            first.add(channels.get(k * workers.length));
+        }
+        return first;
     }
 
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
@@ -159,6 +173,30 @@ public final class SipProxyServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no worker for " + loop);
+    }
+
+    /**
+     * The transport through which health probes leave from this proxy's own UDP listening socket (replies are
+     * picked out of the response path and handed to it). One instance per server; it queues replies from this
+     * call on until it is closed. Any thread; the health owner thread then uses it.
+     *
+     * @throws IllegalStateException if the proxy listens on no UDP address
+     */
+    public ProxyProbeTransport probeTransport() {
+        ProxyProbeTransport t = probes;
+        if (t == null) {
+            throw new IllegalStateException("no UDP listen address to send health probes from");
+        }
+        t.open();
+        return t;
+    }
+
+    /** Any loop: a response to a health probe (its branch has the probe prefix); copied for the health thread. */
+    void onProbeReply(DatagramPacket p) {
+        ProxyProbeTransport t = probes;
+        if (t != null) {
+            t.offer(p);
+        }
     }
 
     /** True if the native epoll transport is in use. */
