@@ -117,6 +117,11 @@ public final class ReferenceProxy {
             server.activeCalls());
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
+        long suppressed = server.suppressedSilenceReports();
+        if (suppressed > 0) {
+            LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
+                suppressed);
+        }
         server.close();
         if (quorum != null) {
             quorum.close();

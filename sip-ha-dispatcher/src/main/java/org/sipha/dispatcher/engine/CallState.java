@@ -47,6 +47,8 @@ final class CallState {
     final long[] deadlineNs = new long[2];
     /** How many times the current branch's INVITE was retransmitted. */
     int retransmits;
+    /** Whether the current branch's silence was reported to the health side (once per branch). */
+    boolean silenceReported;
 
     CallState(int slot, NextHopSelector.FailoverCursor cursor) {
         this.slot = slot;

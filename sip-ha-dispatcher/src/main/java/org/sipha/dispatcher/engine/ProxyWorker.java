@@ -86,6 +86,18 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private final Egress egress;
     private boolean flushNeeded;
     private volatile int activeCalls;
+    /** Datagrams read in the current read batch, and the most one batch takes (the channel's setting). */
+    private int batch;
+    private int maxBatch = 16;
+    private long lastTickNs;
+    /**
+     * When this loop last fell behind its traffic: a read batch that stopped at its maximum (more datagrams were
+     * waiting) or a timer tick that ran late. A silence measured since then may be our own backlog, not the
+     * destination's. Written by the loop, read by any loop.
+     */
+    private volatile long lastBehindNs = System.nanoTime() - BEHIND_FOREVER_NS;
+    private static final long BEHIND_FOREVER_NS = 3_600_000_000_000L;
+    private static final long TICK_LATE_NS = 20_000_000L;
 
     /**
      * Where encoded messages go instead of the sockets: the in-memory pipeline ({@link InMemoryPipeline}, for
@@ -133,6 +145,10 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().config().getRecvByteBufAllocator()
+            instanceof io.netty.channel.MaxMessagesRecvByteBufAllocator m) {
+            maxBatch = Math.max(2, m.maxMessagesPerRead());
+        }
         if (!isStream(ctx.channel())) {
             channels.add(ctx.channel()); // on this loop: the datagram channel is being registered with it
         }
@@ -163,6 +179,14 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         return ch instanceof io.netty.channel.socket.SocketChannel;
     }
 
+    /** Branch timeouts not reported to the health side because this proxy had fallen behind (owner loop). */
+    private volatile long suppressedSilences; // written by the owner loop only; volatile so others can read it
+
+    /** Any thread: branch timeouts this loop did not report because it had fallen behind. */
+    long suppressedSilences() {
+        return suppressedSilences;
+    }
+
     /** Calls in flight (not yet answered finally), as last published by the owner loop (any thread). */
     int activeCalls() {
         return activeCalls;
@@ -178,6 +202,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object m) {
         DatagramPacket p = (DatagramPacket) m;
         boolean keep = false;
+        batch++;
         try {
             keep = handle(ctx.channel(), p);
         } catch (RuntimeException e) {
@@ -191,7 +216,25 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (batch >= maxBatch && !isStream(ctx.channel())) {
+            lastBehindNs = System.nanoTime(); // the read stopped at its limit: datagrams are queued in the socket
+        }
+        batch = 0;
         flush();
+    }
+
+    /** Any thread: true if this loop has not fallen behind its traffic since {@code sinceNs}. */
+    boolean quietSince(long sinceNs) {
+        return lastBehindNs - sinceNs < 0;
+    }
+
+    /**
+     * Whether a destination's silence since {@code sinceNs} is real: only if no loop of this proxy fell behind
+     * since then. Under overload the answers wait in our own socket queues; reporting the silence then would
+     * eject destinations that answer (the cascade the health module must not cause). Failover still happens.
+     */
+    private boolean silenceIsReal(long sinceNs) {
+        return server == null || server.quietSince(sinceNs);
     }
 
     @Override
@@ -357,6 +400,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         s.sentNs = System.nanoTime();
         calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
         s.retransmits = 0;
+        s.silenceReported = false;
         if (t1Ns > 0 && !d.isTcp()) {
             calls.schedule(s, CallTable.RETRANSMIT_LIST_1, s.sentNs + t1Ns);
         } else {
@@ -710,6 +754,10 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     /** Runs every few milliseconds on the loop: expires the heads of the three timer lists. */
     void tick() {
         long now = System.nanoTime();
+        if (server != null && lastTickNs != 0 && now - lastTickNs > SipProxyServer.TICK_NS + TICK_LATE_NS) {
+            lastBehindNs = now; // the loop was too busy to run its timers on time
+        }
+        lastTickNs = now;
         int n = 0;
         CallState s;
         while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.CALLING_LIST, now)) != null) {
@@ -754,7 +802,9 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             try {
                 aux.wrap(s.request);
                 sendBranch(s, aux);
-                if (s.retransmits++ == 0) {
+                s.retransmits++;
+                if (!s.silenceReported && silenceIsReal(s.sentNs)) {
+                    s.silenceReported = true;
                     outcomes.onUnanswered(s.destination.address(), now - s.sentNs);
                 }
                 calls.schedule(s, nextList, now + (nextList == CallTable.RETRANSMIT_LIST_2 ? 2 : 4) * t1Ns);
@@ -771,7 +821,11 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             answerUpstream(s, 487, "Request Terminated", 0);
             return;
         }
-        outcomes.onTimeout(s.destination.address(), now - s.sentNs);
+        if (silenceIsReal(s.sentNs)) {
+            outcomes.onTimeout(s.destination.address(), now - s.sentNs);
+        } else {
+            suppressedSilences = suppressedSilences + 1; // single writer
+        }
         if (!tryNextDestination(s)) {
             answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
         }

@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
     private static final int TICK_MS = 5;
+    static final long TICK_NS = TICK_MS * 1_000_000L;
 
     private final ProxyConfig cfg;
     private final MultiThreadIoEventLoopGroup group;
@@ -222,6 +223,30 @@ public final class SipProxyServer implements AutoCloseable {
     public void refuseNewCalls(boolean refuse, int retryAfterSeconds) {
         refuseRetryAfter = retryAfterSeconds;
         refusing = refuse;
+    }
+
+    /**
+     * Any thread: branch timeouts (a destination silent for the failover timer) not reported to the outcome
+     * listener because the proxy itself had fallen behind its traffic then, so the silence could be its own.
+     */
+    public long suppressedSilenceReports() {
+        long n = 0;
+        for (ProxyWorker w : workers) {
+            if (w != null) {
+                n += w.suppressedSilences();
+            }
+        }
+        return n;
+    }
+
+    /** Any thread: true if no event loop fell behind its traffic since {@code sinceNs} (see ProxyWorker). */
+    boolean quietSince(long sinceNs) {
+        for (ProxyWorker w : workers) {
+            if (w != null && !w.quietSince(sinceNs)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True while new calls are answered 503: draining, or refused by {@link #refuseNewCalls}. */
