@@ -33,6 +33,10 @@ final class DestinationHealth {
     long lastTrafficSuccessNs = Long.MIN_VALUE;
     /** Last response of any kind to real traffic (provisional, success or failure code). */
     long lastResponseNs = Long.MIN_VALUE;
+    /** EWMA of the delay of this destination's provisional responses (its time to answer at all); -1 before any. */
+    double answerLatencyEwmaNs = -1;
+    /** The silence grace grows with the answer latency up to this many times the configured grace. */
+    static final long MAX_GRACE_FACTOR = 20;
     /**
      * Early no-response signals counted since the destination last answered anything. Kept apart from
      * {@link #consecutiveFailures} (the two are judged together) because any response, even a 100 Trying, proves
@@ -104,7 +108,7 @@ final class DestinationHealth {
 
     HealthCause onProbeFailure(final long nowNs, final HealthCause cause) {
         if (cause == HealthCause.PROBE_TIMEOUT && lastTrafficSuccessNs != Long.MIN_VALUE &&
-            nowNs - lastTrafficSuccessNs <= config.trafficAliveGraceNs) {
+            nowNs - lastTrafficSuccessNs <= graceNs()) {
             // It answers real calls: a lost OPTIONS means the destination (or the path) is busy, not dead.
             probeTimeoutsForgiven++;
             return null;
@@ -139,6 +143,18 @@ final class DestinationHealth {
      * hide the 503 that follows it).
      */
     HealthCause onTrafficAlive(final long nowNs) {
+        return onTrafficAlive(nowNs, -1);
+    }
+
+    /**
+     * As {@link #onTrafficAlive(long)}, for a provisional response that came {@code latencyNs} after its INVITE
+     * was sent: how long this destination takes to answer at all feeds the silence grace ({@link #graceNs()}).
+     */
+    HealthCause onTrafficAlive(final long nowNs, final long latencyNs) {
+        if (latencyNs >= 0) {
+            answerLatencyEwmaNs = answerLatencyEwmaNs < 0 ? latencyNs
+                : answerLatencyEwmaNs + config.latencyEwmaAlpha * (latencyNs - answerLatencyEwmaNs);
+        }
         answered(nowNs);
         lastTrafficSuccessNs = nowNs;
         probeFailures = 0;
@@ -165,11 +181,15 @@ final class DestinationHealth {
      * them in a row would eject a destination that is answering thousands of calls. A dead destination is not
      * delayed by this: its timeouts arrive a whole failover timer after its last answer, far beyond the grace.
      *
+     * <p>"Within the grace" here also covers the whole time the INVITE waited ({@code waitedNs}, the failover
+     * timer): a destination that answered anything after this INVITE was sent was alive while it was
+     * outstanding, so the INVITE (or its answer) was lost, which is what overload does; it was not silence.
+     *
      * <p>The same INVITE was most likely reported unanswered at its first retransmission and counted then, so one
      * counted early signal turns into this failure: each silent INVITE counts once.
      */
-    HealthCause onTrafficTimeout(final long nowNs) {
-        if (answeredWithinGrace(nowNs)) {
+    HealthCause onTrafficTimeout(final long nowNs, final long waitedNs) {
+        if (answeredWithinGrace(nowNs) || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
             timeoutsForgiven++;
             return onTrafficFailure(nowNs, false);
         }
@@ -199,7 +219,21 @@ final class DestinationHealth {
     }
 
     private boolean answeredWithinGrace(final long nowNs) {
-        return lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= config.trafficAliveGraceNs;
+        return lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= graceNs();
+    }
+
+    /**
+     * How long a gap in this destination's answers is still "busy", not "silent": the configured grace, or four
+     * times how long it currently takes to send its first answer (the EWMA of its provisional responses' delay),
+     * whichever is longer, capped at {@link #MAX_GRACE_FACTOR} times the configured grace. An overloaded
+     * destination (or an overloaded path to it) answers late, and its answers come in bursts with long gaps; one
+     * that answers within milliseconds and then says nothing for half a second has died. Like a TCP
+     * retransmission timeout, the bound follows the latency actually seen.
+     */
+    long graceNs() {
+        long adaptive = answerLatencyEwmaNs < 0 ? 0 : 4 * Math.round(answerLatencyEwmaNs);
+        return Math.max(config.trafficAliveGraceNs,
+            Math.min(adaptive, MAX_GRACE_FACTOR * config.trafficAliveGraceNs));
     }
 
     private void answered(final long nowNs) {

@@ -207,8 +207,11 @@ public final class HealthConfig {
          * A probe timeout within this time of a real-traffic success is forgiven: the destination is answering
          * calls, so a lost probe is overload, not death (default 500 ms). Likewise the engine's early "INVITE
          * unanswered at its first retransmission" signal counts as a failure, and a real-traffic timeout as a
-         * consecutive failure, only if the destination sent no response at all to real traffic within this time. Keep it short: a destination that
-         * was killed answered traffic until the moment it died, and every forgiven signal delays its ejection.
+         * consecutive failure, only if the destination sent no response at all to real traffic within this time.
+         * Keep it short: a destination that was killed answered traffic until the moment it died, and every
+         * forgiven signal delays its ejection. It is a floor: each destination's grace grows to four times the
+         * delay of its provisional responses (EWMA) when that is longer, up to 20 times this value, so a
+         * destination answering late under overload is not taken for a silent one.
          */
         public Builder trafficAliveGraceNs(final long ns) {
             trafficAliveGraceNs = ns;

@@ -197,11 +197,11 @@ public final class HealthMonitor {
         if (statusCode == PassiveOutcomeQueue.UNANSWERED) {
             cause = h.onUnanswered(now);
         } else if (statusCode == PassiveOutcomeQueue.TIMEOUT) {
-            cause = h.onTrafficTimeout(now);
+            cause = h.onTrafficTimeout(now, Math.max(0, latencyNs));
         } else if (config.isFailureStatus(statusCode)) {
             cause = h.onFailureResponse(now);
         } else if (statusCode < 200) {
-            cause = h.onTrafficAlive(now);
+            cause = h.onTrafficAlive(now, Math.max(0, latencyNs));
         } else {
             cause = h.onTrafficSuccess(now, Math.max(0, latencyNs));
         }

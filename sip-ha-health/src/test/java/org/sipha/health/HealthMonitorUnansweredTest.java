@@ -77,6 +77,42 @@ class HealthMonitorUnansweredTest {
     }
 
     @Test
+    void theGraceFollowsHowLateTheDestinationAnswersSoASlowOneIsNotTakenForASilentOne() {
+        final MonitorFixture f = fixture();
+        // d1 answers its INVITEs 800 ms late (overload); d2 within 2 ms
+        for (int i = 0; i < 50; i++) {
+            f.monitor.outcomeListener().onResponse(f.addr(1), 180, 800 * MS);
+            f.monitor.outcomeListener().onResponse(f.addr(2), 180, 2 * MS);
+            f.advanceMs(1);
+        }
+        assertEquals(3200 * MS, f.h(1).graceNs(), 4 * 800 * MS, "four times its answer delay");
+        assertEquals(GRACE_MS * MS, f.h(2).graceNs(), "the configured floor");
+        f.advanceMs(1500); // a 1.5 s gap in both destinations' answers
+        for (int i = 0; i < 10; i++) {
+            f.unanswered(1);
+            f.unanswered(2);
+        }
+        assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d1"), "slow: a 1.5 s gap is within its grace");
+        assertEquals(10, f.h(1).unansweredForgiven);
+        assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d2"), "fast, then silent: ejected");
+        assertEquals(HealthCause.UNANSWERED, f.rec.lastEvent("d2").cause());
+
+        f.advanceMs(2000); // 3.5 s: still within d1's grace of 3.2 s? no: beyond it now
+        for (int i = 0; i < 5; i++) {
+            f.unanswered(1);
+        }
+        assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"), "silent far beyond its own answer delay");
+    }
+
+    @Test
+    void theAdaptiveGraceIsCapped() {
+        final MonitorFixture f = fixture();
+        f.monitor.outcomeListener().onResponse(f.addr(1), 100, 60_000 * MS);
+        f.advanceMs(1);
+        assertEquals(DestinationHealth.MAX_GRACE_FACTOR * GRACE_MS * MS, f.h(1).graceNs());
+    }
+
+    @Test
     void anOverloadedDestinationThatStillAnswersSlowlyIsNeverEjected() {
         final MonitorFixture f = fixture();
         // 20 s of overload: every INVITE is unanswered at timer A and answered after 3 s, but some answer arrives
@@ -159,8 +195,12 @@ class HealthMonitorUnansweredTest {
         assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d1"));
         assertEquals(0, f.h(1).ejections, "neither consecutive failures nor the failure rate");
         assertEquals(200, f.h(1).timeoutsForgiven);
-        // It stops answering: its timeouts count again once the grace has passed.
+        // It stops answering. A timeout of an INVITE sent before its last answer is still a loss, not silence;
+        // those sent after it time out a whole failover timer (2 s) later, and then they count in a row.
         f.advanceMs(GRACE_MS + 1);
+        f.timeout(1);
+        assertEquals(201, f.h(1).timeoutsForgiven, "its INVITE was outstanding while it still answered");
+        f.advanceMs(2_000);
         for (int i = 0; i < 5; i++) {
             f.timeout(1);
         }
