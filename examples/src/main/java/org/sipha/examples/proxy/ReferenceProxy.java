@@ -117,6 +117,8 @@ public final class ReferenceProxy {
             server.activeCalls());
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
+        LOG.info("{} call setup(s) moved to another backend as soon as theirs was ejected",
+            server.ejectionFailovers());
         long suppressed = server.suppressedSilenceReports();
         if (suppressed > 0) {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",

@@ -78,6 +78,24 @@ final class CallTable {
         return s;
     }
 
+    /** The first state on {@code list} (slot index), or -1; with {@link #listSize} and {@link #nextOn}, for scans. */
+    int head(int list) {
+        return head[list];
+    }
+
+    int listSize(int list) {
+        return listSize[list];
+    }
+
+    /** The slot after {@code s} on its list of lane {@code lane}, or -1. */
+    int nextOn(CallState s, int lane) {
+        return s.next[lane];
+    }
+
+    CallState slot(int slot) {
+        return slots[slot];
+    }
+
     /** The state in {@code slot} if it still has generation {@code gen}, else null. */
     CallState get(int slot, int gen) {
         if (slot < 0 || slot >= created) {

@@ -3,9 +3,11 @@ package org.sipha.dispatcher.engine;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.sipha.core.model.DestinationState;
 import org.sipha.core.model.Transport;
 import org.sipha.dispatcher.DestinationEntry;
 import org.sipha.dispatcher.DestinationRuntime;
+import org.sipha.dispatcher.DestinationSet;
 import org.sipha.dispatcher.FailoverIterator;
 import org.sipha.dispatcher.KeyHash;
 import org.sipha.dispatcher.RoutingTable;
@@ -43,6 +45,28 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
     @Override
     public FailoverCursor newCursor() {
         return new Cursor();
+    }
+
+    @Override
+    public long version() {
+        return tables.get().version();
+    }
+
+    /** Usable while an entry of the set that maps to {@code destination} is ACTIVE (panic fail-open reports ACTIVE). */
+    @Override
+    public boolean isUsable(Destination destination) {
+        DestinationSet set = tables.get().set(setId);
+        if (set == null) {
+            return false;
+        }
+        for (int i = 0; i < set.size(); i++) {
+            DestinationEntry e = set.entry(i);
+            Optional<Destination> d = engineDestination(e.destination());
+            if (d.isPresent() && d.get().equals(destination) && e.state() == DestinationState.ACTIVE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The engine's view of a dispatcher destination; empty if the engine cannot reach it (kept, so logged once). */

@@ -14,6 +14,20 @@ public interface NextHopSelector {
     FailoverCursor newCursor();
 
     /**
+     * A number that changes whenever the usable destinations may have changed (e.g. the routing table's
+     * version). The engine polls it from its timers; when it changes, it asks {@link #isUsable} about the
+     * destinations of INVITEs still waiting for any response, and fails those over at once. Any thread.
+     */
+    default long version() {
+        return 0;
+    }
+
+    /** Whether new requests may still go to {@code destination} (false once health checking ejected it). Any thread. */
+    default boolean isUsable(Destination destination) {
+        return true;
+    }
+
+    /**
      * The failover order for one request. Single-threaded; reusable: {@link #reset} starts a new request.
      */
     interface FailoverCursor {

@@ -60,6 +60,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private final CallTable calls;
     private final RouteTokenSigner signer;
     private final AddressCache addresses = new AddressCache();
+    private final NextHopSelector selector;
     private final NextHopSelector.FailoverCursor statelessCursor;
     private final ForwardingOutcomeListener outcomes;
     private final boolean[] failoverCode = new boolean[700];
@@ -120,6 +121,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector());
         this.signer = new RouteTokenSigner(cfg.recordRouteKey());
+        this.selector = cfg.selector();
         this.statelessCursor = cfg.selector().newCursor();
         this.outcomes = cfg.outcomeListener();
         for (int c : cfg.failoverCodes()) {
@@ -181,6 +183,14 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
 
     /** Branch timeouts not reported to the health side because this proxy had fallen behind (owner loop). */
     private volatile long suppressedSilences; // written by the owner loop only; volatile so others can read it
+    /** INVITEs failed over because their destination was ejected while they waited (owner loop). */
+    private volatile long fastFailovers; // single writer: the owner loop
+
+    /** Any thread: INVITEs this loop failed over because their destination was ejected while they waited. */
+    long fastFailovers() {
+        return fastFailovers;
+    }
+    private long seenSelectorVersion = Long.MIN_VALUE;
 
     /** Any thread: branch timeouts this loop did not report because it had fallen behind. */
     long suppressedSilences() {
@@ -754,6 +764,11 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     /** Runs every few milliseconds on the loop: expires the heads of the three timer lists. */
     void tick() {
         long now = System.nanoTime();
+        long v = selector.version();
+        if (v != seenSelectorVersion) {
+            seenSelectorVersion = v;
+            failOverFromUnusable();
+        }
         if (server != null && lastTickNs != 0 && now - lastTickNs > SipProxyServer.TICK_NS + TICK_LATE_NS) {
             lastBehindNs = now; // the loop was too busy to run its timers on time
         }
@@ -814,6 +829,34 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             }
         }
         return n;
+    }
+
+    /**
+     * The routing table changed: INVITEs still waiting for any response from a destination that is no longer
+     * usable (health checking just ejected it) are failed over now rather than when their failover timer runs
+     * out, so calls set up while a PBX was dying are not held for the whole timer. Ringing calls stay where they
+     * are (the PBX answered them). Bounded by the calls on the list when it starts.
+     */
+    private void failOverFromUnusable() {
+        int n = calls.listSize(CallTable.CALLING_LIST);
+        int i = calls.head(CallTable.CALLING_LIST);
+        while (n-- > 0 && i >= 0) {
+            CallState s = calls.slot(i);
+            i = calls.nextOn(s, 0); // read first: a failover moves s to the tail
+            if (s.phase != CallState.CALLING || s.cancelled || s.destination == null
+                || selector.isUsable(s.destination)) {
+                continue;
+            }
+            try {
+                fastFailovers = fastFailovers + 1;
+                if (!tryNextDestination(s)) {
+                    answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("dropped call state after a failure in its failover: {}", e.toString());
+                calls.free(s);
+            }
+        }
     }
 
     private void onCallingTimeout(CallState s, long now) {

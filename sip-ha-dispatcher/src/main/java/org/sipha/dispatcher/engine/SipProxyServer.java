@@ -239,6 +239,20 @@ public final class SipProxyServer implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Any thread: INVITEs still waiting for any response that were failed over as soon as health checking
+     * ejected their destination, instead of at their failover timer.
+     */
+    public long ejectionFailovers() {
+        long n = 0;
+        for (ProxyWorker w : workers) {
+            if (w != null) {
+                n += w.fastFailovers();
+            }
+        }
+        return n;
+    }
+
     /** Any thread: true if no event loop fell behind its traffic since {@code sinceNs} (see ProxyWorker). */
     boolean quietSince(long sinceNs) {
         for (ProxyWorker w : workers) {

@@ -167,6 +167,42 @@ class InMemoryPipelineTest {
     }
 
     @Test
+    void anInviteWaitingOnADestinationThatGetsEjectedIsFailedOverAtOnce() {
+        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
+            .algorithm(org.sipha.dispatcher.Algorithm.ROUND_ROBIN);
+        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
+            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
+        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+            .selector(new DispatcherNextHopSelector(owner, 1))
+            .failoverTimeoutMs(60_000).ringTimeoutMs(60_000)
+            .recordRouteSecret("in-memory pipeline test secret").build(),
+            (out, to, tcp) -> {
+                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+                out.release();
+            });
+        p.receive(bytes(INVITE), CARRIER);
+        Sent first = sent.get(sent.size() - 1);
+        String firstId = first.to().getPort() == 5081 ? "a" : "b";
+        p.tick();
+        int before = sent.size();
+
+        owner.setHealthState(firstId, org.sipha.core.model.DestinationState.INACTIVE); // health ejects it
+        p.tick();
+        Sent retry = sent.get(sent.size() - 1);
+        assertEquals(before + 1, sent.size(), "re-sent at once, not after the 60 s failover timer");
+        assertTrue(retry.text().startsWith("INVITE "), retry.text());
+        assertFalse(retry.to().equals(first.to()), "to the other destination");
+
+        p.tick(); // the table did not change again: nothing more
+        assertEquals(before + 1, sent.size());
+        p.receive(bytes(answer(retry.text(), "200 OK")), retry.to());
+        assertTrue(sentTo(CARRIER).get(sentTo(CARRIER).size() - 1).startsWith("SIP/2.0 200 OK"));
+    }
+
+    @Test
     void doesNotRetransmitWhenTimerAIsOff() throws InterruptedException {
         InMemoryPipeline p = pipeline(0);
         p.receive(bytes(INVITE), CARRIER);
