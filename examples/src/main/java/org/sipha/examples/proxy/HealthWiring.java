@@ -61,7 +61,7 @@ final class HealthWiring implements AutoCloseable {
      * {@link #start}. Its {@link #outcomeListener()} goes into the proxy's configuration.
      */
     static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
-                               ProxyOptions o) {
+                               ProxyOptions o, java.util.function.ObjDoubleConsumer<String> slowStart) {
         OptionsProbeConfig probeConfig = OptionsProbeConfig.builder()
             .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
             .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
@@ -72,6 +72,16 @@ final class HealthWiring implements AutoCloseable {
             .addSet(SET, destinations, null)
             .sink(sink)
             .prober(probeConfig, probes)
+            .listener(new org.sipha.health.HealthListener() {
+                @Override
+                public void onHealthEvent(org.sipha.health.HealthEvent event) {
+                }
+
+                @Override
+                public void onRampFactor(String destinationId, double factor, long timeNs) {
+                    slowStart.accept(destinationId, factor); // the share of calls it takes while it warms up
+                }
+            })
             .build();
         return new HealthWiring(monitor, probes, owner, sink, destinations.size(), o);
     }

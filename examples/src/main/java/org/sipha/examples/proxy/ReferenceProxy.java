@@ -83,9 +83,10 @@ public final class ReferenceProxy {
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
             RoutingTableOwner owner = routingTable(o);
-            health = o.health ? HealthWiring.create(owner, destinations(o), o) : null;
+            DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
+            health = o.health ? HealthWiring.create(owner, destinations(o), o, selector::setTrafficShare) : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
-            ProxyConfig cfg = config(o, owner, outcomes);
+            ProxyConfig cfg = config(o, selector, outcomes);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), outcomes);
             server = SipProxyServer.start(cfg);
             if (health != null) {
@@ -170,7 +171,11 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {
-        ProxyConfig.Builder b = ProxyConfig.builder().selector(new DispatcherNextHopSelector(owner, 1))
+        return config(o, new DispatcherNextHopSelector(owner, 1), outcomes);
+    }
+
+    static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
+        ProxyConfig.Builder b = ProxyConfig.builder().selector(selector)
             .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
             .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).nativeTransport(o.nativeTransport);

@@ -11,6 +11,7 @@ import java.util.function.BooleanSupplier;
 import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.SipProxyServer;
 
 /**
@@ -23,17 +24,19 @@ final class ProxyUnderTest implements AutoCloseable {
 
     final RoutingTableOwner owner;
     final HealthWiring health;
+    final DispatcherNextHopSelector selector;
     final SipProxyServer server;
     private final ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
 
     private ProxyUnderTest(String... args) throws IOException {
         ProxyOptions o = ProxyOptions.parse(args);
         owner = ReferenceProxy.routingTable(o);
-        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o);
+        selector = new DispatcherNextHopSelector(owner, 1);
+        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o, selector::setTrafficShare);
         ForwardingOutcomeListener real = health.outcomeListener();
         SipProxyServer s = null;
         try {
-            s = SipProxyServer.start(ReferenceProxy.config(o, owner, new ForwardingOutcomeListener() {
+            s = SipProxyServer.start(ReferenceProxy.config(o, selector, new ForwardingOutcomeListener() {
                 @Override
                 public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
                     count(destination, statusCode);

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.SipProxyServer;
 
 /**
@@ -49,8 +50,9 @@ class ReferenceProxyHealthTest {
             "--backend", DOOMED, "--probe-interval-ms", "200", "--probe-timeout-ms", "150", "--warmup-calls", "0",
             "--event-loops", "1"});
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
-        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o);
-        server = SipProxyServer.start(ReferenceProxy.config(o, owner, health.outcomeListener()));
+        DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
+        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o, selector::setTrafficShare);
+        server = SipProxyServer.start(ReferenceProxy.config(o, selector, health.outcomeListener()));
         health.start(server);
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
 

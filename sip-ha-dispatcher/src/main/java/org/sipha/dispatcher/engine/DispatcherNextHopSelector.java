@@ -2,6 +2,7 @@ package org.sipha.dispatcher.engine;
 
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.sipha.core.model.DestinationState;
 import org.sipha.core.model.Transport;
@@ -45,6 +46,25 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
     @Override
     public FailoverCursor newCursor() {
         return new Cursor();
+    }
+
+    /** Destinations ramping up after recovery (slow start): id -> share of the calls offered to them that they take. */
+    private final ConcurrentHashMap<String, Double> trafficShare = new ConcurrentHashMap<>();
+
+    /**
+     * Slow start: while {@code share} is below 1, a call for which {@code destinationId} is chosen goes to it
+     * only with that probability, otherwise to the next choice (and back to it only if every other choice is
+     * used up). Works with every algorithm, weighted or not; the resulting share of traffic rises with
+     * {@code share} but is not exactly proportional (with round robin, a call passed over also moves the cursor
+     * on). {@code share >= 1} ends the limit. Any thread
+     * (health checking calls it as a recovered destination's ramp advances).
+     */
+    public void setTrafficShare(String destinationId, double share) {
+        if (share >= 1 || Double.isNaN(share)) {
+            trafficShare.remove(destinationId);
+        } else {
+            trafficShare.put(destinationId, Math.max(0, share));
+        }
     }
 
     @Override
@@ -96,10 +116,15 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         private final FailoverIterator iterator = new FailoverIterator();
         private DestinationEntry leased;
         private long lease;
+        /** A ramping destination passed over by slow start: offered last, once everything else was tried. */
+        private DestinationEntry deferred;
+        private Destination deferredDestination;
 
         @Override
         public void reset(int requestKey) {
             leased = null; // a lease kept by the previous request (an answered call) lives on until it expires
+            deferred = null;
+            deferredDestination = null;
             iterator.reset(tables.get(), setId, KeyHash.mix64(requestKey));
         }
 
@@ -110,16 +135,40 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
                 if (d.isEmpty()) {
                     continue;
                 }
-                long token = e.tryAcquireLease();
-                if (token == DestinationRuntime.NO_LEASE) {
-                    continue; // at its maxload since it was selected
+                if (deferred == null && !trafficShare.isEmpty()) {
+                    Double share = trafficShare.get(e.destination().id());
+                    if (share != null && ThreadLocalRandom.current().nextDouble() >= share) {
+                        deferred = e;
+                        deferredDestination = d.get();
+                        continue;
+                    }
                 }
-                leased = e;
-                lease = token;
-                return d.get();
+                if (lease(e)) {
+                    return d.get();
+                }
+            }
+            if (deferred != null) {
+                DestinationEntry e = deferred;
+                Destination d = deferredDestination;
+                deferred = null;
+                deferredDestination = null;
+                if (lease(e)) {
+                    return d;
+                }
             }
             leased = null;
             return null;
+        }
+
+        /** Takes a call lease on {@code e}; false if it reached its maxload since it was selected. */
+        private boolean lease(DestinationEntry e) {
+            long token = e.tryAcquireLease();
+            if (token == DestinationRuntime.NO_LEASE) {
+                return false;
+            }
+            leased = e;
+            lease = token;
+            return true;
         }
 
         @Override

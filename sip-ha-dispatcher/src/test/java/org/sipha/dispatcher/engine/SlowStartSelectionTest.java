@@ -1,0 +1,67 @@
+package org.sipha.dispatcher.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.sipha.core.model.DestinationState;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
+import org.sipha.dispatcher.RoutingTableOwner;
+
+/** Slow start through {@link DispatcherNextHopSelector#setTrafficShare}: a ramping destination takes only its share. */
+class SlowStartSelectionTest {
+    private final RoutingTableOwner owner;
+    private final DispatcherNextHopSelector selector;
+
+    SlowStartSelectionTest() {
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
+        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        selector = new DispatcherNextHopSelector(owner, 1);
+    }
+
+    /** First choices of {@code calls} calls that went to port 5081 ("a"). */
+    private int firstChoicesOfA(int calls) {
+        NextHopSelector.FailoverCursor c = selector.newCursor();
+        int a = 0;
+        for (int i = 0; i < calls; i++) {
+            c.reset(i);
+            Destination d = c.next();
+            c.release();
+            a += d.port() == 5081 ? 1 : 0;
+        }
+        return a;
+    }
+
+    @Test
+    void aRampingDestinationTakesItsShareAndIsStillTheLastResort() {
+        assertEquals(500, firstChoicesOfA(1000), "round robin: half each");
+
+        selector.setTrafficShare("a", 0.0);
+        assertEquals(0, firstChoicesOfA(1000), "share 0: only when nothing else is left");
+        NextHopSelector.FailoverCursor c = selector.newCursor();
+        c.reset(1);
+        Destination first = c.next();
+        Destination second = c.next();
+        assertEquals(5082, first.port());
+        assertEquals(5081, second.port(), "a deferred destination is still offered for failover");
+        assertNull(c.next());
+
+        owner.setHealthState("b", DestinationState.INACTIVE);
+        assertEquals(1000, firstChoicesOfA(1000), "the only usable destination takes everything whatever its share");
+        owner.setHealthState("b", DestinationState.ACTIVE);
+
+        selector.setTrafficShare("a", 0.5);
+        int a = firstChoicesOfA(10_000);
+        // Each call passed over also moves round robin on, so it lands near a third, not a quarter: still well
+        // below its full half, and rising with the share.
+        assertTrue(a > 2_000 && a < 4_000, "a reduced share of its round-robin half, was " + a);
+
+        selector.setTrafficShare("a", 1.0);
+        assertEquals(5_000, firstChoicesOfA(10_000), "ramp over: back to its full share");
+    }
+}
