@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
-    private static final int TICK_MS = 5;
+    private static final int TICK_MS = 10; // timer resolution; each tick is a wake-up of every loop, idle or not
     static final long TICK_NS = TICK_MS * 1_000_000L;
 
     private final ProxyConfig cfg;

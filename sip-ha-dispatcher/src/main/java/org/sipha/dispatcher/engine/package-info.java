@@ -28,8 +28,16 @@
  *   retransmissions, CANCEL and the ACK of a non-2xx find the call by (Call-ID, upstream branch) in the owner's
  *   hash index.</li>
  *   <li><b>Timers without timer objects.</b> Each call sits on one of three FIFO lists (failover timer, ring
- *   timer C, linger); all entries of a list share one duration, so appending keeps it sorted and a tick every
- *   5 ms expires heads only.</li>
+ *   timer C, linger), and while an INVITE over UDP is unanswered on one of three retransmission lists (T1, 2·T1,
+ *   4·T1: RFC 3261 timer A); all entries of a list share one duration, so appending keeps it sorted and a tick
+ *   every 10 ms expires heads only.</li>
+ *   <li><b>Health signals that do not lie under overload.</b> A silent destination is reported early (no answer
+ *   by the first retransmission) and at the failover timer, but not while any loop has fallen behind its own
+ *   socket (a full read batch, a late tick): then the silence may be ours. When the routing table changes,
+ *   INVITEs still waiting on a destination that is no longer usable are failed over at once.</li>
+ *   <li><b>Probes from the proxy's socket.</b> {@link org.sipha.dispatcher.engine.ProxyProbeTransport} sends
+ *   health OPTIONS from the listening UDP socket and hands their replies (recognised by branch prefix) to the
+ *   health thread through a bounded queue.</li>
  *   <li><b>Bounded.</b> {@code maxCallsPerLoop} states per loop, created on first need and reused; a full table
  *   answers 503 + Retry-After. The stored INVITE is a pooled copy, released when the call settles.</li>
  * </ul>
