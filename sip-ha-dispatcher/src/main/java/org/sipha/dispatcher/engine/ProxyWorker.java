@@ -567,7 +567,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         ViaView top = msg.topVia();
         AsciiView br = top == null ? null : top.branch();
         if (br == null || br.length() <= COOKIE.length() || !startsWith(br, COOKIE)) {
-            if (br != null && startsWith(br, HealthProbeBranch.PREFIX)) {
+            if (server != null && p != null && br != null && startsWith(br, HealthProbeBranch.PREFIX)) {
                 server.onProbeReply(p); // a health probe sent from our socket: copied for the health thread
             }
             return false; // not a branch of ours: drop
