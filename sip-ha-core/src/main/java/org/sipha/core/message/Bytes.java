@@ -93,6 +93,28 @@ final class Bytes {
         return p;
     }
 
+    private static final long BELOW_VISIBLE = ONES * 0x21;
+    private static final long DELS = ONES * 0x7f;
+
+    /**
+     * The first index in [p, end) holding a control byte, a space or DEL (below 0x21, or 0x7f), or {@code end}:
+     * where a Request-URI ends or turns malformed. Eight bytes a step; the less-than test
+     * {@code (w - 0x21..) & ~w & 0x80..} flags exactly the lowest such byte, as {@link #has} does.
+     */
+    static int skipVisible(byte[] b, int p, int end) {
+        for (; p + 8 <= end; p += 8) {
+            long w = (long) LONGS.get(b, p);
+            long t = ((w - BELOW_VISIBLE) & ~w & HIGHS) | has(w, DELS);
+            if (t != 0) {
+                return p + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        while (p < end && (b[p] & 0xff) >= 0x21 && b[p] != 0x7f) {
+            p++;
+        }
+        return p;
+    }
+
     /** High bit set in each byte of {@code w} equal to the byte repeated in {@code pattern} (see above). */
     private static long has(long w, long pattern) {
         long x = w ^ pattern;
@@ -165,6 +187,16 @@ final class Bytes {
     /** RFC 3261 {@code token} characters. */
     static boolean isTokenChar(byte c) {
         return (CLASS[c & 0xff] & TOKEN) != 0;
+    }
+
+    /** True if every byte in [off, end) is a {@code token} character. */
+    static boolean allTokenChars(byte[] b, int off, int end) {
+        for (int i = off; i < end; i++) {
+            if ((CLASS[b[i] & 0xff] & TOKEN) == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isDigit(byte c) {

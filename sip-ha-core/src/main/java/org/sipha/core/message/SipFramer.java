@@ -1,5 +1,8 @@
 package org.sipha.core.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -19,8 +22,19 @@ import java.util.Arrays;
 final class SipFramer {
     private static final byte[] SIP_2_0 = Bytes.lowerBytes("SIP/2.0");
     private static final byte[] SIP_SLASH = Bytes.lowerBytes("SIP/");
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /**
+     * {@code "sip/2.0"} as a little-endian word, and the bits that lower-case its three letters: OR-ing them in
+     * makes a word compare exact and case-insensitive (only a letter's two cases OR to that letter; the other
+     * bytes must be equal outright). The start line is checked with one compare instead of a byte loop.
+     */
+    private static final long SIP_2_0_WORD = 0x302e322f706973L;
+    private static final long SIP_CASE_BITS = 0x202020L;
+    private static final long SEVEN_BYTES = 0x00ff_ffff_ffff_ffffL;
+    private static final long FOUR_BYTES = 0xffff_ffffL;
 
     private static final int KINDS = SipHeaderName.count();
+    private static final int OTHER = SipHeaderName.OTHER.ordinal();
 
     final SipParseLimits limits;
 
@@ -154,11 +168,9 @@ final class SipFramer {
         frameEnd = off;
         request = false;
         statusCode = -1;
-        // Clear only the kinds the previous message used; the arrays start all -1.
-        for (int h = 0; h < headerCount; h++) {
-            firstOfKind[kind[h]] = -1;
-            lastOfKind[kind[h]] = -1;
-        }
+        // One short fill, not a loop over the previous headers' kinds. lastOfKind needs no clearing: it is read
+        // only for a kind whose firstOfKind this message has set.
+        Arrays.fill(firstOfKind, -1);
         headerCount = 0;
         contentLength = -1;
     }
@@ -177,7 +189,7 @@ final class SipFramer {
     }
 
     private SipParseResult parseStartLine(byte[] b, int s, int e) {
-        if (e - s >= 4 && Bytes.equalsLower(b, s, 4, SIP_SLASH)) {
+        if (e - s >= 4 && startsWithSipSlash(b, s)) {
             return parseStatusLine(b, s, e);
         }
         request = true;
@@ -194,11 +206,9 @@ final class SipFramer {
         methodEnd = p;
         p = skipWsp(b, p, e);
         uriStart = p;
-        while (p < e && b[p] != ' ' && b[p] != '\t') {
-            if ((b[p] & 0xff) < 0x21 || b[p] == 0x7f) {
-                return SipParseResult.BAD_REQUEST_URI;
-            }
-            p++;
+        p = Bytes.skipVisible(b, p, e);
+        if (p < e && b[p] != ' ' && b[p] != '\t') {
+            return SipParseResult.BAD_REQUEST_URI;
         }
         uriEnd = p;
         if (uriEnd == uriStart || Bytes.indexOf(b, uriStart, uriEnd, (byte) ':') < 0) {
@@ -235,7 +245,19 @@ final class SipFramer {
         return SipParseResult.OK;
     }
 
+    /** Case-insensitive {@code "SIP/"} at {@code s}; the caller has checked that four bytes are there. */
+    private static boolean startsWithSipSlash(byte[] b, int s) {
+        if (s + 8 <= b.length) {
+            return ((((long) LONGS.get(b, s)) | SIP_CASE_BITS) & FOUR_BYTES) == (SIP_2_0_WORD & FOUR_BYTES);
+        }
+        return Bytes.equalsLower(b, s, 4, SIP_SLASH);
+    }
+
     private static SipParseResult checkVersion(byte[] b, int s, int e) {
+        if (e - s == 7 && s + 8 <= b.length
+            && ((((long) LONGS.get(b, s)) | SIP_CASE_BITS) & SEVEN_BYTES) == SIP_2_0_WORD) {
+            return SipParseResult.OK;
+        }
         if (Bytes.equalsLower(b, s, e - s, SIP_2_0)) {
             return SipParseResult.OK;
         }
@@ -309,24 +331,32 @@ final class SipFramer {
         return SipParseResult.OK;
     }
 
+    /**
+     * Indexes the header line [q, ce). The name is found from its colon (a SWAR search) and classified by exact
+     * word compares; only a name that matches no known header has its bytes checked one by one for token
+     * characters, since a known name is all token characters. The outcome equals a token scan from {@code q}:
+     * the first colon ends the name, as no token or white-space byte is a colon.
+     */
     private SipParseResult addHeader(byte[] b, int q, int ce, int next) {
-        int n = q;
-        while (n < ce && Bytes.isTokenChar(b[n])) {
-            n++;
+        int c = Bytes.indexOf(b, q, ce, (byte) ':');
+        if (c < 0) {
+            return SipParseResult.BAD_HEADER_LINE;
+        }
+        int n = c;
+        while (n > q && Bytes.isWsp(b[n - 1])) {
+            n--;
         }
         if (n == q) {
             return SipParseResult.BAD_HEADER_LINE;
         }
-        int hash = SipHeaderName.nameHash(n - q, Bytes.LOWER[b[q] & 0xff], Bytes.LOWER[b[n - 1] & 0xff]);
-        int c = skipWsp(b, n, ce);
-        if (c >= ce || b[c] != ':') {
+        int k = HeaderNameIndex.classify(b, q, n - q);
+        if (k == OTHER && !Bytes.allTokenChars(b, q, n)) {
             return SipParseResult.BAD_HEADER_LINE;
         }
         if (headerCount == kind.length) {
             return SipParseResult.TOO_MANY_HEADERS;
         }
         int h = headerCount++;
-        int k = SipHeaderName.lookupHashed(b, q, n - q, hash).ordinal();
         int vs = c + 1;
         if (vs < ce && b[vs] == ' ') { // the usual single space after the colon
             vs++;

@@ -1,9 +1,5 @@
 package org.sipha.core.message;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-
 /**
  * Header names that sip-ha indexes by kind while framing, with their RFC 3261/3265/3515/3841/4028/4474
  * compact forms. Any other header is {@link #OTHER} and is still found by name through
@@ -67,23 +63,14 @@ public enum SipHeaderName {
         }
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long CASE_BITS = 0x2020_2020_2020_2020L;
-
     private final String canonical;
     private final byte[] lowerName;
-    /** {@link #lowerName} as little-endian words, the last one zero-padded. */
-    private final long[] lowerWords;
     private final char compact;
 
     SipHeaderName(String canonical, char compact) {
         this.canonical = canonical;
         this.lowerName = canonical.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.compact = compact;
-        this.lowerWords = new long[(lowerName.length + 7) / 8];
-        for (int i = 0; i < lowerName.length; i++) {
-            lowerWords[i / 8] |= (lowerName[i] & 0xffL) << (8 * (i % 8));
-        }
     }
 
     /** The name as RFC 3261 spells it, e.g. {@code Call-ID}; empty for {@link #OTHER}. */
@@ -103,65 +90,7 @@ public enum SipHeaderName {
                 return OTHER;
             }
         }
-        if (len == 1) {
-            int c = Bytes.lower(b[off] & 0xff);
-            return c >= 'a' && c <= 'z' && BY_COMPACT[c - 'a'] != null ? BY_COMPACT[c - 'a'] : OTHER;
-        }
-        return lookupHashed(b, off, len, len == 0 ? 0 : nameHash(len, Bytes.LOWER[b[off] & 0xff], Bytes.LOWER[b[off + len - 1] & 0xff]));
-    }
-
-    /**
-     * As {@link #lookup(byte[], int, int)} with {@link #nameHash} already computed by the caller; the name's
-     * bytes must all be token characters.
-     */
-    static SipHeaderName lookupHashed(byte[] b, int off, int len, int hash) {
-        if (len == 1) {
-            int c = Bytes.LOWER[b[off] & 0xff];
-            return c >= 'a' && c <= 'z' && BY_COMPACT[c - 'a'] != null ? BY_COMPACT[c - 'a'] : OTHER;
-        }
-        int slot = hash & (TABLE_SIZE - 1);
-        for (int n = 0; n < TABLE_SIZE; n++) {
-            SipHeaderName h = BY_HASH[slot];
-            if (h == null) {
-                return OTHER;
-            }
-            if (h.matches(b, off, len)) {
-                return h;
-            }
-            slot = (slot + 1) & (TABLE_SIZE - 1);
-        }
-        return OTHER;
-    }
-
-    /**
-     * Compares eight bytes a step. {@code byte | 0x20} lower-cases a letter; over token characters (all a
-     * header name may hold) it maps nothing else onto a letter or {@code '-'}, so the word compare is exact.
-     */
-    private boolean matches(byte[] b, int off, int len) {
-        if (lowerName.length != len) {
-            return false;
-        }
-        int i = 0;
-        int w = 0;
-        for (; i + 8 <= len; i += 8, w++) {
-            if (((long) LONGS.get(b, off + i) | CASE_BITS) != lowerWords[w]) {
-                return false;
-            }
-        }
-        int rem = len - i;
-        if (rem == 0) {
-            return true;
-        }
-        if (off + i + 8 <= b.length) {
-            long mask = -1L >>> (8 * (8 - rem));
-            return ((((long) LONGS.get(b, off + i)) | CASE_BITS) & mask) == lowerWords[w];
-        }
-        for (; i < len; i++) {
-            if (Bytes.LOWER[b[off + i] & 0xff] != lowerName[i]) {
-                return false;
-            }
-        }
-        return true;
+        return len == 0 ? OTHER : VALUES[HeaderNameIndex.classify(b, off, len)];
     }
 
     /** The kind of the header called {@code name}: case-insensitive, compact forms too. */
@@ -187,11 +116,8 @@ public enum SipHeaderName {
         return len == 0 ? 0 : nameHash(len, Bytes.lower(s.charAt(0)), Bytes.lower(s.charAt(len - 1)));
     }
 
-    /**
-     * The table hash of a name: its length and lower-cased first and last bytes. No per-byte work, so the
-     * framer's name scan has no multiply chain; the 33 known names share only 3 slots, resolved by probing.
-     */
-    static int nameHash(int len, int firstLower, int lastLower) {
+    /** The table hash of a name: its length and lower-cased first and last bytes; collisions are probed. */
+    private static int nameHash(int len, int firstLower, int lastLower) {
         return len * 31 + firstLower * 17 + lastLower;
     }
 

@@ -288,11 +288,14 @@ public final class SipMessageView {
         int s = f.valueStart[h];
         int e = f.valueEnd[h];
         int p = s;
+        long n = 0;
         while (p < e && Bytes.isDigit(b[p])) {
-            p++;
+            n = n * 10 + (b[p++] - '0');
+            if (n > 0xFFFF_FFFFL) {
+                return SipParseResult.BAD_CSEQ;
+            }
         }
-        long n = Bytes.parseDigits(b, s, p, 0xFFFF_FFFFL);
-        if (n < 0 || p >= e || !Bytes.isLws(b[p])) {
+        if (p == s || p >= e || !Bytes.isLws(b[p])) {
             return SipParseResult.BAD_CSEQ;
         }
         int ms = Bytes.skipLws(b, p, e);
@@ -349,12 +352,16 @@ public final class SipMessageView {
      * @throws SipSyntaxException if it is malformed
      */
     public ViaView topVia() {
-        ValueList l = list(vias, SipParseResult.BAD_VIA, 0);
-        if (l.count == 0) {
-            return null;
-        }
         if (topViaGen != generation) {
-            parseVia(topVia, l, 0);
+            // Most Via lines hold one value of the common shape: parse it in place, without splitting the line.
+            int h = first(SipHeaderName.VIA);
+            if (h < 0 || !topVia.parseCommon(f.buf, f.valueStart[h], f.valueEnd[h])) {
+                ValueList l = list(vias, SipParseResult.BAD_VIA, 0);
+                if (l.count == 0) {
+                    return null;
+                }
+                parseVia(topVia, l, 0);
+            }
             topViaGen = generation;
         }
         return topVia;

@@ -1,5 +1,9 @@
 package org.sipha.core.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A zero-copy view of one Via value ({@code SIP/2.0/UDP host:port;branch=...;received=...;rport}).
  *
@@ -9,6 +13,9 @@ package org.sipha.core.message;
  * {@link SipMessageView#via(int)}, until that method is called again.
  */
 public final class ViaView {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** {@code "SIP/2.0/"} as a little-endian word. */
+    private static final long SIP_2_0_SLASH = 0x2f302e322f504953L;
     private static final byte[] BRANCH = Bytes.lowerBytes("branch");
     private static final byte[] RECEIVED = Bytes.lowerBytes("received");
     private static final byte[] RPORT = Bytes.lowerBytes("rport");
@@ -66,6 +73,123 @@ public final class ViaView {
         }
         paramsStart = p;
         return parseParams(buf, p) ? SipParseResult.OK : SipParseResult.BAD_VIA;
+    }
+
+    /**
+     * The fast path for the shape nearly every Via has on the wire: {@code SIP/2.0/TRANSPORT host[:port]}
+     * followed by {@code ;name[=value]} parameters made of token characters (and colons in values), with no
+     * white space, quotes, comments, brackets or commas. On such a value, given as a whole header line's value,
+     * it sets exactly what {@link #parse} would, and the line is one Via value, as it holds no list separator.
+     * Returns false, possibly having changed this view, at the first byte outside that shape or on anything
+     * {@link #parse} could reject: the caller then splits the line and parses generally, which decides.
+     */
+    boolean parseCommon(byte[] buf, int s, int e) {
+        if (e - s < 12 || (long) LONGS.get(buf, s) != SIP_2_0_SLASH) {
+            return false;
+        }
+        int ts = s + 8;
+        int p = ts;
+        while (p < e && Bytes.isTokenChar(buf[p])) {
+            p++;
+        }
+        if (p == ts || p >= e || buf[p] != ' ') {
+            return false;
+        }
+        int te = p++;
+        int hs = p;
+        while (p < e && Bytes.isTokenChar(buf[p])) {
+            p++;
+        }
+        if (p == hs) {
+            return false;
+        }
+        int he = p;
+        int sentByPort = -1;
+        if (p < e && buf[p] == ':') {
+            int ds = ++p;
+            while (p < e && Bytes.isDigit(buf[p])) {
+                p++;
+            }
+            long v = Bytes.parseDigits(buf, ds, p, 65535);
+            if (v < 0) {
+                return false;
+            }
+            sentByPort = (int) v;
+        }
+        b = buf;
+        start = s;
+        end = e;
+        whole.wrap(buf, s, e - s);
+        protocol.wrap(buf, s, 7);
+        transport.wrap(buf, ts, te - ts);
+        host.wrap(buf, hs, he - hs);
+        port = sentByPort;
+        rport = -1;
+        hasBranch = hasReceived = hasRport = false;
+        paramsStart = p;
+        return commonParams(buf, p, e);
+    }
+
+    /** The parameters of {@link #parseCommon}; each must be {@code ;token} or {@code ;token=token-or-colons}. */
+    private boolean commonParams(byte[] buf, int p, int e) {
+        while (p < e) {
+            if (buf[p] != ';') {
+                return false;
+            }
+            int paramStart = p++;
+            int ns = p;
+            while (p < e && Bytes.isTokenChar(buf[p])) {
+                p++;
+            }
+            int ne = p;
+            if (ne == ns) {
+                return false;
+            }
+            int vs = -1;
+            int ve = -1;
+            if (p < e && buf[p] == '=') {
+                vs = ++p;
+                while (p < e && (Bytes.isTokenChar(buf[p]) || buf[p] == ':')) {
+                    p++;
+                }
+                ve = p;
+            }
+            if (!commonParam(buf, paramStart, ns, ne, vs, ve)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records branch, received or rport as {@link #parseParams} does; false where it would fail. */
+    private boolean commonParam(byte[] buf, int paramStart, int ns, int ne, int vs, int ve) {
+        int nl = ne - ns;
+        if (!hasBranch && Bytes.equalsLower(buf, ns, nl, BRANCH)) {
+            if (vs == ve) {
+                return false;
+            }
+            hasBranch = true;
+            branch.wrap(buf, vs, ve - vs);
+        } else if (!hasReceived && Bytes.equalsLower(buf, ns, nl, RECEIVED)) {
+            if (vs == ve) {
+                return false;
+            }
+            hasReceived = true;
+            receivedParamStart = paramStart;
+            received.wrap(buf, vs, ve - vs);
+        } else if (!hasRport && Bytes.equalsLower(buf, ns, nl, RPORT)) {
+            hasRport = true;
+            rportParamStart = paramStart;
+            rportParamEnd = vs < 0 ? ne : ve;
+            if (vs >= 0) {
+                long v = Bytes.parseDigits(buf, vs, ve, 65535);
+                if (v < 0) {
+                    return false;
+                }
+                rport = (int) v;
+            }
+        }
+        return true;
     }
 
     private int parseSentBy(byte[] buf, int p) {

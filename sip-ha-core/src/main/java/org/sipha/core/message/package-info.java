@@ -8,10 +8,11 @@
  *   datagram or a stream buffer and records positions only (Agrona's flyweight idea; Netty's
  *   {@code HttpObjectDecoder} for the line scanning and hard limits). One view per I/O thread; nothing is
  *   allocated per message.</li>
- *   <li><b>One framing pass, lazy decoding.</b> Framing finds each line with an eight-bytes-a-step scan for
- *   LF, classifies header names by a length/first/last-byte hash plus an exact word compare, and reads only
- *   Content-Length. Via, Route, Record-Route and Contact values are split at commas on first use and only as
- *   far as needed: reading the top Via never touches the second Via line.</li>
+ *   <li><b>One framing pass, lazy decoding.</b> Framing finds each line and its name's colon with
+ *   eight-bytes-a-step scans, classifies the name with one table probe and three word compares
+ *   ({@code HeaderNameIndex}), and reads only Content-Length. Via, Route, Record-Route and Contact values are
+ *   split at commas on first use and only as far as needed: reading the top Via never touches the second Via
+ *   line, and a top Via of the usual shape is parsed in place without splitting its line at all.</li>
  *   <li><b>Typed errors.</b> Framing returns a {@link org.sipha.core.message.SipParseResult} naming the problem
  *   and the SIP status to answer with (400, 505, 513). Lazy accessors throw
  *   {@link org.sipha.core.message.SipSyntaxException} carrying the same type; {@code validate()} checks what a

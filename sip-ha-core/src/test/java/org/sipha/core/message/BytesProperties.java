@@ -23,4 +23,17 @@ class BytesProperties {
         }
         assertEquals(want, Bytes.indexOf(b, start, end, c));
     }
+
+    @Property(tries = 2000, seed = "20261125")
+    void skipVisibleStopsAtTheFirstControlSpaceOrDelLikeAPlainLoop(@ForAll @Size(max = 80) byte[] b,
+                                                                   @ForAll @IntRange(max = 80) int from,
+                                                                   @ForAll @IntRange(max = 80) int to) {
+        int start = Math.min(from, b.length);
+        int end = Math.max(start, Math.min(to, b.length));
+        int want = start;
+        while (want < end && (b[want] & 0xff) >= 0x21 && b[want] != 0x7f) {
+            want++;
+        }
+        assertEquals(want, Bytes.skipVisible(b, start, end));
+    }
 }
