@@ -33,8 +33,13 @@ final class DestinationHealth {
     long lastTrafficSuccessNs = Long.MIN_VALUE;
     /** Last response of any kind to real traffic (provisional, success or failure code). */
     long lastResponseNs = Long.MIN_VALUE;
-    /** EWMA of the delay of this destination's provisional responses (its time to answer at all); -1 before any. */
-    double answerLatencyEwmaNs = -1;
+    /**
+     * The longest recent delay of this destination's provisional responses (its time to answer at all), as of
+     * {@link #answerDelayPeakAtNs}; it halves every {@link #PEAK_HALF_LIFE_NS} without a longer one. 0 before any.
+     */
+    double answerDelayPeakNs;
+    long answerDelayPeakAtNs;
+    static final long PEAK_HALF_LIFE_NS = 2_000_000_000L;
     /** The silence grace grows with the answer latency up to this many times the configured grace. */
     static final long MAX_GRACE_FACTOR = 20;
     /**
@@ -108,7 +113,7 @@ final class DestinationHealth {
 
     HealthCause onProbeFailure(final long nowNs, final HealthCause cause) {
         if (cause == HealthCause.PROBE_TIMEOUT && lastTrafficSuccessNs != Long.MIN_VALUE &&
-            nowNs - lastTrafficSuccessNs <= graceNs()) {
+            nowNs - lastTrafficSuccessNs <= graceNs(nowNs)) {
             // It answers real calls: a lost OPTIONS means the destination (or the path) is busy, not dead.
             probeTimeoutsForgiven++;
             return null;
@@ -148,12 +153,12 @@ final class DestinationHealth {
 
     /**
      * As {@link #onTrafficAlive(long)}, for a provisional response that came {@code latencyNs} after its INVITE
-     * was sent: how long this destination takes to answer at all feeds the silence grace ({@link #graceNs()}).
+     * was sent: how long this destination takes to answer at all feeds the silence grace ({@link #graceNs}).
      */
     HealthCause onTrafficAlive(final long nowNs, final long latencyNs) {
         if (latencyNs >= 0) {
-            answerLatencyEwmaNs = answerLatencyEwmaNs < 0 ? latencyNs
-                : answerLatencyEwmaNs + config.latencyEwmaAlpha * (latencyNs - answerLatencyEwmaNs);
+            answerDelayPeakNs = Math.max(latencyNs, answerDelayPeak(nowNs));
+            answerDelayPeakAtNs = nowNs;
         }
         answered(nowNs);
         lastTrafficSuccessNs = nowNs;
@@ -189,7 +194,13 @@ final class DestinationHealth {
      * counted early signal turns into this failure: each silent INVITE counts once.
      */
     HealthCause onTrafficTimeout(final long nowNs, final long waitedNs) {
-        if (answeredWithinGrace(nowNs) || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
+        return onTrafficTimeout(nowNs, waitedNs, false);
+    }
+
+    /** As {@link #onTrafficTimeout(long, long)}; {@code commonSilence} as for {@link #onUnanswered(long, boolean)}. */
+    HealthCause onTrafficTimeout(final long nowNs, final long waitedNs, final boolean commonSilence) {
+        if (commonSilence || answeredWithinGrace(nowNs)
+            || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
             timeoutsForgiven++;
             return onTrafficFailure(nowNs, false);
         }
@@ -206,7 +217,16 @@ final class DestinationHealth {
      * silent, and must never be ejected for it (no flapping under overload).
      */
     HealthCause onUnanswered(final long nowNs) {
-        if (answeredWithinGrace(nowNs)) {
+        return onUnanswered(nowNs, false);
+    }
+
+    /**
+     * As {@link #onUnanswered(long)}; {@code commonSilence}: no other destination of the set has answered since
+     * this one last did, so the silence is more likely the proxy's, its host's or the path's than this
+     * destination's (a dead PBX falls silent alone while its siblings go on answering): forgiven.
+     */
+    HealthCause onUnanswered(final long nowNs, final boolean commonSilence) {
+        if (commonSilence || answeredWithinGrace(nowNs)) {
             unansweredForgiven++;
             return null;
         }
@@ -219,21 +239,30 @@ final class DestinationHealth {
     }
 
     private boolean answeredWithinGrace(final long nowNs) {
-        return lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= graceNs();
+        return lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= graceNs(nowNs);
     }
 
     /**
      * How long a gap in this destination's answers is still "busy", not "silent": the configured grace, or four
-     * times how long it currently takes to send its first answer (the EWMA of its provisional responses' delay),
-     * whichever is longer, capped at {@link #MAX_GRACE_FACTOR} times the configured grace. An overloaded
-     * destination (or an overloaded path to it) answers late, and its answers come in bursts with long gaps; one
-     * that answers within milliseconds and then says nothing for half a second has died. Like a TCP
-     * retransmission timeout, the bound follows the latency actually seen.
+     * times the longest delay of its recent first answers (a peak that halves every 2 s), whichever is longer,
+     * capped at {@link #MAX_GRACE_FACTOR} times the configured grace. An overloaded destination (or path) answers
+     * late and in bursts with long gaps, and its late answers raise the peak; one that answered within
+     * milliseconds and then says nothing for half a second has died. Like a TCP retransmission timeout, the
+     * bound follows the delays actually seen, but it is driven by the worst recent one, since under overload
+     * the gaps track the worst delays, not the average.
      */
-    long graceNs() {
-        long adaptive = answerLatencyEwmaNs < 0 ? 0 : 4 * Math.round(answerLatencyEwmaNs);
+    long graceNs(final long nowNs) {
+        long adaptive = 4 * Math.round(answerDelayPeak(nowNs));
         return Math.max(config.trafficAliveGraceNs,
             Math.min(adaptive, MAX_GRACE_FACTOR * config.trafficAliveGraceNs));
+    }
+
+    private double answerDelayPeak(final long nowNs) {
+        if (answerDelayPeakNs <= 0) {
+            return 0;
+        }
+        long age = Math.max(0, nowNs - answerDelayPeakAtNs);
+        return answerDelayPeakNs * Math.pow(0.5, (double)age / PEAK_HALF_LIFE_NS);
     }
 
     private void answered(final long nowNs) {

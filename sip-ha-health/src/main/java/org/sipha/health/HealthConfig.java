@@ -210,8 +210,8 @@ public final class HealthConfig {
          * consecutive failure, only if the destination sent no response at all to real traffic within this time.
          * Keep it short: a destination that was killed answered traffic until the moment it died, and every
          * forgiven signal delays its ejection. It is a floor: each destination's grace grows to four times the
-         * delay of its provisional responses (EWMA) when that is longer, up to 20 times this value, so a
-         * destination answering late under overload is not taken for a silent one.
+         * longest recent delay of its provisional responses (a peak halving every 2 s) when that is longer, up
+         * to 20 times this value, so a destination answering late under overload is not taken for a silent one.
          */
         public Builder trafficAliveGraceNs(final long ns) {
             trafficAliveGraceNs = ns;

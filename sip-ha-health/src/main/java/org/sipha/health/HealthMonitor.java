@@ -186,6 +186,26 @@ public final class HealthMonitor {
         }
     }
 
+    /**
+     * True if {@code h} has siblings in its set and none that is in use has answered real traffic since
+     * {@code h} last did: the whole set went quiet at once, which points at the proxy, its host or the network
+     * (an overloaded machine stalls every backend's answers together), not at one dead destination.
+     */
+    private boolean silentTogether(final DestinationHealth h) {
+        final DestinationHealth[] members = sets[h.setIndex];
+        boolean sibling = false;
+        for (final DestinationHealth o : members) {
+            if (o == h || o.ejected || o.lastResponseNs == Long.MIN_VALUE) {
+                continue;
+            }
+            sibling = true;
+            if (h.lastResponseNs == Long.MIN_VALUE || o.lastResponseNs - h.lastResponseNs > 0) {
+                return false; // a sibling answered during h's silence: h's silence is its own
+            }
+        }
+        return sibling;
+    }
+
     private void applyOutcome(final InetSocketAddress address, final int statusCode, final long latencyNs) {
         final DestinationHealth h = byAddress.get(address);
         if (h == null) {
@@ -195,9 +215,9 @@ public final class HealthMonitor {
         final long now = currentNs;
         final HealthCause cause;
         if (statusCode == PassiveOutcomeQueue.UNANSWERED) {
-            cause = h.onUnanswered(now);
+            cause = h.onUnanswered(now, silentTogether(h));
         } else if (statusCode == PassiveOutcomeQueue.TIMEOUT) {
-            cause = h.onTrafficTimeout(now, Math.max(0, latencyNs));
+            cause = h.onTrafficTimeout(now, Math.max(0, latencyNs), silentTogether(h));
         } else if (config.isFailureStatus(statusCode)) {
             cause = h.onFailureResponse(now);
         } else if (statusCode < 200) {

@@ -85,9 +85,10 @@ class HealthMonitorUnansweredTest {
             f.monitor.outcomeListener().onResponse(f.addr(2), 180, 2 * MS);
             f.advanceMs(1);
         }
-        assertEquals(3200 * MS, f.h(1).graceNs(), 4 * 800 * MS, "four times its answer delay");
-        assertEquals(GRACE_MS * MS, f.h(2).graceNs(), "the configured floor");
+        assertEquals(3200 * MS, f.h(1).graceNs(f.now), 100 * MS, "four times its longest recent answer delay");
+        assertEquals(GRACE_MS * MS, f.h(2).graceNs(f.now), "the configured floor");
         f.advanceMs(1500); // a 1.5 s gap in both destinations' answers
+        f.response(3, 200); // while a sibling goes on answering: their silences are their own
         for (int i = 0; i < 10; i++) {
             f.unanswered(1);
             f.unanswered(2);
@@ -97,7 +98,7 @@ class HealthMonitorUnansweredTest {
         assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d2"), "fast, then silent: ejected");
         assertEquals(HealthCause.UNANSWERED, f.rec.lastEvent("d2").cause());
 
-        f.advanceMs(2000); // 3.5 s: still within d1's grace of 3.2 s? no: beyond it now
+        f.advanceMs(2000); // a 3.5 s gap: its peak has decayed (half-life 2 s) to a grace of about 1 s
         for (int i = 0; i < 5; i++) {
             f.unanswered(1);
         }
@@ -105,11 +106,35 @@ class HealthMonitorUnansweredTest {
     }
 
     @Test
+    void aWholeSetFallingSilentAtOnceIsNotHeldAgainstItsDestinations() {
+        final MonitorFixture f = fixture();
+        for (int i = 1; i <= 4; i++) {
+            f.response(i, 200);
+        }
+        f.advanceMs(2_000); // every destination quiet for 2 s: the proxy's host or the network, not four PBXs
+        for (int round = 0; round < 10; round++) {
+            for (int i = 1; i <= 4; i++) {
+                f.unanswered(i);
+                f.timeout(i);
+            }
+        }
+        for (int i = 1; i <= 4; i++) {
+            assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d" + i));
+            assertEquals(0, f.h(i).ejections);
+        }
+        f.response(4, 200); // one answers again: the others' silence is now their own
+        for (int i = 0; i < 5; i++) {
+            f.unanswered(1);
+        }
+        assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"));
+    }
+
+    @Test
     void theAdaptiveGraceIsCapped() {
         final MonitorFixture f = fixture();
         f.monitor.outcomeListener().onResponse(f.addr(1), 100, 60_000 * MS);
         f.advanceMs(1);
-        assertEquals(DestinationHealth.MAX_GRACE_FACTOR * GRACE_MS * MS, f.h(1).graceNs());
+        assertEquals(DestinationHealth.MAX_GRACE_FACTOR * GRACE_MS * MS, f.h(1).graceNs(f.now));
     }
 
     @Test
