@@ -192,12 +192,9 @@ final class DestinationHealth {
      *
      * <p>The same INVITE was most likely reported unanswered at its first retransmission and counted then, so one
      * counted early signal turns into this failure: each silent INVITE counts once.
+     *
+     * <p>{@code commonSilence} as for {@link #onUnanswered}: forgiven.
      */
-    HealthCause onTrafficTimeout(final long nowNs, final long waitedNs) {
-        return onTrafficTimeout(nowNs, waitedNs, false);
-    }
-
-    /** As {@link #onTrafficTimeout(long, long)}; {@code commonSilence} as for {@link #onUnanswered(long, boolean)}. */
     HealthCause onTrafficTimeout(final long nowNs, final long waitedNs, final boolean commonSilence) {
         if (commonSilence || answeredWithinGrace(nowNs)
             || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
@@ -215,15 +212,10 @@ final class DestinationHealth {
      * open. It counts towards consecutive-failure ejection only if the destination has answered no real traffic
      * within the traffic-alive grace: one that is overloaded but still answering other calls is slow, not
      * silent, and must never be ejected for it (no flapping under overload).
-     */
-    HealthCause onUnanswered(final long nowNs) {
-        return onUnanswered(nowNs, false);
-    }
-
-    /**
-     * As {@link #onUnanswered(long)}; {@code commonSilence}: no other destination of the set has answered since
-     * this one last did, so the silence is more likely the proxy's, its host's or the path's than this
-     * destination's (a dead PBX falls silent alone while its siblings go on answering): forgiven.
+     *
+     * <p>{@code commonSilence}: no other destination of the set has answered since this one last did, so the
+     * silence is more likely the proxy's, its host's or the path's than this destination's (a dead PBX falls
+     * silent alone while its siblings go on answering): forgiven.
      */
     HealthCause onUnanswered(final long nowNs, final boolean commonSilence) {
         if (commonSilence || answeredWithinGrace(nowNs)) {

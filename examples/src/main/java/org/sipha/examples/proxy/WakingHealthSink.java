@@ -30,10 +30,10 @@ final class WakingHealthSink implements DestinationHealthSink {
         wake();
     }
 
+    /** Applied by the routing table at once (a lock-free runtime update), so the writer need not wake. */
     @Override
     public void onLatencySample(String destinationId, long rttNs) {
         queue.onLatencySample(destinationId, rttNs);
-        wake();
     }
 
     private void wake() {
@@ -51,7 +51,7 @@ final class WakingHealthSink implements DestinationHealthSink {
         pending.set(false);
     }
 
-    /** Writer thread: after a drain that found nothing, sleeps until a change arrives (or 100 ms pass). */
+    /** Writer thread: after a drain that found nothing, sleeps until a state change arrives (or 100 ms pass). */
     void awaitWork() {
         if (!pending.get()) {
             LockSupport.parkNanos(this, MAX_SLEEP_NS);

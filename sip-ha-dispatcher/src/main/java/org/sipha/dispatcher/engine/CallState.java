@@ -45,8 +45,6 @@ final class CallState {
     final int[] next = {-1, -1};
     final int[] list = {-1, -1};
     final long[] deadlineNs = new long[2];
-    /** How many times the current branch's INVITE was retransmitted. */
-    int retransmits;
     /** Whether the current branch's silence was reported to the health side (once per branch). */
     boolean silenceReported;
 

@@ -74,7 +74,6 @@ final class CallTable {
         s.phase = CallState.CALLING;
         s.cancelled = false;
         s.attempt = 0;
-        s.retransmits = 0;
         return s;
     }
 

@@ -409,7 +409,6 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         s.phase = CallState.CALLING;
         s.sentNs = System.nanoTime();
         calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
-        s.retransmits = 0;
         s.silenceReported = false;
         if (t1Ns > 0 && !d.isTcp()) {
             calls.schedule(s, CallTable.RETRANSMIT_LIST_1, s.sentNs + t1Ns);
@@ -817,7 +816,6 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             try {
                 aux.wrap(s.request);
                 sendBranch(s, aux);
-                s.retransmits++;
                 if (!s.silenceReported && silenceIsReal(s.sentNs)) {
                     s.silenceReported = true;
                     outcomes.onUnanswered(s.destination.address(), now - s.sentNs);

@@ -230,13 +230,7 @@ public final class SipProxyServer implements AutoCloseable {
      * listener because the proxy itself had fallen behind its traffic then, so the silence could be its own.
      */
     public long suppressedSilenceReports() {
-        long n = 0;
-        for (ProxyWorker w : workers) {
-            if (w != null) {
-                n += w.suppressedSilences();
-            }
-        }
-        return n;
+        return sumOverWorkers(ProxyWorker::suppressedSilences);
     }
 
     /**
@@ -244,10 +238,14 @@ public final class SipProxyServer implements AutoCloseable {
      * ejected their destination, instead of at their failover timer.
      */
     public long ejectionFailovers() {
+        return sumOverWorkers(ProxyWorker::fastFailovers);
+    }
+
+    private long sumOverWorkers(java.util.function.ToLongFunction<ProxyWorker> counter) {
         long n = 0;
         for (ProxyWorker w : workers) {
             if (w != null) {
-                n += w.fastFailovers();
+                n += counter.applyAsLong(w);
             }
         }
         return n;

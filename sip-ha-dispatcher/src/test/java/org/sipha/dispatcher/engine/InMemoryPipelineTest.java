@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
+import org.sipha.dispatcher.RoutingTableOwner;
 
 /** The engine's message path without sockets: forwarding, and INVITE retransmission over UDP (RFC 3261 timer A). */
 class InMemoryPipelineTest {
@@ -55,10 +59,29 @@ class InMemoryPipelineTest {
                 }
             })
             .build();
-        return new InMemoryPipeline(cfg, (out, to, tcp) -> {
-            sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
-            out.release();
-        });
+        return new InMemoryPipeline(cfg, this::record);
+    }
+
+    private void record(ByteBuf out, InetSocketAddress to, boolean overTcp) {
+        sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+        out.release();
+    }
+
+    /** A routing table with set 1 = {a: 5081, b: 5082} choosing by {@code algorithm}. */
+    private static RoutingTableOwner twoPbxTable(Algorithm algorithm) {
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm);
+        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+    }
+
+    /** A pipeline choosing through {@code owner}'s set 1, as the reference proxy does; timers far away. */
+    private InMemoryPipeline dispatcherPipeline(RoutingTableOwner owner) {
+        return new InMemoryPipeline(ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+            .selector(new DispatcherNextHopSelector(owner, 1))
+            .failoverTimeoutMs(60_000).ringTimeoutMs(60_000)
+            .recordRouteSecret("in-memory pipeline test secret").build(), this::record);
     }
 
     private List<String> sentTo(InetSocketAddress to) {
@@ -131,20 +154,8 @@ class InMemoryPipelineTest {
 
     @Test
     void callsHoldALeaseOnTheirDestinationSoLeastCallsSeesThem() {
-        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
-            .algorithm(org.sipha.dispatcher.Algorithm.LEAST_CALLS);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
-        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
-            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
-        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .selector(new DispatcherNextHopSelector(owner, 1))
-            .recordRouteSecret("in-memory pipeline test secret").build(),
-            (out, to, tcp) -> {
-                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
-                out.release();
-            });
+        RoutingTableOwner owner = twoPbxTable(Algorithm.LEAST_CALLS);
+        InMemoryPipeline p = dispatcherPipeline(owner);
         java.util.function.ToIntFunction<String> live = id -> owner.table().entry(id).runtime().activeLeases();
 
         p.receive(bytes(INVITE), CARRIER);
@@ -168,21 +179,8 @@ class InMemoryPipelineTest {
 
     @Test
     void anInviteWaitingOnADestinationThatGetsEjectedIsFailedOverAtOnce() {
-        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
-            .algorithm(org.sipha.dispatcher.Algorithm.ROUND_ROBIN);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
-        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
-            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
-        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .selector(new DispatcherNextHopSelector(owner, 1))
-            .failoverTimeoutMs(60_000).ringTimeoutMs(60_000)
-            .recordRouteSecret("in-memory pipeline test secret").build(),
-            (out, to, tcp) -> {
-                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
-                out.release();
-            });
+        RoutingTableOwner owner = twoPbxTable(Algorithm.ROUND_ROBIN);
+        InMemoryPipeline p = dispatcherPipeline(owner);
         p.receive(bytes(INVITE), CARRIER);
         Sent first = sent.get(sent.size() - 1);
         String firstId = first.to().getPort() == 5081 ? "a" : "b";
