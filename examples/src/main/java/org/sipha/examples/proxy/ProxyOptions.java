@@ -15,6 +15,7 @@ import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherListReader;
 import org.sipha.dispatcher.engine.Destination;
+import org.sipha.dispatcher.engine.IoTransport;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -59,7 +60,7 @@ final class ProxyOptions {
     int retryAfter = 5;
     int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
     long drainTimeoutMs = 10_000;
-    boolean nativeTransport = true;
+    IoTransport transport = IoTransport.AUTO;
     int warmupCalls = 20_000;
     boolean health = true;
     final List<String> galeraNodes = new ArrayList<>();
@@ -114,7 +115,8 @@ final class ProxyOptions {
                 case "--retry-after" -> o.retryAfter = (int) number(value(args, ++i, a), a);
                 case "--event-loops" -> o.eventLoops = (int) number(value(args, ++i, a), a);
                 case "--drain-timeout-ms" -> o.drainTimeoutMs = number(value(args, ++i, a), a);
-                case "--nio" -> o.nativeTransport = false;
+                case "--transport" -> o.transport = transport(value(args, ++i, a), a);
+                case "--nio" -> o.transport = IoTransport.NIO;
                 case "--warmup-calls" -> o.warmupCalls = (int) number(value(args, ++i, a), a);
                 case "--no-health" -> o.health = false;
                 case "--galera-node" -> o.galeraNodes.add(value(args, ++i, a));
@@ -170,7 +172,7 @@ final class ProxyOptions {
                 case "retry-after" -> retryAfter = (int) number(String.valueOf(v), key);
                 case "event-loops" -> eventLoops = (int) number(String.valueOf(v), key);
                 case "drain-timeout-ms" -> drainTimeoutMs = number(String.valueOf(v), key);
-                case "native-transport" -> nativeTransport = Boolean.parseBoolean(String.valueOf(v));
+                case "transport" -> transport = transport(String.valueOf(v), key);
                 case "warmup-calls" -> warmupCalls = (int) number(String.valueOf(v), key);
                 case "health" -> health = Boolean.parseBoolean(String.valueOf(v));
                 case "galera-node", "galera-nodes" -> galeraNodes.addAll(strings(v, key));
@@ -286,6 +288,16 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": expected 503 or ignore, got " + v);
         }
         return t;
+    }
+
+    private static IoTransport transport(String v, String option) {
+        return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> IoTransport.AUTO;
+            case "io_uring", "io-uring", "iouring" -> IoTransport.IO_URING;
+            case "epoll" -> IoTransport.EPOLL;
+            case "nio" -> IoTransport.NIO;
+            default -> throw new IllegalArgumentException(option + ": expected auto, io_uring, epoll or nio, got " + v);
+        };
     }
 
     private static long number(String s, String option) {

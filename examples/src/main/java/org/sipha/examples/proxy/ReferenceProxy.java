@@ -33,7 +33,7 @@ public final class ReferenceProxy {
                [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
                [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
-               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--nio]
+               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|io_uring|epoll|nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
                [--galera-voters N] [--quorum-loss 503|ignore]
@@ -87,7 +87,7 @@ public final class ReferenceProxy {
             health = o.health ? HealthWiring.create(owner, destinations(o), o, selector::setTrafficShare) : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
-            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), outcomes);
+            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), cfg.transport(), outcomes);
             server = SipProxyServer.start(cfg);
             if (health != null) {
                 health.start(server); // probes leave from the proxy's own socket, so it must be bound first
@@ -178,7 +178,7 @@ public final class ReferenceProxy {
         ProxyConfig.Builder b = ProxyConfig.builder().selector(selector)
             .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
-            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).nativeTransport(o.nativeTransport);
+            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).transport(o.transport);
         o.backends.forEach(d -> b.alwaysAllow(d.address()));
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

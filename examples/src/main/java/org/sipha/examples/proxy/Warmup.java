@@ -14,6 +14,7 @@ import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
+import org.sipha.dispatcher.engine.IoTransport;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.slf4j.Logger;
@@ -40,7 +41,8 @@ final class Warmup {
      * @param template the real proxy's configuration: its algorithm is not visible here, so pass it separately
      * @param outcomes the real outcome listener; the warm-up's backend address is unknown to it, so it ignores them
      */
-    static void run(int calls, long maxMs, Algorithm algorithm, int eventLoops, ForwardingOutcomeListener outcomes) {
+    static void run(int calls, long maxMs, Algorithm algorithm, int eventLoops, IoTransport transport,
+            ForwardingOutcomeListener outcomes) {
         if (calls <= 0) {
             return;
         }
@@ -62,7 +64,7 @@ final class Warmup {
                 .selector(new DispatcherNextHopSelector(table, 1))
                 .alwaysAllow(backendAddress)
                 .outcomeListener(outcomes)
-                .recordRouteSecret("warm-up only").eventLoops(eventLoops).lingerMs(0).build());
+                .recordRouteSecret("warm-up only").eventLoops(eventLoops).transport(transport).lingerMs(0).build());
             try {
                 done = drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
             } finally {

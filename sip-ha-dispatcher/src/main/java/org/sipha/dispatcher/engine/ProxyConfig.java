@@ -27,7 +27,7 @@ public final class ProxyConfig {
     private final byte[] recordRouteKey;
     private final SourceAccessList accessList;
     private final int eventLoops;
-    private final boolean nativeTransport;
+    private final IoTransport transport;
     private final int socketBufferBytes;
     private final int maxDatagramBytes;
     private final ForwardingOutcomeListener outcomeListener;
@@ -50,7 +50,7 @@ public final class ProxyConfig {
         recordRouteKey = b.recordRouteKey.clone();
         accessList = b.accessList;
         eventLoops = b.eventLoops;
-        nativeTransport = b.nativeTransport;
+        transport = b.transport;
         socketBufferBytes = b.socketBufferBytes;
         maxDatagramBytes = b.maxDatagramBytes;
         outcomeListener = b.outcomeListener;
@@ -139,8 +139,8 @@ public final class ProxyConfig {
         return eventLoops;
     }
 
-    public boolean nativeTransport() {
-        return nativeTransport;
+    public IoTransport transport() {
+        return transport;
     }
 
     public int socketBufferBytes() {
@@ -181,7 +181,7 @@ public final class ProxyConfig {
         private byte[] recordRouteKey;
         private SourceAccessList accessList = SourceAccessList.allowAll();
         private int eventLoops = Runtime.getRuntime().availableProcessors();
-        private boolean nativeTransport = true;
+        private IoTransport transport = IoTransport.AUTO;
         private int socketBufferBytes = 4 << 20;
         private int maxDatagramBytes = 16_384;
         private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
@@ -277,9 +277,9 @@ public final class ProxyConfig {
             return this;
         }
 
-        /** Use epoll when available (default true); false forces NIO. */
-        public Builder nativeTransport(boolean b) {
-            nativeTransport = b;
+        /** The socket layer (default {@link IoTransport#AUTO}: io_uring, else epoll, else NIO). */
+        public Builder transport(IoTransport t) {
+            transport = Objects.requireNonNull(t, "transport");
             return this;
         }
 

@@ -4,25 +4,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
@@ -34,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The forwarding engine: UDP sockets on Netty (native epoll with {@code SO_REUSEPORT} and one socket per event
- * loop on each listen address; NIO with one loop elsewhere), one {@link ProxyWorker} per loop.
+ * The forwarding engine: UDP sockets on Netty (native io_uring or epoll with {@code SO_REUSEPORT} and one socket
+ * per event loop on each listen address; NIO with one loop elsewhere; see {@link IoTransport}), one
+ * {@link ProxyWorker} per loop.
  *
  * <pre>{@code
  * SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
@@ -58,7 +49,7 @@ public final class SipProxyServer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final ProxyWorker[] workers;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
-    private final boolean nativeTransport;
+    private final SocketLayer layer;
     private volatile boolean draining;
     private volatile boolean refusing;
     private volatile int refuseRetryAfter;
@@ -66,17 +57,18 @@ public final class SipProxyServer implements AutoCloseable {
 
     private SipProxyServer(ProxyConfig cfg) {
         this.cfg = cfg;
-        this.nativeTransport = cfg.nativeTransport() && Epoll.isAvailable();
-        int loops = nativeTransport ? cfg.eventLoops() : 1; // without SO_REUSEPORT one socket = one reader
-        IoHandlerFactory io = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("sip-ha-udp", true), io);
+        this.layer = SocketLayer.resolve(cfg.transport());
+        int loops = layer.sharesPorts ? cfg.eventLoops() : 1; // without SO_REUSEPORT one socket = one reader
+        this.group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("sip-ha-udp", true),
+            layer.ioHandlers());
         this.workers = new ProxyWorker[loops];
     }
 
     /**
      * Binds every listen address and starts forwarding.
      *
-     * @throws IllegalStateException if an address cannot be bound (the cause says why)
+     * @throws IllegalStateException if an address cannot be bound, or the configured transport is not available
+     *     here (the message says why)
      */
     public static SipProxyServer start(ProxyConfig cfg) {
         SipProxyServer s = new SipProxyServer(cfg);
@@ -108,14 +100,14 @@ public final class SipProxyServer implements AutoCloseable {
         for (InetSocketAddress address : cfg.udpListen()) {
             for (ProxyWorker w : workers) {
                 Bootstrap b = new Bootstrap().group(w.loop())
-                    .channel(nativeTransport ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .channel(layer.datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes()))
                     .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
                     .handler(w);
-                if (nativeTransport) {
-                    b.option(EpollChannelOption.SO_REUSEPORT, true);
+                if (layer.sharesPorts) {
+                    b.option(UnixChannelOption.SO_REUSEPORT, true);
                 }
                 Channel ch = b.bind(address).sync().channel();
                 channels.add(ch);
@@ -125,7 +117,7 @@ public final class SipProxyServer implements AutoCloseable {
             cfg.advertisedHost(), cfg.advertisedPort());
         for (InetSocketAddress address : cfg.tcpListen()) {
             ServerBootstrap sb = new ServerBootstrap().group(group)
-                .channel(nativeTransport ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(layer.server)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -136,10 +128,9 @@ public final class SipProxyServer implements AutoCloseable {
                 });
             channels.add(sb.bind(address).sync().channel());
         }
-        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}), advertised as {}:{}", cfg.udpListen(),
-            cfg.tcpListen(),
-            workers.length, nativeTransport ? "epoll, SO_REUSEPORT" : "nio", cfg.advertisedHost(),
-            cfg.advertisedPort());
+        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}{}), advertised as {}:{}", cfg.udpListen(),
+            cfg.tcpListen(), workers.length, layer.transport, layer.sharesPorts ? ", SO_REUSEPORT" : "",
+            cfg.advertisedHost(), cfg.advertisedPort());
     }
 
     /** UDP channels were added address by address, one per worker each: the first of every address. */
@@ -154,7 +145,7 @@ public final class SipProxyServer implements AutoCloseable {
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
     private ChannelFuture connect(EventLoop loop, ProxyWorker w, InetSocketAddress to) {
         return new Bootstrap().group(loop)
-            .channel(nativeTransport ? EpollSocketChannel.class : NioSocketChannel.class)
+            .channel(layer.stream)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
@@ -200,9 +191,9 @@ public final class SipProxyServer implements AutoCloseable {
         }
     }
 
-    /** True if the native epoll transport is in use. */
-    public boolean isNativeTransport() {
-        return nativeTransport;
+    /** The socket layer in use: what {@link ProxyConfig#transport()} resolved to on this machine. */
+    public IoTransport transport() {
+        return layer.transport;
     }
 
     /** Number of event loops (and sockets per listen address). */
