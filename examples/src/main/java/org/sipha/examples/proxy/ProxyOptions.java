@@ -61,7 +61,7 @@ final class ProxyOptions {
     int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
     long drainTimeoutMs = 10_000;
     IoTransport transport = IoTransport.AUTO;
-    int warmupCalls = 20_000;
+    int warmupCalls = 10_000;
     boolean health = true;
     final List<String> galeraNodes = new ArrayList<>();
     String galeraUser = "sipha";
@@ -293,10 +293,9 @@ final class ProxyOptions {
     private static IoTransport transport(String v, String option) {
         return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "auto" -> IoTransport.AUTO;
-            case "io_uring", "io-uring", "iouring" -> IoTransport.IO_URING;
             case "epoll" -> IoTransport.EPOLL;
             case "nio" -> IoTransport.NIO;
-            default -> throw new IllegalArgumentException(option + ": expected auto, io_uring, epoll or nio, got " + v);
+            default -> throw new IllegalArgumentException(option + ": expected auto, epoll or nio, got " + v);
         };
     }
 

@@ -13,6 +13,7 @@ import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.engine.Destination;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
+import org.sipha.dispatcher.engine.EngineLoops;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
@@ -33,7 +34,7 @@ public final class ReferenceProxy {
                [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
                [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
-               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|io_uring|epoll|nio]
+               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|epoll|nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
                [--galera-voters N] [--quorum-loss 503|ignore]
@@ -72,6 +73,7 @@ public final class ReferenceProxy {
         HealthWiring health = null;
         QuorumWiring quorum = null;
         SipProxyServer server;
+        EngineLoops loops = null;
         ProxyOptions o;
         try {
             o = ProxyOptions.parse(args);
@@ -87,8 +89,9 @@ public final class ReferenceProxy {
             health = o.health ? HealthWiring.create(owner, destinations(o), o, selector::setTrafficShare) : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
-            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), cfg.eventLoops(), cfg.transport(), outcomes);
-            server = SipProxyServer.start(cfg);
+            loops = EngineLoops.start(cfg);
+            Warmup.run(o.warmupCalls, 6_500, algorithm(o.algorithm), loops, outcomes);
+            server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
             if (health != null) {
                 health.start(server); // probes leave from the proxy's own socket, so it must be bound first
             }
@@ -98,6 +101,9 @@ public final class ReferenceProxy {
         } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
             if (health != null) {
                 health.close();
+            }
+            if (loops != null) {
+                loops.close();
             }
             System.err.println("sip-ha-proxy: " + e.getMessage());
             for (DemoBackend d : demos) {
@@ -126,6 +132,7 @@ public final class ReferenceProxy {
                 suppressed);
         }
         server.close();
+        loops.close();
         if (quorum != null) {
             quorum.close();
         }

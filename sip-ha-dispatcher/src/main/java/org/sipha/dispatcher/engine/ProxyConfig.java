@@ -277,7 +277,7 @@ public final class ProxyConfig {
             return this;
         }
 
-        /** The socket layer (default {@link IoTransport#AUTO}: io_uring, else epoll, else NIO). */
+        /** The socket layer (default {@link IoTransport#AUTO}: epoll, else NIO). */
         public Builder transport(IoTransport t) {
             transport = Objects.requireNonNull(t, "transport");
             return this;

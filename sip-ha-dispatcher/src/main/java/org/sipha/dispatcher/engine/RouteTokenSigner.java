@@ -54,6 +54,10 @@ final class RouteTokenSigner {
             innerPad[i] = (byte) (b ^ 0x36);
             outerPad[i] = (byte) (b ^ 0x5c);
         }
+        // SHA-256 allocates its work array on its first block: do that here, not under the first real call,
+        // where it is a branch the JIT-compiled code (warmed on other instances) has never taken
+        sha.update(innerPad);
+        sha.reset();
     }
 
     /** Appends the token for (Call-ID, caller tag, destination) to {@code sb} as base64url. */

@@ -11,10 +11,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.UnixChannelOption;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The forwarding engine: UDP sockets on Netty (native io_uring or epoll with {@code SO_REUSEPORT} and one socket
- * per event loop on each listen address; NIO with one loop elsewhere; see {@link IoTransport}), one
- * {@link ProxyWorker} per loop.
+ * The forwarding engine: UDP sockets on Netty (native epoll with {@code SO_REUSEPORT} and one socket per event
+ * loop on each listen address; NIO with one loop elsewhere; see {@link IoTransport}), one {@link ProxyWorker}
+ * per loop, on {@link EngineLoops} of its own or shared with a warm-up engine.
  *
  * <pre>{@code
  * SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
@@ -49,29 +48,54 @@ public final class SipProxyServer implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group;
     private final ProxyWorker[] workers;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    private final List<ScheduledFuture<?>> ticks = new CopyOnWriteArrayList<>();
+    private final EngineLoops loops;
+    private final boolean ownsLoops;
     private final SocketLayer layer;
     private volatile boolean draining;
     private volatile boolean refusing;
     private volatile int refuseRetryAfter;
     private volatile ProxyProbeTransport probes;
 
-    private SipProxyServer(ProxyConfig cfg) {
+    private SipProxyServer(ProxyConfig cfg, EngineLoops loops, boolean ownsLoops) {
         this.cfg = cfg;
-        this.layer = SocketLayer.resolve(cfg.transport());
-        int loops = layer.sharesPorts ? cfg.eventLoops() : 1; // without SO_REUSEPORT one socket = one reader
-        this.group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("sip-ha-udp", true),
-            layer.ioHandlers());
-        this.workers = new ProxyWorker[loops];
+        this.loops = loops;
+        this.ownsLoops = ownsLoops;
+        this.layer = loops.layer();
+        this.group = loops.group();
+        this.workers = new ProxyWorker[loops.size()];
     }
 
     /**
-     * Binds every listen address and starts forwarding.
+     * Starts the event loops ({@link ProxyConfig#transport()}, {@link ProxyConfig#eventLoops()}), binds every
+     * listen address and starts forwarding. {@link #close} stops the loops too.
      *
      * @throws IllegalStateException if an address cannot be bound, or the configured transport is not available
      *     here (the message says why)
      */
     public static SipProxyServer start(ProxyConfig cfg) {
-        SipProxyServer s = new SipProxyServer(cfg);
+        EngineLoops loops;
+        try {
+            loops = EngineLoops.start(cfg);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("cannot start the proxy: " + e.getMessage(), e);
+        }
+        return start(cfg, loops, true);
+    }
+
+    /**
+     * Binds every listen address and starts forwarding on {@code loops}, which stay running after {@link #close}
+     * (another engine may use them next; the caller closes them). The transport and the number of loops are
+     * those of {@code loops}; {@code cfg}'s are not used.
+     *
+     * @throws IllegalStateException if an address cannot be bound (the message says why)
+     */
+    public static SipProxyServer start(ProxyConfig cfg, EngineLoops loops) {
+        return start(cfg, loops, false);
+    }
+
+    private static SipProxyServer start(ProxyConfig cfg, EngineLoops loops, boolean ownsLoops) {
+        SipProxyServer s = new SipProxyServer(cfg, loops, ownsLoops);
         try {
             s.bind();
         } catch (RuntimeException | InterruptedException e) {
@@ -85,17 +109,15 @@ public final class SipProxyServer implements AutoCloseable {
     }
 
     private void bind() throws InterruptedException {
-        int i = 0;
-        for (EventExecutor e : group) {
+        List<EventLoop> eventLoops = loops.loops();
+        for (int i = 0; i < workers.length; i++) {
             workers[i] = new ProxyWorker(i, cfg, this);
-            i++;
         }
-        i = 0;
-        for (EventExecutor e : group) {
-            EventLoop loop = (EventLoop) e;
-            ProxyWorker w = workers[i++];
+        for (int i = 0; i < workers.length; i++) {
+            EventLoop loop = eventLoops.get(i);
+            ProxyWorker w = workers[i];
             w.attach(loop, workers, to -> connect(loop, w, to));
-            loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+            ticks.add(loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS));
         }
         for (InetSocketAddress address : cfg.udpListen()) {
             for (ProxyWorker w : workers) {
@@ -284,7 +306,7 @@ public final class SipProxyServer implements AutoCloseable {
         return true;
     }
 
-    /** Closes the sockets and stops the event loops (bounded wait). */
+    /** Closes the sockets and stops the event loops if this server started them (bounded wait). */
     @Override
     public void close() {
         for (ProxyWorker w : workers) {
@@ -296,6 +318,12 @@ public final class SipProxyServer implements AutoCloseable {
             ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         channels.clear();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (ScheduledFuture<?> t : ticks) {
+            t.cancel(false);
+        }
+        ticks.clear();
+        if (ownsLoops) {
+            loops.close();
+        }
     }
 }

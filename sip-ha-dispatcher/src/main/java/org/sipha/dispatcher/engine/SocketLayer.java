@@ -12,19 +12,12 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.channel.uring.IoUring;
-import io.netty.channel.uring.IoUringDatagramChannel;
-import io.netty.channel.uring.IoUringIoHandler;
-import io.netty.channel.uring.IoUringServerSocketChannel;
-import io.netty.channel.uring.IoUringSocketChannel;
 
 /**
  * The Netty classes of one {@link IoTransport}, resolved once at start: the I/O handler of the event loops and
  * the channel types that go with it. Immutable; any thread.
  */
 enum SocketLayer {
-    IO_URING(IoTransport.IO_URING, true, IoUringDatagramChannel.class, IoUringServerSocketChannel.class,
-        IoUringSocketChannel.class),
     EPOLL(IoTransport.EPOLL, true, EpollDatagramChannel.class, EpollServerSocketChannel.class,
         EpollSocketChannel.class),
     NIO(IoTransport.NIO, false, NioDatagramChannel.class, NioServerSocketChannel.class, NioSocketChannel.class);
@@ -47,28 +40,20 @@ enum SocketLayer {
 
     IoHandlerFactory ioHandlers() {
         return switch (this) {
-            case IO_URING -> IoUringIoHandler.newFactory();
             case EPOLL -> EpollIoHandler.newFactory();
             case NIO -> NioIoHandler.newFactory();
         };
     }
 
     /**
-     * The layer for {@code wanted}: AUTO takes the first of io_uring, epoll, NIO that this machine offers.
+     * The layer for {@code wanted}: AUTO takes epoll if this machine offers it, else NIO.
      *
      * @throws IllegalStateException if a native transport was asked for by name and is not available (the
      *     message gives the reason Netty reports)
      */
     static SocketLayer resolve(IoTransport wanted) {
         return switch (wanted) {
-            case AUTO -> IoUring.isAvailable() ? IO_URING : Epoll.isAvailable() ? EPOLL : NIO;
-            case IO_URING -> {
-                if (!IoUring.isAvailable()) {
-                    throw new IllegalStateException("transport io_uring is not available here: "
-                        + IoUring.unavailabilityCause());
-                }
-                yield IO_URING;
-            }
+            case AUTO -> Epoll.isAvailable() ? EPOLL : NIO;
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("transport epoll is not available here: "

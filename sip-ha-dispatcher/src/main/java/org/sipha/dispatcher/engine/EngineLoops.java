@@ -1,0 +1,84 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The event loops (threads and their I/O handler) the forwarding engine runs on. One {@link SipProxyServer}
+ * creates its own by default; pass one to {@link SipProxyServer#start(ProxyConfig, EngineLoops)} to run several
+ * engines, one after another, on the same threads. That is what a warm-up needs: a throw-away engine on other
+ * loops warms the JIT with threads whose thread-local pools (Netty's buffer caches, recyclers) the real ones then
+ * meet for the first time, and every first-time branch inside code compiled on the warm-up's profile throws the
+ * compiled code away. On shared threads the real engine runs what was compiled, instead of C2 recompiling the
+ * forwarding path under the first seconds of real traffic.
+ *
+ * <p>Any thread may call every method. Closing stops the threads; close the engines that use them first.
+ */
+public final class EngineLoops implements AutoCloseable {
+    private final SocketLayer layer;
+    private final MultiThreadIoEventLoopGroup group;
+    private final List<EventLoop> loops;
+
+    private EngineLoops(SocketLayer layer, int count) {
+        this.layer = layer;
+        this.group = new MultiThreadIoEventLoopGroup(count, new DefaultThreadFactory("sip-ha-udp", true),
+            layer.ioHandlers());
+        List<EventLoop> l = new ArrayList<>(count);
+        for (EventExecutor e : group) {
+            l.add((EventLoop) e);
+        }
+        this.loops = List.copyOf(l);
+    }
+
+    /**
+     * Starts {@code eventLoops} threads on {@code transport} (NIO gets one: a UDP port cannot be shared there).
+     *
+     * @throws IllegalArgumentException if {@code eventLoops} is not in [1, 64]
+     * @throws IllegalStateException if a native transport asked for by name is not available here
+     */
+    public static EngineLoops start(IoTransport transport, int eventLoops) {
+        if (eventLoops < 1 || eventLoops > 64) {
+            throw new IllegalArgumentException("event-loops must be in [1, 64], got " + eventLoops);
+        }
+        SocketLayer layer = SocketLayer.resolve(transport);
+        return new EngineLoops(layer, layer.sharesPorts ? eventLoops : 1);
+    }
+
+    /** The loops of {@code cfg}: its transport and number of loops. */
+    public static EngineLoops start(ProxyConfig cfg) {
+        return start(cfg.transport(), cfg.eventLoops());
+    }
+
+    /** What the requested transport resolved to on this machine. */
+    public IoTransport transport() {
+        return layer.transport;
+    }
+
+    /** Number of loops (and of sockets an engine opens per UDP listen address). */
+    public int size() {
+        return loops.size();
+    }
+
+    SocketLayer layer() {
+        return layer;
+    }
+
+    MultiThreadIoEventLoopGroup group() {
+        return group;
+    }
+
+    List<EventLoop> loops() {
+        return loops;
+    }
+
+    /** Stops the threads (bounded wait). */
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}
