@@ -45,6 +45,11 @@ final class CallState {
     final int[] next = {-1, -1};
     final int[] list = {-1, -1};
     final long[] deadlineNs = new long[2];
+    /**
+     * Whether the caller retransmitted this INVITE: it missed our 100 Trying (RFC 3261 17.1.1.2: a client INVITE
+     * transaction stops retransmitting at the first provisional response), so it may go on for its whole timer B.
+     */
+    boolean upstreamRetransmits;
     /** Whether the current branch's silence was reported to the health side (once per branch). */
     boolean silenceReported;
 

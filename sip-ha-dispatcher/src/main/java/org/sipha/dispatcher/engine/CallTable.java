@@ -10,9 +10,9 @@ import org.sipha.core.message.AsciiView;
  * <p>Each list holds states whose deadlines were set with the same duration, so a list is ordered by deadline
  * just by appending: expiry pops from the head, cancellation unlinks in O(1), nothing is allocated and no
  * timer object exists per call. A state is on at most one list per lane: lane 0 for its phase (calling,
- * proceeding, linger), lane 1 for INVITE retransmission, whose doubling intervals (T1, 2·T1, 4·T1) are three
- * lists of one duration each. Responses find their state without a lookup: the Via branch carries the slot
- * and its generation.
+ * proceeding, linger, or the long linger of a call whose caller retransmits its INVITE), lane 1 for INVITE
+ * retransmission, whose doubling intervals (T1, 2·T1, 4·T1) are three lists of one duration each. Responses
+ * find their state without a lookup: the Via branch carries the slot and its generation.
  *
  * <p>Single-threaded: only the owning event loop calls it.
  */
@@ -24,8 +24,13 @@ final class CallTable {
     static final int RETRANSMIT_LIST_1 = 3;
     static final int RETRANSMIT_LIST_2 = 4;
     static final int RETRANSMIT_LIST_4 = 5;
-    private static final int LISTS = 6;
-    private static final int[] LANE = {0, 0, 0, 1, 1, 1};
+    /**
+     * Linger of a finished call whose caller was seen retransmitting its INVITE: kept as long as the caller may
+     * go on doing so (its timer B), so no late copy is taken for a new call.
+     */
+    static final int UPSTREAM_RETRANSMITS_LINGER_LIST = 6;
+    private static final int LISTS = 7;
+    private static final int[] LANE = {0, 0, 0, 1, 1, 1, 0};
 
     private final CallState[] slots;
     private final NextHopSelector selector;
@@ -56,7 +61,7 @@ final class CallTable {
 
     /** Calls not yet completed (in flight, not lingering). */
     int inFlight() {
-        return inUse - listSize[LINGER_LIST];
+        return inUse - listSize[LINGER_LIST] - listSize[UPSTREAM_RETRANSMITS_LINGER_LIST];
     }
 
     /** A free state, or null when the table is full. States are created on first need, then reused. */
@@ -73,6 +78,7 @@ final class CallTable {
         inUse++;
         s.phase = CallState.CALLING;
         s.cancelled = false;
+        s.upstreamRetransmits = false;
         s.attempt = 0;
         return s;
     }

@@ -50,6 +50,11 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyWorker.class);
     private static final String COOKIE = "z9hG4bKsh";
     private static final int MAX_EXPIRIES_PER_TICK = 100_000;
+    /**
+     * How long a caller retransmits an INVITE it got no response to: its timer B, 64·T1 with RFC 3261's T1 of
+     * 500 ms (the caller's T1, not ours: ours may be off).
+     */
+    static final long UPSTREAM_TIMER_B_NS = 64 * 500_000_000L;
 
     private final int index;
     private final ProxyConfig cfg;
@@ -368,8 +373,11 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         AsciiView branch = msg.topVia().branch();
         CallState s = calls.find(callId, branch);
         if (s != null) { // a retransmission: RFC 3261 16.7 has us repeat our latest provisional
+            s.upstreamRetransmits = true;
             if (s.phase != CallState.COMPLETED) {
                 reply(ch, src, msg, 100, "Trying", 0);
+            } else {
+                lingerFor(s, System.nanoTime()); // absorbed (RFC 6026 "Accepted"): the next copy must be, too
             }
             return;
         }
@@ -738,7 +746,23 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     private void complete(CallState s, long now) {
         s.phase = CallState.COMPLETED;
         calls.unlink(s, 1);
-        calls.schedule(s, CallTable.LINGER_LIST, now + lingerNs);
+        lingerFor(s, now);
+    }
+
+    /**
+     * Keeps a finished call's state to absorb retransmissions of its INVITE: the configured linger, or, once the
+     * caller has been seen retransmitting, as long as it may go on doing so (RFC 3261 timer B, RFC 6026 timer L:
+     * 64·T1). A copy that arrived after the state was freed would be taken for a new call and forwarded on a new
+     * branch, to a PBX that already has the call: it replays its earlier answer (whose Via names the old branch)
+     * or ignores the copy, and the new branch, never answered, is reported to the health side as silence.
+     * Measured under overload, such copies were all a PBX was sent while it "fell silent", and got it ejected.
+     */
+    private void lingerFor(CallState s, long now) {
+        if (s.upstreamRetransmits && lingerNs < UPSTREAM_TIMER_B_NS) {
+            calls.schedule(s, CallTable.UPSTREAM_RETRANSMITS_LINGER_LIST, now + UPSTREAM_TIMER_B_NS);
+        } else {
+            calls.schedule(s, CallTable.LINGER_LIST, now + lingerNs);
+        }
     }
 
     private void sendAck(CallState s, InetSocketAddress to) {
@@ -793,6 +817,10 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             }
         }
         while (n++ < MAX_EXPIRIES_PER_TICK && (s = calls.expired(CallTable.LINGER_LIST, now)) != null) {
+            calls.free(s);
+        }
+        while (n++ < MAX_EXPIRIES_PER_TICK
+            && (s = calls.expired(CallTable.UPSTREAM_RETRANSMITS_LINGER_LIST, now)) != null) {
             calls.free(s);
         }
         n = expireRetransmits(CallTable.RETRANSMIT_LIST_1, CallTable.RETRANSMIT_LIST_2, now, n);

@@ -27,10 +27,11 @@
  *   <li><b>Requests from the same source stay on one loop</b> (same 4-tuple, same socket), so INVITE
  *   retransmissions, CANCEL and the ACK of a non-2xx find the call by (Call-ID, upstream branch) in the owner's
  *   hash index.</li>
- *   <li><b>Timers without timer objects.</b> Each call sits on one of three FIFO lists (failover timer, ring
- *   timer C, linger), and while an INVITE over UDP is unanswered on one of three retransmission lists (T1, 2·T1,
- *   4·T1: RFC 3261 timer A); all entries of a list share one duration, so appending keeps it sorted and a tick
- *   every 10 ms expires heads only.</li>
+ *   <li><b>Timers without timer objects.</b> Each call sits on one of four FIFO lists (failover timer, ring
+ *   timer C, linger, and a 64·T1 linger for a call whose caller retransmitted its INVITE, so a late copy is
+ *   absorbed rather than forwarded as a new call: RFC 6026), and while an INVITE over UDP is unanswered on one
+ *   of three retransmission lists (T1, 2·T1, 4·T1: RFC 3261 timer A); all entries of a list share one
+ *   duration, so appending keeps it sorted and a tick every 10 ms expires heads only.</li>
  *   <li><b>Health signals that do not lie under overload.</b> A silent destination is reported early (no answer
  *   by the first retransmission) and at the failover timer, but not while any loop has fallen behind its own
  *   socket (a full read batch, a late tick): then the silence may be ours. When the routing table changes,

@@ -201,6 +201,44 @@ class InMemoryPipelineTest {
     }
 
     @Test
+    void absorbsALateInviteCopyFromACallerSeenRetransmittingBeforeTheAnswer() {
+        InMemoryPipeline p = pipeline(500); // linger 0: a finished call is forgotten at the next tick...
+        p.receive(bytes(INVITE), CARRIER);
+        p.receive(bytes(INVITE), CARRIER); // ...unless its caller retransmits: it missed our 100 Trying
+        p.receive(bytes(answer(sentTo(PBX).get(0), "200 OK")), PBX);
+        p.tick();
+        assertEquals(0, p.activeCalls());
+
+        p.receive(bytes(INVITE), CARRIER); // it missed the 200 too, and goes on retransmitting
+        p.tick();
+        assertEquals(1, sentTo(PBX).size(), "the late copy is absorbed, not forwarded as a new call: " + sentTo(PBX));
+        assertEquals(0, p.activeCalls());
+        assertTrue(unanswered.isEmpty(), "no branch, so no silence to report: " + unanswered);
+    }
+
+    @Test
+    void absorbsALateInviteCopyFromACallerFirstSeenRetransmittingAfterTheAnswer() {
+        InMemoryPipeline p = pipeline(500);
+        p.receive(bytes(INVITE), CARRIER);
+        p.receive(bytes(answer(sentTo(PBX).get(0), "200 OK")), PBX);
+        p.receive(bytes(INVITE), CARRIER); // a copy while the finished call lingers: absorbed, and...
+        p.tick();
+        p.receive(bytes(INVITE), CARRIER); // ...the call now lingers for the caller's whole timer B
+        assertEquals(1, sentTo(PBX).size(), sentTo(PBX).toString());
+        assertTrue(unanswered.isEmpty(), unanswered.toString());
+    }
+
+    @Test
+    void forgetsAFinishedCallAfterTheLingerWhenItsCallerNeverRetransmitted() {
+        InMemoryPipeline p = pipeline(500);
+        p.receive(bytes(INVITE), CARRIER);
+        p.receive(bytes(answer(sentTo(PBX).get(0), "200 OK")), PBX);
+        p.tick();
+        p.receive(bytes(INVITE), CARRIER); // the same bytes, after the (zero) linger: a call of its own
+        assertEquals(2, sentTo(PBX).size(), "the table keeps states only as long as configured: " + sentTo(PBX));
+    }
+
+    @Test
     void doesNotRetransmitWhenTimerAIsOff() throws InterruptedException {
         InMemoryPipeline p = pipeline(0);
         p.receive(bytes(INVITE), CARRIER);
