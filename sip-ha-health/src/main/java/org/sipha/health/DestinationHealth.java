@@ -33,6 +33,8 @@ final class DestinationHealth {
     long lastTrafficSuccessNs = Long.MIN_VALUE;
     /** Last response of any kind to real traffic (provisional, success or failure code). */
     long lastResponseNs = Long.MIN_VALUE;
+    /** The outcome queue's overflow count when the last answer was applied (see HealthMonitor). */
+    long overflowsAtLastAnswer;
     /**
      * The longest recent delay of this destination's provisional responses (its time to answer at all), as of
      * {@link #answerDelayPeakAtNs}; it halves every {@link #PEAK_HALF_LIFE_NS} without a longer one. 0 before any.

@@ -206,6 +206,16 @@ public final class HealthMonitor {
         return sibling;
     }
 
+    /**
+     * True if {@code h}'s silence may not be its own: the whole set went quiet ({@link #silentTogether}), or
+     * outcomes were lost to a full queue since {@code h}'s last answer, so its answers may be among them (the
+     * engine reported them; this thread fell behind).
+     */
+    private boolean silenceNotItsOwn(final DestinationHealth h) {
+        return silentTogether(h)
+            || (h.lastResponseNs != Long.MIN_VALUE && outcomes.overflows() != h.overflowsAtLastAnswer);
+    }
+
     private void applyOutcome(final InetSocketAddress address, final int statusCode, final long latencyNs) {
         final DestinationHealth h = byAddress.get(address);
         if (h == null) {
@@ -215,15 +225,18 @@ public final class HealthMonitor {
         final long now = currentNs;
         final HealthCause cause;
         if (statusCode == PassiveOutcomeQueue.UNANSWERED) {
-            cause = h.onUnanswered(now, silentTogether(h));
+            cause = h.onUnanswered(now, silenceNotItsOwn(h));
         } else if (statusCode == PassiveOutcomeQueue.TIMEOUT) {
-            cause = h.onTrafficTimeout(now, Math.max(0, latencyNs), silentTogether(h));
-        } else if (config.isFailureStatus(statusCode)) {
-            cause = h.onFailureResponse(now);
-        } else if (statusCode < 200) {
-            cause = h.onTrafficAlive(now, Math.max(0, latencyNs));
+            cause = h.onTrafficTimeout(now, Math.max(0, latencyNs), silenceNotItsOwn(h));
         } else {
-            cause = h.onTrafficSuccess(now, Math.max(0, latencyNs));
+            h.overflowsAtLastAnswer = outcomes.overflows();
+            if (config.isFailureStatus(statusCode)) {
+                cause = h.onFailureResponse(now);
+            } else if (statusCode < 200) {
+                cause = h.onTrafficAlive(now, Math.max(0, latencyNs));
+            } else {
+                cause = h.onTrafficSuccess(now, Math.max(0, latencyNs));
+            }
         }
         if (cause != null) {
             if (h.ejected && (cause == HealthCause.CONSECUTIVE_FAILURES || cause == HealthCause.FAILURE_RATE ||

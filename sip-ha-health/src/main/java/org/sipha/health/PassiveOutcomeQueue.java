@@ -34,6 +34,8 @@ final class PassiveOutcomeQueue implements ForwardingOutcomeListener {
     private final MpmcArrayQueue<Slot> free;
     private final MpscArrayQueue<Slot> pending;
     private final AtomicLong dropped = new AtomicLong();
+    /** Outcomes lost because the pool was empty: answers among them never reached the owner. */
+    private final AtomicLong overflows = new AtomicLong();
 
     PassiveOutcomeQueue(final int capacity) {
         free = new MpmcArrayQueue<>(capacity);
@@ -67,6 +69,7 @@ final class PassiveOutcomeQueue implements ForwardingOutcomeListener {
         }
         final Slot s = free.poll();
         if (s == null) {
+            overflows.incrementAndGet();
             dropped.incrementAndGet();
             return;
         }
@@ -99,5 +102,10 @@ final class PassiveOutcomeQueue implements ForwardingOutcomeListener {
 
     long dropped() {
         return dropped.get();
+    }
+
+    /** Outcomes lost to a full queue so far (any thread). */
+    long overflows() {
+        return overflows.get();
     }
 }

@@ -1,6 +1,7 @@
 package org.sipha.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 
@@ -103,6 +104,36 @@ class HealthMonitorUnansweredTest {
             f.unanswered(1);
         }
         assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"), "silent far beyond its own answer delay");
+    }
+
+    @Test
+    void aSilenceDuringWhichOutcomesWereLostToAFullQueueIsNotHeldAgainstTheDestination() {
+        final MonitorFixture f = fixture();
+        f.response(1, 200);
+        f.advanceMs(GRACE_MS + 1);
+        // The engine reports faster than the health thread drains (default capacity 8192): some outcomes,
+        // possibly d1's answers, are lost. d2's answers that got through show the set was not silent.
+        for (int i = 0; i < 9_000; i++) {
+            f.monitor.outcomeListener().onResponse(f.addr(2), 200, MS);
+        }
+        assertTrue(f.monitor.droppedOutcomes() > 0, "the queue overflowed");
+        for (int i = 0; i < 5; i++) {
+            f.advanceMs(0); // drains (a bounded number per cycle)
+        }
+        for (int i = 0; i < 10; i++) {
+            f.unanswered(1);
+        }
+        assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d1"), "its answers may have been lost here");
+        assertEquals(10, f.h(1).unansweredForgiven);
+
+        f.response(1, 200); // an answer applied after the overflow: from now on its silence is its own again
+        f.advanceMs(GRACE_MS + 1);
+        for (int i = 0; i < 5; i++) {
+            f.response(2, 200);
+            f.unanswered(1);
+        }
+        assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"));
+        assertEquals(HealthCause.UNANSWERED, f.rec.lastEvent("d1").cause());
     }
 
     @Test
