@@ -24,6 +24,8 @@ final class Bytes {
     private static final byte PARAM_VALUE_STOP = 16;
     /** Opens a comment, which only a Via value can hold (RFC 2543). */
     private static final byte COMMENT_OPEN = 32;
+    /** A token character or a colon: the bytes of a Via parameter value of the common shape. */
+    private static final byte TOKEN_OR_COLON = 64;
     /** Character classes by byte value: one table load instead of a chain of comparisons. */
     private static final byte[] CLASS = new byte[256];
     /** ASCII lower-casing by byte value. */
@@ -33,7 +35,7 @@ final class Bytes {
         for (int c = 0; c < 256; c++) {
             LOWER[c] = (byte) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-.!%*_+`'~".indexOf(c) >= 0) {
-                CLASS[c] |= TOKEN;
+                CLASS[c] |= TOKEN | TOKEN_OR_COLON;
             }
         }
         CLASS[' '] |= LWS;
@@ -50,6 +52,7 @@ final class Bytes {
         CLASS['>'] |= LIST_SPECIAL;
         CLASS[','] |= LIST_SPECIAL;
         CLASS['('] |= COMMENT_OPEN;
+        CLASS[':'] |= TOKEN_OR_COLON;
     }
 
     private Bytes() {
@@ -93,6 +96,27 @@ final class Bytes {
         return p;
     }
 
+    private static final long COLONS = ONES * ':';
+    private static final long SEMIS = ONES * ';';
+
+    /**
+     * The first index in [p, end) holding {@code <}, {@code :} or {@code ;}, or {@code end}: where a name-addr's
+     * display name or addr-spec part ends. Eight bytes a step, exact as {@link #skipToListSpecial} is.
+     */
+    static int skipToAngleColonSemi(byte[] b, int p, int end) {
+        for (; p + 8 <= end; p += 8) {
+            long w = (long) LONGS.get(b, p);
+            long t = has(w, LESS) | has(w, COLONS) | has(w, SEMIS);
+            if (t != 0) {
+                return p + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        while (p < end && b[p] != '<' && b[p] != ':' && b[p] != ';') {
+            p++;
+        }
+        return p;
+    }
+
     private static final long BELOW_VISIBLE = ONES * 0x21;
     private static final long DELS = ONES * 0x7f;
 
@@ -115,10 +139,26 @@ final class Bytes {
         return p;
     }
 
+    /**
+     * High bit set in each byte of {@code w} equal to the byte repeated in {@code pattern}: the lowest flag is
+     * exact; flags above a true match may be false.
+     */
+    static long hasByte(long w, long pattern) {
+        return has(w, pattern);
+    }
+
     /** High bit set in each byte of {@code w} equal to the byte repeated in {@code pattern} (see above). */
     private static long has(long w, long pattern) {
         long x = w ^ pattern;
         return (x - ONES) & ~x & HIGHS;
+    }
+
+    /** The first index in [p, end) holding neither a token character nor a colon, or {@code end}. */
+    static int skipTokenOrColon(byte[] b, int p, int end) {
+        while (p < end && (CLASS[b[p] & 0xff] & TOKEN_OR_COLON) != 0) {
+            p++;
+        }
+        return p;
     }
 
     static int skipParamName(byte[] b, int p, int end) {

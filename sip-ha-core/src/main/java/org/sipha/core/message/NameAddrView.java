@@ -99,19 +99,15 @@ public final class NameAddrView {
             q = Bytes.skipLws(buf, q, end);
             return q < end && buf[q] == '<' ? q : -1;
         }
-        for (int i = p; i < end; i++) {
-            byte c = buf[i];
-            if (c == '<') {
-                int de = Bytes.trimLwsEnd(buf, p, i);
-                if (de > p) {
-                    hasDisplayName = true;
-                    displayName.wrap(buf, p, de - p);
-                }
-                return i;
+        // An unquoted display name ends at '<'; a ':' or ';' first means an addr-spec without one.
+        int i = Bytes.skipToAngleColonSemi(buf, p, end);
+        if (i < end && buf[i] == '<') {
+            int de = Bytes.trimLwsEnd(buf, p, i);
+            if (de > p) {
+                hasDisplayName = true;
+                displayName.wrap(buf, p, de - p);
             }
-            if (c == ':' || c == ';') {
-                break;
-            }
+            return i;
         }
         return p;
     }

@@ -32,6 +32,7 @@ final class SipFramer {
     private static final long SIP_CASE_BITS = 0x202020L;
     private static final long SEVEN_BYTES = 0x00ff_ffff_ffff_ffffL;
     private static final long FOUR_BYTES = 0xffff_ffffL;
+    private static final long COLONS = 0x3a3a_3a3a_3a3a_3a3aL;
 
     private static final int KINDS = SipHeaderName.count();
     private static final int OTHER = SipHeaderName.OTHER.ordinal();
@@ -307,18 +308,45 @@ final class SipFramer {
                 bodyStart = next;
                 return SipParseResult.OK;
             }
-            SipParseResult r = Bytes.isWsp(b[q]) ? foldInto(b, q, ce, next) : addHeader(b, q, ce, next);
-            if (r != SipParseResult.OK) {
-                return r;
+            if (Bytes.isWsp(b[q])) {
+                if (headerCount == 0) {
+                    return SipParseResult.BAD_HEADER_LINE;
+                }
+                foldInto(b, q, ce, next);
+                q = next;
+                continue;
             }
+            // The header line is indexed here, in the loop, not in a method of its own: such a method, once
+            // compiled apart, is too big for the JIT to inline, and then every line pays for a call and for
+            // spilling this loop's registers around it (the JIT keeps no register across a call).
+            int c;
+            int n;
+            int k;
+            if (q + 16 <= b.length) {
+                long w0 = (long) LONGS.get(b, q);
+                long w1 = (long) LONGS.get(b, q + 8);
+                c = firstColon(b, q, ce, w0, w1);
+                n = nameEnd(b, q, c);
+                k = n > q ? HeaderNameIndex.classify(b, q, n - q, w0, w1) : OTHER;
+            } else {
+                c = Bytes.indexOf(b, q, ce, (byte) ':');
+                n = nameEnd(b, q, c);
+                k = n > q ? HeaderNameIndex.classify(b, q, n - q) : OTHER;
+            }
+            // A known name is all token characters; only another name has its bytes checked one by one.
+            if (n == q || (k == OTHER && !Bytes.allTokenChars(b, q, n))) {
+                return SipParseResult.BAD_HEADER_LINE;
+            }
+            if (headerCount == kind.length) {
+                return SipParseResult.TOO_MANY_HEADERS;
+            }
+            record(b, q, n, c, ce, next, k);
             q = next;
         }
     }
 
-    private SipParseResult foldInto(byte[] b, int q, int ce, int next) {
-        if (headerCount == 0) {
-            return SipParseResult.BAD_HEADER_LINE;
-        }
+    /** Appends the continuation line [q, ce) to the last header line (there is one). */
+    private void foldInto(byte[] b, int q, int ce, int next) {
         int h = headerCount - 1;
         int firstNonWsp = Bytes.skipLws(b, q, ce);
         if (firstNonWsp < ce) {
@@ -328,34 +356,38 @@ final class SipFramer {
             valueEnd[h] = Bytes.trimLwsEnd(b, firstNonWsp, ce);
         }
         lineEnd[h] = next;
-        return SipParseResult.OK;
     }
 
     /**
-     * Indexes the header line [q, ce). The name is found from its colon (a SWAR search) and classified by exact
-     * word compares; only a name that matches no known header has its bytes checked one by one for token
-     * characters, since a known name is all token characters. The outcome equals a token scan from {@code q}:
-     * the first colon ends the name, as no token or white-space byte is a colon.
+     * The first colon in [q, ce), or -1; {@code w0} and {@code w1} are the words at {@code q} and {@code q + 8},
+     * loaded once for this search and the name's classification (nearly every name is shorter than sixteen
+     * bytes). Of each word's has-byte mask only the lowest flag is exact, and it is the one taken; the choice
+     * between the words is a select, not a branch on the name's length. A colon at or past {@code ce} is not in
+     * the line. The colon found ends the name exactly as a token scan from {@code q} would, as no token or
+     * white-space byte is a colon.
      */
-    private SipParseResult addHeader(byte[] b, int q, int ce, int next) {
-        int c = Bytes.indexOf(b, q, ce, (byte) ':');
-        if (c < 0) {
-            return SipParseResult.BAD_HEADER_LINE;
+    private static int firstColon(byte[] b, int q, int ce, long w0, long w1) {
+        long t0 = Bytes.hasByte(w0, COLONS);
+        long t1 = Bytes.hasByte(w1, COLONS);
+        // With no colon in w1 either, numberOfTrailingZeros is 64, and c lands 16 bytes on.
+        int c = q + (t0 != 0 ? Long.numberOfTrailingZeros(t0) >>> 3 : 8 + (Long.numberOfTrailingZeros(t1) >>> 3));
+        if (c - q == 16) {
+            return q + 16 < ce ? Bytes.indexOf(b, q + 16, ce, (byte) ':') : -1;
         }
-        int n = c;
+        return c < ce ? c : -1;
+    }
+
+    /** The end of the name before colon {@code c} (white space before the colon dropped); {@code q} if none. */
+    private static int nameEnd(byte[] b, int q, int c) {
+        int n = Math.max(c, q);
         while (n > q && Bytes.isWsp(b[n - 1])) {
             n--;
         }
-        if (n == q) {
-            return SipParseResult.BAD_HEADER_LINE;
-        }
-        int k = HeaderNameIndex.classify(b, q, n - q);
-        if (k == OTHER && !Bytes.allTokenChars(b, q, n)) {
-            return SipParseResult.BAD_HEADER_LINE;
-        }
-        if (headerCount == kind.length) {
-            return SipParseResult.TOO_MANY_HEADERS;
-        }
+        return n;
+    }
+
+    /** Records header line [q, next) of kind {@code k}: name [q, n), colon at {@code c}, content end {@code ce}. */
+    private void record(byte[] b, int q, int n, int c, int ce, int next, int k) {
         int h = headerCount++;
         int vs = c + 1;
         if (vs < ce && b[vs] == ' ') { // the usual single space after the colon
@@ -377,7 +409,6 @@ final class SipFramer {
             nextOfKind[lastOfKind[k]] = h;
         }
         lastOfKind[k] = h;
-        return SipParseResult.OK;
     }
 
     private SipParseResult frameBody(int end, boolean stream) {

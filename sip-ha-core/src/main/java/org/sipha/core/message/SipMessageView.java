@@ -56,7 +56,9 @@ public final class SipMessageView {
 
     private byte[] directCopy = new byte[0];
     private SipParseResult state = SipParseResult.EMPTY;
+    /** The request method's code, decoded on first use: a forwarding path that reads no method pays nothing. */
     private SipMethod methodCode;
+    private long methodCodeGen = -1;
     private long generation;
     private long topViaGen = -1;
     private long fromGen = -1;
@@ -64,7 +66,9 @@ public final class SipMessageView {
     private long requestUriGen = -1;
     private long cseqGen = -1;
     private long cseqNumber;
+    /** Decoded from {@link #cseqMethod} on first use, as {@link #methodCode} is. */
     private SipMethod cseqMethodCode;
+    private long cseqMethodCodeGen = -1;
 
     /** A view with {@link SipParseLimits#defaults()}. */
     public SipMessageView() {
@@ -141,10 +145,8 @@ public final class SipMessageView {
         if (state == SipParseResult.OK) {
             if (f.request) {
                 method.wrap(buffer, f.messageStart, f.methodEnd - f.messageStart);
-                methodCode = SipMethod.lookup(buffer, f.messageStart, f.methodEnd - f.messageStart);
                 requestUri.wrap(buffer, f.uriStart, f.uriEnd - f.uriStart);
             } else {
-                methodCode = null;
                 reason.wrap(buffer, f.reasonStart, f.reasonEnd - f.reasonStart);
             }
             body.wrap(buffer, f.bodyStart, f.bodyEnd - f.bodyStart);
@@ -201,6 +203,13 @@ public final class SipMessageView {
     /** The request method's code; null for a response. */
     public SipMethod methodCode() {
         ensureOk();
+        if (!f.request) {
+            return null;
+        }
+        if (methodCodeGen != generation) {
+            methodCode = SipMethod.lookup(f.buf, f.messageStart, f.methodEnd - f.messageStart);
+            methodCodeGen = generation;
+        }
         return methodCode;
     }
 
@@ -266,7 +275,14 @@ public final class SipMessageView {
 
     /** The CSeq method's code, or null if CSeq is absent. */
     public SipMethod cseqMethodCode() {
-        return decodeCseq() ? cseqMethodCode : null;
+        if (!decodeCseq()) {
+            return null;
+        }
+        if (cseqMethodCodeGen != generation) {
+            cseqMethodCode = SipMethod.lookup(f.buf, cseqMethod.offset(), cseqMethod.length());
+            cseqMethodCodeGen = generation;
+        }
+        return cseqMethodCode;
     }
 
     private boolean decodeCseq() {
@@ -308,7 +324,6 @@ public final class SipMessageView {
         }
         cseqNumber = n;
         cseqMethod.wrap(b, ms, me - ms);
-        cseqMethodCode = SipMethod.lookup(b, ms, me - ms);
         return SipParseResult.OK;
     }
 

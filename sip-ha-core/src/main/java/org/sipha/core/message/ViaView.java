@@ -19,6 +19,10 @@ public final class ViaView {
     private static final byte[] BRANCH = Bytes.lowerBytes("branch");
     private static final byte[] RECEIVED = Bytes.lowerBytes("received");
     private static final byte[] RPORT = Bytes.lowerBytes("rport");
+    private static final long BRANCH_WORD = wordOf(BRANCH);
+    private static final long RECEIVED_WORD = wordOf(RECEIVED);
+    private static final long RPORT_WORD = wordOf(RPORT);
+    private static final long CASE_FOLD = 0x2020_2020_2020_2020L;
 
     private final int[] scratch = new int[4];
     private final AsciiView protocol = new AsciiView();
@@ -106,15 +110,16 @@ public final class ViaView {
         int he = p;
         int sentByPort = -1;
         if (p < e && buf[p] == ':') {
+            // Digits read and valued in one pass; what parseDigits(ds, p, 65535) would refuse is refused.
             int ds = ++p;
-            while (p < e && Bytes.isDigit(buf[p])) {
-                p++;
+            int v = 0;
+            while (p < e && Bytes.isDigit(buf[p]) && v <= 65535) {
+                v = v * 10 + (buf[p++] - '0');
             }
-            long v = Bytes.parseDigits(buf, ds, p, 65535);
-            if (v < 0) {
+            if (p == ds || v > 65535) {
                 return false;
             }
-            sentByPort = (int) v;
+            sentByPort = v;
         }
         b = buf;
         start = s;
@@ -149,9 +154,7 @@ public final class ViaView {
             int ve = -1;
             if (p < e && buf[p] == '=') {
                 vs = ++p;
-                while (p < e && (Bytes.isTokenChar(buf[p]) || buf[p] == ':')) {
-                    p++;
-                }
+                p = Bytes.skipTokenOrColon(buf, p, e);
                 ve = p;
             }
             if (!commonParam(buf, paramStart, ns, ne, vs, ve)) {
@@ -164,20 +167,20 @@ public final class ViaView {
     /** Records branch, received or rport as {@link #parseParams} does; false where it would fail. */
     private boolean commonParam(byte[] buf, int paramStart, int ns, int ne, int vs, int ve) {
         int nl = ne - ns;
-        if (!hasBranch && Bytes.equalsLower(buf, ns, nl, BRANCH)) {
+        if (!hasBranch && isLetterName(buf, ns, nl, BRANCH, BRANCH_WORD)) {
             if (vs == ve) {
                 return false;
             }
             hasBranch = true;
             branch.wrap(buf, vs, ve - vs);
-        } else if (!hasReceived && Bytes.equalsLower(buf, ns, nl, RECEIVED)) {
+        } else if (!hasReceived && isLetterName(buf, ns, nl, RECEIVED, RECEIVED_WORD)) {
             if (vs == ve) {
                 return false;
             }
             hasReceived = true;
             receivedParamStart = paramStart;
             received.wrap(buf, vs, ve - vs);
-        } else if (!hasRport && Bytes.equalsLower(buf, ns, nl, RPORT)) {
+        } else if (!hasRport && isLetterName(buf, ns, nl, RPORT, RPORT_WORD)) {
             hasRport = true;
             rportParamStart = paramStart;
             rportParamEnd = vs < 0 ? ne : ve;
@@ -190,6 +193,32 @@ public final class ViaView {
             }
         }
         return true;
+    }
+
+    /**
+     * Case-insensitive: do the {@code nl} bytes at {@code ns} spell {@code lower}, a name of at most eight
+     * letters whose little-endian word is {@code lowerWord}? One word compare where a word fits: OR-ing
+     * {@code 0x20} into a byte gives a lower-case letter only for that letter's two cases, so the compare is as
+     * exact as {@link Bytes#equalsLower}.
+     */
+    private static boolean isLetterName(byte[] buf, int ns, int nl, byte[] lower, long lowerWord) {
+        if (nl != lower.length) {
+            return false;
+        }
+        if (ns + 8 > buf.length) {
+            return Bytes.equalsLower(buf, ns, nl, lower);
+        }
+        long mask = -1L >>> (8 * (8 - nl));
+        return ((((long) LONGS.get(buf, ns)) | CASE_FOLD) & mask) == lowerWord;
+    }
+
+    /** The bytes of {@code lower} (at most eight) as a little-endian word. */
+    private static long wordOf(byte[] lower) {
+        long w = 0;
+        for (int i = 0; i < lower.length; i++) {
+            w |= (lower[i] & 0xffL) << (8 * i);
+        }
+        return w;
     }
 
     private int parseSentBy(byte[] buf, int p) {

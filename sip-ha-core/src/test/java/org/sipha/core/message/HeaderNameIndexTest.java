@@ -10,7 +10,20 @@ class HeaderNameIndexTest {
     private static SipHeaderName classify(String name) {
         // Trailing bytes as on the wire, so the three-word loads stay inside the array.
         byte[] b = Latin1.bytes(name + ": value that is long enough\r\n");
-        return SipHeaderName.ofOrdinal(HeaderNameIndex.classify(b, 0, name.length()));
+        SipHeaderName byBytes = SipHeaderName.ofOrdinal(HeaderNameIndex.classify(b, 0, name.length()));
+        // The framer's entry, given the two words it loaded for the colon search, must agree.
+        SipHeaderName byWords = SipHeaderName.ofOrdinal(
+            HeaderNameIndex.classify(b, 0, name.length(), littleEndianWord(b, 0), littleEndianWord(b, 8)));
+        assertEquals(byBytes, byWords, name);
+        return byBytes;
+    }
+
+    private static long littleEndianWord(byte[] b, int off) {
+        long w = 0;
+        for (int i = 0; i < 8; i++) {
+            w |= (b[off + i] & 0xffL) << (8 * i);
+        }
+        return w;
     }
 
     private static SipHeaderName classifyAtArrayEnd(String name) {
