@@ -84,14 +84,16 @@ final class Warmup {
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
             List<Thread> clients = new ArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
+            AtomicBoolean pause = new AtomicBoolean();
             for (int c = 0; c < CLIENTS; c++) {
-                Thread t = new Thread(() -> driveQuietly(proxyAddress, done, stop, deadline), "sip-ha-warmup-" + c);
+                Thread t = new Thread(() -> driveQuietly(proxyAddress, done, pause, stop, deadline),
+                    "sip-ha-warmup-" + c);
                 t.setDaemon(true);
                 t.start();
                 clients.add(t);
             }
             try {
-                awaitCompiledUnderLoad(done, calls, deadline);
+                awaitCompiled(done, calls, pause, deadline);
             } finally {
                 stop.set(true);
                 for (Thread t : clients) {
@@ -115,38 +117,44 @@ final class Warmup {
                 }
             }
         }
-        long settled = awaitCompilerIdle(1500);
+        long settled = awaitCompilerIdle(500);
         LOG.info("warm-up: {} calls through the engine in {} ms, JIT settled after {} ms more", done.get(),
             (System.nanoTime() - start) / 1_000_000 - settled, settled);
     }
 
     /** One client socket's calls until {@code stop}; counts answered calls in {@code done}. */
-    private static void driveQuietly(InetSocketAddress proxy, AtomicInteger done, AtomicBoolean stop,
-            long deadline) {
+    private static void driveQuietly(InetSocketAddress proxy, AtomicInteger done, AtomicBoolean pause,
+            AtomicBoolean stop, long deadline) {
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            drive(client, proxy, done, stop, deadline);
+            drive(client, proxy, done, pause, stop, deadline);
         } catch (IOException | RuntimeException e) {
             LOG.debug("warm-up client stopped: {}", e.toString());
         }
     }
 
     /**
-     * Returns once at least {@code calls} calls were answered and the JIT compilers have then been idle for a
-     * second while the calls went on, or at {@code deadline}. Idle while traffic flows is the point: C2 raises its
-     * compile thresholds while its queue is long, so at the end of a fixed number of calls the hottest methods
-     * (the event loop, the read path, the message parser) were still running profiled C1 code, and were only
-     * compiled seconds into real traffic, at its cost.
+     * Drives the calls in rounds, each a burst of traffic then a pause until the JIT compilers are idle, and
+     * returns after a round that gave them (almost) nothing to do, once at least {@code calls} were answered; or
+     * at {@code deadline}. Why rounds: C2 raises its compile thresholds while its queue is long, and on a small
+     * machine the warm-up's own traffic starves it of CPU; so at the end of one long burst the hottest methods
+     * (the event loop, the read path, the parser) were still in profiled C1 code, and C2 compiled them seconds
+     * into real traffic, at its cost (about 40 % of the proxy's CPU in the first 10 s at 1000 calls/s).
      */
-    private static void awaitCompiledUnderLoad(AtomicInteger done, int calls, long deadline)
+    private static void awaitCompiled(AtomicInteger done, int calls, AtomicBoolean pause, long deadline)
             throws InterruptedException {
-        long last = compilerTicks();
-        int quiet = 0;
+        if (compilerTicks() < 0) { // no /proc: one burst of the asked-for calls
+            while (done.get() < calls && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            return;
+        }
         while (System.nanoTime() < deadline) {
-            Thread.sleep(250);
-            long now = compilerTicks();
-            quiet = now >= 0 && now - last <= 1 ? quiet + 1 : 0; // /proc ticks are 10 ms
-            last = now;
-            if (done.get() >= calls && (now < 0 || quiet >= 4)) {
+            long before = compilerTicks();
+            pause.set(false);
+            Thread.sleep(500);
+            pause.set(true);
+            awaitCompilerIdle(Math.max(0, Math.min(1500, (deadline - System.nanoTime()) / 1_000_000L)));
+            if (done.get() >= calls && compilerTicks() - before <= 3) { // /proc ticks are 10 ms
                 return;
             }
         }
@@ -221,9 +229,12 @@ final class Warmup {
         + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
         + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
 
-    /** Sends INVITEs in bursts and answers every 200 with ACK and BYE until {@code stop} or {@code deadline}. */
-    private static void drive(DatagramSocket client, InetSocketAddress proxy, AtomicInteger done, AtomicBoolean stop,
-            long deadline) throws IOException {
+    /**
+     * Sends INVITEs in bursts (none while {@code pause}) and answers every 200 with ACK and BYE until {@code stop}
+     * or {@code deadline}.
+     */
+    private static void drive(DatagramSocket client, InetSocketAddress proxy, AtomicInteger done,
+            AtomicBoolean pause, AtomicBoolean stop, long deadline) throws IOException {
         SipMessageView msg = new SipMessageView();
         byte[] buf = new byte[65535];
         DatagramPacket in = new DatagramPacket(buf, buf.length);
@@ -233,7 +244,7 @@ final class Warmup {
         int sent = 0;
         int answered = 0;
         while (!stop.get() && System.nanoTime() < deadline) {
-            for (int i = 0; i < 50; i++, sent++) {
+            for (int i = 0; i < 50 && !pause.get(); i++, sent++) {
                 send(client, proxy, invite(sent, me));
             }
             while (System.nanoTime() < deadline) {
