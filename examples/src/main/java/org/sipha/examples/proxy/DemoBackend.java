@@ -20,18 +20,8 @@ final class DemoBackend implements AutoCloseable {
     private final DatagramSocket socket;
     private final Thread thread;
     private final String contact;
-    private final boolean joinVias;
 
     DemoBackend(InetSocketAddress address) throws SocketException {
-        this(address, false);
-    }
-
-    /**
-     * @param joinVias write all Via values of a response on one line, comma-separated, as SIPp and some PBXs do
-     *     (instead of one line per value)
-     */
-    DemoBackend(InetSocketAddress address, boolean joinVias) throws SocketException {
-        this.joinVias = joinVias;
         socket = new DatagramSocket(address);
         contact = "<sip:" + address.getHostString() + ':' + address.getPort() + '>';
         thread = new Thread(this::run, "demo-backend-" + address.getPort());
@@ -87,33 +77,15 @@ final class DemoBackend implements AutoCloseable {
 
     private String response(SipMessageView req, String status, boolean withContact, String cseqMethod, String sdp) {
         StringBuilder sb = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
-        boolean viaLineOpen = false; // the last line written is a Via line
         for (int i = 0; i < req.headerCount(); i++) {
             SipHeaderName k = req.headerKind(i);
             String v = req.headerValue(i).toString();
             switch (k) {
-                case VIA -> {
-                    if (joinVias && viaLineOpen) {
-                        sb.setLength(sb.length() - 2); // continue the Via line
-                        sb.append(", ").append(v).append("\r\n");
-                    } else {
-                        sb.append("Via: ").append(v).append("\r\n");
-                    }
-                    viaLineOpen = true;
-                }
-                case FROM, CALL_ID, RECORD_ROUTE -> {
-                    sb.append(k.canonicalName()).append(": ").append(v).append("\r\n");
-                    viaLineOpen = false;
-                }
-                case TO -> {
-                    sb.append("To: ").append(v).append(req.to().tag() == null ? ";tag=demo" + port() : "").append("\r\n");
-                    viaLineOpen = false;
-                }
-                case CSEQ -> {
-                    sb.append("CSeq: ").append(cseqMethod == null ? v : req.cseqNumber() + " " + cseqMethod)
-                        .append("\r\n");
-                    viaLineOpen = false;
-                }
+                case VIA, FROM, CALL_ID, RECORD_ROUTE -> sb.append(k.canonicalName()).append(": ").append(v).append("\r\n");
+                case TO -> sb.append("To: ").append(v).append(req.to().tag() == null ? ";tag=demo" + port() : "")
+                    .append("\r\n");
+                case CSEQ -> sb.append("CSeq: ").append(cseqMethod == null ? v : req.cseqNumber() + " " + cseqMethod)
+                    .append("\r\n");
                 default -> { }
             }
         }

@@ -61,7 +61,7 @@ final class ProxyOptions {
     int eventLoops = Math.min(4, Runtime.getRuntime().availableProcessors());
     long drainTimeoutMs = 10_000;
     IoTransport transport = IoTransport.AUTO;
-    int warmupCalls = 10_000;
+    int warmupCalls = 20_000;
     boolean health = true;
     final List<String> galeraNodes = new ArrayList<>();
     String galeraUser = "sipha";
