@@ -1,11 +1,8 @@
 package org.sipha.dispatcher.engine;
 
 /**
- * Which socket layer the forwarding engine runs on.
- *
- * <p>Netty's io_uring transport was tried (2026-11): it made about 40 % fewer system calls per call than epoll,
- * but under the warm-up's bursts one of its UDP sockets was closed with no error reported, and the CPU per call
- * it saved was within this machine's noise. It is left out until that is understood.
+ * Which socket layer the forwarding engine runs on. (Netty's io_uring transport was tried and left out: see
+ * benchmarks/README.md.)
  */
 public enum IoTransport {
     /** epoll if available, else NIO. */

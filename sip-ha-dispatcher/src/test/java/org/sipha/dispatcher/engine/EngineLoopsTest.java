@@ -1,0 +1,75 @@
+package org.sipha.dispatcher.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Engines run one after another on the same {@link EngineLoops} (a warm-up engine, then the real one), over real
+ * sockets: closing the first leaves the loops running for the next; closing the loops stops them.
+ */
+class EngineLoopsTest {
+
+    private static String invite(String callId, int fromPort) {
+        return "INVITE sip:x@127.0.0.1 SIP/2.0\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK-" + callId + "\n"
+            + "From: <sip:a@127.0.0.1>;tag=a-" + callId + "\n"
+            + "To: <sip:x@127.0.0.1>\n"
+            + "Call-ID: " + callId + "\n"
+            + "CSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
+    }
+
+    private static SipProxyServer engineOn(EngineLoops loops, int port) {
+        return SipProxyServer.start(ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", port))
+            .destinations(List.of(Destination.udp("127.0.0.1", 15281)))
+            .recordRouteSecret("engine loops test secret").lingerMs(0).build(), loops);
+    }
+
+    @Test
+    void aSecondEngineForwardsOnTheLoopsTheFirstOneLeft() throws Exception {
+        EngineLoops loops = EngineLoops.start(IoTransport.AUTO, 2);
+        try (RawSipSocket client = RawSipSocket.bind(15270); RawSipSocket backend = RawSipSocket.bind(15281)) {
+            assertEquals(2, loops.size());
+            SipProxyServer first = engineOn(loops, 15260);
+            client.send(invite("first", 15270), new InetSocketAddress("127.0.0.1", 15260));
+            assertTrue(receivedCall(backend, "first"), "the first engine forwarded nothing");
+            first.close();
+            assertFalse(loops.group().isShuttingDown(), "closing an engine on shared loops stopped them");
+
+            SipProxyServer second = engineOn(loops, 15261);
+            assertEquals(loops.transport(), second.transport());
+            client.send(invite("second", 15270), new InetSocketAddress("127.0.0.1", 15261));
+            assertTrue(receivedCall(backend, "second"), "the second engine forwarded nothing");
+            second.close();
+        } finally {
+            loops.close();
+        }
+        assertTrue(loops.group().isShutdown(), "closing the loops stops them");
+    }
+
+    /** Reads at most a few datagrams (bounded in count and time) until one is the INVITE of {@code callId}. */
+    private static boolean receivedCall(RawSipSocket s, String callId) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            String m = s.receive(2000);
+            if (m == null) {
+                return false;
+            }
+            if (m.startsWith("INVITE ") && m.contains("Call-ID: " + callId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void rejectsALoopCountOutOfRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> EngineLoops.start(IoTransport.AUTO, 0));
+        assertTrue(e.getMessage().contains("event-loops"), e.getMessage());
+    }
+}
