@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipha.dispatcher.engine.IoTransport;
 import org.sipha.dispatcher.engine.ProxyConfig;
 
 class ProxyOptionsTest {
@@ -45,6 +46,20 @@ class ProxyOptionsTest {
         assertEquals(org.sipha.dispatcher.Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("4"));
         assertEquals(org.sipha.dispatcher.Algorithm.LEAST_CALLS, ReferenceProxy.algorithm("least-calls"));
         assertEquals(org.sipha.dispatcher.Algorithm.CONSISTENT_HASH, ReferenceProxy.algorithm("consistent-hash"));
+    }
+
+    @Test
+    void picksTheSocketLayer() throws Exception {
+        String[] backend = {"--backend", "sip:127.0.0.1:5081"};
+        assertEquals(IoTransport.AUTO, ReferenceProxy.config(ProxyOptions.parse(backend)).transport());
+        assertEquals(IoTransport.NIO, ReferenceProxy.config(ProxyOptions.parse(
+            new String[] {"--transport", "nio", "--backend", "sip:127.0.0.1:5081"})).transport());
+        assertEquals(IoTransport.NIO, ReferenceProxy.config(ProxyOptions.parse(
+            new String[] {"--nio", "--backend", "sip:127.0.0.1:5081"})).transport());
+        Path yaml = dir.resolve("epoll.yaml");
+        Files.writeString(yaml, "transport: epoll\n");
+        assertEquals(IoTransport.EPOLL, ReferenceProxy.config(ProxyOptions.parse(
+            new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"})).transport());
     }
 
     @Test
@@ -94,6 +109,7 @@ class ProxyOptionsTest {
         assertMessageStarts("--listen", "--listen", "sctp:127.0.0.1:5060");
         assertMessageStarts("--retry-after", "--retry-after", "soon");
         assertMessageStarts("--nonsense", "--nonsense");
+        assertMessageStarts("--transport", "--transport", "io_uring");
         Path yaml = dir.resolve("bad.yaml");
         Files.writeString(yaml, "failover-timout-ms: 3\n");
         assertMessageStarts("failover-timout-ms", "--config", yaml.toString());
