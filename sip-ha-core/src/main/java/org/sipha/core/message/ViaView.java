@@ -164,7 +164,10 @@ public final class ViaView {
         return true;
     }
 
-    /** Records branch, received or rport as {@link #parseParams} does; false where it would fail. */
+    /**
+     * Records the parameter if it is branch, received or rport (the first of each), for the fast path and
+     * {@link #parseParams} alike; false if its value is invalid. No value is {@code vs == ve == -1}.
+     */
     private boolean commonParam(byte[] buf, int paramStart, int ns, int ne, int vs, int ve) {
         int nl = ne - ns;
         if (!hasBranch && isLetterName(buf, ns, nl, BRANCH, BRANCH_WORD)) {
@@ -271,34 +274,9 @@ public final class ViaView {
             if (p < 0) {
                 return false;
             }
-            int ns = scratch[Params.NAME_START];
-            int nl = scratch[Params.NAME_END] - ns;
-            int vs = scratch[Params.VALUE_START];
-            int ve = scratch[Params.VALUE_END];
-            if (!hasBranch && Bytes.equalsLower(buf, ns, nl, BRANCH)) {
-                if (vs < 0 || vs == ve) {
-                    return false;
-                }
-                hasBranch = true;
-                branch.wrap(buf, vs, ve - vs);
-            } else if (!hasReceived && Bytes.equalsLower(buf, ns, nl, RECEIVED)) {
-                if (vs < 0 || vs == ve) {
-                    return false;
-                }
-                hasReceived = true;
-                receivedParamStart = paramStart;
-                received.wrap(buf, vs, ve - vs);
-            } else if (!hasRport && Bytes.equalsLower(buf, ns, nl, RPORT)) {
-                hasRport = true;
-                rportParamStart = paramStart;
-                rportParamEnd = vs < 0 ? scratch[Params.NAME_END] : ve;
-                if (vs >= 0) {
-                    long v = Bytes.parseDigits(buf, vs, ve, 65535);
-                    if (v < 0) {
-                        return false;
-                    }
-                    rport = (int) v;
-                }
+            if (!commonParam(buf, paramStart, scratch[Params.NAME_START], scratch[Params.NAME_END],
+                scratch[Params.VALUE_START], scratch[Params.VALUE_END])) {
+                return false;
             }
         }
         return true;

@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -45,13 +44,11 @@ public final class SipProxyServer implements AutoCloseable {
     static final long TICK_NS = TICK_MS * 1_000_000L;
 
     private final ProxyConfig cfg;
-    private final MultiThreadIoEventLoopGroup group;
     private final ProxyWorker[] workers;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     private final List<ScheduledFuture<?>> ticks = new CopyOnWriteArrayList<>();
     private final EngineLoops loops;
     private final boolean ownsLoops;
-    private final SocketLayer layer;
     private volatile boolean draining;
     private volatile boolean refusing;
     private volatile int refuseRetryAfter;
@@ -61,8 +58,6 @@ public final class SipProxyServer implements AutoCloseable {
         this.cfg = cfg;
         this.loops = loops;
         this.ownsLoops = ownsLoops;
-        this.layer = loops.layer();
-        this.group = loops.group();
         this.workers = new ProxyWorker[loops.size()];
     }
 
@@ -122,13 +117,13 @@ public final class SipProxyServer implements AutoCloseable {
         for (InetSocketAddress address : cfg.udpListen()) {
             for (ProxyWorker w : workers) {
                 Bootstrap b = new Bootstrap().group(w.loop())
-                    .channel(layer.datagram)
+                    .channel(loops.layer().datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes()))
                     .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
                     .handler(w);
-                if (layer.sharesPorts) {
+                if (loops.layer().sharesPorts) {
                     b.option(UnixChannelOption.SO_REUSEPORT, true);
                 }
                 Channel ch = b.bind(address).sync().channel();
@@ -138,8 +133,8 @@ public final class SipProxyServer implements AutoCloseable {
         probes = cfg.udpListen().isEmpty() ? null : new ProxyProbeTransport(firstSocketPerUdpAddress(),
             cfg.advertisedHost(), cfg.advertisedPort());
         for (InetSocketAddress address : cfg.tcpListen()) {
-            ServerBootstrap sb = new ServerBootstrap().group(group)
-                .channel(layer.server)
+            ServerBootstrap sb = new ServerBootstrap().group(loops.group())
+                .channel(loops.layer().server)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -151,7 +146,7 @@ public final class SipProxyServer implements AutoCloseable {
             channels.add(sb.bind(address).sync().channel());
         }
         LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}{}), advertised as {}:{}", cfg.udpListen(),
-            cfg.tcpListen(), workers.length, layer.transport, layer.sharesPorts ? ", SO_REUSEPORT" : "",
+            cfg.tcpListen(), workers.length, loops.layer().transport, loops.layer().sharesPorts ? ", SO_REUSEPORT" : "",
             cfg.advertisedHost(), cfg.advertisedPort());
     }
 
@@ -167,7 +162,7 @@ public final class SipProxyServer implements AutoCloseable {
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
     private ChannelFuture connect(EventLoop loop, ProxyWorker w, InetSocketAddress to) {
         return new Bootstrap().group(loop)
-            .channel(layer.stream)
+            .channel(loops.layer().stream)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
@@ -213,9 +208,9 @@ public final class SipProxyServer implements AutoCloseable {
         }
     }
 
-    /** The socket layer in use: what {@link ProxyConfig#transport()} resolved to on this machine. */
+    /** The socket layer in use: the transport of this server's {@link EngineLoops}, as resolved on this machine. */
     public IoTransport transport() {
-        return layer.transport;
+        return loops.layer().transport;
     }
 
     /** Number of event loops (and sockets per listen address). */
