@@ -177,7 +177,9 @@ class ReferenceProxyPassiveHealthTest {
         }
         long answeredAtCont = proxy.answered(B);
         proxy.awaitState(B_ID, DestinationState.ACTIVE, 10_000);
-        // The snapshot is published in the duty cycle that reported the recovery, before the table saw it.
+        // The table hears of the recovery inside the health duty cycle; the snapshot is published at its end.
+        ProxyUnderTest.await(() -> health().destination(B_ID).healthy(), 5_000,
+            () -> "the health snapshot never showed the recovery: " + health().destination(B_ID));
         DestinationHealthView view = health().destination(B_ID);
         assertTrue(view.rampStartNs() != Long.MIN_VALUE && view.rampFactor(System.nanoTime()) < 1.0,
             "slow start after recovery: " + view);
