@@ -124,8 +124,8 @@ public final class ReferenceProxy {
             server.activeCalls());
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
-        LOG.info("{} call setup(s) moved to another backend as soon as theirs was ejected",
-            server.ejectionFailovers());
+        LOG.info("{} call setup(s) moved to another backend as soon as theirs was ejected, {} of them while ringing",
+            server.ejectionFailovers() + server.ringingFailovers(), server.ringingFailovers());
         long suppressed = server.suppressedSilenceReports();
         if (suppressed > 0) {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",

@@ -23,7 +23,8 @@ import org.sipha.health.HealthSnapshot;
  * Health checking in the reference proxy against real peers on 127.0.0.1 (ports 15160-15179): probes leave from the
  * proxy's own listening socket; a SIPp backend that is alive for OPTIONS but 503s every INVITE is ejected by passive
  * detection alone; when every backend fails its probes the proxy fails open and calls still complete; a backend
- * stopped with SIGSTOP is ejected and takes calls again after SIGCONT.
+ * stopped with SIGSTOP is ejected and takes calls again after SIGCONT; a call ringing at a backend that stops moves
+ * to the other.
  */
 class ReferenceProxyPassiveHealthTest {
     private static final int PROXY_PORT = 15179;
@@ -186,6 +187,29 @@ class ReferenceProxyPassiveHealthTest {
         ProxyUnderTest.await(() -> proxy.answered(B) > answeredAtCont + 3, 15_000,
             () -> "B took no new calls after SIGCONT");
         assertTrue(uac.waitFor(60, TimeUnit.SECONDS), "UAC did not end");
+    }
+
+    @Test
+    void aCallRingingAtABackendThatDiesMovesToTheSurvivor() throws Exception {
+        sipp.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA, true);
+        Process b = sipp.uas("uas_ring.xml", B, B_CONTROL, B_MEDIA, true); // rings, never answers
+        proxy = startProxy(A_ID, B_ID);
+        ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
+            () -> "backend B never answered a probe");
+
+        // Calls alternate between the two; the UAC gives a call up after 8 s without an answer.
+        Process uac = sipp.callsInBackground("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 4, 2);
+        ProxyUnderTest.await(() -> proxy.outcomes(B, 180) >= 1, 10_000, () -> "no call rang at B");
+        sipp.signal(b, "STOP"); // the PBX dies while the phone rings: its probes now time out
+        try {
+            assertTrue(uac.waitFor(30, TimeUnit.SECONDS), "UAC did not end");
+            assertEquals(0, uac.exitValue(), "every call, the ringing one too, completes; see " + SippProcesses.WORK);
+        } finally {
+            sipp.signal(b, "CONT");
+        }
+        assertTrue(proxy.server.ringingFailovers() >= 1, "a ringing call moved: " + proxy.server.ringingFailovers());
+        assertEquals(4, proxy.answered(A), "the survivor answered every call");
+        assertEquals(0, proxy.answered(B));
     }
 
     /** A 200 OK to a probe: its Via, From, To (with a tag), Call-ID and CSeq copied. */

@@ -89,6 +89,28 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         return false;
     }
 
+    /** Down while every entry of the set that maps to {@code destination} is INACTIVE or PROBING (health says so). */
+    @Override
+    public boolean isDown(Destination destination) {
+        DestinationSet set = tables.get().set(setId);
+        if (set == null) {
+            return false;
+        }
+        boolean found = false;
+        for (int i = 0; i < set.size(); i++) {
+            DestinationEntry e = set.entry(i);
+            Optional<Destination> d = engineDestination(e.destination());
+            if (d.isPresent() && d.get().equals(destination)) {
+                DestinationState st = e.state();
+                if (st != DestinationState.INACTIVE && st != DestinationState.PROBING) {
+                    return false;
+                }
+                found = true;
+            }
+        }
+        return found;
+    }
+
     /** The engine's view of a dispatcher destination; empty if the engine cannot reach it (kept, so logged once). */
     Optional<Destination> engineDestination(org.sipha.core.model.Destination d) {
         Optional<Destination> e = converted.get(d);

@@ -28,6 +28,16 @@ public interface NextHopSelector {
     }
 
     /**
+     * Whether health checking found {@code destination} down (ejected, or failing its probes), as opposed to
+     * merely not taking new calls (disabled or draining by an operator, which must let ringing calls finish). The
+     * engine asks it, like {@link #isUsable}, when {@link #version()} changes, about INVITEs that are ringing
+     * there, and moves them. Any thread.
+     */
+    default boolean isDown(Destination destination) {
+        return false;
+    }
+
+    /**
      * The failover order for one request. Single-threaded; reusable: {@link #reset} starts a new request.
      */
     interface FailoverCursor {

@@ -195,6 +195,14 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     long fastFailovers() {
         return fastFailovers;
     }
+
+    /** INVITEs moved while ringing because health checking found their destination down (owner loop). */
+    private volatile long ringingFailovers; // single writer: the owner loop
+
+    /** Any thread: INVITEs this loop moved while ringing because their destination was found down. */
+    long ringingFailovers() {
+        return ringingFailovers;
+    }
     private long seenSelectorVersion = Long.MIN_VALUE;
 
     /** Any thread: branch timeouts this loop did not report because it had fallen behind. */
@@ -860,10 +868,12 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
     /**
      * The routing table changed: INVITEs still waiting for any response from a destination that is no longer
      * usable (health checking just ejected it) are failed over now rather than when their failover timer runs
-     * out, so calls set up while a PBX was dying are not held for the whole timer. Ringing calls stay where they
-     * are (the PBX answered them). Bounded by the calls on the list when it starts.
+     * out, so calls set up while a PBX was dying are not held for the whole timer. Ringing calls (a provisional
+     * response came) move only if health checking found their destination down ({@link #failOverRinging}).
+     * Bounded by the calls on the lists when it starts.
      */
     private void failOverFromUnusable() {
+        failOverRinging();
         int n = calls.listSize(CallTable.CALLING_LIST);
         int i = calls.head(CallTable.CALLING_LIST);
         while (n-- > 0 && i >= 0) {
@@ -875,6 +885,36 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
             }
             try {
                 fastFailovers = fastFailovers + 1;
+                if (!tryNextDestination(s)) {
+                    answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("dropped call state after a failure in its failover: {}", e.toString());
+                calls.free(s);
+            }
+        }
+    }
+
+    /**
+     * INVITEs ringing at a destination that health checking found down (ejected, failing probes; not one an
+     * operator disables or drains): a PBX that crashed while the phone rang will never answer, and without this the
+     * caller would hear ringing until timer C. The branch is cancelled (a PBX that was only unreachable stops
+     * ringing) and the call goes to the next destination, or is answered 503 if there is none. Should the old
+     * branch answer 2xx after all, the caller gets it and the new branch is cancelled ({@link #lateSuccess}).
+     */
+    private void failOverRinging() {
+        int n = calls.listSize(CallTable.PROCEEDING_LIST);
+        int i = calls.head(CallTable.PROCEEDING_LIST);
+        while (n-- > 0 && i >= 0) {
+            CallState s = calls.slot(i);
+            i = calls.nextOn(s, 0); // read first: a failover moves s to another list
+            if (s.phase != CallState.PROCEEDING || s.cancelled || s.destination == null
+                || !selector.isDown(s.destination)) {
+                continue;
+            }
+            try {
+                sendCancel(s);
+                ringingFailovers = ringingFailovers + 1; // single writer
                 if (!tryNextDestination(s)) {
                     answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
                 }

@@ -249,6 +249,11 @@ public final class SipProxyServer implements AutoCloseable {
         return sumOverWorkers(ProxyWorker::fastFailovers);
     }
 
+    /** INVITEs moved to another destination while ringing, because health checking found theirs down. Any thread. */
+    public long ringingFailovers() {
+        return sumOverWorkers(ProxyWorker::ringingFailovers);
+    }
+
     private long sumOverWorkers(java.util.function.ToLongFunction<ProxyWorker> counter) {
         long n = 0;
         for (ProxyWorker w : workers) {
