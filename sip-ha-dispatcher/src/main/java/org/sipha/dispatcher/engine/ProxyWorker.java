@@ -679,9 +679,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         }
         outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
         if (code < failoverCode.length && failoverCode[code] && !s.cancelled) {
-            if (!tryNextDestination(s)) {
-                answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
-            }
+            failOverOrReject(s);
             return;
         }
         forwardUpstream(s);
@@ -883,15 +881,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
                 || selector.isUsable(s.destination)) {
                 continue;
             }
-            try {
-                fastFailovers = fastFailovers + 1;
-                if (!tryNextDestination(s)) {
-                    answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("dropped call state after a failure in its failover: {}", e.toString());
-                calls.free(s);
-            }
+            failOverNow(s, false);
         }
     }
 
@@ -912,16 +902,33 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
                 || !selector.isDown(s.destination)) {
                 continue;
             }
-            try {
+            failOverNow(s, true);
+        }
+    }
+
+    /**
+     * Fails {@code s} over outside its own timer or response, first cancelling its branch if it was
+     * {@code ringing}; a failure drops the call state, never the walk that called this.
+     */
+    private void failOverNow(CallState s, boolean ringing) {
+        try {
+            if (ringing) {
                 sendCancel(s);
                 ringingFailovers = ringingFailovers + 1; // single writer
-                if (!tryNextDestination(s)) {
-                    answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("dropped call state after a failure in its failover: {}", e.toString());
-                calls.free(s);
+            } else {
+                fastFailovers = fastFailovers + 1; // single writer
             }
+            failOverOrReject(s);
+        } catch (RuntimeException e) {
+            LOG.debug("dropped call state after a failure in its failover: {}", e.toString());
+            calls.free(s);
+        }
+    }
+
+    /** Sends the INVITE to the next untried destination or, with none left, answers 503 with Retry-After. */
+    private void failOverOrReject(CallState s) {
+        if (!tryNextDestination(s)) {
+            answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
         }
     }
 
@@ -935,9 +942,7 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
         } else {
             suppressedSilences = suppressedSilences + 1; // single writer
         }
-        if (!tryNextDestination(s)) {
-            answerUpstream(s, 503, "Service Unavailable", cfg.retryAfterSeconds());
-        }
+        failOverOrReject(s);
     }
 
     // ------------------------------------------------------------------------------------------ helpers
