@@ -42,6 +42,12 @@ public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
     private static final int TICK_MS = 10; // timer resolution; each tick is a wake-up of every loop, idle or not
     static final long TICK_NS = TICK_MS * 1_000_000L;
+    /**
+     * The most datagrams one wake-up of a loop reads from its UDP socket. Netty's allocator defaults to one when
+     * set as an option, so every datagram cost its own epoll round and a loop never saw that it had fallen
+     * behind (a read that stops at this limit is how {@link ProxyWorker} tells that datagrams are queued).
+     */
+    static final int READ_BATCH = 16;
 
     private final ProxyConfig cfg;
     private final ProxyWorker[] workers;
@@ -119,7 +125,8 @@ public final class SipProxyServer implements AutoCloseable {
                 Bootstrap b = new Bootstrap().group(w.loop())
                     .channel(loops.layer().datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes()))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes())
+                        .maxMessagesPerRead(READ_BATCH))
                     .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
                     .handler(w);

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,6 +67,44 @@ class EngineLoopsTest {
             }
         }
         return false;
+    }
+
+    /**
+     * Datagrams that queued up while the loop was busy are read several per wake-up, and a read that stops at its
+     * limit marks the loop as behind (so a destination's silence meanwhile is not held against it). With Netty's
+     * default of one datagram per read, the mark never came.
+     */
+    @Test
+    void datagramsQueuedWhileTheLoopWasBusyMarkItBehind() throws Exception {
+        EngineLoops loops = EngineLoops.start(IoTransport.AUTO, 1);
+        try (RawSipSocket client = RawSipSocket.bind(15271)) {
+            SipProxyServer proxy = engineOn(loops, 15262);
+            long since = System.nanoTime();
+            EventLoop loop = loops.loops().get(0);
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            loop.execute(() -> {
+                busy.countDown();
+                try {
+                    release.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(busy.await(2, TimeUnit.SECONDS), "the loop did not run the blocking task");
+            // Far fewer than a late timer tick would need (the loop is held only while these are sent).
+            for (int i = 0; i < 4 * SipProxyServer.READ_BATCH; i++) {
+                client.send("\r\n\r\n", new InetSocketAddress("127.0.0.1", 15262));
+            }
+            release.countDown();
+            for (int i = 0; i < 200 && proxy.quietSince(since); i++) {
+                Thread.sleep(10);
+            }
+            assertFalse(proxy.quietSince(since), "a read that found a backlog did not mark the loop behind");
+            proxy.close();
+        } finally {
+            loops.close();
+        }
     }
 
     @Test
