@@ -92,7 +92,7 @@ class EngineLoopsTest {
                 }
             });
             assertTrue(busy.await(2, TimeUnit.SECONDS), "the loop did not run the blocking task");
-            // Far fewer than a late timer tick would need (the loop is held only while these are sent).
+            // Sent in far less than the 30 ms after which a late timer tick would mark the loop behind by itself.
             for (int i = 0; i < 4 * SipProxyServer.READ_BATCH; i++) {
                 client.send("\r\n\r\n", new InetSocketAddress("127.0.0.1", 15262));
             }
