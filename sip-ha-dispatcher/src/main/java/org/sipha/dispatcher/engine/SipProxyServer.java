@@ -8,7 +8,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
@@ -44,10 +43,9 @@ public final class SipProxyServer implements AutoCloseable {
     private static final int TICK_MS = 10; // timer resolution; each tick is a wake-up of every loop, idle or not
     static final long TICK_NS = TICK_MS * 1_000_000L;
     /**
-     * The most datagrams one wake-up of a loop reads from its UDP socket (in one {@code recvmmsg} on epoll, see
-     * {@link DatagramBatchAllocator}). A read that stops at this limit is how {@link ProxyWorker} tells that
-     * datagrams are queued. (Netty's allocator, set as an option, defaulted to one: every datagram cost its own
-     * epoll round, and a loop never saw that it had fallen behind.)
+     * The most datagrams one wake-up of a loop reads from its UDP socket. Netty's allocator defaults to one when
+     * set as an option, so every datagram cost its own epoll round and a loop never saw that it had fallen
+     * behind (a read that stops at this limit is how {@link ProxyWorker} tells that datagrams are queued).
      */
     static final int READ_BATCH = 16;
 
@@ -127,17 +125,11 @@ public final class SipProxyServer implements AutoCloseable {
                 Bootstrap b = new Bootstrap().group(w.loop())
                     .channel(loops.layer().datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes())
+                        .maxMessagesPerRead(READ_BATCH))
                     .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
                     .handler(w);
-                if (loops.layer() == SocketLayer.EPOLL) {
-                    b.option(ChannelOption.RCVBUF_ALLOCATOR,
-                            new DatagramBatchAllocator(cfg.maxDatagramBytes(), READ_BATCH))
-                        .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, cfg.maxDatagramBytes());
-                } else {
-                    b.option(ChannelOption.RCVBUF_ALLOCATOR,
-                        new FixedRecvByteBufAllocator(cfg.maxDatagramBytes()).maxMessagesPerRead(READ_BATCH));
-                }
                 if (loops.layer().sharesPorts) {
                     b.option(UnixChannelOption.SO_REUSEPORT, true);
                 }
