@@ -20,10 +20,18 @@ final class DemoBackend implements AutoCloseable {
     private final DatagramSocket socket;
     private final Thread thread;
     private final String contact;
+    private final String contactWithTransport;
+    /**
+     * Responses so far (backend thread only). Every other one is written the way many UAs (SIPp among them) write
+     * theirs: all Via values on one line, a transport parameter in the Contact, Content-Length padded with
+     * spaces. The warm-up's calls meet both forms, so neither is new to the compiled code when a real PBX answers.
+     */
+    private int responses;
 
     DemoBackend(InetSocketAddress address) throws SocketException {
         socket = new DatagramSocket(address);
         contact = "<sip:" + address.getHostString() + ':' + address.getPort() + '>';
+        contactWithTransport = "<sip:" + address.getHostString() + ':' + address.getPort() + ";transport=UDP>";
         thread = new Thread(this::run, "demo-backend-" + address.getPort());
         thread.setDaemon(true);
         thread.start();
@@ -76,12 +84,26 @@ final class DemoBackend implements AutoCloseable {
     }
 
     private String response(SipMessageView req, String status, boolean withContact, String cseqMethod, String sdp) {
+        boolean compact = (responses++ & 1) == 1;
         StringBuilder sb = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
+        boolean viasWritten = false;
         for (int i = 0; i < req.headerCount(); i++) {
             SipHeaderName k = req.headerKind(i);
             String v = req.headerValue(i).toString();
             switch (k) {
-                case VIA, FROM, CALL_ID, RECORD_ROUTE -> sb.append(k.canonicalName()).append(": ").append(v).append("\r\n");
+                case VIA -> {
+                    if (!compact) {
+                        sb.append("Via: ").append(v).append("\r\n");
+                    } else if (!viasWritten) {
+                        viasWritten = true;
+                        sb.append("Via: ");
+                        for (int j = 0; j < req.viaCount(); j++) {
+                            sb.append(j == 0 ? "" : ", ").append(req.via(j).asText());
+                        }
+                        sb.append("\r\n");
+                    }
+                }
+                case FROM, CALL_ID, RECORD_ROUTE -> sb.append(k.canonicalName()).append(": ").append(v).append("\r\n");
                 case TO -> sb.append("To: ").append(v).append(req.to().tag() == null ? ";tag=demo" + port() : "")
                     .append("\r\n");
                 case CSEQ -> sb.append("CSeq: ").append(cseqMethod == null ? v : req.cseqNumber() + " " + cseqMethod)
@@ -90,13 +112,14 @@ final class DemoBackend implements AutoCloseable {
             }
         }
         if (withContact) {
-            sb.append("Contact: ").append(contact).append("\r\n");
+            sb.append("Contact: ").append(compact ? contactWithTransport : contact).append("\r\n");
         }
+        String lengthField = compact ? "Content-Length:   " : "Content-Length: ";
         if (sdp != null) {
-            return sb.append("Content-Type: application/sdp\r\nContent-Length: ").append(sdp.length()).append("\r\n\r\n")
-                .append(sdp).toString();
+            return sb.append("Content-Type: application/sdp\r\n").append(lengthField).append(sdp.length())
+                .append("\r\n\r\n").append(sdp).toString();
         }
-        return sb.append("Content-Length: 0\r\n\r\n").toString();
+        return sb.append(lengthField).append("0\r\n\r\n").toString();
     }
 
     private int port() {

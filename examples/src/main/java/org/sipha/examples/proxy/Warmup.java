@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.core.spi.HealthProbeBranch;
+import org.sipha.core.spi.HealthProbeTransport;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
@@ -88,9 +90,11 @@ final class Warmup {
                 .alwaysAllow(backendAddress)
                 .outcomeListener(outcomes)
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
+            Prober prober = new Prober(proxy.probeTransport(), backendAddress);
             try {
                 return drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
             } finally {
+                prober.stop();
                 proxy.close();
                 backend.close();
             }
@@ -182,14 +186,7 @@ final class Warmup {
         int answered = 0;
         while (answered < calls && System.nanoTime() < deadline) {
             for (int i = 0; i < 100 && sent < calls; i++, sent++) {
-                // shaped like a carrier's INVITE (display names, rport, SDP, extra headers): a warm-up with only
-                // minimal messages left the JIT to deoptimise and recompile on the first real ones
-                send(client, proxy, "INVITE sip:warm@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me
-                    + ";branch=z9hG4bK-w" + sent + ";rport\r\nFrom: \"Warm " + (sent % 10) + "\" <sip:w" + sent
-                    + "@127.0.0.1:" + me + ">;tag=w" + sent + "\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-"
-                    + sent + "@127.0.0.1\r\nCSeq: 1 INVITE\r\nContact: <sip:w@127.0.0.1:" + me + ">\r\n"
-                    + "Max-Forwards: 70\r\nSubject: warm-up\r\nUser-Agent: sip-ha warm-up\r\n"
-                    + "Content-Type: application/sdp\r\nContent-Length: " + OFFER.length() + "\r\n\r\n" + OFFER);
+                send(client, proxy, invite(sent, me, proxy.getPort()));
             }
             while (System.nanoTime() < deadline) {
                 try {
@@ -215,6 +212,77 @@ final class Warmup {
         }
         LOG.debug("warm-up sent {} INVITEs", sent);
         return answered;
+    }
+
+    /**
+     * The warm-up's INVITE number {@code n}, in two shapes taken in turn, so that neither one's syntax is new to
+     * the compiled code when real calls arrive: a carrier's (quoted display name, {@code rport}, a Contact in angle
+     * brackets, extra headers) and the plainer one of many UAs, SIPp among them (token display names, a bare
+     * Contact URI, no {@code rport}, Content-Length padded with spaces).
+     */
+    private static String invite(int n, int me, int proxyPort) {
+        if (n % 2 == 0) {
+            return "INVITE sip:warm@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me + ";branch=z9hG4bK-w" + n
+                + ";rport\r\nFrom: \"Warm " + (n % 10) + "\" <sip:w" + n + "@127.0.0.1:" + me + ">;tag=w" + n
+                + "\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-" + n + "@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
+                + "Contact: <sip:w@127.0.0.1:" + me + ">\r\nMax-Forwards: 70\r\nSubject: warm-up\r\n"
+                + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: " + OFFER.length()
+                + "\r\n\r\n" + OFFER;
+        }
+        return "INVITE sip:service@127.0.0.1:" + proxyPort + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me
+            + ";branch=z9hG4bK-m" + n + "\r\nFrom: warm <sip:warm@127.0.0.1:" + me + ">;tag=" + n + "m\r\n"
+            + "To: service <sip:service@127.0.0.1:" + proxyPort + ">\r\nCall-ID: " + n + "-warm@127.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\nContact: sip:warm@127.0.0.1:" + me + "\r\nMax-Forwards: 70\r\n"
+            + "Content-Type: application/sdp\r\nContent-Length:   " + OFFER.length() + "\r\n\r\n" + OFFER;
+    }
+
+    /**
+     * Health probes through the warm-up engine's socket while its calls run, sent from a thread of its own as the
+     * real health monitor sends them: without them, the real prober's first OPTIONS (a write from outside the event
+     * loop, its reply taken off the call path) met code compiled without that path and C2 recompiled the write path
+     * under the first real calls.
+     */
+    private static final class Prober implements Runnable {
+        private static final long PERIOD_MS = 5;
+        private static final int MAX_PROBES = 10_000; // 50 s at the period: past any warm-up round
+        private final HealthProbeTransport transport;
+        private final InetSocketAddress to;
+        private final Thread thread;
+        private volatile boolean stopped;
+
+        Prober(HealthProbeTransport transport, InetSocketAddress to) {
+            this.transport = transport;
+            this.to = to;
+            this.thread = new Thread(this, "sipha-warmup-prober");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void run() {
+            InetSocketAddress from = transport.localAddress();
+            for (int n = 1; n <= MAX_PROBES && !stopped; n++) {
+                byte[] options = ("OPTIONS sip:" + to.getHostString() + ':' + to.getPort() + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP " + from.getHostString() + ':' + from.getPort() + ";branch="
+                    + HealthProbeBranch.PREFIX + "w-" + n + ";rport\r\nMax-Forwards: 70\r\n"
+                    + "From: <sip:sipha-health@localhost>;tag=sipha-warm\r\nTo: <sip:" + to.getHostString() + ':'
+                    + to.getPort() + ">\r\nCall-ID: sipha-warm-" + n + "\r\nCSeq: " + n + " OPTIONS\r\n"
+                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                transport.send(to, java.nio.ByteBuffer.wrap(options));
+                transport.poll((src, buf, off, len) -> { }, 64);
+                try {
+                    Thread.sleep(PERIOD_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stopped = true;
+            thread.join(1000);
+            transport.close();
+        }
     }
 
     private static void send(DatagramSocket s, InetSocketAddress to, String text) throws IOException {

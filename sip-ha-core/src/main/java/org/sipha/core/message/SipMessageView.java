@@ -54,7 +54,12 @@ public final class SipMessageView {
     private final NameAddrView recordRouteCursor = new NameAddrView();
     private final NameAddrView contactCursor = new NameAddrView();
 
-    private byte[] directCopy = new byte[0];
+    /**
+     * Scratch copy of a direct buffer's message. Sized for an ordinary datagram from the start: grown from empty, a
+     * fresh view's first message took a branch its predecessors' compiled code had never seen (a deoptimisation
+     * under the first calls of every new engine).
+     */
+    private byte[] directCopy = new byte[4096];
     private SipParseResult state = SipParseResult.EMPTY;
     /** The request method's code, decoded on first use: a forwarding path that reads no method pays nothing. */
     private SipMethod methodCode;
