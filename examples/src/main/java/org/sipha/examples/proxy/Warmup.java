@@ -23,18 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs complete calls (INVITE, 200, ACK and BYE along the Record-Route) through a throw-away engine on
- * ephemeral loopback ports before the real one binds, so the JIT has compiled the forwarding path when the
- * first real call arrives: a proxy that starts announcing its (anycast) address should serve at full speed at
- * once. Bounded in calls and time; everything it opens is closed before it returns.
+ * Runs complete calls (INVITE, 200, ACK and BYE along the Record-Route) through throw-away engines on ephemeral
+ * loopback ports before the real one binds, so the JIT has compiled the forwarding path when the first real call
+ * arrives: a proxy that starts announcing its (anycast) address should serve at full speed at once. Bounded in calls
+ * and time; everything it opens is closed before it returns. Called by the main thread, once, before the real engine.
  *
- * <p>The throw-away engine is built like the real one (a {@link DispatcherNextHopSelector} with the same
- * algorithm, the same outcome listener) and runs on the real one's event loop threads ({@link EngineLoops}), so the
- * JIT sees the same classes at every call site and the threads' pools are not met empty by compiled code. With a different selector or listener class, the real traffic's first calls invalidated the
- * warm code and C2 spent about half of the proxy's CPU recompiling during the first seconds of load.
+ * <p>The throw-away engines are built like the real one (a {@link DispatcherNextHopSelector} with the same
+ * algorithm, the same outcome listener) and run on the real one's event loop threads ({@link EngineLoops}), so the
+ * JIT sees the same classes at every call site and the threads' pools are not met empty by compiled code. With a
+ * different selector or listener class, the real traffic's first calls invalidated the warm code and C2 spent about
+ * half of the proxy's CPU recompiling during the first seconds of load. For the same reason the calls come in the
+ * message shapes real peers send, and health probes run alongside (see {@link #invite} and {@code Prober}).
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+    /**
+     * Warm-up rounds, each on a throw-away engine with sockets of its own. The second one exists for its new
+     * sockets: their first reads take branches (in Netty's read path, in a fresh engine's caches) that an engine's
+     * first channels take only once, so compiled code met them first under the real engine's first calls.
+     */
+    private static final int ROUNDS = 2;
 
     private Warmup() {
     }
@@ -56,20 +64,13 @@ final class Warmup {
         int done = 0;
         long firstDeadline = start + maxMs * 1_000_000L * 2 / 3;
         for (int round = 0; round < ROUNDS && System.nanoTime() < deadline; round++) {
-            done += runEngine(round == 0 ? calls * 2 / 3 : calls - done, round == 0 ? firstDeadline : deadline,
+            done += runEngine(round == 0 ? calls - calls / 3 : calls - done, round == 0 ? firstDeadline : deadline,
                 algorithm, loops, outcomes);
         }
         long settled = awaitCompilerIdle(5000);
         LOG.info("warm-up: {} calls through the engine in {} ms, JIT settled after {} ms more", done,
             (System.nanoTime() - start) / 1_000_000 - settled, settled);
     }
-
-    /**
-     * Warm-up rounds, each on a throw-away engine with sockets of its own. The second one exists for its new
-     * sockets: their first reads take branches in Netty's read path that an engine's first channels take only
-     * once, so compiled code met them first under the real engine's first calls and C2 recompiled there.
-     */
-    private static final int ROUNDS = 2;
 
     /** One round: a throw-away engine and backend; returns the calls that got their 200. */
     private static int runEngine(int calls, long deadline, Algorithm algorithm, EngineLoops loops,
@@ -90,11 +91,14 @@ final class Warmup {
                 .alwaysAllow(backendAddress)
                 .outcomeListener(outcomes)
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
-            Prober prober = new Prober(proxy.probeTransport(), backendAddress);
+            Prober prober = null;
             try {
+                prober = new Prober(proxy.probeTransport(), backendAddress);
                 return drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
             } finally {
-                prober.stop();
+                if (prober != null) {
+                    prober.stop();
+                }
                 proxy.close();
                 backend.close();
             }
