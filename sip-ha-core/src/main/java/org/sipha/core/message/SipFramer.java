@@ -33,6 +33,7 @@ final class SipFramer {
     private static final long SEVEN_BYTES = 0x00ff_ffff_ffff_ffffL;
     private static final long FOUR_BYTES = 0xffff_ffffL;
     private static final long COLONS = 0x3a3a_3a3a_3a3a_3a3aL;
+    private static final long LFS = 0x0a0a_0a0a_0a0a_0a0aL;
 
     private static final int KINDS = SipHeaderName.count();
     private static final int OTHER = SipHeaderName.OTHER.ordinal();
@@ -284,7 +285,23 @@ final class SipFramer {
                 bodyStart = end;
                 return SipParseResult.OK;
             }
-            int lf = Bytes.indexOf(b, q, lineScanEnd(q, end, maxLine), (byte) '\n');
+            // The line's first two words, loaded once: they give the name's colon (nearly every name is shorter than
+            // fifteen bytes) and its classification below, and the LF search can then start after the colon.
+            boolean words = q + 16 <= b.length;
+            long w0 = 0;
+            long w1 = 0;
+            int colon16 = -1;
+            int from = q;
+            if (words) {
+                w0 = (long) LONGS.get(b, q);
+                w1 = (long) LONGS.get(b, q + 8);
+                int cpos = firstIn(Bytes.hasByte(w0, COLONS), Bytes.hasByte(w1, COLONS));
+                if (cpos < firstIn(Bytes.hasByte(w0, LFS), Bytes.hasByte(w1, LFS))) { // no LF before it
+                    colon16 = q + cpos;
+                    from = colon16 + 1;
+                }
+            }
+            int lf = Bytes.indexOf(b, from, lineScanEnd(q, end, maxLine), (byte) '\n');
             int next;
             int ce;
             if (lf < 0) {
@@ -322,10 +339,8 @@ final class SipFramer {
             int c;
             int n;
             int k;
-            if (q + 16 <= b.length) {
-                long w0 = (long) LONGS.get(b, q);
-                long w1 = (long) LONGS.get(b, q + 8);
-                c = firstColon(b, q, ce, w0, w1);
+            if (words) {
+                c = colon16 >= 0 ? colon16 : firstColon(b, q, ce, w0, w1);
                 n = nameEnd(b, q, c);
                 k = n > q ? HeaderNameIndex.classify(b, q, n - q, w0, w1) : OTHER;
             } else {
@@ -375,6 +390,14 @@ final class SipFramer {
             return q + 16 < ce ? Bytes.indexOf(b, q + 16, ce, (byte) ':') : -1;
         }
         return c < ce ? c : -1;
+    }
+
+    /**
+     * The offset (0 to 15) of the first flagged byte in the words {@code t0} then {@code t1}, given their has-byte
+     * masks, or 16 if neither has one. Only a mask's lowest flag is exact, and it is the one taken.
+     */
+    private static int firstIn(long t0, long t1) {
+        return t0 != 0 ? Long.numberOfTrailingZeros(t0) >>> 3 : 8 + (Long.numberOfTrailingZeros(t1) >>> 3);
     }
 
     /** The end of the name before colon {@code c} (white space before the colon dropped); {@code q} if none. */
