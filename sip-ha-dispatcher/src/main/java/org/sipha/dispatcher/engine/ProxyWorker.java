@@ -867,42 +867,36 @@ final class ProxyWorker extends ChannelInboundHandlerAdapter {
      * The routing table changed: INVITEs still waiting for any response from a destination that is no longer
      * usable (health checking just ejected it) are failed over now rather than when their failover timer runs
      * out, so calls set up while a PBX was dying are not held for the whole timer. Ringing calls (a provisional
-     * response came) move only if health checking found their destination down ({@link #failOverRinging}).
+     * response came) move only if health checking found their destination down ({@link #failOverOn}).
      * Bounded by the calls on the lists when it starts.
      */
     private void failOverFromUnusable() {
-        failOverRinging();
-        int n = calls.listSize(CallTable.CALLING_LIST);
-        int i = calls.head(CallTable.CALLING_LIST);
-        while (n-- > 0 && i >= 0) {
-            CallState s = calls.slot(i);
-            i = calls.nextOn(s, 0); // read first: a failover moves s to the tail
-            if (s.phase != CallState.CALLING || s.cancelled || s.destination == null
-                || selector.isUsable(s.destination)) {
-                continue;
-            }
-            failOverNow(s, false);
-        }
+        failOverOn(true);
+        failOverOn(false);
     }
 
     /**
-     * INVITEs ringing at a destination that health checking found down (ejected, failing probes; not one an
-     * operator disables or drains): a PBX that crashed while the phone rang will never answer, and without this the
-     * caller would hear ringing until timer C. The branch is cancelled (a PBX that was only unreachable stops
-     * ringing) and the call goes to the next destination, or is answered 503 if there is none. Should the old
-     * branch answer 2xx after all, the caller gets it and the new branch is cancelled ({@link #lateSuccess}).
+     * Walks one timer list once ({@code ringing}: the PROCEEDING list, else the CALLING one) and fails over each
+     * live INVITE of that phase whose destination is gone: for a ringing call, one health checking found down
+     * (ejected, failing probes; not one an operator disables or drains: a PBX that crashed while the phone rang will
+     * never answer, and without this the caller would hear ringing until timer C); for a call with no response yet,
+     * any destination no longer usable. A ringing branch is cancelled first (a PBX that was only unreachable stops
+     * ringing); should it answer 2xx after all, the caller gets it and the new branch is cancelled
+     * ({@link #lateSuccess}). Bounded by the calls on the list when it starts.
      */
-    private void failOverRinging() {
-        int n = calls.listSize(CallTable.PROCEEDING_LIST);
-        int i = calls.head(CallTable.PROCEEDING_LIST);
+    private void failOverOn(boolean ringing) {
+        int list = ringing ? CallTable.PROCEEDING_LIST : CallTable.CALLING_LIST;
+        int phase = ringing ? CallState.PROCEEDING : CallState.CALLING;
+        int n = calls.listSize(list);
+        int i = calls.head(list);
         while (n-- > 0 && i >= 0) {
             CallState s = calls.slot(i);
-            i = calls.nextOn(s, 0); // read first: a failover moves s to another list
-            if (s.phase != CallState.PROCEEDING || s.cancelled || s.destination == null
-                || !selector.isDown(s.destination)) {
+            i = calls.nextOn(s, 0); // read first: a failover moves s to another list or to the tail
+            if (s.phase != phase || s.cancelled || s.destination == null
+                || (ringing ? !selector.isDown(s.destination) : selector.isUsable(s.destination))) {
                 continue;
             }
-            failOverNow(s, true);
+            failOverNow(s, ringing);
         }
     }
 

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
-import org.sipha.dispatcher.Algorithm;
-import org.sipha.dispatcher.DestinationSetConfig;
-import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 
 /**
@@ -20,10 +17,7 @@ class SelectorUsableAndDownTest {
     private final Destination b = Destination.udp("127.0.0.1", 5082);
 
     SelectorUsableAndDownTest() {
-        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
-        owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        owner = TwoPbxTable.create();
         selector = new DispatcherNextHopSelector(owner, 1);
     }
 
