@@ -23,7 +23,12 @@ public final class ParseSideBySide {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int rounds;
+        try {
+            rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("rounds must be a whole number, got " + args[0], e);
+        }
         if (rounds < 1 || rounds > 10_000) {
             throw new IllegalArgumentException("rounds must be in [1, 10000], got " + args[0]);
         }
