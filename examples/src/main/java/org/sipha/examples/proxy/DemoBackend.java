@@ -6,6 +6,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipHeaderName;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipMethod;
@@ -19,8 +20,16 @@ import org.sipha.core.message.SipParseResult;
 final class DemoBackend implements AutoCloseable {
     private final DatagramSocket socket;
     private final Thread thread;
-    private final String contact;
-    private final String contactWithTransport;
+    private final int port;
+    private final byte[] contact;
+    private final byte[] contactWithTransport;
+    /**
+     * The response being written (backend thread only): a response copies at most a request's header values
+     * (under 64 KB) plus a few hundred bytes of its own.
+     */
+    private final byte[] out = new byte[2 * 65536];
+    private final DatagramPacket packet = new DatagramPacket(out, 0);
+    private int pos;
     /**
      * Responses so far (backend thread only). Every other one is written the way many UAs (SIPp among them) write
      * theirs: all Via values on one line, a transport parameter in the Contact, Content-Length padded with
@@ -30,8 +39,9 @@ final class DemoBackend implements AutoCloseable {
 
     DemoBackend(InetSocketAddress address) throws SocketException {
         socket = new DatagramSocket(address);
-        contact = "<sip:" + address.getHostString() + ':' + address.getPort() + '>';
-        contactWithTransport = "<sip:" + address.getHostString() + ':' + address.getPort() + ";transport=UDP>";
+        port = socket.getLocalPort();
+        contact = ascii("<sip:" + address.getHostString() + ':' + port + '>');
+        contactWithTransport = ascii("<sip:" + address.getHostString() + ':' + port + ";transport=UDP>");
         thread = new Thread(this::run, "demo-backend-" + address.getPort());
         thread.setDaemon(true);
         thread.start();
@@ -63,72 +73,129 @@ final class DemoBackend implements AutoCloseable {
         switch (m) {
             case ACK -> { }
             case INVITE -> {
-                send(response(msg, "180 Ringing", true, null), to);
-                send(response(msg, "200 OK", true, null, SDP), to);
+                send(response(msg, RINGING, true, null, null), to);
+                send(response(msg, OK, true, null, SDP), to);
             }
             case CANCEL -> {
-                send(response(msg, "200 OK", false, null), to);
-                send(response(msg, "487 Request Terminated", false, "INVITE"), to);
+                send(response(msg, OK, false, null, null), to);
+                send(response(msg, TERMINATED, false, INVITE_METHOD, null), to);
             }
-            default -> send(response(msg, "200 OK", m == SipMethod.BYE, null), to);
+            default -> send(response(msg, OK, m == SipMethod.BYE, null, null), to);
         }
     }
 
+    private static final byte[] RINGING = ascii("SIP/2.0 180 Ringing\r\n");
+    private static final byte[] OK = ascii("SIP/2.0 200 OK\r\n");
+    private static final byte[] TERMINATED = ascii("SIP/2.0 487 Request Terminated\r\n");
+    private static final byte[] INVITE_METHOD = ascii(" INVITE");
+    private static final byte[] VIA = ascii("Via: ");
+    private static final byte[] COMMA = ascii(", ");
+    private static final byte[] CRLF = ascii("\r\n");
+    private static final byte[] FROM = ascii("From: ");
+    private static final byte[] TO = ascii("To: ");
+    private static final byte[] CALL_ID = ascii("Call-ID: ");
+    private static final byte[] CSEQ = ascii("CSeq: ");
+    private static final byte[] RECORD_ROUTE = ascii("Record-Route: ");
+    private static final byte[] TO_TAG = ascii(";tag=demo");
+    private static final byte[] CONTACT = ascii("Contact: ");
+    private static final byte[] CONTENT_TYPE_SDP = ascii("Content-Type: application/sdp\r\n");
+    private static final byte[] LENGTH = ascii("Content-Length: ");
+    private static final byte[] LENGTH_PADDED = ascii("Content-Length:   ");
     /** A PBX's answer carries SDP, which the proxy must frame (and the warm-up must exercise). */
-    private static final String SDP = "v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    private static final byte[] SDP = ascii("v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
         + "m=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\n";
+        + "a=rtpmap:101 telephone-event/8000\r\n");
 
-    private String response(SipMessageView req, String status, boolean withContact, String cseqMethod) {
-        return response(req, status, withContact, cseqMethod, null);
-    }
-
-    private String response(SipMessageView req, String status, boolean withContact, String cseqMethod, String sdp) {
+    /**
+     * Writes the response into {@link #out} and returns its length. Bytes, not strings: the warm-up runs this for
+     * every call, and the C2 compilation of its former StringBuilder version took over a second of a compiler
+     * thread that the proxy's own code was waiting for.
+     */
+    private int response(SipMessageView req, byte[] status, boolean withContact, byte[] cseqMethod, byte[] sdp) {
         boolean compact = (responses++ & 1) == 1;
-        StringBuilder sb = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
+        pos = 0;
+        put(status);
         boolean viasWritten = false;
         for (int i = 0; i < req.headerCount(); i++) {
             SipHeaderName k = req.headerKind(i);
-            String v = req.headerValue(i).toString();
             switch (k) {
                 case VIA -> {
                     if (!compact) {
-                        sb.append("Via: ").append(v).append("\r\n");
+                        put(VIA).put(req.headerValue(i)).put(CRLF);
                     } else if (!viasWritten) {
                         viasWritten = true;
-                        sb.append("Via: ");
+                        put(VIA);
                         for (int j = 0; j < req.viaCount(); j++) {
-                            sb.append(j == 0 ? "" : ", ").append(req.via(j).asText());
+                            if (j > 0) {
+                                put(COMMA);
+                            }
+                            put(req.via(j).asText());
                         }
-                        sb.append("\r\n");
+                        put(CRLF);
                     }
                 }
-                case FROM, CALL_ID, RECORD_ROUTE -> sb.append(k.canonicalName()).append(": ").append(v).append("\r\n");
-                case TO -> sb.append("To: ").append(v).append(req.to().tag() == null ? ";tag=demo" + port() : "")
-                    .append("\r\n");
-                case CSEQ -> sb.append("CSeq: ").append(cseqMethod == null ? v : req.cseqNumber() + " " + cseqMethod)
-                    .append("\r\n");
+                case FROM -> put(FROM).put(req.headerValue(i)).put(CRLF);
+                case CALL_ID -> put(CALL_ID).put(req.headerValue(i)).put(CRLF);
+                case RECORD_ROUTE -> put(RECORD_ROUTE).put(req.headerValue(i)).put(CRLF);
+                case TO -> {
+                    put(TO).put(req.headerValue(i));
+                    if (req.to().tag() == null) {
+                        put(TO_TAG).putNumber(port);
+                    }
+                    put(CRLF);
+                }
+                case CSEQ -> {
+                    put(CSEQ);
+                    if (cseqMethod == null) {
+                        put(req.headerValue(i));
+                    } else {
+                        putNumber(req.cseqNumber()).put(cseqMethod);
+                    }
+                    put(CRLF);
+                }
                 default -> { }
             }
         }
         if (withContact) {
-            sb.append("Contact: ").append(compact ? contactWithTransport : contact).append("\r\n");
+            put(CONTACT).put(compact ? contactWithTransport : contact).put(CRLF);
         }
-        String lengthField = compact ? "Content-Length:   " : "Content-Length: ";
         if (sdp != null) {
-            return sb.append("Content-Type: application/sdp\r\n").append(lengthField).append(sdp.length())
-                .append("\r\n\r\n").append(sdp).toString();
+            put(CONTENT_TYPE_SDP);
         }
-        return sb.append(lengthField).append("0\r\n\r\n").toString();
+        put(compact ? LENGTH_PADDED : LENGTH).putNumber(sdp == null ? 0 : sdp.length).put(CRLF).put(CRLF);
+        if (sdp != null) {
+            put(sdp);
+        }
+        return pos;
     }
 
-    private int port() {
-        return socket.getLocalPort();
+    private DemoBackend put(byte[] b) {
+        System.arraycopy(b, 0, out, pos, b.length);
+        pos += b.length;
+        return this;
     }
 
-    private void send(String text, InetSocketAddress to) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        socket.send(new DatagramPacket(b, b.length, to));
+    private DemoBackend put(AsciiView v) {
+        pos = v.copyTo(out, pos);
+        return this;
+    }
+
+    private DemoBackend putNumber(long n) {
+        if (n >= 10) {
+            putNumber(n / 10);
+        }
+        out[pos++] = (byte) ('0' + n % 10);
+        return this;
+    }
+
+    private void send(int length, InetSocketAddress to) throws IOException {
+        packet.setData(out, 0, length);
+        packet.setSocketAddress(to);
+        socket.send(packet);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override

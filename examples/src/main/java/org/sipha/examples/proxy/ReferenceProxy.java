@@ -90,7 +90,7 @@ public final class ReferenceProxy {
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
             loops = EngineLoops.start(cfg);
-            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, outcomes);
+            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
             if (health != null) {
                 health.start(server); // probes leave from the proxy's own socket, so it must be bound first

@@ -8,9 +8,8 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
-import org.sipha.core.spi.HealthProbeBranch;
-import org.sipha.core.spi.HealthProbeTransport;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
@@ -29,11 +28,14 @@ import org.slf4j.LoggerFactory;
  * and time; everything it opens is closed before it returns. Called by the main thread, once, before the real engine.
  *
  * <p>The throw-away engines are built like the real one (a {@link DispatcherNextHopSelector} with the same
- * algorithm, the same outcome listener) and run on the real one's event loop threads ({@link EngineLoops}), so the
- * JIT sees the same classes at every call site and the threads' pools are not met empty by compiled code. With a
- * different selector or listener class, the real traffic's first calls invalidated the warm code and C2 spent about
- * half of the proxy's CPU recompiling during the first seconds of load. For the same reason the calls come in the
- * message shapes real peers send, and health probes run alongside (see {@link #invite} and {@code Prober}).
+ * algorithm; health checking wired as the real one's, with a monitor of their own that probes through the engine
+ * and drains its outcomes) and run on the real one's event loop threads ({@link EngineLoops}), so the JIT sees the
+ * same classes and the same branches at every call site and the threads' pools are not met empty by compiled code.
+ * With a different selector or listener class, the real traffic's first calls invalidated the warm code and C2 spent
+ * about half of the proxy's CPU recompiling during the first seconds of load; when the warm-up fed the real
+ * monitor's outcome queue, which nothing drained before the real engine started, every report took the queue-full
+ * branch and the first real report deoptimised the response path. For the same reason the calls come in the
+ * message shapes real peers send (see {@link #invite}).
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -52,52 +54,61 @@ final class Warmup {
      * @param maxMs the most time to spend on them
      * @param algorithm the real proxy's selection algorithm
      * @param loops the event loops the real engine will run on
-     * @param outcomes the real outcome listener; the warm-up's backend address is unknown to it, so it ignores them
+     * @param withHealth whether the real proxy checks health: each warm-up engine then has health checking of its
+     *        own, wired as the real one's ({@link HealthWiring#forWarmup})
      */
-    static void run(int calls, long maxMs, Algorithm algorithm, EngineLoops loops,
-            ForwardingOutcomeListener outcomes) {
+    static void run(int calls, long maxMs, Algorithm algorithm, EngineLoops loops, boolean withHealth) {
         if (calls <= 0) {
             return;
         }
         long start = System.nanoTime();
-        long deadline = start + maxMs * 1_000_000L;
+        long roundNs = maxMs * 1_000_000L / 3;
         int done = 0;
-        long firstDeadline = start + maxMs * 1_000_000L * 2 / 3;
-        for (int round = 0; round < ROUNDS && System.nanoTime() < deadline; round++) {
-            done += runEngine(round == 0 ? calls - calls / 3 : calls - done, round == 0 ? firstDeadline : deadline,
-                algorithm, loops, outcomes);
+        long settled = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            // the first round gets two thirds of the calls and time, the second what is left
+            int share = round == 0 ? calls - calls / 3 : calls - done;
+            done += runEngine(share, System.nanoTime() + (round == 0 ? 2 * roundNs : roundNs), algorithm, loops,
+                withHealth);
+            // C2 raises its threshold with the length of its queue, which the first round keeps long: methods
+            // called once per call (the INVITE path) were still profiling when real calls came. Once the queue is
+            // empty, the next round's first calls send them to C2 at the base threshold.
+            settled += awaitCompilerIdle(3000);
         }
-        long settled = awaitCompilerIdle(5000);
         LOG.info("warm-up: {} calls through the engine in {} ms, JIT settled after {} ms more", done,
             (System.nanoTime() - start) / 1_000_000 - settled, settled);
     }
 
     /** One round: a throw-away engine and backend; returns the calls that got their 200. */
     private static int runEngine(int calls, long deadline, Algorithm algorithm, EngineLoops loops,
-            ForwardingOutcomeListener outcomes) {
+            boolean withHealth) {
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             int backendPort = freePort();
             int proxyPort = freePort();
             InetSocketAddress backendAddress = new InetSocketAddress("127.0.0.1", backendPort);
             DemoBackend backend = new DemoBackend(backendAddress);
             String uri = "sip:127.0.0.1:" + backendPort;
+            Destination destination = Destination.of("warm-up", uri);
             RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder()
-                .set(DestinationSetConfig.builder(1).algorithm(algorithm)
-                    .add(org.sipha.core.model.Destination.of(uri, uri)).build())
+                .set(DestinationSetConfig.builder(1).algorithm(algorithm).add(destination).build())
                 .build());
+            DispatcherNextHopSelector selector = new DispatcherNextHopSelector(table, 1);
+            HealthWiring health = withHealth
+                ? HealthWiring.forWarmup(table, destination, proxyPort, selector::setTrafficShare) : null;
             SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
                 .listenUdp(new InetSocketAddress("127.0.0.1", proxyPort))
-                .selector(new DispatcherNextHopSelector(table, 1))
+                .selector(selector)
                 .alwaysAllow(backendAddress)
-                .outcomeListener(outcomes)
+                .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
-            Prober prober = null;
             try {
-                prober = new Prober(proxy.probeTransport(), backendAddress);
+                if (health != null) {
+                    health.start(proxy);
+                }
                 return drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
             } finally {
-                if (prober != null) {
-                    prober.stop();
+                if (health != null) {
+                    health.close();
                 }
                 proxy.close();
                 backend.close();
@@ -238,55 +249,6 @@ final class Warmup {
             + "To: service <sip:service@127.0.0.1:" + proxyPort + ">\r\nCall-ID: " + n + "-warm@127.0.0.1\r\n"
             + "CSeq: 1 INVITE\r\nContact: sip:warm@127.0.0.1:" + me + "\r\nMax-Forwards: 70\r\n"
             + "Content-Type: application/sdp\r\nContent-Length:   " + OFFER.length() + "\r\n\r\n" + OFFER;
-    }
-
-    /**
-     * Health probes through the warm-up engine's socket while its calls run, sent from a thread of its own as the
-     * real health monitor sends them: without them, the real prober's first OPTIONS (a write from outside the event
-     * loop, its reply taken off the call path) met code compiled without that path and C2 recompiled the write path
-     * under the first real calls.
-     */
-    private static final class Prober implements Runnable {
-        private static final long PERIOD_MS = 5;
-        private static final int MAX_PROBES = 10_000; // 50 s at the period: past any warm-up round
-        private final HealthProbeTransport transport;
-        private final InetSocketAddress to;
-        private final Thread thread;
-        private volatile boolean stopped;
-
-        Prober(HealthProbeTransport transport, InetSocketAddress to) {
-            this.transport = transport;
-            this.to = to;
-            this.thread = new Thread(this, "sipha-warmup-prober");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            InetSocketAddress from = transport.localAddress();
-            for (int n = 1; n <= MAX_PROBES && !stopped; n++) {
-                byte[] options = ("OPTIONS sip:" + to.getHostString() + ':' + to.getPort() + " SIP/2.0\r\n"
-                    + "Via: SIP/2.0/UDP " + from.getHostString() + ':' + from.getPort() + ";branch="
-                    + HealthProbeBranch.PREFIX + "w-" + n + ";rport\r\nMax-Forwards: 70\r\n"
-                    + "From: <sip:sipha-health@localhost>;tag=sipha-warm\r\nTo: <sip:" + to.getHostString() + ':'
-                    + to.getPort() + ">\r\nCall-ID: sipha-warm-" + n + "\r\nCSeq: " + n + " OPTIONS\r\n"
-                    + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-                transport.send(to, java.nio.ByteBuffer.wrap(options));
-                transport.poll((src, buf, off, len) -> { }, 64);
-                try {
-                    Thread.sleep(PERIOD_MS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        void stop() throws InterruptedException {
-            stopped = true;
-            thread.join(1000);
-            transport.close();
-        }
     }
 
     private static void send(DatagramSocket s, InetSocketAddress to, String text) throws IOException {
