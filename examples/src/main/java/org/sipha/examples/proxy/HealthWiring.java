@@ -71,18 +71,19 @@ final class HealthWiring implements AutoCloseable {
     }
 
     /**
-     * The same wiring for a warm-up engine listening on {@code 127.0.0.1:proxyPort}, with the default probe timers
+     * The same wiring for a warm-up engine listening on {@code 127.0.0.1:proxyPort} and routing to
+     * {@code destinations} (its dispatcher set 1), with the default probe timers
      * (shorter ones timed out under the warm-up's bursts and sent the lone destination into panic), so the code
      * that reports, drains and applies call outcomes is compiled with the branches real traffic takes, and the
      * probes' writes from outside the event loop are no longer new when the real engine starts. Its threads are
      * named {@code sipha-warmup-*} and {@link #start} logs nothing.
      */
-    static HealthWiring forWarmup(RoutingTableOwner owner, org.sipha.core.model.Destination destination,
+    static HealthWiring forWarmup(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
                                   int proxyPort, java.util.function.ObjDoubleConsumer<String> slowStart) {
         ProxyOptions o = new ProxyOptions();
         o.listen.clear();
         o.listen.add("udp:127.0.0.1:" + proxyPort);
-        return create(owner, List.of(destination), o, slowStart, WARMUP_THREADS);
+        return create(owner, destinations, o, slowStart, WARMUP_THREADS);
     }
 
     private static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,

@@ -5,7 +5,8 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 import org.sipha.core.model.Destination;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * about half of the proxy's CPU recompiling during the first seconds of load; when the warm-up fed the real
  * monitor's outcome queue, which nothing drained before the real engine started, every report took the queue-full
  * branch and the first real report deoptimised the response path. For the same reason the calls come in the
- * message shapes real peers send (see {@link #invite}).
+ * message shapes real peers send (see {@code Requests}).
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
@@ -45,13 +46,28 @@ final class Warmup {
      * first channels take only once, so compiled code met them first under the real engine's first calls.
      */
     private static final int ROUNDS = 2;
+    /** The most calls a round runs after the compiler's pause (see {@link #runEngine}), in a quarter of its time. */
+    private static final int TAIL_CALLS = 3000;
+    /**
+     * INVITEs sent at once: in bursts (the engine's read batches fill up, the calls come fast), then, in the tail, a
+     * few at a time, as real calls come, so that the per-wake-up code of the event loop (its flushes, task checks,
+     * the read loop's entry) is called as often per call as under real traffic and is compiled before it.
+     */
+    private static final int BURST = 100;
+    private static final int TAIL_BURST = 4;
+    /**
+     * Backends per warm-up engine: two, as in the reference deployment, so that selection and failover iteration
+     * take the branches of a set with a choice (with one backend, C2 compiled them again under the first real calls).
+     */
+    private static final int BACKENDS = 2;
 
     private Warmup() {
     }
 
     /**
      * @param calls the most calls to run; 0 skips the warm-up
-     * @param maxMs the most time to spend on them
+     * @param maxMs the most time to spend on them, not counting the pauses for the compiler (at most 3 s each, three
+     *        of them)
      * @param algorithm the real proxy's selection algorithm
      * @param loops the event loops the real engine will run on
      * @param withHealth whether the real proxy checks health: each warm-up engine then has health checking of its
@@ -62,60 +78,83 @@ final class Warmup {
             return;
         }
         long start = System.nanoTime();
-        long roundNs = maxMs * 1_000_000L / 3;
+        long budgetNs = maxMs * 1_000_000L;
         int done = 0;
-        long settled = 0;
+        long[] idleMs = {0};
         for (int round = 0; round < ROUNDS; round++) {
-            // the first round gets two thirds of the calls and time, the second what is left
-            int share = round == 0 ? calls - calls / 3 : calls - done;
-            done += runEngine(share, System.nanoTime() + (round == 0 ? 2 * roundNs : roundNs), algorithm, loops,
-                withHealth);
-            // C2 raises its threshold with the length of its queue, which the first round keeps long: methods
-            // called once per call (the INVITE path) were still profiling when real calls came. Once the queue is
-            // empty, the next round's first calls send them to C2 at the base threshold.
-            settled += awaitCompilerIdle(3000);
+            // the first round gets 60 % of the calls and time, the second what is left
+            int share = round == 0 ? calls * 3 / 5 : calls - done;
+            done += runEngine(share, round == 0 ? budgetNs * 3 / 5 : budgetNs * 2 / 5, algorithm, loops, withHealth,
+                idleMs);
         }
-        LOG.info("warm-up: {} calls through the engine in {} ms, JIT settled after {} ms more", done,
-            (System.nanoTime() - start) / 1_000_000 - settled, settled);
+        idleMs[0] += awaitCompilerIdle(3000);
+        LOG.info("warm-up: {} calls through the engine in {} ms, of which {} ms waiting for the JIT compilers",
+            done, (System.nanoTime() - start) / 1_000_000, idleMs[0]);
     }
 
-    /** One round: a throw-away engine and backend; returns the calls that got their 200. */
-    private static int runEngine(int calls, long deadline, Algorithm algorithm, EngineLoops loops,
-            boolean withHealth) {
+    /**
+     * One round: a throw-away engine and backend; returns the calls that got their 200 and adds the time it waited
+     * for the compiler to {@code idleMs[0]}.
+     *
+     * <p>The round's last calls come after a pause in which the compiler's queue empties. C2 raises its threshold
+     * with the length of its queue, which the calls keep long: methods called once per call (the INVITE's path, the
+     * call table) were still in profiled code when real calls came, and C2 compiled them under the first real load.
+     * Once the queue is empty, the next calls send them to C2 at its base threshold.
+     */
+    private static int runEngine(int calls, long budgetNs, Algorithm algorithm, EngineLoops loops,
+            boolean withHealth, long[] idleMs) {
+        List<DemoBackend> backends = new ArrayList<>();
+        HealthWiring health = null;
+        SipProxyServer proxy = null;
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            int backendPort = freePort();
             int proxyPort = freePort();
-            InetSocketAddress backendAddress = new InetSocketAddress("127.0.0.1", backendPort);
-            DemoBackend backend = new DemoBackend(backendAddress);
-            String uri = "sip:127.0.0.1:" + backendPort;
-            Destination destination = Destination.of("warm-up", uri);
-            RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder()
-                .set(DestinationSetConfig.builder(1).algorithm(algorithm).add(destination).build())
-                .build());
+            DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm);
+            List<Destination> destinations = new ArrayList<>();
+            ProxyConfig.Builder config = ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", proxyPort));
+            for (int i = 1; i <= BACKENDS; i++) {
+                InetSocketAddress address = new InetSocketAddress("127.0.0.1", freePort());
+                backends.add(new DemoBackend(address));
+                Destination d = Destination.of("warm-up-" + i, "sip:127.0.0.1:" + address.getPort());
+                destinations.add(d);
+                set.add(d);
+                config.alwaysAllow(address);
+            }
+            RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(table, 1);
-            HealthWiring health = withHealth
-                ? HealthWiring.forWarmup(table, destination, proxyPort, selector::setTrafficShare) : null;
-            SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
-                .listenUdp(new InetSocketAddress("127.0.0.1", proxyPort))
-                .selector(selector)
-                .alwaysAllow(backendAddress)
+            health = withHealth
+                ? HealthWiring.forWarmup(table, destinations, proxyPort, selector::setTrafficShare) : null;
+            proxy = SipProxyServer.start(config.selector(selector)
                 .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
-            try {
-                if (health != null) {
-                    health.start(proxy);
-                }
-                return drive(client, new InetSocketAddress("127.0.0.1", proxyPort), calls, deadline);
-            } finally {
-                if (health != null) {
-                    health.close();
-                }
-                proxy.close();
-                backend.close();
+            if (health != null) {
+                health.start(proxy);
             }
-        } catch (IOException | RuntimeException | InterruptedException e) {
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxyPort);
+            int tail = Math.min(calls / 4, TAIL_CALLS);
+            int answered = drive(client, to, 0, calls - tail, System.nanoTime() + budgetNs * 3 / 4, BURST);
+            idleMs[0] += awaitCompilerIdle(3000);
+            return answered + drive(client, to, calls - tail, tail, System.nanoTime() + budgetNs / 4, TAIL_BURST);
+        } catch (IOException | RuntimeException e) {
             LOG.warn("warm-up stopped early: {}", e.toString());
             return 0;
+        } finally {
+            close(health, proxy, backends);
+        }
+    }
+
+    private static void close(HealthWiring health, SipProxyServer proxy, List<DemoBackend> backends) {
+        try {
+            if (health != null) {
+                health.close();
+            }
+            if (proxy != null) {
+                proxy.close();
+            }
+            for (DemoBackend b : backends) {
+                b.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -129,8 +168,11 @@ final class Warmup {
      */
     private static long awaitCompilerIdle(long maxMs) {
         long start = System.nanoTime();
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
         boolean proc = compilerTicks() >= 0;
+        // Only without /proc: the platform MXBeans load some 400 classes (JFR's among them), whose generated
+        // lambda forms made C2 compile the JDK's bytecode generator for over a second at the end of the warm-up.
+        java.lang.management.CompilationMXBean jit =
+            proc ? null : java.lang.management.ManagementFactory.getCompilationMXBean();
         if (!proc && (jit == null || !jit.isCompilationTimeMonitoringSupported())) {
             return 0;
         }
@@ -184,24 +226,30 @@ final class Warmup {
         }
     }
 
-    private static final String OFFER = "v=0\r\no=warm 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\n"
-        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
-        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n";
+    private static final byte[] OFFER = AsciiWriter.ascii("v=0\r\no=warm 53655765 2353687637 IN IP4 127.0.0.1\r\n"
+        + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
 
-    /** Sends INVITEs in bursts and answers every 200 with ACK and BYE; returns the calls that got their 200. */
-    private static int drive(DatagramSocket client, InetSocketAddress proxy, int calls, long deadline)
-            throws IOException {
+    /**
+     * Sends INVITEs numbered from {@code first} in bursts of {@code burst} and answers every 200 with ACK and BYE;
+     * returns the calls that got their 200. A burst follows when no answer came for a millisecond (for bursts of a
+     * few calls) or five (for larger ones). Numbers must not repeat on one engine: they make the Call-IDs and
+     * branches.
+     */
+    private static int drive(DatagramSocket client, InetSocketAddress proxy, int first, int calls, long deadline,
+            int burst) throws IOException {
         SipMessageView msg = new SipMessageView();
         byte[] buf = new byte[65535];
         DatagramPacket in = new DatagramPacket(buf, buf.length);
-        client.setSoTimeout(5);
+        client.setSoTimeout(burst > TAIL_BURST ? 5 : 1);
         client.setReceiveBufferSize(4 << 20);
-        int me = client.getLocalPort();
+        Requests out = new Requests(client.getLocalPort(), proxy.getPort());
+        DatagramPacket packet = new DatagramPacket(out.w.array(), 0, proxy);
         int sent = 0;
         int answered = 0;
         while (answered < calls && System.nanoTime() < deadline) {
-            for (int i = 0; i < 100 && sent < calls; i++, sent++) {
-                send(client, proxy, invite(sent, me, proxy.getPort()));
+            for (int i = 0; i < burst && sent < calls; i++, sent++) {
+                send(client, packet, out.invite(first + sent));
             }
             while (System.nanoTime() < deadline) {
                 try {
@@ -212,47 +260,104 @@ final class Warmup {
                 }
                 if (msg.wrap(buf, 0, in.getLength()) != SipParseResult.OK || msg.isRequest()
                     || msg.statusCode() != 200 || msg.recordRouteCount() == 0
-                    || !"INVITE".contentEquals(msg.cseqMethod())) {
+                    || !msg.cseqMethod().contentEquals("INVITE")) {
                     continue;
                 }
                 answered++;
-                String common = "Route: " + msg.recordRoute(0).asText() + "\r\nFrom: " + msg.from().asText()
-                    + "\r\nTo: " + msg.to().asText() + "\r\nCall-ID: " + msg.callId() + "\r\nMax-Forwards: 70\r\n";
-                String ruri = msg.contactCount() > 0 ? msg.contact(0).uriText().toString() : "sip:warm@127.0.0.1";
-                send(client, proxy, "ACK " + ruri + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me + ";branch=z9hG4bK-a"
-                    + answered + "\r\n" + common + "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
-                send(client, proxy, "BYE " + ruri + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me + ";branch=z9hG4bK-b"
-                    + answered + "\r\n" + common + "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n");
+                send(client, packet, out.inDialog(Requests.ACK, first + answered, msg));
+                send(client, packet, out.inDialog(Requests.BYE, first + answered, msg));
             }
         }
         LOG.debug("warm-up sent {} INVITEs", sent);
         return answered;
     }
 
-    /**
-     * The warm-up's INVITE number {@code n}, in two shapes taken in turn, so that neither one's syntax is new to
-     * the compiled code when real calls arrive: a carrier's (quoted display name, {@code rport}, a Contact in angle
-     * brackets, extra headers) and the plainer one of many UAs, SIPp among them (token display names, a bare
-     * Contact URI, no {@code rport}, Content-Length padded with spaces).
-     */
-    private static String invite(int n, int me, int proxyPort) {
-        if (n % 2 == 0) {
-            return "INVITE sip:warm@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me + ";branch=z9hG4bK-w" + n
-                + ";rport\r\nFrom: \"Warm " + (n % 10) + "\" <sip:w" + n + "@127.0.0.1:" + me + ">;tag=w" + n
-                + "\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-" + n + "@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
-                + "Contact: <sip:w@127.0.0.1:" + me + ">\r\nMax-Forwards: 70\r\nSubject: warm-up\r\n"
-                + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: " + OFFER.length()
-                + "\r\n\r\n" + OFFER;
-        }
-        return "INVITE sip:service@127.0.0.1:" + proxyPort + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + me
-            + ";branch=z9hG4bK-m" + n + "\r\nFrom: warm <sip:warm@127.0.0.1:" + me + ">;tag=" + n + "m\r\n"
-            + "To: service <sip:service@127.0.0.1:" + proxyPort + ">\r\nCall-ID: " + n + "-warm@127.0.0.1\r\n"
-            + "CSeq: 1 INVITE\r\nContact: sip:warm@127.0.0.1:" + me + "\r\nMax-Forwards: 70\r\n"
-            + "Content-Type: application/sdp\r\nContent-Length:   " + OFFER.length() + "\r\n\r\n" + OFFER;
+    private static void send(DatagramSocket s, DatagramPacket packet, AsciiWriter w) throws IOException {
+        packet.setData(w.array(), 0, w.length());
+        s.send(packet);
     }
 
-    private static void send(DatagramSocket s, InetSocketAddress to, String text) throws IOException {
-        byte[] b = text.getBytes(StandardCharsets.US_ASCII);
-        s.send(new DatagramPacket(b, b.length, to));
+    /**
+     * The warm-up client's requests, written as bytes ({@link AsciiWriter}). INVITE number {@code n} comes in two
+     * shapes taken in turn, so that neither one's syntax is new to the compiled code when real calls arrive: a
+     * carrier's (quoted display name, {@code rport}, a Contact in angle brackets, extra headers) and the plainer one
+     * of many UAs, SIPp among them (token display names, a bare Contact URI, no {@code rport}, Content-Length padded
+     * with spaces). One thread.
+     */
+    private static final class Requests {
+        static final int ACK = 0;
+        static final int BYE = 1;
+        private static final byte[] CRLF = AsciiWriter.ascii("\r\n");
+        private static final byte[] A1 = AsciiWriter.ascii("INVITE sip:warm@127.0.0.1 SIP/2.0\r\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:");
+        private static final byte[] A_BRANCH = AsciiWriter.ascii(";branch=z9hG4bK-w");
+        private static final byte[] A_FROM = AsciiWriter.ascii(";rport\r\nFrom: \"Warm ");
+        private static final byte[] A_FROM_URI = AsciiWriter.ascii("\" <sip:w");
+        private static final byte[] AT_HOST = AsciiWriter.ascii("@127.0.0.1:");
+        private static final byte[] A_TAG = AsciiWriter.ascii(">;tag=w");
+        private static final byte[] A_TO = AsciiWriter.ascii("\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-");
+        private static final byte[] A_CSEQ = AsciiWriter.ascii("@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
+            + "Contact: <sip:w@127.0.0.1:");
+        private static final byte[] A_REST = AsciiWriter.ascii(">\r\nMax-Forwards: 70\r\nSubject: warm-up\r\n"
+            + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: ");
+        private static final byte[] B1 = AsciiWriter.ascii("INVITE sip:service@127.0.0.1:");
+        private static final byte[] B_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
+        private static final byte[] B_BRANCH = AsciiWriter.ascii(";branch=z9hG4bK-m");
+        private static final byte[] B_FROM = AsciiWriter.ascii("\r\nFrom: warm <sip:warm@127.0.0.1:");
+        private static final byte[] B_TAG = AsciiWriter.ascii(">;tag=");
+        private static final byte[] B_TO = AsciiWriter.ascii("m\r\nTo: service <sip:service@127.0.0.1:");
+        private static final byte[] B_CALL_ID = AsciiWriter.ascii(">\r\nCall-ID: ");
+        private static final byte[] B_CSEQ = AsciiWriter.ascii("-warm@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
+            + "Contact: sip:warm@127.0.0.1:");
+        private static final byte[] B_REST = AsciiWriter.ascii("\r\nMax-Forwards: 70\r\n"
+            + "Content-Type: application/sdp\r\nContent-Length:   ");
+        private static final byte[][] METHOD = {AsciiWriter.ascii("ACK "), AsciiWriter.ascii("BYE ")};
+        private static final byte[] FALLBACK_URI = AsciiWriter.ascii("sip:warm@127.0.0.1");
+        private static final byte[] D_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
+        private static final byte[][] D_BRANCH = {AsciiWriter.ascii(";branch=z9hG4bK-a"),
+            AsciiWriter.ascii(";branch=z9hG4bK-b")};
+        private static final byte[] D_ROUTE = AsciiWriter.ascii("\r\nRoute: ");
+        private static final byte[] D_FROM = AsciiWriter.ascii("\r\nFrom: ");
+        private static final byte[] D_TO = AsciiWriter.ascii("\r\nTo: ");
+        private static final byte[] D_CALL_ID = AsciiWriter.ascii("\r\nCall-ID: ");
+        private static final byte[][] D_REST = {
+            AsciiWriter.ascii("\r\nMax-Forwards: 70\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"),
+            AsciiWriter.ascii("\r\nMax-Forwards: 70\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")};
+
+        final AsciiWriter w = new AsciiWriter();
+        private final int me;
+        private final int proxyPort;
+
+        Requests(int me, int proxyPort) {
+            this.me = me;
+            this.proxyPort = proxyPort;
+        }
+
+        AsciiWriter invite(int n) {
+            w.reset();
+            if (n % 2 == 0) {
+                w.put(A1).putNumber(me).put(A_BRANCH).putNumber(n).put(A_FROM).putNumber(n % 10).put(A_FROM_URI)
+                    .putNumber(n).put(AT_HOST).putNumber(me).put(A_TAG).putNumber(n).put(A_TO).putNumber(n)
+                    .put(A_CSEQ).putNumber(me).put(A_REST);
+            } else {
+                w.put(B1).putNumber(proxyPort).put(B_VIA).putNumber(me).put(B_BRANCH).putNumber(n).put(B_FROM)
+                    .putNumber(me).put(B_TAG).putNumber(n).put(B_TO).putNumber(proxyPort).put(B_CALL_ID).putNumber(n)
+                    .put(B_CSEQ).putNumber(me).put(B_REST);
+            }
+            return w.putNumber(OFFER.length).put(CRLF).put(CRLF).put(OFFER);
+        }
+
+        /** ACK or BYE number {@code n} for the dialog {@code ok} (its 200) set up, along its Record-Route. */
+        AsciiWriter inDialog(int method, int n, SipMessageView ok) {
+            w.reset().put(METHOD[method]);
+            if (ok.contactCount() > 0) {
+                w.put(ok.contact(0).uriText());
+            } else {
+                w.put(FALLBACK_URI);
+            }
+            return w.put(D_VIA).putNumber(me).put(D_BRANCH[method]).putNumber(n).put(D_ROUTE)
+                .put(ok.recordRoute(0).asText()).put(D_FROM).put(ok.from().asText()).put(D_TO).put(ok.to().asText())
+                .put(D_CALL_ID).put(ok.callId()).put(D_REST[method]);
+        }
     }
 }
