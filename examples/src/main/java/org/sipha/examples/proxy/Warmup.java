@@ -46,6 +46,8 @@ final class Warmup {
      * first channels take only once, so compiled code met them first under the real engine's first calls.
      */
     private static final int ROUNDS = 2;
+    /** The longest pause for the compiler: each pause ends once the compiler threads have been idle for 200 ms. */
+    private static final long COMPILER_WAIT_MS = 3000;
     /** The most calls a round runs after the compiler's pause (see {@link #runEngine}), in a quarter of its time. */
     private static final int TAIL_CALLS = 3000;
     /**
@@ -66,16 +68,23 @@ final class Warmup {
 
     /**
      * @param calls the most calls to run; 0 skips the warm-up
-     * @param maxMs the most time to spend on them, not counting the pauses for the compiler (at most 3 s each, three
-     *        of them)
+     * @param maxMs the most time to spend on them, not counting the three pauses for the compiler (at most
+     *        {@value #COMPILER_WAIT_MS} ms each)
      * @param algorithm the real proxy's selection algorithm
      * @param loops the event loops the real engine will run on
      * @param withHealth whether the real proxy checks health: each warm-up engine then has health checking of its
      *        own, wired as the real one's ({@link HealthWiring#forWarmup})
+     * @return the calls that got their 200
      */
-    static void run(int calls, long maxMs, Algorithm algorithm, EngineLoops loops, boolean withHealth) {
+    static int run(int calls, long maxMs, Algorithm algorithm, EngineLoops loops, boolean withHealth) {
+        return run(calls, maxMs, COMPILER_WAIT_MS, algorithm, loops, withHealth);
+    }
+
+    /** As {@link #run(int, long, Algorithm, EngineLoops, boolean)}, waiting at most {@code compilerWaitMs} per pause. */
+    static int run(int calls, long maxMs, long compilerWaitMs, Algorithm algorithm, EngineLoops loops,
+            boolean withHealth) {
         if (calls <= 0) {
-            return;
+            return 0;
         }
         long start = System.nanoTime();
         long budgetNs = maxMs * 1_000_000L;
@@ -85,11 +94,12 @@ final class Warmup {
             // the first round gets 60 % of the calls and time, the second what is left
             int share = round == 0 ? calls * 3 / 5 : calls - done;
             done += runEngine(share, round == 0 ? budgetNs * 3 / 5 : budgetNs * 2 / 5, algorithm, loops, withHealth,
-                idleMs);
+                compilerWaitMs, idleMs);
         }
-        idleMs[0] += awaitCompilerIdle(3000);
+        idleMs[0] += awaitCompilerIdle(compilerWaitMs);
         LOG.info("warm-up: {} calls through the engine in {} ms, of which {} ms waiting for the JIT compilers",
             done, (System.nanoTime() - start) / 1_000_000, idleMs[0]);
+        return done;
     }
 
     /**
@@ -102,7 +112,7 @@ final class Warmup {
      * Once the queue is empty, the next calls send them to C2 at its base threshold.
      */
     private static int runEngine(int calls, long budgetNs, Algorithm algorithm, EngineLoops loops,
-            boolean withHealth, long[] idleMs) {
+            boolean withHealth, long compilerWaitMs, long[] idleMs) {
         List<DemoBackend> backends = new ArrayList<>();
         HealthWiring health = null;
         SipProxyServer proxy = null;
@@ -132,7 +142,7 @@ final class Warmup {
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxyPort);
             int tail = Math.min(calls / 4, TAIL_CALLS);
             int answered = drive(client, to, 0, calls - tail, System.nanoTime() + budgetNs * 3 / 4, BURST);
-            idleMs[0] += awaitCompilerIdle(3000);
+            idleMs[0] += awaitCompilerIdle(compilerWaitMs);
             return answered + drive(client, to, calls - tail, tail, System.nanoTime() + budgetNs / 4, TAIL_BURST);
         } catch (IOException | RuntimeException e) {
             LOG.warn("warm-up stopped early: {}", e.toString());
