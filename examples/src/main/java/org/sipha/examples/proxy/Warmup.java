@@ -103,7 +103,7 @@ final class Warmup {
     }
 
     /**
-     * One round: a throw-away engine and backend; returns the calls that got their 200 and adds the time it waited
+     * One round: a throw-away engine and its demo backends; returns the calls that got their 200 and adds the time it waited
      * for the compiler to {@code idleMs[0]}.
      *
      * <p>The round's last calls come after a pause in which the compiler's queue empties. C2 raises its threshold
@@ -152,18 +152,27 @@ final class Warmup {
         }
     }
 
+    /** Closes what a round opened, each part even if closing another was interrupted. */
     private static void close(HealthWiring health, SipProxyServer proxy, List<DemoBackend> backends) {
-        try {
-            if (health != null) {
+        boolean interrupted = false;
+        if (health != null) {
+            try {
                 health.close();
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-            if (proxy != null) {
-                proxy.close();
-            }
-            for (DemoBackend b : backends) {
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (DemoBackend b : backends) {
+            try {
                 b.close();
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
