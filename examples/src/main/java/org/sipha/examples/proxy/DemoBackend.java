@@ -16,6 +16,28 @@ import org.sipha.core.message.SipParseResult;
  * demonstration aid, not a SIP stack (no retransmissions).
  */
 final class DemoBackend implements AutoCloseable {
+    private static final byte[] RINGING = AsciiWriter.ascii("SIP/2.0 180 Ringing\r\n");
+    private static final byte[] OK = AsciiWriter.ascii("SIP/2.0 200 OK\r\n");
+    private static final byte[] TERMINATED = AsciiWriter.ascii("SIP/2.0 487 Request Terminated\r\n");
+    private static final byte[] INVITE_METHOD = AsciiWriter.ascii(" INVITE");
+    private static final byte[] VIA = AsciiWriter.ascii("Via: ");
+    private static final byte[] COMMA = AsciiWriter.ascii(", ");
+    private static final byte[] CRLF = AsciiWriter.ascii("\r\n");
+    private static final byte[] FROM = AsciiWriter.ascii("From: ");
+    private static final byte[] TO = AsciiWriter.ascii("To: ");
+    private static final byte[] CALL_ID = AsciiWriter.ascii("Call-ID: ");
+    private static final byte[] CSEQ = AsciiWriter.ascii("CSeq: ");
+    private static final byte[] RECORD_ROUTE = AsciiWriter.ascii("Record-Route: ");
+    private static final byte[] TO_TAG = AsciiWriter.ascii(";tag=demo");
+    private static final byte[] CONTACT = AsciiWriter.ascii("Contact: ");
+    private static final byte[] CONTENT_TYPE_SDP = AsciiWriter.ascii("Content-Type: application/sdp\r\n");
+    private static final byte[] LENGTH = AsciiWriter.ascii("Content-Length: ");
+    private static final byte[] LENGTH_PADDED = AsciiWriter.ascii("Content-Length:   ");
+    /** A PBX's answer carries SDP, which the proxy must frame (and the warm-up must exercise). */
+    private static final byte[] SDP = AsciiWriter.ascii("v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
+
     private final DatagramSocket socket;
     private final Thread thread;
     private final int port;
@@ -77,28 +99,6 @@ final class DemoBackend implements AutoCloseable {
             default -> send(response(msg, OK, m == SipMethod.BYE, null, null), to);
         }
     }
-
-    private static final byte[] RINGING = AsciiWriter.ascii("SIP/2.0 180 Ringing\r\n");
-    private static final byte[] OK = AsciiWriter.ascii("SIP/2.0 200 OK\r\n");
-    private static final byte[] TERMINATED = AsciiWriter.ascii("SIP/2.0 487 Request Terminated\r\n");
-    private static final byte[] INVITE_METHOD = AsciiWriter.ascii(" INVITE");
-    private static final byte[] VIA = AsciiWriter.ascii("Via: ");
-    private static final byte[] COMMA = AsciiWriter.ascii(", ");
-    private static final byte[] CRLF = AsciiWriter.ascii("\r\n");
-    private static final byte[] FROM = AsciiWriter.ascii("From: ");
-    private static final byte[] TO = AsciiWriter.ascii("To: ");
-    private static final byte[] CALL_ID = AsciiWriter.ascii("Call-ID: ");
-    private static final byte[] CSEQ = AsciiWriter.ascii("CSeq: ");
-    private static final byte[] RECORD_ROUTE = AsciiWriter.ascii("Record-Route: ");
-    private static final byte[] TO_TAG = AsciiWriter.ascii(";tag=demo");
-    private static final byte[] CONTACT = AsciiWriter.ascii("Contact: ");
-    private static final byte[] CONTENT_TYPE_SDP = AsciiWriter.ascii("Content-Type: application/sdp\r\n");
-    private static final byte[] LENGTH = AsciiWriter.ascii("Content-Length: ");
-    private static final byte[] LENGTH_PADDED = AsciiWriter.ascii("Content-Length:   ");
-    /** A PBX's answer carries SDP, which the proxy must frame (and the warm-up must exercise). */
-    private static final byte[] SDP = AsciiWriter.ascii("v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\n");
 
     /**
      * Writes the response into {@link #out} and returns its length (bytes, not strings: see {@link AsciiWriter}).

@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 final class HealthWiring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthWiring.class);
     private static final String SET = "1";
-    private static final String WARMUP_THREADS = "sipha-warmup";
 
     private final HealthMonitor monitor;
     private final HealthMonitorRunner runner;
@@ -43,16 +42,18 @@ final class HealthWiring implements AutoCloseable {
     private final LateBoundProbeTransport probes;
     private final int destinationCount;
     private final ProxyOptions options;
+    /** Whether {@link #start} logs what it checks (not for the warm-up's throw-away engines). */
     private final boolean announce;
     private volatile boolean running = true;
 
     private HealthWiring(HealthMonitor monitor, LateBoundProbeTransport probes, RoutingTableOwner owner,
-                         WakingHealthSink sink, int destinationCount, ProxyOptions o, String threadPrefix) {
+                         WakingHealthSink sink, int destinationCount, ProxyOptions o, String threadPrefix,
+                         boolean announce) {
         this.monitor = monitor;
         this.probes = probes;
         this.destinationCount = destinationCount;
         this.options = o;
-        this.announce = !threadPrefix.equals(WARMUP_THREADS);
+        this.announce = announce;
         // The resolution of probe timers and of passive ejection. Each idle park is a wake-up of this thread: at 5 ms
         // (200 a second) this thread cost 13-16 ms of CPU a second under 1000 calls/s, about 6 % of the proxy's CPU.
         // 20 ms is far below the probe interval and timeout (seconds, hundreds of ms), and outcomes just wait queued.
@@ -67,13 +68,13 @@ final class HealthWiring implements AutoCloseable {
      */
     static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
                                ProxyOptions o, java.util.function.ObjDoubleConsumer<String> slowStart) {
-        return create(owner, destinations, o, slowStart, "sipha");
+        return create(owner, destinations, o, slowStart, "sipha", true);
     }
 
     /**
      * The same wiring for a warm-up engine listening on {@code 127.0.0.1:proxyPort} and routing to
      * {@code destinations} (its dispatcher set 1), with the default probe timers
-     * (shorter ones timed out under the warm-up's bursts and sent the lone destination into panic), so the code
+     * (shorter ones timed out under the warm-up's bursts, and the set went into panic), so the code
      * that reports, drains and applies call outcomes is compiled with the branches real traffic takes, and the
      * probes' writes from outside the event loop are no longer new when the real engine starts. Its threads are
      * named {@code sipha-warmup-*} and {@link #start} logs nothing.
@@ -83,12 +84,12 @@ final class HealthWiring implements AutoCloseable {
         ProxyOptions o = new ProxyOptions();
         o.listen.clear();
         o.listen.add("udp:127.0.0.1:" + proxyPort);
-        return create(owner, destinations, o, slowStart, WARMUP_THREADS);
+        return create(owner, destinations, o, slowStart, "sipha-warmup", false);
     }
 
     private static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
                                        ProxyOptions o, java.util.function.ObjDoubleConsumer<String> slowStart,
-                                       String threadPrefix) {
+                                       String threadPrefix, boolean announce) {
         OptionsProbeConfig probeConfig = OptionsProbeConfig.builder()
             .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
             .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
@@ -110,7 +111,7 @@ final class HealthWiring implements AutoCloseable {
                 }
             })
             .build();
-        return new HealthWiring(monitor, probes, owner, sink, destinations.size(), o, threadPrefix);
+        return new HealthWiring(monitor, probes, owner, sink, destinations.size(), o, threadPrefix, announce);
     }
 
     /**

@@ -80,7 +80,10 @@ final class Warmup {
         return run(calls, maxMs, COMPILER_WAIT_MS, algorithm, loops, withHealth);
     }
 
-    /** As {@link #run(int, long, Algorithm, EngineLoops, boolean)}, waiting at most {@code compilerWaitMs} per pause. */
+    /**
+     * As {@link #run(int, long, Algorithm, EngineLoops, boolean)}, waiting at most {@code compilerWaitMs} in each
+     * pause for the compiler (0: no pauses; the tests' setting).
+     */
     static int run(int calls, long maxMs, long compilerWaitMs, Algorithm algorithm, EngineLoops loops,
             boolean withHealth) {
         if (calls <= 0) {
@@ -103,8 +106,8 @@ final class Warmup {
     }
 
     /**
-     * One round: a throw-away engine and its demo backends; returns the calls that got their 200 and adds the time it waited
-     * for the compiler to {@code idleMs[0]}.
+     * One round: a throw-away engine and its demo backends; returns the calls that got their 200 and adds the time
+     * it waited for the compiler to {@code idleMs[0]}.
      *
      * <p>The round's last calls come after a pause in which the compiler's queue empties. C2 raises its threshold
      * with the length of its queue, which the calls keep long: methods called once per call (the INVITE's path, the
