@@ -29,6 +29,13 @@ final class AsciiWriter {
         return this;
     }
 
+    /** Writes the first {@code length} bytes of {@code b}. */
+    AsciiWriter put(byte[] b, int length) {
+        System.arraycopy(b, 0, out, pos, length);
+        pos += length;
+        return this;
+    }
+
     AsciiWriter put(AsciiView v) {
         pos = v.copyTo(out, pos);
         return this;
