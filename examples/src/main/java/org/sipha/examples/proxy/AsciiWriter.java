@@ -23,6 +23,13 @@ final class AsciiWriter {
         return this;
     }
 
+    /** Ends a line (CR LF). */
+    AsciiWriter crlf() {
+        out[pos++] = '\r';
+        out[pos++] = '\n';
+        return this;
+    }
+
     AsciiWriter put(byte[] b) {
         System.arraycopy(b, 0, out, pos, b.length);
         pos += b.length;

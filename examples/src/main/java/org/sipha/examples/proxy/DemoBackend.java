@@ -22,7 +22,6 @@ final class DemoBackend implements AutoCloseable {
     private static final byte[] INVITE_METHOD = AsciiWriter.ascii(" INVITE");
     private static final byte[] VIA = AsciiWriter.ascii("Via: ");
     private static final byte[] COMMA = AsciiWriter.ascii(", ");
-    private static final byte[] CRLF = AsciiWriter.ascii("\r\n");
     private static final byte[] FROM = AsciiWriter.ascii("From: ");
     private static final byte[] TO = AsciiWriter.ascii("To: ");
     private static final byte[] CALL_ID = AsciiWriter.ascii("Call-ID: ");
@@ -112,7 +111,7 @@ final class DemoBackend implements AutoCloseable {
             switch (k) {
                 case VIA -> {
                     if (!compact) {
-                        out.put(VIA).put(req.headerValue(i)).put(CRLF);
+                        out.put(VIA).put(req.headerValue(i)).crlf();
                     } else if (!viasWritten) {
                         viasWritten = true;
                         out.put(VIA);
@@ -122,18 +121,18 @@ final class DemoBackend implements AutoCloseable {
                             }
                             out.put(req.via(j).asText());
                         }
-                        out.put(CRLF);
+                        out.crlf();
                     }
                 }
-                case FROM -> out.put(FROM).put(req.headerValue(i)).put(CRLF);
-                case CALL_ID -> out.put(CALL_ID).put(req.headerValue(i)).put(CRLF);
-                case RECORD_ROUTE -> out.put(RECORD_ROUTE).put(req.headerValue(i)).put(CRLF);
+                case FROM -> out.put(FROM).put(req.headerValue(i)).crlf();
+                case CALL_ID -> out.put(CALL_ID).put(req.headerValue(i)).crlf();
+                case RECORD_ROUTE -> out.put(RECORD_ROUTE).put(req.headerValue(i)).crlf();
                 case TO -> {
                     out.put(TO).put(req.headerValue(i));
                     if (req.to().tag() == null) {
                         out.put(TO_TAG).putNumber(port);
                     }
-                    out.put(CRLF);
+                    out.crlf();
                 }
                 case CSEQ -> {
                     out.put(CSEQ);
@@ -142,18 +141,18 @@ final class DemoBackend implements AutoCloseable {
                     } else {
                         out.putNumber(req.cseqNumber()).put(cseqMethod);
                     }
-                    out.put(CRLF);
+                    out.crlf();
                 }
                 default -> { }
             }
         }
         if (withContact) {
-            out.put(CONTACT).put(compact ? contactWithTransport : contact).put(CRLF);
+            out.put(CONTACT).put(compact ? contactWithTransport : contact).crlf();
         }
         if (sdp != null) {
             out.put(CONTENT_TYPE_SDP);
         }
-        out.put(compact ? LENGTH_PADDED : LENGTH).putNumber(sdp == null ? 0 : sdp.length).put(CRLF).put(CRLF);
+        out.put(compact ? LENGTH_PADDED : LENGTH).putNumber(sdp == null ? 0 : sdp.length).crlf().crlf();
         if (sdp != null) {
             out.put(sdp);
         }

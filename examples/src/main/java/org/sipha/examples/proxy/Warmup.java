@@ -320,7 +320,6 @@ final class Warmup {
     private static final class Requests {
         static final int ACK = 0;
         static final int BYE = 1;
-        private static final byte[] CRLF = AsciiWriter.ascii("\r\n");
         /**
          * Call-IDs get 0 to 63 more characters, so that the Record-Route token's HMAC input ends at every offset of
          * a SHA-256 block, as real Call-IDs of all lengths make it: with a few lengths only, the digest's two-block
@@ -384,7 +383,7 @@ final class Warmup {
                     .putNumber(me).put(B_TAG).putNumber(n).put(B_TO).putNumber(proxyPort).put(B_CALL_ID).putNumber(n)
                     .put(CALL_ID_FILL, n % CALL_ID_FILL.length).put(B_CSEQ).putNumber(me).put(B_REST);
             }
-            return w.putNumber(OFFER.length).put(CRLF).put(CRLF).put(OFFER);
+            return w.putNumber(OFFER.length).crlf().crlf().put(OFFER);
         }
 
         /** ACK or BYE number {@code n} for the dialog {@code ok} (its 200) set up, along its Record-Route. */
