@@ -16,6 +16,7 @@ import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherListReader;
 import org.sipha.dispatcher.engine.Destination;
 import org.sipha.dispatcher.engine.IoTransport;
+import org.sipha.dispatcher.engine.ProxyConfig;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -36,6 +37,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * failover-codes: [ 503 ]
  * retry-after: 5
  * event-loops: 1                        # one loop takes 5000 calls/s on 2 shared vCPUs; more for rates beyond one core
+ * coalesce-us: 500                      # under load a loop gathers datagrams this long per wake-up; 0 = woken per datagram
  * drain-timeout-ms: 10000
  * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
  * </pre>
@@ -65,6 +67,7 @@ final class ProxyOptions {
      * woken. Raise it for rates one core cannot carry.
      */
     int eventLoops = 1;
+    int coalesceMicros = ProxyConfig.DEFAULT_COALESCE_MICROS;
     long drainTimeoutMs = 10_000;
     IoTransport transport = IoTransport.AUTO;
     int warmupCalls = 20_000;
@@ -120,6 +123,7 @@ final class ProxyOptions {
                 case "--call-hold-seconds" -> o.callHoldSeconds = number(value(args, ++i, a), a);
                 case "--retry-after" -> o.retryAfter = (int) number(value(args, ++i, a), a);
                 case "--event-loops" -> o.eventLoops = (int) number(value(args, ++i, a), a);
+                case "--coalesce-us" -> o.coalesceMicros = (int) number(value(args, ++i, a), a);
                 case "--drain-timeout-ms" -> o.drainTimeoutMs = number(value(args, ++i, a), a);
                 case "--transport" -> o.transport = transport(value(args, ++i, a), a);
                 case "--nio" -> o.transport = IoTransport.NIO;
@@ -177,6 +181,7 @@ final class ProxyOptions {
                 }
                 case "retry-after" -> retryAfter = (int) number(String.valueOf(v), key);
                 case "event-loops" -> eventLoops = (int) number(String.valueOf(v), key);
+                case "coalesce-us" -> coalesceMicros = (int) number(String.valueOf(v), key);
                 case "drain-timeout-ms" -> drainTimeoutMs = number(String.valueOf(v), key);
                 case "transport" -> transport = transport(String.valueOf(v), key);
                 case "warmup-calls" -> warmupCalls = (int) number(String.valueOf(v), key);

@@ -34,7 +34,7 @@ public final class ReferenceProxy {
                [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
                [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
-               [--event-loops N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|epoll|nio]
+               [--event-loops N] [--coalesce-us N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|epoll|nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
                [--galera-voters N] [--quorum-loss 503|ignore]
@@ -185,7 +185,8 @@ public final class ReferenceProxy {
         ProxyConfig.Builder b = ProxyConfig.builder().selector(selector)
             .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
-            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).transport(o.transport);
+            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).coalesceMicros(o.coalesceMicros)
+            .transport(o.transport);
         o.backends.forEach(d -> b.alwaysAllow(d.address()));
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

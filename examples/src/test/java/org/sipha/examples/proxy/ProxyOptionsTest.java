@@ -63,6 +63,23 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void setsTheCoalescingWindow() throws Exception {
+        String[] backend = {"--backend", "sip:127.0.0.1:5081"};
+        assertEquals(ProxyConfig.DEFAULT_COALESCE_MICROS,
+            ReferenceProxy.config(ProxyOptions.parse(backend)).coalesceMicros());
+        assertEquals(0, ReferenceProxy.config(ProxyOptions.parse(
+            new String[] {"--coalesce-us", "0", "--backend", "sip:127.0.0.1:5081"})).coalesceMicros());
+        Path yaml = dir.resolve("coalesce.yaml");
+        Files.writeString(yaml, "coalesce-us: 1000\n");
+        assertEquals(1000, ReferenceProxy.config(ProxyOptions.parse(
+            new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"})).coalesceMicros());
+        ProxyOptions tooLong = ProxyOptions.parse(new String[] {"--coalesce-us", "60000", "--backend",
+            "sip:127.0.0.1:5081"});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(tooLong));
+        assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
+    }
+
+    @Test
     void listensOnUdpAndTcp() {
         ProxyOptions o = ProxyOptions.parse(new String[] {"--listen", "udp:127.0.0.1:15060", "--listen",
             "tcp:127.0.0.1:15060", "--backend", "sip:127.0.0.1:15081;transport=tcp"});

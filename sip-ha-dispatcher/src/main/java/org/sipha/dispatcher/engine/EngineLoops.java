@@ -23,11 +23,13 @@ public final class EngineLoops implements AutoCloseable {
     private final SocketLayer layer;
     private final MultiThreadIoEventLoopGroup group;
     private final List<EventLoop> loops;
+    private final int coalesceMicros;
 
-    private EngineLoops(SocketLayer layer, int count) {
+    private EngineLoops(SocketLayer layer, int count, int coalesceMicros) {
         this.layer = layer;
+        this.coalesceMicros = coalesceMicros;
         this.group = new MultiThreadIoEventLoopGroup(count, new DefaultThreadFactory("sip-ha-udp", true),
-            layer.ioHandlers());
+            layer.ioHandlers(coalesceMicros * 1_000L));
         List<EventLoop> l = new ArrayList<>(count);
         for (EventExecutor e : group) {
             l.add((EventLoop) e);
@@ -36,22 +38,39 @@ public final class EngineLoops implements AutoCloseable {
     }
 
     /**
-     * Starts {@code eventLoops} threads on {@code transport} (NIO gets one: a UDP port cannot be shared there).
+     * Starts {@code eventLoops} threads on {@code transport} (NIO gets one: a UDP port cannot be shared there)
+     * that wait for I/O without a coalescing window.
      *
      * @throws IllegalArgumentException if {@code eventLoops} is not in [1, 64]
      * @throws IllegalStateException if a native transport asked for by name is not available here
      */
     public static EngineLoops start(IoTransport transport, int eventLoops) {
+        return start(transport, eventLoops, 0);
+    }
+
+    /**
+     * As {@link #start(IoTransport, int)}, with a coalescing window of {@code coalesceMicros} (0 = none; see
+     * {@link ProxyConfig#coalesceMicros()}).
+     *
+     * @throws IllegalArgumentException if {@code eventLoops} is not in [1, 64] or {@code coalesceMicros} not in
+     *     [0, {@value ProxyConfig#MAX_COALESCE_MICROS}]
+     * @throws IllegalStateException if a native transport asked for by name is not available here
+     */
+    public static EngineLoops start(IoTransport transport, int eventLoops, int coalesceMicros) {
         if (eventLoops < 1 || eventLoops > 64) {
             throw new IllegalArgumentException("event-loops must be in [1, 64], got " + eventLoops);
         }
+        if (coalesceMicros < 0 || coalesceMicros > ProxyConfig.MAX_COALESCE_MICROS) {
+            throw new IllegalArgumentException("coalesce-us must be in [0, " + ProxyConfig.MAX_COALESCE_MICROS
+                + "], got " + coalesceMicros);
+        }
         SocketLayer layer = SocketLayer.resolve(transport);
-        return new EngineLoops(layer, layer.sharesPorts ? eventLoops : 1);
+        return new EngineLoops(layer, layer.sharesPorts ? eventLoops : 1, coalesceMicros);
     }
 
-    /** The loops of {@code cfg}: its transport and number of loops. */
+    /** The loops of {@code cfg}: its transport, number of loops and coalescing window. */
     public static EngineLoops start(ProxyConfig cfg) {
-        return start(cfg.transport(), cfg.eventLoops());
+        return start(cfg.transport(), cfg.eventLoops(), cfg.coalesceMicros());
     }
 
     /** What the requested transport resolved to on this machine. */
@@ -62,6 +81,11 @@ public final class EngineLoops implements AutoCloseable {
     /** Number of loops (and of sockets an engine opens per UDP listen address). */
     public int size() {
         return loops.size();
+    }
+
+    /** The loops' coalescing window in microseconds (0 = none). */
+    public int coalesceMicros() {
+        return coalesceMicros;
     }
 
     SocketLayer layer() {

@@ -87,7 +87,7 @@ public final class SipProxyServer implements AutoCloseable {
     /**
      * Binds every listen address and starts forwarding on {@code loops}, which stay running after {@link #close}
      * (another engine may use them next; the caller closes them). The transport and the number of loops are
-     * those of {@code loops}; {@code cfg}'s are not used.
+     * those of {@code loops}, and so is the coalescing window; {@code cfg}'s are not used.
      *
      * @throws IllegalStateException if an address cannot be bound (the message says why)
      */
@@ -152,9 +152,10 @@ public final class SipProxyServer implements AutoCloseable {
                 });
             channels.add(sb.bind(address).sync().channel());
         }
-        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}{}), advertised as {}:{}", cfg.udpListen(),
-            cfg.tcpListen(), workers.length, loops.layer().transport, loops.layer().sharesPorts ? ", SO_REUSEPORT" : "",
-            cfg.advertisedHost(), cfg.advertisedPort());
+        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}{}, coalescing {} us), advertised as {}:{}",
+            cfg.udpListen(), cfg.tcpListen(), workers.length, loops.layer().transport,
+            loops.layer().sharesPorts ? ", SO_REUSEPORT" : "", loops.coalesceMicros(), cfg.advertisedHost(),
+            cfg.advertisedPort());
     }
 
     /** UDP channels were added address by address, one per worker each: the first of every address. */

@@ -2,6 +2,7 @@ package org.sipha.dispatcher.engine;
 
 import io.netty.channel.Channel;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -12,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
  * The Netty classes of one {@link IoTransport}, resolved once at start: the I/O handler of the event loops and
@@ -38,10 +40,21 @@ enum SocketLayer {
         this.stream = stream;
     }
 
-    IoHandlerFactory ioHandlers() {
+    /**
+     * The loops' I/O handlers; with {@code coalesceNs > 0} each loop waits as {@link CoalescingSelectStrategy}
+     * says, with that window.
+     */
+    IoHandlerFactory ioHandlers(long coalesceNs) {
+        if (coalesceNs <= 0) {
+            return switch (this) {
+                case EPOLL -> EpollIoHandler.newFactory();
+                case NIO -> NioIoHandler.newFactory();
+            };
+        }
+        SelectStrategyFactory waits = CoalescingSelectStrategy.factory(coalesceNs);
         return switch (this) {
-            case EPOLL -> EpollIoHandler.newFactory();
-            case NIO -> NioIoHandler.newFactory();
+            case EPOLL -> EpollIoHandler.newFactory(0, waits); // 0: Netty's default event array, grown on demand
+            case NIO -> NioIoHandler.newFactory(SelectorProvider.provider(), waits);
         };
     }
 

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Engines run one after another on the same {@link EngineLoops} (a warm-up engine, then the real one), over real
@@ -105,6 +107,54 @@ class EngineLoopsTest {
         } finally {
             loops.close();
         }
+    }
+
+    /**
+     * Loops with a coalescing window forward every datagram of a burst that comes while they gather, on both
+     * socket layers: the window only delays reads, it never drops or reorders what the socket holds.
+     */
+    @ParameterizedTest
+    @EnumSource(value = IoTransport.class, names = {"AUTO", "NIO"})
+    void coalescingLoopsForwardEveryDatagramOfABurst(IoTransport transport) throws Exception {
+        EngineLoops loops = EngineLoops.start(transport, 1, 2_000);
+        try (RawSipSocket client = RawSipSocket.bind(15272); RawSipSocket backend = RawSipSocket.bind(15281)) {
+            assertEquals(2_000, loops.coalesceMicros());
+            SipProxyServer proxy = engineOn(loops, 15263);
+            InetSocketAddress to = new InetSocketAddress("127.0.0.1", 15263);
+            client.send(invite("burst-first", 15272), to);
+            assertTrue(receivedCall(backend, "burst-first"), "the first INVITE was not forwarded");
+            int burst = 40;
+            for (int i = 0; i < burst; i++) {
+                client.send(invite("burst-" + i, 15272), to);
+            }
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int i = 0; i < 2 * burst && seen.size() < burst; i++) {
+                String m = backend.receive(2000);
+                if (m == null) {
+                    break;
+                }
+                java.util.regex.Matcher id = java.util.regex.Pattern.compile("Call-ID: (burst-\\d+)").matcher(m);
+                if (m.startsWith("INVITE ") && id.find()) {
+                    seen.add(id.group(1));
+                }
+            }
+            assertEquals(burst, seen.size(), "INVITEs of the burst forwarded: " + seen);
+            proxy.close();
+        } finally {
+            loops.close();
+        }
+    }
+
+    @Test
+    void rejectsACoalescingWindowOutOfRange() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> EngineLoops.start(IoTransport.AUTO, 1, ProxyConfig.MAX_COALESCE_MICROS + 1));
+        assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 15264))
+            .destinations(List.of(Destination.udp("127.0.0.1", 15281)))
+            .recordRouteSecret("engine loops test secret").coalesceMicros(-1).build());
+        assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
     }
 
     @Test
