@@ -37,7 +37,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * failover-codes: [ 503 ]
  * retry-after: 5
  * event-loops: 1                        # one loop takes 5000 calls/s on 2 shared vCPUs; more for rates beyond one core
- * coalesce-us: 500                      # under load a loop gathers datagrams this long per wake-up; 0 = woken per datagram
+ * coalesce-us: 1000                     # under load a loop gathers datagrams this long per wake-up; 0 = woken per datagram
  * drain-timeout-ms: 10000
  * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
  * </pre>

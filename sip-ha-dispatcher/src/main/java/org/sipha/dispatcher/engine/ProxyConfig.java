@@ -13,7 +13,7 @@ import org.sipha.core.spi.ForwardingOutcomeListener;
  */
 public final class ProxyConfig {
     /** Default coalescing window, microseconds: see {@link #coalesceMicros()}. */
-    public static final int DEFAULT_COALESCE_MICROS = 500;
+    public static final int DEFAULT_COALESCE_MICROS = 1_000;
     /** Largest coalescing window accepted, microseconds. */
     public static final int MAX_COALESCE_MICROS = 5_000;
     private final List<InetSocketAddress> udpListen;

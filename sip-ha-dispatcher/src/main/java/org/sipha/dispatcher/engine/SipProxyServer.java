@@ -48,6 +48,19 @@ public final class SipProxyServer implements AutoCloseable {
      * behind (a read that stops at this limit is how {@link ProxyWorker} tells that datagrams are queued).
      */
     static final int READ_BATCH = 16;
+    /**
+     * Microseconds per received datagram at the most one loop carries, with headroom: 7000 calls/s with no loss,
+     * measured, is about 42,000 datagrams in a second, one per 24 µs.
+     */
+    private static final int MICROS_PER_DATAGRAM_AT_CAPACITY = 16;
+
+    /**
+     * The read limit for loops that coalesce for {@code coalesceMicros}: a window gathers what arrived during it,
+     * which alone must not count as falling behind, so the limit grows to what a window gathers at full load.
+     */
+    static int readBatch(int coalesceMicros) {
+        return Math.max(READ_BATCH, coalesceMicros / MICROS_PER_DATAGRAM_AT_CAPACITY);
+    }
 
     private final ProxyConfig cfg;
     private final ProxyWorker[] workers;
@@ -126,7 +139,7 @@ public final class SipProxyServer implements AutoCloseable {
                     .channel(loops.layer().datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes())
-                        .maxMessagesPerRead(READ_BATCH))
+                        .maxMessagesPerRead(readBatch(loops.coalesceMicros())))
                     .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
                     .handler(w);

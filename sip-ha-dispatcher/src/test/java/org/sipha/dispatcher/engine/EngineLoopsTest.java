@@ -145,6 +145,18 @@ class EngineLoopsTest {
         }
     }
 
+    /**
+     * A coalescing loop reads up to what a window gathers at full load before a read counts as stopping at its
+     * limit (falling behind): the window's own backlog must not hide destinations' silences from health checking.
+     */
+    @Test
+    void aCoalescingLoopsReadLimitCoversWhatAWindowGathers() {
+        assertEquals(SipProxyServer.READ_BATCH, SipProxyServer.readBatch(0));
+        assertEquals(SipProxyServer.READ_BATCH, SipProxyServer.readBatch(100));
+        assertEquals(62, SipProxyServer.readBatch(1_000));
+        assertEquals(312, SipProxyServer.readBatch(ProxyConfig.MAX_COALESCE_MICROS));
+    }
+
     @Test
     void rejectsACoalescingWindowOutOfRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
