@@ -340,7 +340,8 @@ final class Warmup {
         private static final byte[] A_REST = AsciiWriter.ascii(">\r\nMax-Forwards: 70\r\nSubject: warm-up\r\n"
             + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: ");
         private static final byte[] B1 = AsciiWriter.ascii("INVITE sip:service@127.0.0.1:");
-        private static final byte[] B_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
+        /** Ends a request line and starts the top Via (the second INVITE shape and in-dialog requests share it). */
+        private static final byte[] VERSION_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
         private static final byte[] B_BRANCH = AsciiWriter.ascii(";branch=z9hG4bK-m");
         private static final byte[] B_FROM = AsciiWriter.ascii("\r\nFrom: warm <sip:warm@127.0.0.1:");
         private static final byte[] B_TAG = AsciiWriter.ascii(">;tag=");
@@ -352,7 +353,6 @@ final class Warmup {
             + "Content-Type: application/sdp\r\nContent-Length:   ");
         private static final byte[][] METHOD = {AsciiWriter.ascii("ACK "), AsciiWriter.ascii("BYE ")};
         private static final byte[] FALLBACK_URI = AsciiWriter.ascii("sip:warm@127.0.0.1");
-        private static final byte[] D_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
         private static final byte[][] D_BRANCH = {AsciiWriter.ascii(";branch=z9hG4bK-a"),
             AsciiWriter.ascii(";branch=z9hG4bK-b")};
         private static final byte[] D_ROUTE = AsciiWriter.ascii("\r\nRoute: ");
@@ -379,7 +379,7 @@ final class Warmup {
                     .putNumber(n).put(AT_HOST).putNumber(me).put(A_TAG).putNumber(n).put(A_TO).putNumber(n)
                     .put(CALL_ID_FILL, n % CALL_ID_FILL.length).put(A_CSEQ).putNumber(me).put(A_REST);
             } else {
-                w.put(B1).putNumber(proxyPort).put(B_VIA).putNumber(me).put(B_BRANCH).putNumber(n).put(B_FROM)
+                w.put(B1).putNumber(proxyPort).put(VERSION_VIA).putNumber(me).put(B_BRANCH).putNumber(n).put(B_FROM)
                     .putNumber(me).put(B_TAG).putNumber(n).put(B_TO).putNumber(proxyPort).put(B_CALL_ID).putNumber(n)
                     .put(CALL_ID_FILL, n % CALL_ID_FILL.length).put(B_CSEQ).putNumber(me).put(B_REST);
             }
@@ -394,7 +394,7 @@ final class Warmup {
             } else {
                 w.put(FALLBACK_URI);
             }
-            return w.put(D_VIA).putNumber(me).put(D_BRANCH[method]).putNumber(n).put(D_ROUTE)
+            return w.put(VERSION_VIA).putNumber(me).put(D_BRANCH[method]).putNumber(n).put(D_ROUTE)
                 .put(ok.recordRoute(0).asText()).put(D_FROM).put(ok.from().asText()).put(D_TO).put(ok.to().asText())
                 .put(D_CALL_ID).put(ok.callId()).put(D_REST[method]);
         }

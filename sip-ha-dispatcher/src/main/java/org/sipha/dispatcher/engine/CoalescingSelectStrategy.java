@@ -40,20 +40,22 @@ final class CoalescingSelectStrategy implements SelectStrategy {
 
     /** With a clock and a way to sleep of the caller's (tests). */
     CoalescingSelectStrategy(long windowNs, LongSupplier clock, LongConsumer sleep) {
-        if (windowNs <= 0) {
-            throw new IllegalArgumentException("coalescing window must be > 0 ns, got " + windowNs);
-        }
-        this.windowNs = windowNs;
+        this.windowNs = requirePositive(windowNs);
         this.clock = clock;
         this.sleep = sleep;
     }
 
     /** A factory for the loops' I/O handlers: each loop gets its own strategy. */
     static SelectStrategyFactory factory(long windowNs) {
+        requirePositive(windowNs); // fail when the loops are built, not inside each loop's thread
+        return () -> new CoalescingSelectStrategy(windowNs);
+    }
+
+    private static long requirePositive(long windowNs) {
         if (windowNs <= 0) {
             throw new IllegalArgumentException("coalescing window must be > 0 ns, got " + windowNs);
         }
-        return () -> new CoalescingSelectStrategy(windowNs);
+        return windowNs;
     }
 
     @Override

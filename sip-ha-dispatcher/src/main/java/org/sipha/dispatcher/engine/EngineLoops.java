@@ -60,10 +60,7 @@ public final class EngineLoops implements AutoCloseable {
         if (eventLoops < 1 || eventLoops > 64) {
             throw new IllegalArgumentException("event-loops must be in [1, 64], got " + eventLoops);
         }
-        if (coalesceMicros < 0 || coalesceMicros > ProxyConfig.MAX_COALESCE_MICROS) {
-            throw new IllegalArgumentException("coalesce-us must be in [0, " + ProxyConfig.MAX_COALESCE_MICROS
-                + "], got " + coalesceMicros);
-        }
+        ProxyConfig.requireCoalesceMicros(coalesceMicros);
         SocketLayer layer = SocketLayer.resolve(transport);
         return new EngineLoops(layer, layer.sharesPorts ? eventLoops : 1, coalesceMicros);
     }

@@ -156,6 +156,15 @@ public final class ProxyConfig {
         return coalesceMicros;
     }
 
+    /** The one range check of a coalescing window (configuration and {@link EngineLoops} alike). */
+    static int requireCoalesceMicros(int micros) {
+        if (micros < 0 || micros > MAX_COALESCE_MICROS) {
+            throw new IllegalArgumentException("coalesce-us must be in [0, " + MAX_COALESCE_MICROS + "], got "
+                + micros);
+        }
+        return micros;
+    }
+
     public IoTransport transport() {
         return transport;
     }
@@ -335,8 +344,7 @@ public final class ProxyConfig {
             require(retryAfterSeconds >= 0, "retry-after must be >= 0");
             require(maxDatagramBytes >= 1500 && maxDatagramBytes <= 65_535, "max-datagram-bytes must be in [1500, 65535]");
             require(eventLoops >= 1 && eventLoops <= 64, "event-loops must be in [1, 64]");
-            require(coalesceMicros >= 0 && coalesceMicros <= MAX_COALESCE_MICROS,
-                "coalesce-us must be in [0, " + MAX_COALESCE_MICROS + "]");
+            requireCoalesceMicros(coalesceMicros);
             require(advertisedHost == null || (!advertisedHost.isBlank() && advertisedHost.indexOf(' ') < 0),
                 "advertise: bad host");
             require(advertisedPort >= 0 && advertisedPort <= 65535, "advertise: bad port");
