@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A valid SIP message built by {@link SipMessageArbitraries}, together with everything that went into it, so a
+ * A valid SIP message built by {@link SipMessageGenerator}, together with everything that went into it, so a
  * property can check that the parser finds exactly that. Text is held as Latin-1 strings, one char per byte, so
  * UTF-8 display names and arbitrary body bytes survive unchanged.
  */

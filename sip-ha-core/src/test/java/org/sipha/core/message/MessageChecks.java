@@ -28,7 +28,7 @@ final class MessageChecks {
         assertEquals(m.request, v.isRequest());
         if (m.request) {
             assertEquals(m.method, Latin1.of(v.method()));
-            SipMethod code = SipMessageArbitraries.METHODS.contains(m.method) ? SipMethod.valueOf(m.method)
+            SipMethod code = SipMessageGenerator.METHODS.contains(m.method) ? SipMethod.valueOf(m.method)
                 : SipMethod.OTHER;
             assertEquals(code, v.methodCode());
             assertEquals(m.requestUri, Latin1.of(v.requestUri()));

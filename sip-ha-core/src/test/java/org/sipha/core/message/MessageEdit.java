@@ -4,11 +4,9 @@ import static org.sipha.core.message.GeneratedMessage.NameAddrSpec;
 import static org.sipha.core.message.GeneratedMessage.ViaSpec;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.Random;
 
 /** One {@link SipMessageEditor} edit as data, so a property can generate it, apply it and predict its output. */
 sealed interface MessageEdit {
@@ -84,50 +82,55 @@ sealed interface MessageEdit {
         return true;
     }
 
-    /** Any one edit. */
-    static Arbitrary<MessageEdit> any() {
-        return Arbitraries.oneOf(List.of(
-            SipMessageArbitraries.vias().map(PrependVia::new),
-            Arbitraries.just(new RemoveTopVia()),
-            receivedEdits(),
-            SipMessageArbitraries.routeEntries().map(r -> new PrependRecordRoute(r.unfolded())),
-            Arbitraries.just(new RemoveTopRoute()),
-            Arbitraries.integers().between(0, Integer.MAX_VALUE).map(SetMaxForwards::new),
-            SipMessageArbitraries.requestUris().map(SetRequestUri::new)));
+    /** Any one edit, each kind equally likely. */
+    static MessageEdit any(Random r) {
+        return switch (r.nextInt(7)) {
+            case 0 -> new PrependVia(SipMessageGenerator.via(r));
+            case 1 -> new RemoveTopVia();
+            case 2 -> receivedEdit(r);
+            case 3 -> new PrependRecordRoute(SipMessageGenerator.routeEntry(r).unfolded());
+            case 4 -> new RemoveTopRoute();
+            case 5 -> new SetMaxForwards(BiasedDraws.between(r, 0, Integer.MAX_VALUE));
+            default -> new SetRequestUri(SipMessageGenerator.requestUri(r));
+        };
     }
 
-    static Arbitrary<MessageEdit> receivedEdits() {
-        return Combinators.combine(
-            Arbitraries.oneOf(SipMessageArbitraries.ipv4(), SipMessageArbitraries.ipv6()).injectNull(0.2),
-            Arbitraries.integers().between(-1, 65535))
-            .as(SetTopViaReceived::new);
+    /** A received address (none one time in five) and an rport value, -1 meaning none. */
+    static MessageEdit receivedEdit(Random r) {
+        String host = BiasedDraws.orNull(r, 0.2,
+            x -> x.nextBoolean() ? SipMessageGenerator.ipv4(x) : SipMessageGenerator.ipv6(x));
+        return new SetTopViaReceived(host, BiasedDraws.between(r, -1, 65535));
     }
 
     /**
-     * Each kind of edit at most once, in random call order; never {@link RemoveTopVia} together with
-     * {@link SetTopViaReceived}, which the editor rejects as overlapping by design.
+     * Each kind of edit at most once (most with probability one half), in random call order; never
+     * {@link RemoveTopVia} together with {@link SetTopViaReceived}, which the editor rejects as overlapping by
+     * design.
      */
-    static Arbitrary<List<MessageEdit>> combinations() {
-        Arbitrary<Optional<MessageEdit>> prependVia = SipMessageArbitraries.vias().<MessageEdit>map(PrependVia::new)
-            .optional(0.5);
-        Arbitrary<Optional<MessageEdit>> topVia = Arbitraries.oneOf(
-            Arbitraries.just(Optional.empty()), Arbitraries.just(Optional.of(new RemoveTopVia())),
-            receivedEdits().map(Optional::of));
-        Arbitrary<Optional<MessageEdit>> recordRoute = SipMessageArbitraries.routeEntries()
-            .<MessageEdit>map(r -> new PrependRecordRoute(r.unfolded())).optional(0.5);
-        Arbitrary<Optional<MessageEdit>> route = Arbitraries.<MessageEdit>just(new RemoveTopRoute()).optional(0.5);
-        Arbitrary<Optional<MessageEdit>> maxForwards = Arbitraries.integers().between(0, 255)
-            .<MessageEdit>map(SetMaxForwards::new).optional(0.5);
-        Arbitrary<Optional<MessageEdit>> requestUri = SipMessageArbitraries.requestUris()
-            .<MessageEdit>map(SetRequestUri::new).optional(0.5);
-        return Combinators.combine(prependVia, topVia, recordRoute, route, maxForwards, requestUri)
-            .as((a, b, c, d, e, f) -> {
-                List<MessageEdit> edits = new ArrayList<>();
-                for (Optional<MessageEdit> o : List.of(a, b, c, d, e, f)) {
-                    o.ifPresent(edits::add);
-                }
-                return edits;
-            })
-            .flatMap(edits -> edits.isEmpty() ? Arbitraries.just(edits) : Arbitraries.shuffle(edits));
+    static List<MessageEdit> combination(Random r) {
+        List<MessageEdit> edits = new ArrayList<>();
+        if (r.nextBoolean()) {
+            edits.add(new PrependVia(SipMessageGenerator.via(r)));
+        }
+        int topVia = r.nextInt(3);
+        if (topVia == 1) {
+            edits.add(new RemoveTopVia());
+        } else if (topVia == 2) {
+            edits.add(receivedEdit(r));
+        }
+        if (r.nextBoolean()) {
+            edits.add(new PrependRecordRoute(SipMessageGenerator.routeEntry(r).unfolded()));
+        }
+        if (r.nextBoolean()) {
+            edits.add(new RemoveTopRoute());
+        }
+        if (r.nextBoolean()) {
+            edits.add(new SetMaxForwards(BiasedDraws.between(r, 0, 255)));
+        }
+        if (r.nextBoolean()) {
+            edits.add(new SetRequestUri(SipMessageGenerator.requestUri(r)));
+        }
+        Collections.shuffle(edits, r);
+        return edits;
     }
 }

@@ -3,7 +3,7 @@ package org.sipha.core.message;
 import static org.sipha.core.message.GeneratedMessage.HeaderLine;
 import static org.sipha.core.message.GeneratedMessage.NameAddrSpec;
 import static org.sipha.core.message.GeneratedMessage.ViaSpec;
-import static org.sipha.core.message.SipMessageArbitraries.pick;
+import static org.sipha.core.message.SipMessageGenerator.pick;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,10 +1,8 @@
 package org.sipha.core.message;
 
 import java.util.Arrays;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.RandomDistribution;
+import java.util.List;
+import java.util.Random;
 
 /**
  * One corruption of a message's bytes: a byte overwritten, bytes that matter to SIP's grammar inserted (CR, LF,
@@ -22,12 +20,14 @@ record Mutation(Mutation.Kind kind, int where, int arg) {
         "\r\nVia: ", "\r\nv: SIP/2.0/UDP [::1", "\r\nContent-Length: 99999\r\n", "\r\nl: 1\r\n", "\r\nl: x\r\n",
         "SIP/2.0/", "99999999999999999999", " SIP/2.0", "(", "\r\nRoute: <sip:a;lr>,\r\n", "\r\nCSeq: 1\r\n"};
 
-    static Arbitrary<Mutation> mutations() {
-        // Uniform, not jqwik's default bias towards small numbers, so mutations hit every part of a message.
-        return Combinators.combine(Arbitraries.of(Kind.class),
-            Arbitraries.integers().between(0, SCALE).withDistribution(RandomDistribution.uniform()),
-            Arbitraries.integers().between(0, 255).withDistribution(RandomDistribution.uniform()))
-            .as(Mutation::new);
+    /** Any kind, at a uniformly chosen place with a uniform argument, so mutations hit every part of a message. */
+    static Mutation any(Random r) {
+        Kind[] kinds = Kind.values();
+        return new Mutation(kinds[r.nextInt(kinds.length)], r.nextInt(SCALE + 1), r.nextInt(256));
+    }
+
+    static List<Mutation> list(Random r, int minSize, int maxSize) {
+        return BiasedDraws.list(r, minSize, maxSize, Mutation::any);
     }
 
     byte[] apply(byte[] b) {

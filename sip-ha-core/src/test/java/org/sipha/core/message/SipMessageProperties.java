@@ -7,31 +7,27 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Property-based evidence for issue 2: generated valid messages parse to what was generated and round-trip
  * through every edit; mutated messages yield only the typed error, never hang, and give the same outcome
  * whatever order their fields are read in; a stream is framed exactly however it is chunked. Seeds are fixed
- * so a run is reproducible; jqwik prints the seed of any failure. Limits and linear work are in
- * {@link SipParseLimitsProperties}.
+ * so a run is reproducible, and a failed case prints its seed and inputs ({@link SeededProperty}). Limits and
+ * linear work are in {@link SipParseLimitsProperties}.
  */
 class SipMessageProperties {
     private static final ExecutorService LOOP_GUARD = Executors.newSingleThreadExecutor(r -> {
@@ -44,42 +40,17 @@ class SipMessageProperties {
     private static final SipParseLimits ROOMY = SipParseLimits.builder().maxMessageBytes(1 << 20)
         .maxHeaders(512).maxLineBytes(1 << 20).maxValuesPerHeader(512).build();
 
-    @Provide
-    Arbitrary<GeneratedMessage> messages() {
-        return SipMessageArbitraries.messages();
-    }
-
-    @Provide
-    Arbitrary<MessageEdit> singleEdits() {
-        return MessageEdit.any();
-    }
-
-    @Provide
-    Arbitrary<List<MessageEdit>> editCombinations() {
-        return MessageEdit.combinations();
-    }
-
-    @Provide
-    Arbitrary<List<String>> accessorOrders() {
-        return Arbitraries.shuffle(List.copyOf(AccessorOutcomes.ACCESSORS.keySet()));
-    }
-
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        return Mutation.mutations().list().ofMinSize(1).ofMaxSize(4);
-    }
-
-    @Provide
-    Arbitrary<List<Mutation>> fewMutations() {
-        return Mutation.mutations().list().ofMaxSize(2);
-    }
+    /** The most draws {@link #drawUntil} makes: that many without an acceptable input is a broken generator. */
+    private static final int MAX_DRAWS = 1000;
 
     // ------------------------------------------------------------------ (1) parse finds what was generated
 
-    @Property(tries = 300, seed = "20240601")
-    void parseFindsWhatTheGeneratorPut(@ForAll("messages") GeneratedMessage m,
-                                       @ForAll @IntRange(max = 16) int junkBefore,
-                                       @ForAll @IntRange(max = 16) int junkAfter) {
+    @SeededProperty(seed = 20240601L, cases = 300)
+    void parseFindsWhatTheGeneratorPut(PropertyCase c) {
+        Random r = c.random();
+        GeneratedMessage m = c.input("message", SipMessageGenerator.message(r));
+        int junkBefore = c.input("junkBefore", BiasedDraws.between(r, 0, 16));
+        int junkAfter = c.input("junkAfter", BiasedDraws.between(r, 0, 16));
         byte[] msg = m.bytes();
         byte[] buf = new byte[junkBefore + msg.length + junkAfter];
         Arrays.fill(buf, (byte) 'x');
@@ -107,22 +78,27 @@ class SipMessageProperties {
 
     // ------------------------------------------------------------------ (2) edits
 
-    @Property(tries = 500, seed = "20240602")
-    void eachEditAloneChangesOnlyWhatItEdits(@ForAll("messages") GeneratedMessage m,
-                                             @ForAll("singleEdits") MessageEdit edit, @ForAll boolean stream) {
-        Assume.that(edit.appliesTo(m));
+    @SeededProperty(seed = 20240602L, cases = 500)
+    void eachEditAloneChangesOnlyWhatItEdits(PropertyCase c) {
+        Random r = c.random();
+        GeneratedMessage m = c.input("message", SipMessageGenerator.message(r));
+        MessageEdit edit = c.input("edit", drawUntil(r, MessageEdit::any, e -> e.appliesTo(m)));
+        boolean stream = c.input("stream", r.nextBoolean());
         MessageChecks.assertEditedAsPredicted(m, List.of(edit), stream);
     }
 
-    @Property(tries = 500, seed = "20240603")
-    void editCombinationsChangeOnlyWhatTheyEdit(@ForAll("messages") GeneratedMessage m,
-                                                @ForAll("editCombinations") List<MessageEdit> edits,
-                                                @ForAll boolean stream) {
+    @SeededProperty(seed = 20240603L, cases = 500)
+    void editCombinationsChangeOnlyWhatTheyEdit(PropertyCase c) {
+        Random r = c.random();
+        GeneratedMessage m = c.input("message", SipMessageGenerator.message(r));
+        List<MessageEdit> edits = c.input("edits", MessageEdit.combination(r));
+        boolean stream = c.input("stream", r.nextBoolean());
         MessageChecks.assertEditedAsPredicted(m, edits.stream().filter(e -> e.appliesTo(m)).toList(), stream);
     }
 
-    @Property(tries = 50, seed = "20240604")
-    void removingAndStampingTheTopViaTogetherIsRejectedAsOverlapping(@ForAll("messages") GeneratedMessage m) {
+    @SeededProperty(seed = 20240604L, cases = 50)
+    void removingAndStampingTheTopViaTogetherIsRejectedAsOverlapping(PropertyCase c) {
+        GeneratedMessage m = c.input("message", SipMessageGenerator.message(c.random()));
         SipMessageView v = new SipMessageView();
         byte[] msg = m.bytes();
         assertEquals(SipParseResult.OK, v.wrap(msg, 0, msg.length));
@@ -132,14 +108,11 @@ class SipMessageProperties {
 
     // ------------------------------------------------------------------ (3) mutations
 
-    @Property(tries = 2000, seed = "20240605")
-    void mutatedMessagesYieldOnlyTheTypedErrorAndNeverHang(@ForAll("messages") GeneratedMessage m,
-                                                          @ForAll("mutations") List<Mutation> mutations) {
-        byte[] b = m.bytes();
-        for (Mutation mu : mutations) {
-            b = mu.apply(b);
-        }
-        byte[] input = b;
+    @SeededProperty(seed = 20240605L, cases = 2000)
+    void mutatedMessagesYieldOnlyTheTypedErrorAndNeverHang(PropertyCase c) {
+        GeneratedMessage m = c.input("message", SipMessageGenerator.message(c.random()));
+        List<Mutation> mutations = c.input("mutations", Mutation.list(c.random(), 1, 4));
+        byte[] input = c.input("mutated", mutated(m, mutations));
         withinLoopGuard(() -> {
             for (SipParseLimits limits : List.of(SipParseLimits.defaults(), TIGHT)) {
                 SipMessageView v = new SipMessageView(limits);
@@ -157,26 +130,47 @@ class SipMessageProperties {
      * Decoding is lazy and incremental, but what an accessor yields must not depend on which accessors ran
      * before it: each outcome (value or typed error) is the same in a random order as in a fixed one.
      */
-    @Property(tries = 1000, seed = "20240608")
-    void accessorOutcomesDoNotDependOnCallOrder(@ForAll("messages") GeneratedMessage m,
-                                                @ForAll("fewMutations") List<Mutation> mutations,
-                                                @ForAll("accessorOrders") List<String> order,
-                                                @ForAll boolean tight) {
-        byte[] b = m.bytes();
-        for (Mutation mu : mutations) {
-            b = mu.apply(b);
-        }
+    @SeededProperty(seed = 20240608L, cases = 1000)
+    void accessorOutcomesDoNotDependOnCallOrder(PropertyCase c) {
+        Random r = c.random();
+        boolean tight = c.input("tight", r.nextBoolean());
         SipParseLimits limits = tight ? TIGHT : SipParseLimits.defaults();
         SipMessageView fixed = new SipMessageView(limits);
-        SipMessageView shuffled = new SipMessageView(limits);
-        Assume.that(fixed.wrap(b, 0, b.length) == SipParseResult.OK);
-        shuffled.wrap(b, 0, b.length);
+        // Only a message that frames has accessors to call: draw until one does.
+        byte[] b = c.input("mutated", drawUntil(r, x -> {
+            GeneratedMessage m = c.input("message", SipMessageGenerator.message(x));
+            return mutated(m, c.input("mutations", Mutation.list(x, 0, 2)));
+        }, bytes -> fixed.wrap(bytes, 0, bytes.length) == SipParseResult.OK));
+        assertEquals(SipParseResult.OK, fixed.wrap(b, 0, b.length));
         List<String> canonical = List.copyOf(AccessorOutcomes.ACCESSORS.keySet());
+        List<String> order = new ArrayList<>(canonical);
+        Collections.shuffle(order, r);
+        c.input("order", order);
+        SipMessageView shuffled = new SipMessageView(limits);
+        shuffled.wrap(b, 0, b.length);
         Map<String, String> want = AccessorOutcomes.record(fixed, canonical);
         Map<String, String> got = AccessorOutcomes.record(shuffled, order);
         for (String name : canonical) {
             assertEquals(want.get(name), got.get(name), name + " called in order " + order);
         }
+    }
+
+    private static byte[] mutated(GeneratedMessage m, List<Mutation> mutations) {
+        byte[] b = m.bytes();
+        for (Mutation mu : mutations) {
+            b = mu.apply(b);
+        }
+        return b;
+    }
+
+    private static <T> T drawUntil(Random r, Function<Random, T> draw, Predicate<T> accept) {
+        for (int i = 0; i < MAX_DRAWS; i++) {
+            T t = draw.apply(r);
+            if (accept.test(t)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no acceptable input in " + MAX_DRAWS + " draws");
     }
 
     private static void withinLoopGuard(Runnable r) {
@@ -199,11 +193,13 @@ class SipMessageProperties {
 
     // ------------------------------------------------------------------ (4) stream framing
 
-    @Property(tries = 300, seed = "20240606")
-    void streamFramesEachMessageExactlyHoweverItIsChunked(
-        @ForAll @Size(min = 1, max = 4) List<@From("messages") GeneratedMessage> messages,
-        @ForAll @Size(5) List<@IntRange(max = 3) Integer> keepalives,
-        @ForAll @Size(min = 1, max = 20) List<@IntRange(min = 1, max = 400) Integer> chunks) {
+    @SeededProperty(seed = 20240606L, cases = 300)
+    void streamFramesEachMessageExactlyHoweverItIsChunked(PropertyCase c) {
+        List<GeneratedMessage> messages = c.input("messages", messages(c.random()));
+        List<Integer> keepalives = c.input("keepalives", BiasedDraws.list(c.random(), 5, 5,
+            x -> BiasedDraws.between(x, 0, 3)));
+        List<Integer> chunks = c.input("chunks", BiasedDraws.list(c.random(), 1, 20,
+            x -> BiasedDraws.between(x, 1, 400)));
         StreamScript s = new StreamScript(messages, keepalives);
         SipMessageView v = new SipMessageView();
         int have = 0;
@@ -236,10 +232,11 @@ class SipMessageProperties {
     }
 
     /** Read up to each boundary of the stream in turn: the keep-alive alone is KEEPALIVE, then the message OK. */
-    @Property(tries = 100, seed = "20240607")
-    void keepalivesBetweenMessagesYieldKeepalive(
-        @ForAll @Size(min = 1, max = 4) List<@From("messages") GeneratedMessage> messages,
-        @ForAll @Size(5) List<@IntRange(min = 1, max = 3) Integer> keepalives) {
+    @SeededProperty(seed = 20240607L, cases = 100)
+    void keepalivesBetweenMessagesYieldKeepalive(PropertyCase c) {
+        List<GeneratedMessage> messages = c.input("messages", messages(c.random()));
+        List<Integer> keepalives = c.input("keepalives", BiasedDraws.list(c.random(), 5, 5,
+            x -> BiasedDraws.between(x, 1, 3)));
         StreamScript s = new StreamScript(messages, keepalives);
         SipMessageView v = new SipMessageView();
         int consumed = 0;
@@ -253,6 +250,11 @@ class SipMessageProperties {
         }
         assertEquals(SipParseResult.KEEPALIVE, v.wrapStream(s.bytes, consumed, s.bytes.length - consumed));
         assertEquals(s.bytes.length, consumed + v.frameLength());
+    }
+
+    /** One to four messages, to be sent on one stream. */
+    private static List<GeneratedMessage> messages(Random r) {
+        return BiasedDraws.list(r, 1, 4, SipMessageGenerator::message);
     }
 
     private static boolean allCrLf(byte[] b, int from, int to) {
