@@ -308,6 +308,63 @@ final class Bytes {
         return -1;
     }
 
+    private static final long BELOW_SPACE = ONES * 0x20;
+
+    /**
+     * The LF ending the line that continues at {@code from}, searched in [from, end): -1 if none, or
+     * {@code -2 - i} if byte {@code i} is a control byte other than HTAB, LF, a CR right before LF or a quoted-pair
+     * (NUL, bare CR, DEL...): such a line is read differently by different parsers, so it is refused, not passed on. Eight bytes
+     * a step, one flag test for every byte below 0x20 and DEL; CR and HTAB take the rare slow step.
+     */
+    static int lineEnd(byte[] b, int from, int end) {
+        int i = from;
+        while (true) {
+            for (; i + 8 <= end; i += 8) {
+                long w = (long) LONGS.get(b, i);
+                long t = ((w - BELOW_SPACE) & ~w & HIGHS) | has(w, DELS);
+                if (t != 0) {
+                    i += Long.numberOfTrailingZeros(t) >>> 3;
+                    break;
+                }
+            }
+            while (i < end && (b[i] & 0xff) >= 0x20 && b[i] != 0x7f) {
+                i++;
+            }
+            if (i >= end) {
+                return -1;
+            }
+            byte c = b[i];
+            if (c == '\n') {
+                return i;
+            }
+            if (c == '\t' || (c != '\r' && escaped(b, from, i))) {
+                i++;
+                continue;
+            }
+            if (c == '\r') {
+                if (i + 1 == end) {
+                    return -1; // the LF may follow in the next bytes of a stream
+                }
+                if (b[i + 1] == '\n') {
+                    return i + 1;
+                }
+            }
+            return -2 - i;
+        }
+    }
+
+    /**
+     * Whether byte {@code i} follows an odd run of backslashes that starts at or after {@code from}: a quoted-pair,
+     * which RFC 3261 25.1 allows for any byte but CR and LF (RFC 4475 3.1.1.2 escapes NUL, BEL and DEL so).
+     */
+    private static boolean escaped(byte[] b, int from, int i) {
+        int n = 0;
+        while (i - n - 1 >= from && b[i - n - 1] == '\\') {
+            n++;
+        }
+        return (n & 1) == 1;
+    }
+
     /** Writes the ASCII chars of {@code s} (must be ASCII/Latin-1) into {@code dst} at {@code off}. */
     static int putAscii(CharSequence s, byte[] dst, int off) {
         int n = s.length();

@@ -122,7 +122,10 @@ final class SipFramer {
         }
         messageStart = p;
         int maxLine = limits.maxLineBytes();
-        int lf = Bytes.indexOf(b, p, lineScanEnd(p, end, maxLine), (byte) '\n');
+        int lf = Bytes.lineEnd(b, p, lineScanEnd(p, end, maxLine));
+        if (lf < -1) {
+            return SipParseResult.CONTROL_CHARACTER;
+        }
         if (lf < 0) {
             if (contentEnd(b, p, end) - p > maxLine) {
                 return SipParseResult.LINE_TOO_LONG;
@@ -206,20 +209,51 @@ final class SipFramer {
             return SipParseResult.BAD_START_LINE;
         }
         methodEnd = p;
-        p = skipWsp(b, p, e);
+        // RFC 3261 25.1: Method SP Request-URI SP SIP-Version, one SP each and nothing after the version
+        // (RFC 4475 3.1.2.9, 3.1.2.10). Elements that split the line differently would route it differently.
+        if (b[p] != ' ' || p + 1 == e || Bytes.isWsp(b[p + 1])) {
+            return SipParseResult.BAD_START_LINE;
+        }
+        p++;
         uriStart = p;
         p = Bytes.skipVisible(b, p, e);
-        if (p < e && b[p] != ' ' && b[p] != '\t') {
+        if (p < e && b[p] != ' ') {
             return SipParseResult.BAD_REQUEST_URI;
         }
         uriEnd = p;
-        if (uriEnd == uriStart || Bytes.indexOf(b, uriStart, uriEnd, (byte) ':') < 0) {
+        if (!hasScheme(b, uriStart, uriEnd)) {
             return SipParseResult.BAD_REQUEST_URI;
         }
-        p = skipWsp(b, p, e);
-        versionStart = p;
-        versionEnd = Bytes.trimLwsEnd(b, p, e);
+        if (p == e || p + 1 == e || Bytes.isWsp(b[p + 1]) || Bytes.isWsp(b[e - 1])) {
+            return SipParseResult.BAD_START_LINE;
+        }
+        versionStart = p + 1;
+        versionEnd = e;
         return checkVersion(b, versionStart, versionEnd);
+    }
+
+    /**
+     * An absolute URI's {@code scheme ":"} at the start of [s, e): ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ).
+     * Refuses a Request-URI in angle brackets (RFC 4475 3.1.2.7) or without a scheme.
+     */
+    private static boolean hasScheme(byte[] b, int s, int e) {
+        if (s == e || !isAlpha(b[s])) {
+            return false;
+        }
+        for (int p = s + 1; p < e; p++) {
+            byte c = b[p];
+            if (c == ':') {
+                return true;
+            }
+            if (!isAlpha(c) && !Bytes.isDigit(c) && c != '+' && c != '-' && c != '.') {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAlpha(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private SipParseResult parseStatusLine(byte[] b, int s, int e) {
@@ -301,7 +335,10 @@ final class SipFramer {
                     from = colon16 + 1;
                 }
             }
-            int lf = Bytes.indexOf(b, from, lineScanEnd(q, end, maxLine), (byte) '\n');
+            int lf = Bytes.lineEnd(b, from, lineScanEnd(q, end, maxLine));
+            if (lf < -1) {
+                return SipParseResult.CONTROL_CHARACTER;
+            }
             int next;
             int ce;
             if (lf < 0) {

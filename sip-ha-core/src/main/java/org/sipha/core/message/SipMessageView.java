@@ -558,12 +558,18 @@ public final class SipMessageView {
 
     /**
      * Decodes what a proxy relies on and returns the first problem, without throwing: Call-ID, CSeq, From, To
-     * and at least one Via present and well-formed; Max-Forwards well-formed if present; for requests, the CSeq
+     * and at least one Via present and well-formed, and each of Call-ID, From, To, CSeq, Max-Forwards and
+     * Content-Length on one line at most; Max-Forwards well-formed if present; for requests, the CSeq
      * method equals the request method (except for ACK/CANCEL, which must too, by RFC 3261 8.1.1.7).
      */
     public SipParseResult validate() {
         if (state != SipParseResult.OK) {
             return state;
+        }
+        if (repeated(SipHeaderName.CALL_ID) || repeated(SipHeaderName.FROM) || repeated(SipHeaderName.TO)
+            || repeated(SipHeaderName.CSEQ) || repeated(SipHeaderName.MAX_FORWARDS)
+            || repeated(SipHeaderName.CONTENT_LENGTH)) {
+            return SipParseResult.DUPLICATE_HEADER; // RFC 4475 3.3.8: which copy counts depends on who reads it
         }
         try {
             AsciiView cid = callId();
@@ -581,6 +587,12 @@ public final class SipMessageView {
         } catch (SipSyntaxException e) {
             return e.result();
         }
+    }
+
+    /** Whether a header field of {@code kind} appears on more than one line. */
+    private boolean repeated(SipHeaderName kind) {
+        int h = f.firstOfKind[kind.ordinal()];
+        return h >= 0 && f.nextOfKind[h] >= 0;
     }
 
     // ---------------------------------------------------------------- internals for SipMessageEditor

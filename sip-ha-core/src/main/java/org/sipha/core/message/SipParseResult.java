@@ -32,7 +32,9 @@ public enum SipParseResult {
     BAD_MAX_FORWARDS(400, "malformed Max-Forwards"),
     BAD_NAME_ADDR(400, "malformed name-addr (From, To, Contact, Route or Record-Route)"),
     BAD_URI(400, "malformed URI"),
-    BAD_CALL_ID(400, "malformed Call-ID");
+    BAD_CALL_ID(400, "malformed Call-ID"),
+    CONTROL_CHARACTER(400, "control character (NUL, bare CR, DEL...) outside the body"),
+    DUPLICATE_HEADER(400, "a single-value header field appears more than once");
 
     private final int statusCode;
     private final String description;

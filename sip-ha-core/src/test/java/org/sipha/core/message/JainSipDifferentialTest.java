@@ -121,6 +121,9 @@ class JainSipDifferentialTest {
         rejected("torture-cseq-largest-32-bit.sip", OK, REJECTS,
             "CSeq 4294967295 fits the 32 bits RFC 3261 8.1.1.5 allows (only the first CSeq must be below 2^31); "
                 + "JAIN-SIP refuses anything above 2^31."),
+        rejected("torture-request-line-tabs.sip", SipParseResult.BAD_START_LINE, ACCEPTS,
+            "RFC 3261 25.1 separates the request line's parts by exactly one SP; a tab is read differently by "
+                + "different elements (RFC 4475 3.1.2.9), so sip-ha refuses it, JAIN-SIP accepts it."),
         rejected("torture-empty-list-elements.sip", OK, REJECTS,
             "sip-ha skips empty elements in a comma list ('a, , b') as HTTP's #rule does; JAIN-SIP wants an element "
                 + "after every comma, as RFC 3261's grammar strictly says."),
