@@ -114,7 +114,7 @@ public final class ReferenceProxy {
         }
         InetSocketAddress first = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
         LOG.info("sip-ha proxy listening on {}, forwarding to {}", o.listen, o.backends);
-        LOG.info("place a test call: sipp -sf examples/sipp/uac_rr.xml {}:{} -m 1", first.getHostString(),
+        LOG.info("place a test call: sipp -sf benchmarks/load/uac_rr.xml {}:{} -m 1", first.getHostString(),
             first.getPort());
         CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());

@@ -32,18 +32,13 @@ import org.slf4j.LoggerFactory;
  * algorithm; health checking wired as the real one's, with a monitor of their own that probes through the engine
  * and drains its outcomes) and run on the real one's event loop threads ({@link EngineLoops}), so the JIT sees the
  * same classes and the same branches at every call site and the threads' pools are not met empty by compiled code.
- * With a different selector or listener class, the real traffic's first calls invalidated the warm code and C2 spent
- * about half of the proxy's CPU recompiling during the first seconds of load; when the warm-up fed the real
- * monitor's outcome queue, which nothing drained before the real engine started, every report took the queue-full
- * branch and the first real report deoptimised the response path. For the same reason the calls come in the
- * message shapes real peers send (see {@code Requests}).
+ * For the same reason the calls come in the message shapes real peers send (see {@code Requests}).
  */
 final class Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
     /**
-     * Warm-up rounds, each on a throw-away engine with sockets of its own. The second one exists for its new
-     * sockets: their first reads take branches (in Netty's read path, in a fresh engine's caches) that an engine's
-     * first channels take only once, so compiled code met them first under the real engine's first calls.
+     * Warm-up rounds, each on a throw-away engine with sockets of its own: the second round's new sockets take the
+     * first-read branches (Netty's read path, a fresh engine's caches) the real engine's sockets will take.
      */
     private static final int ROUNDS = 2;
     /** The longest pause for the compiler: each pause ends once the compiler threads have been idle for 200 ms. */
@@ -51,21 +46,14 @@ final class Warmup {
     /** The most calls a round runs after the compiler's pause (see {@link #runEngine}), in a quarter of its time. */
     private static final int TAIL_CALLS = 3000;
     /**
-     * INVITEs sent at once: in bursts (the engine's read batches fill up, the calls come fast), then, in the tail, a
-     * few at a time, as real calls come, so that the per-wake-up code of the event loop (its flushes, task checks,
-     * the read loop's entry) is called as often per call as under real traffic and is compiled before it.
+     * INVITEs sent at once: bursts fill the engine's read batches; the tail's few at a time make the loop's
+     * per-wake-up code (flushes, task checks, the read loop's entry) as hot per call as real traffic makes it.
      */
     private static final int BURST = 100;
     private static final int TAIL_BURST = 4;
-    /**
-     * Backends per warm-up engine: two, as in the reference deployment, so that selection and failover iteration
-     * take the branches of a set with a choice (with one backend, C2 compiled them again under the first real calls).
-     */
+    /** Backends per warm-up engine: two, so selection and failover take the branches of a set with a choice. */
     private static final int BACKENDS = 2;
-    /**
-     * One INVITE in this many is sent twice, so that absorbing a retransmission (the call table's lookup finding
-     * the call) is a compiled path: without it, the first retransmission under real load deoptimised the INVITE path.
-     */
+    /** One INVITE in this many is sent twice, so absorbing a retransmission (the call table's hit) is compiled. */
     private static final int RETRANSMIT_EVERY = 50;
 
     private Warmup() {
@@ -114,10 +102,8 @@ final class Warmup {
      * One round: a throw-away engine and its demo backends; returns the calls that got their 200 and adds the time
      * it waited for the compiler to {@code idleMs[0]}.
      *
-     * <p>The round's last calls come after a pause in which the compiler's queue empties. C2 raises its threshold
-     * with the length of its queue, which the calls keep long: methods called once per call (the INVITE's path, the
-     * call table) were still in profiled code when real calls came, and C2 compiled them under the first real load.
-     * Once the queue is empty, the next calls send them to C2 at its base threshold.
+     * <p>The round's last calls come after a pause in which the compiler's queue empties: C2 raises its threshold
+     * with its queue's length, so methods called once per call reach C2 at its base threshold only then.
      */
     private static int runEngine(int calls, long budgetNs, Algorithm algorithm, EngineLoops loops,
             boolean withHealth, long compilerWaitMs, long[] idleMs) {
@@ -143,9 +129,7 @@ final class Warmup {
                 ? HealthWiring.forWarmup(table, destinations, proxyPort, selector::setTrafficShare) : null;
             proxy = SipProxyServer.start(config.selector(selector)
                 .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
-                // No linger: call states are reused from the first seconds, as in a real engine that has run a while.
-                // With the default 5 s the warm-up's profile showed only fresh states, and reusing one deoptimised
-                // the INVITE path 5 s into real load.
+                // No linger: call states are reused at once, as in an engine that has run a while.
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
             if (health != null) {
                 health.start(proxy);
@@ -192,15 +176,13 @@ final class Warmup {
      * Waits (at most {@code maxMs}) until the JIT compilers have been idle for a moment, so compilations queued by
      * the warm-up do not compete with the first real calls. Returns the time waited.
      *
-     * <p>On Linux it watches the CPU time of the compiler threads themselves ({@code /proc/self/task}): the JVM's
-     * total compilation time only grows when a compilation ends, so a long C2 compilation with a queue behind it
-     * looked idle and C2 went on compiling for seconds under real traffic. Elsewhere it falls back to that total.
+     * <p>On Linux it watches the compiler threads' CPU time ({@code /proc/self/task}): the JVM's total compilation
+     * time grows only when a compilation ends, so it misses a long one in progress. Elsewhere it uses that total.
      */
     private static long awaitCompilerIdle(long maxMs) {
         long start = System.nanoTime();
         boolean proc = compilerTicks() >= 0;
-        // Only without /proc: the platform MXBeans load some 400 classes (JFR's among them), whose generated
-        // lambda forms made C2 compile the JDK's bytecode generator for over a second at the end of the warm-up.
+        // Only without /proc: the platform MXBeans load hundreds of classes that would give the JIT work of its own.
         java.lang.management.CompilationMXBean jit =
             proc ? null : java.lang.management.ManagementFactory.getCompilationMXBean();
         if (!proc && (jit == null || !jit.isCompilationTimeMonitoringSupported())) {
@@ -321,9 +303,8 @@ final class Warmup {
         static final int ACK = 0;
         static final int BYE = 1;
         /**
-         * Call-IDs get 0 to 63 more characters, so that the Record-Route token's HMAC input ends at every offset of
-         * a SHA-256 block, as real Call-IDs of all lengths make it: with a few lengths only, the digest's two-block
-         * padding was new under real calls and deoptimised the signing path.
+         * Call-IDs get 0 to 63 more characters, so the Record-Route token's HMAC input ends at every offset of a
+         * SHA-256 block (both padding paths compiled), as real Call-IDs of all lengths make it.
          */
         private static final byte[] CALL_ID_FILL =
             AsciiWriter.ascii("-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.");

@@ -55,9 +55,8 @@ public final class SipMessageView {
     private final NameAddrView contactCursor = new NameAddrView();
 
     /**
-     * Scratch copy of a direct buffer's message. Sized for an ordinary datagram from the start: grown from empty, a
-     * fresh view's first message took a branch its predecessors' compiled code had never seen (a deoptimisation
-     * under the first calls of every new engine).
+     * Scratch copy of a direct buffer's message, sized for an ordinary datagram from the start so that a new view's
+     * first message does not take the growth branch that compiled code has not seen.
      */
     private byte[] directCopy = new byte[4096];
     private SipParseResult state = SipParseResult.EMPTY;
