@@ -6,9 +6,10 @@
  *   <li><b>One writer, immutable snapshots.</b> {@link org.sipha.dispatcher.RoutingTableOwner} is the only thread
  *       that changes configuration or states. Each change builds a complete new
  *       {@link org.sipha.dispatcher.RoutingTable} and publishes it with one volatile write; readers load it once
- *       per request. A destination's state is part of the snapshot, and selectors are built per snapshot from its
- *       ACTIVE entries only, so a selection can never return a destination that was not ACTIVE in the snapshot it
- *       used: by construction, not by re-checking.</li>
+ *       per request. {@link org.sipha.dispatcher.RoutingTableWriter} is a ready-made owner thread that sleeps
+ *       until the health side reports a change. A destination's state is part of the snapshot, and selectors are
+ *       built per snapshot from its ACTIVE entries only, so a selection can never return a destination that was
+ *       not ACTIVE in the snapshot it used: by construction, not by re-checking.</li>
  *   <li><b>Mutable runtime data is carried, not copied.</b> Leases, latency EWMA and statistics live in one
  *       {@link org.sipha.dispatcher.DestinationRuntime} per destination id, shared by every snapshot that keeps
  *       the id; round-robin cursors live in one striped counter per set id. Reloads and state flaps therefore

@@ -9,6 +9,8 @@
  * {@code outcomeListener()} (pooled slots, no allocation, drops counted when full), operators through
  * {@code setAdminState}. The prober runs inside the same duty cycle, so probe results need no queue. Readers
  * get an immutable {@link org.sipha.health.HealthSnapshot} replaced whole by the owner.
+ * {@link org.sipha.health.HealthChecking} bundles a monitor and its runner for one set of destinations, for
+ * embedding next to a proxy whose sockets the probes leave from.
  *
  * <h2>Decisions</h2>
  * <ul>

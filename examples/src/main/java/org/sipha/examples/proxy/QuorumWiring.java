@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the reference proxy follow its site's Galera quorum: while no database node of the site can be trusted
- * for writes (CDRs and billing would be lost or refused), new calls are answered 503 with the client's
- * Retry-After hint, so carriers retry at another site; calls in progress go on. With {@code quorum-loss: ignore}
- * the state is only logged. The quorum client's event thread calls the listener; the engine reads a volatile.
+ * Makes the reference proxy follow its site's Galera quorum, as its options say, and logs every change: while no
+ * database node of the site can be trusted for writes (CDRs and billing would be lost or refused), new calls are
+ * answered 503 with the client's Retry-After hint ({@link SipProxyServer#quorumGate()}), so carriers retry at
+ * another site; calls in progress go on. With {@code quorum-loss: ignore} the state is only logged. The quorum
+ * client's event thread calls the listeners.
  */
 final class QuorumWiring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumWiring.class);
@@ -36,17 +37,17 @@ final class QuorumWiring implements AutoCloseable {
             .user(o.galeraUser).password(o.galeraPassword).database(o.galeraDatabase);
         QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
         boolean refuse = o.quorumLoss.equals("503");
-        w.client.addSiteQuorumListener(c -> w.onChange(c, server, refuse));
+        if (refuse) {
+            w.client.addSiteQuorumListener(server.quorumGate());
+        }
+        w.client.addSiteQuorumListener(c -> w.onChange(c, refuse));
         LOG.info("following Galera site quorum of {} (voters {}); on loss: {}", o.galeraNodes,
             o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(), refuse ? "503 to new calls" : "log only");
         return w;
     }
 
-    private void onChange(SiteQuorumSignal.Change c, SipProxyServer server, boolean refuse) {
+    private void onChange(SiteQuorumSignal.Change c, boolean refuse) {
         quorate = c.quorate();
-        if (refuse) {
-            server.refuseNewCalls(!c.quorate(), c.retryAfterSecs());
-        }
         if (c.quorate()) {
             LOG.info("site quorum: quorate ({}); taking new calls", c.reason());
         } else {

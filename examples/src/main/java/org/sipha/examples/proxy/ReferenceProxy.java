@@ -1,22 +1,29 @@
 package org.sipha.examples.proxy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.Destination;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.EngineLoops;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
+import org.sipha.health.HealthChecking;
+import org.sipha.health.OptionsProbeConfig;
+import org.sipha.health.UdpProbeTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +77,8 @@ public final class ReferenceProxy {
             return;
         }
         List<DemoBackend> demos = new ArrayList<>();
-        HealthWiring health = null;
+        RoutingTableWriter writer = null;
+        HealthChecking health = null;
         QuorumWiring quorum = null;
         SipProxyServer server;
         EngineLoops loops = null;
@@ -86,21 +94,23 @@ public final class ReferenceProxy {
             }
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
-            health = o.health ? HealthWiring.create(owner, destinations(o), o, selector::setTrafficShare) : null;
+            writer = o.health ? new RoutingTableWriter(owner, "sipha-routing-table") : null;
+            health = o.health ? healthChecking(o, writer, selector, "sipha-health") : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
             loops = EngineLoops.start(cfg);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
             if (health != null) {
-                health.start(server); // probes leave from the proxy's own socket, so it must be bound first
+                startHealth(health, writer, o, server); // probes leave from the proxy's own socket: bound by now
             }
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
             }
-        } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             if (health != null) {
                 health.close();
+                writer.close();
             }
             if (loops != null) {
                 loops.close();
@@ -138,12 +148,52 @@ public final class ReferenceProxy {
         }
         if (health != null) {
             health.close();
+            writer.close();
         }
         for (DemoBackend d : demos) {
             d.close();
         }
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
+    }
+
+    /**
+     * Health checking of the backends with the options' probe timers, reporting states into {@code writer}'s
+     * routing table and slow start into {@code selector}; its thread is {@code threadName}. Nothing runs yet.
+     */
+    static HealthChecking healthChecking(ProxyOptions o, RoutingTableWriter writer,
+                                         DispatcherNextHopSelector selector, String threadName) {
+        return HealthChecking.builder(destinations(o))
+            .probes(OptionsProbeConfig.builder().intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
+                .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs)).build())
+            .sink(writer.healthSink()).slowStart(selector::setTrafficShare).threadName(threadName).build();
+    }
+
+    /**
+     * Starts the routing table's writer and health checking, probing from {@code server}'s own UDP socket (so
+     * firewalls and ACLs see the source real traffic has) or, if it listens on TCP only, from a UDP socket of its
+     * own on the first listen host. Once; the caller's thread.
+     *
+     * @throws IOException if that fallback socket cannot be opened
+     */
+    static void startHealth(HealthChecking health, RoutingTableWriter writer, ProxyOptions o, SipProxyServer server)
+        throws IOException {
+        String from;
+        writer.start();
+        if (o.udpListen().isEmpty()) {
+            InetSocketAddress host = new InetSocketAddress(o.tcpListen().get(0).getAddress(), 0);
+            try {
+                health.start(UdpProbeTransport.open(host));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            from = "a UDP socket of their own on " + host.getAddress().getHostAddress() + " (no UDP listen address)";
+        } else {
+            health.start(server.probeTransport());
+            from = "the proxy's listening socket " + o.udpListen().get(0);
+        }
+        LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) from {}, plus passive "
+            + "detection", destinations(o).size(), o.probeIntervalMs, o.probeTimeoutMs, from);
     }
 
     /** The proxy's configuration with a routing table of its own and no health reporting (for option checks). */

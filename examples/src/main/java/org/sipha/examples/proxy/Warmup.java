@@ -15,10 +15,12 @@ import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.EngineLoops;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
+import org.sipha.health.HealthChecking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +68,7 @@ final class Warmup {
      * @param algorithm the real proxy's selection algorithm
      * @param loops the event loops the real engine will run on
      * @param withHealth whether the real proxy checks health: each warm-up engine then has health checking of its
-     *        own, wired as the real one's ({@link HealthWiring#forWarmup})
+     *        own, wired as the real one's ({@link #healthChecking})
      * @return the calls that got their 200
      */
     static int run(int calls, long maxMs, Algorithm algorithm, EngineLoops loops, boolean withHealth) {
@@ -108,7 +110,8 @@ final class Warmup {
     private static int runEngine(int calls, long budgetNs, Algorithm algorithm, EngineLoops loops,
             boolean withHealth, long compilerWaitMs, long[] idleMs) {
         List<DemoBackend> backends = new ArrayList<>();
-        HealthWiring health = null;
+        RoutingTableWriter writer = null;
+        HealthChecking health = null;
         SipProxyServer proxy = null;
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             int proxyPort = freePort();
@@ -125,14 +128,17 @@ final class Warmup {
             }
             RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(table, 1);
-            health = withHealth
-                ? HealthWiring.forWarmup(table, destinations, proxyPort, selector::setTrafficShare) : null;
+            if (withHealth) {
+                writer = new RoutingTableWriter(table, "sipha-warmup-routing-table");
+                health = healthChecking(destinations, writer, selector);
+            }
             proxy = SipProxyServer.start(config.selector(selector)
                 .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
                 // No linger: call states are reused at once, as in an engine that has run a while.
                 .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
             if (health != null) {
-                health.start(proxy);
+                writer.start();
+                health.start(proxy.probeTransport());
             }
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", proxyPort);
             int tail = Math.min(calls / 4, TAIL_CALLS);
@@ -143,19 +149,30 @@ final class Warmup {
             LOG.warn("warm-up stopped early: {}", e.toString());
             return 0;
         } finally {
-            close(health, proxy, backends);
+            close(health, writer, proxy, backends);
         }
     }
 
+    /**
+     * Health checking for a warm-up engine, built as the real one's ({@link ReferenceProxy#healthChecking}) with
+     * the default probe timers (shorter ones timed out under the warm-up's bursts, and the set went into panic), so
+     * the code that reports, drains and applies call outcomes is compiled with the branches real traffic takes.
+     */
+    private static HealthChecking healthChecking(List<Destination> destinations, RoutingTableWriter writer,
+            DispatcherNextHopSelector selector) {
+        return HealthChecking.builder(destinations).sink(writer.healthSink()).slowStart(selector::setTrafficShare)
+            .threadName("sipha-warmup-health").build();
+    }
+
     /** Closes what a round opened, each part even if closing another was interrupted. */
-    private static void close(HealthWiring health, SipProxyServer proxy, List<DemoBackend> backends) {
+    private static void close(HealthChecking health, RoutingTableWriter writer, SipProxyServer proxy,
+            List<DemoBackend> backends) {
         boolean interrupted = false;
         if (health != null) {
-            try {
-                health.close();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+            health.close();
+        }
+        if (writer != null) {
+            writer.close();
         }
         if (proxy != null) {
             proxy.close();

@@ -11,8 +11,10 @@ import java.util.function.BooleanSupplier;
 import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.SipProxyServer;
+import org.sipha.health.HealthChecking;
 
 /**
  * The reference proxy wired as {@link ReferenceProxy#main} wires it (routing table, health checking, engine), in
@@ -23,7 +25,8 @@ final class ProxyUnderTest implements AutoCloseable {
     static final int UNANSWERED = -2;
 
     final RoutingTableOwner owner;
-    final HealthWiring health;
+    final RoutingTableWriter writer;
+    final HealthChecking health;
     final DispatcherNextHopSelector selector;
     final SipProxyServer server;
     private final ConcurrentHashMap<String, LongAdder> outcomes = new ConcurrentHashMap<>();
@@ -32,7 +35,8 @@ final class ProxyUnderTest implements AutoCloseable {
         ProxyOptions o = ProxyOptions.parse(args);
         owner = ReferenceProxy.routingTable(o);
         selector = new DispatcherNextHopSelector(owner, 1);
-        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o, selector::setTrafficShare);
+        writer = new RoutingTableWriter(owner, "sipha-routing-table");
+        health = ReferenceProxy.healthChecking(o, writer, selector, "sipha-health");
         ForwardingOutcomeListener real = health.outcomeListener();
         SipProxyServer s = null;
         try {
@@ -55,7 +59,7 @@ final class ProxyUnderTest implements AutoCloseable {
                     real.onUnanswered(destination, waitedNs);
                 }
             }));
-            health.start(s);
+            ReferenceProxy.startHealth(health, writer, o, s);
         } catch (IOException | RuntimeException e) {
             if (s != null) {
                 s.close();
@@ -111,11 +115,8 @@ final class ProxyUnderTest implements AutoCloseable {
     }
 
     private void closeHealth() {
-        try {
-            health.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        health.close();
+        writer.close();
     }
 
     @Override

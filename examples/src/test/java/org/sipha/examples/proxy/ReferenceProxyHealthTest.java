@@ -9,8 +9,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
 import org.sipha.dispatcher.RoutingTableOwner;
+import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.SipProxyServer;
+import org.sipha.health.HealthChecking;
 
 /**
  * The reference proxy's wiring of health checking, end to end with real SIPp backends on 127.0.0.1 (ports
@@ -23,7 +25,8 @@ class ReferenceProxyHealthTest {
     private static final String DOOMED = "sip:127.0.0.1:15122";
 
     private final SippProcesses sipp = new SippProcesses();
-    private HealthWiring health;
+    private RoutingTableWriter writer;
+    private HealthChecking health;
     private SipProxyServer server;
 
     @BeforeAll
@@ -38,6 +41,7 @@ class ReferenceProxyHealthTest {
         }
         if (health != null) {
             health.close();
+            writer.close();
         }
         sipp.close();
     }
@@ -51,9 +55,10 @@ class ReferenceProxyHealthTest {
             "--event-loops", "1"});
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
         DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
-        health = HealthWiring.create(owner, ReferenceProxy.destinations(o), o, selector::setTrafficShare);
+        writer = new RoutingTableWriter(owner, "sipha-routing-table");
+        health = ReferenceProxy.healthChecking(o, writer, selector, "sipha-health");
         server = SipProxyServer.start(ReferenceProxy.config(o, selector, health.outcomeListener()));
-        health.start(server);
+        ReferenceProxy.startHealth(health, writer, o, server);
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
 
         doomed.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@code target/sipp}; ended by their own handles in {@link #close()} (and by a shutdown hook if the JVM exits
  * first), never by name.
  */
-final class SippProcesses implements AutoCloseable {
-    static final Path WORK = Paths.get("target", "sipp");
+public final class SippProcesses implements AutoCloseable {
+    public static final Path WORK = Paths.get("target", "sipp");
     /** Every SIPp still running that any instance started, for the shutdown hook. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -33,7 +33,7 @@ final class SippProcesses implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     /** Fails under CI=true if sipp is missing; otherwise skips. */
-    static void requireSipp() {
+    public static void requireSipp() {
         boolean present = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             present |= Files.isExecutable(Paths.get(dir, "sipp"));
@@ -45,7 +45,7 @@ final class SippProcesses implements AutoCloseable {
     }
 
     /** A UAS answering calls (and OPTIONS, {@code -aa}) on {@code port}. */
-    Process uas(int port, int controlPort, int mediaPort) throws IOException {
+    public Process uas(int port, int controlPort, int mediaPort) throws IOException {
         return start("uas_answer.xml", port, controlPort, mediaPort, List.of("-aa"));
     }
 
@@ -76,12 +76,12 @@ final class SippProcesses implements AutoCloseable {
     }
 
     /** Places one call with {@code scenario} to {@code target}; returns SIPp's exit code (0: the call passed). */
-    int call(String scenario, String target, int port, int controlPort, int mediaPort) throws Exception {
+    public int call(String scenario, String target, int port, int controlPort, int mediaPort) throws Exception {
         return calls(scenario, target, port, controlPort, mediaPort, 1, 1);
     }
 
     /** Places {@code calls} calls at {@code rate}/s; returns SIPp's exit code, -1 if it did not end in 60 s. */
-    int calls(String scenario, String target, int port, int controlPort, int mediaPort, int calls, int rate)
+    public int calls(String scenario, String target, int port, int controlPort, int mediaPort, int calls, int rate)
         throws Exception {
         Process p = start(scenario, port, controlPort, mediaPort, List.of(target, "-m", Integer.toString(calls),
             "-r", Integer.toString(rate), "-recv_timeout", "8000"));

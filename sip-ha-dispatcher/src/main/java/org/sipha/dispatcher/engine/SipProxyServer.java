@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.sipha.core.spi.SiteQuorumSignal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,6 +253,15 @@ public final class SipProxyServer implements AutoCloseable {
     public void refuseNewCalls(boolean refuse, int retryAfterSeconds) {
         refuseRetryAfter = retryAfterSeconds;
         refusing = refuse;
+    }
+
+    /**
+     * {@link #refuseNewCalls} driven by a site quorum signal (e.g. the Galera client's
+     * {@code addSiteQuorumListener}): new calls get 503 with the signal's Retry-After while the site is not quorate.
+     * The listener may be called from any thread and does not block.
+     */
+    public SiteQuorumSignal.Listener quorumGate() {
+        return change -> refuseNewCalls(!change.quorate(), change.retryAfterSecs());
     }
 
     /**

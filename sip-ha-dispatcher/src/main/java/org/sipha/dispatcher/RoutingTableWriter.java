@@ -1,0 +1,101 @@
+package org.sipha.dispatcher;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.sipha.core.model.DestinationHealthSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A daemon thread that is the single writer of a {@link RoutingTableOwner}: it sleeps until the health side
+ * reports a state change through {@link #healthSink()}, applies every queued change ({@link RoutingTableOwner#doWork})
+ * and so publishes at most one new {@link RoutingTable} per wake-up.
+ *
+ * <pre>
+ *   health thread --healthSink()--> owner's queue + unpark --> writer thread: owner.doWork() --> new snapshot
+ * </pre>
+ *
+ * <h2>Threading</h2>
+ * {@link #healthSink()} any thread, non-blocking. {@link #start} and {@link #close} once each, from the thread
+ * that owns the table until then: between them the writer thread is the owner, and no other thread may call the
+ * owner's owner-thread methods ({@code reload}, {@code setHealthState}, ...); after {@link #close} the caller owns
+ * it again.
+ */
+public final class RoutingTableWriter implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWriter.class);
+    private static final long AFTER_FAILURE_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long JOIN_MS = TimeUnit.SECONDS.toMillis(5);
+
+    private final RoutingTableOwner owner;
+    private final Thread thread;
+    private final WakingHealthSink sink;
+    private volatile boolean running = true;
+
+    /** A writer named {@code threadName} for {@code owner}; nothing runs until {@link #start}. */
+    public RoutingTableWriter(final RoutingTableOwner owner, final String threadName)
+    {
+        this.owner = owner;
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+        this.sink = new WakingHealthSink(owner.healthSink(), thread);
+    }
+
+    /**
+     * Where the health side reports (e.g. {@code HealthMonitor}'s sink): the owner's queue, plus a wake-up of the
+     * writer. Changes reported before {@link #start} are applied once it runs. Any thread.
+     */
+    public DestinationHealthSink healthSink()
+    {
+        return sink;
+    }
+
+    /** Starts the writer thread; from now on it owns the table. Once. */
+    public RoutingTableWriter start()
+    {
+        thread.start();
+        return this;
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            try
+            {
+                sink.beforeWork();
+                if (owner.doWork() == 0)
+                {
+                    sink.awaitWork();
+                }
+            }
+            catch (final RuntimeException e)
+            {
+                // A bug in one cycle must not freeze the table for good.
+                LOG.error("routing table duty cycle failed", e);
+                LockSupport.parkNanos(AFTER_FAILURE_NS);
+            }
+        }
+    }
+
+    /** Stops the writer thread and waits for it (at most 5 s); the caller owns the table again. */
+    @Override
+    public void close()
+    {
+        running = false;
+        if (!thread.isAlive())
+        {
+            return;
+        }
+        LockSupport.unpark(thread);
+        try
+        {
+            thread.join(JOIN_MS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
