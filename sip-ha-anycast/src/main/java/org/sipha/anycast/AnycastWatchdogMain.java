@@ -7,8 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Standalone watchdog: probes any SIP proxy (Kamailio, OpenSIPS, a Java proxy) with OPTIONS and drives the
- * anycast announcement through BIRD's control socket or a hook script, with the dead-man relay armed.
+ * Standalone watchdog: probes any SIP proxy (Kamailio, OpenSIPS, a Java proxy) with OPTIONS (503 and other
+ * configured codes count as down), optionally runs a check command (e.g. {@code kamcmd dispatcher.list}: at
+ * least K active destinations), and drives the anycast announcement through BIRD's control socket, ExaBGP, FRR
+ * or a hook script, with the dead-man relay armed.
  * Options: see {@link WatchdogOptions#USAGE} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT
  * (prefix withdrawn), 2 bad options, 3 start-up failure.
  */
@@ -40,7 +42,7 @@ public final class AnycastWatchdogMain {
         AnycastController controller = new AnycastController(opts.config, announcer, deadMan);
         SipOptionsPinger pinger;
         try {
-            pinger = new SipOptionsPinger(opts.sipLocal, opts.sipTarget);
+            pinger = new SipOptionsPinger(opts.sipLocal, opts.sipTarget, opts.downCodes);
             controller.start();
         } catch (IOException | AnnouncerException e) {
             LOG.error("watchdog cannot start: {}", e.getMessage());
@@ -49,12 +51,21 @@ public final class AnycastWatchdogMain {
         }
         ProxyProbeLoop probes = new ProxyProbeLoop(pinger, controller, opts.probeIntervalMs, opts.probeTimeoutMs);
         probes.start();
-        LOG.info("watchdog running: probing {} every {} ms, announcing through {}", opts.sipTarget,
-                opts.probeIntervalMs, announcer.name());
+        CommandCheckLoop checks = opts.check == null ? null : new CommandCheckLoop(opts.check, controller,
+                opts.checkIntervalMs, opts.config.rise, opts.config.fall);
+        if (checks != null) {
+            checks.start();
+            LOG.info("check command {} every {} ms", opts.check, opts.checkIntervalMs);
+        }
+        LOG.info("watchdog running: probing {} every {} ms (down codes: {}), announcing through {}", opts.sipTarget,
+                opts.probeIntervalMs, opts.downCodes.isEmpty() ? "none" : opts.downCodes, announcer.name());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("watchdog stopping: withdrawing");
             probes.close();
+            if (checks != null) {
+                checks.close();
+            }
             controller.close();
             stopped.countDown();
         }, "sipha-anycast-shutdown"));

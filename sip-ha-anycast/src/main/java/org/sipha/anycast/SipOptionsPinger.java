@@ -7,14 +7,16 @@ import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 
 /**
- * Sends one SIP OPTIONS over UDP and waits for a final response (any 2xx–6xx counts: the proxy's SIP stack is
- * alive and answering; 404 or 483 from a Kamailio without an OPTIONS handler is still a living Kamailio).
+ * Sends one SIP OPTIONS over UDP and waits for a final response. A final response passes unless its code is in
+ * the down set (default 503: a proxy that is draining, has no quorum or no backend left says so with 503); any
+ * other code passes, since 404 or 483 from a Kamailio without an OPTIONS handler is still a living Kamailio.
  *
  * <p>The socket is connected to the target, so an ICMP port-unreachable (proxy process gone) fails the probe
  * at once instead of after the timeout. Responses are matched by Call-ID; stale or foreign datagrams and 1xx are
@@ -24,8 +26,10 @@ import org.sipha.core.message.SipParseResult;
  */
 public final class SipOptionsPinger implements AutoCloseable {
     private static final int MAX_DATAGRAM = 65_535;
+    private static final int MAX_HEADER_IN_DETAIL = 200;
 
     private final InetSocketAddress target;
+    private final SipStatusCodeSet downCodes;
     private final DatagramSocket socket;
     private final byte[] receiveBuffer = new byte[MAX_DATAGRAM];
     private final SipMessageView view = new SipMessageView();
@@ -33,19 +37,30 @@ public final class SipOptionsPinger implements AutoCloseable {
     private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private long cseq;
 
-    /** Outcome of one ping; {@code detail} says what happened, for the decision log. */
+    /**
+     * Outcome of one ping: {@code pass} for a final response outside the down set; {@code statusCode} 0 when none
+     * came; {@code detail} says what happened (code, reason phrase, Reason/Warning headers), for the decision log.
+     */
     public record Result(boolean pass, int statusCode, long rttUs, String detail) {
     }
 
-    /**
-     * @param local  address to send from (port 0 = ephemeral)
-     * @param target the proxy's SIP address, e.g. the service address on port 5060
-     */
+    /** Counts 503 as down ({@link SipStatusCodeSet#SERVICE_UNAVAILABLE}). */
     public SipOptionsPinger(InetSocketAddress local, InetSocketAddress target) throws IOException {
+        this(local, target, SipStatusCodeSet.SERVICE_UNAVAILABLE);
+    }
+
+    /**
+     * @param local     address to send from (port 0 = ephemeral)
+     * @param target    the proxy's SIP address, e.g. the service address on port 5060
+     * @param downCodes final responses that fail the probe; {@link SipStatusCodeSet#NONE}: only silence fails
+     */
+    public SipOptionsPinger(InetSocketAddress local, InetSocketAddress target, SipStatusCodeSet downCodes)
+            throws IOException {
         if (target.isUnresolved()) {
             throw new IllegalArgumentException("unresolved SIP target: " + target);
         }
         this.target = target;
+        this.downCodes = Objects.requireNonNull(downCodes, "downCodes");
         this.socket = new DatagramSocket(local);
         this.socket.connect(target);
         this.localHost = socket.getLocalAddress().getHostAddress();
@@ -74,8 +89,8 @@ public final class SipOptionsPinger implements AutoCloseable {
                 socket.receive(packet);
                 int code = finalStatusFor(callId, packet.getLength());
                 if (code > 0) {
-                    return new Result(true, code, us(t0), code + " to OPTIONS from " + hostPort() + " in "
-                            + us(t0) + " us");
+                    long rttUs = us(t0);
+                    return new Result(!downCodes.contains(code), code, rttUs, describe(code, rttUs));
                 }
             }
         } catch (PortUnreachableException e) {
@@ -98,6 +113,29 @@ public final class SipOptionsPinger implements AutoCloseable {
         }
         int code = view.statusCode();
         return code >= 200 && code <= 699 ? code : 0;
+    }
+
+    /** Status line, then Reason and Warning if present: why a proxy answering 503 says it cannot take calls. */
+    private String describe(int code, long rttUs) {
+        StringBuilder d = new StringBuilder().append(code);
+        if (view.reasonPhrase() != null && view.reasonPhrase().length() > 0) {
+            d.append(' ').append(view.reasonPhrase());
+        }
+        d.append(" to OPTIONS from ").append(hostPort()).append(" in ").append(rttUs).append(" us");
+        if (downCodes.contains(code)) {
+            d.append(" (down code)");
+        }
+        appendHeader(d, "Reason");
+        appendHeader(d, "Warning");
+        return d.toString();
+    }
+
+    private void appendHeader(StringBuilder d, String name) {
+        CharSequence v = view.header(name);
+        if (v != null) {
+            d.append("; ").append(name).append(": ")
+                    .append(v, 0, Math.min(v.length(), MAX_HEADER_IN_DETAIL));
+        }
     }
 
     private String options(String callId) {

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Command-line options of {@link AnycastWatchdogMain}: {@code --name=value} pairs, validated into typed values.
@@ -20,7 +22,15 @@ final class WatchdogOptions {
             "  --sip-target=HOST:PORT        SIP proxy to probe with OPTIONS over UDP (required)",
             "  --sip-local=ADDR[:PORT]       address to probe from (default: chosen by the kernel)",
             "  --probe-interval-ms=200       --probe-timeout-ms=150",
-            "  --rise=3 --fall=2             consecutive passes/failures to change the proxy's verdict",
+            "  --down-codes=503              final responses to OPTIONS that count as down: codes and ranges,",
+            "                                e.g. 503,500-599; empty: only silence is down; any other code is alive",
+            "  --check-command=CMD           also run CMD (/bin/sh -c) every --check-interval-ms=1000, killed after",
+            "                                --check-timeout-ms=500; down (drain, then withdraw) on a non-zero exit,",
+            "                                a timeout, or fewer than K counted in its output:",
+            "    --min-up=K                  active destinations in `kamcmd dispatcher.list` output (FLAGS A*)",
+            "    --check-regex=REGEX         output lines matching REGEX (K: --min-up, default 1)",
+            "    (neither)                   only the exit status counts",
+            "  --rise=3 --fall=2             consecutive passes/failures to change a check's verdict",
             "  --drain-ms=10000              announce with 65535:0/prepend this long before withdrawing",
             "  --drain-on-proxy-failure=false",
             "  --maintenance-file=PATH       while it exists: drain, then withdraw (DISABLED)",
@@ -39,12 +49,19 @@ final class WatchdogOptions {
             "probe-timeout-ms", "rise", "fall", "drain-ms", "drain-on-proxy-failure", "maintenance-file", "announcer",
             "bird-socket", "bird-protocol", "bird-drain-protocol", "hook", "hook-timeout-ms", "deadman-timeout-ms",
             "heartbeat-ms", "reconcile-ms", "damping", "exabgp-fifo", "prefix", "exabgp-drain-attributes",
-            "address", "address-device", "frr-asn", "frr-drain-route-map", "frr-vty-socket", "frr-timeout-ms");
+            "address", "address-device", "frr-asn", "frr-drain-route-map", "frr-vty-socket", "frr-timeout-ms",
+            "down-codes", "check-command", "check-regex", "min-up", "check-interval-ms", "check-timeout-ms");
+    private static final List<String> CHECK_OPTIONS = List.of("check-regex", "min-up", "check-interval-ms",
+            "check-timeout-ms");
 
     final InetSocketAddress sipTarget;
     final InetSocketAddress sipLocal;
     final long probeIntervalMs;
     final long probeTimeoutMs;
+    final SipStatusCodeSet downCodes;
+    /** Null without {@code --check-command}. */
+    final CommandCheck check;
+    final long checkIntervalMs;
     final long deadmanTimeoutMs;
     final List<String> announcerSpec;
     final AnycastConfig config;
@@ -58,6 +75,9 @@ final class WatchdogOptions {
         if (probeTimeoutMs > probeIntervalMs) {
             throw new IllegalArgumentException("--probe-timeout-ms must not exceed --probe-interval-ms");
         }
+        downCodes = downCodes(o.getOrDefault("down-codes", "503"));
+        checkIntervalMs = positive(o, "check-interval-ms", 1_000);
+        check = o.containsKey("check-command") ? check(o, checkIntervalMs) : noCheck(o);
         deadmanTimeoutMs = number(o, "deadman-timeout-ms", 500);
         String kind = o.getOrDefault("announcer", "bird");
         List<String> routing = switch (kind) {
@@ -88,7 +108,8 @@ final class WatchdogOptions {
                 .drainMs(number(o, "drain-ms", 10_000))
                 .drainOnProxyFailure(Boolean.parseBoolean(o.getOrDefault("drain-on-proxy-failure", "false")))
                 .heartbeatIntervalMs(positive(o, "heartbeat-ms", 100))
-                .reconcileIntervalMs(positive(o, "reconcile-ms", 1_000));
+                .reconcileIntervalMs(positive(o, "reconcile-ms", 1_000))
+                .minDestinationsUp(check == null ? 0 : check.minUp());
         if (o.containsKey("maintenance-file")) {
             b.maintenanceFile(Path.of(o.get("maintenance-file")));
         }
@@ -108,6 +129,46 @@ final class WatchdogOptions {
             throw new IllegalArgumentException("--deadman-timeout-ms should be at least 3 heartbeat periods");
         }
         config = b.build();
+    }
+
+    private static SipStatusCodeSet downCodes(String spec) {
+        try {
+            return SipStatusCodeSet.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--down-codes: " + e.getMessage(), e);
+        }
+    }
+
+    private static CommandCheck check(Map<String, String> o, long intervalMs) {
+        String command = required(o, "check-command");
+        long timeoutMs = positive(o, "check-timeout-ms", Math.min(500, intervalMs));
+        if (timeoutMs > intervalMs) {
+            throw new IllegalArgumentException("--check-timeout-ms must not exceed --check-interval-ms");
+        }
+        if (o.containsKey("check-regex")) {
+            Pattern regex;
+            try {
+                regex = Pattern.compile(o.get("check-regex"));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("--check-regex is not a regular expression: " + e.getMessage(), e);
+            }
+            return new CommandCheck(command, timeoutMs, CommandCheck.Counting.MATCHING_LINES, regex,
+                    (int) positive(o, "min-up", 1));
+        }
+        if (o.containsKey("min-up")) {
+            return new CommandCheck(command, timeoutMs, CommandCheck.Counting.KAMAILIO_DISPATCHER, null,
+                    (int) positive(o, "min-up", 1));
+        }
+        return new CommandCheck(command, timeoutMs, CommandCheck.Counting.EXIT_STATUS, null, 1);
+    }
+
+    private static CommandCheck noCheck(Map<String, String> o) {
+        for (String k : CHECK_OPTIONS) {
+            if (o.containsKey(k)) {
+                throw new IllegalArgumentException("--" + k + " needs --check-command");
+            }
+        }
+        return null;
     }
 
     /**

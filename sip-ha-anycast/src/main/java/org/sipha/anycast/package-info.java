@@ -8,6 +8,8 @@
  *       state machine, the {@link org.sipha.anycast.RouteAnnouncer} and the heartbeat. Every input from another
  *       thread (probe results, destinations-up counts, quorum, admin) is a command on its bounded inbox.</li>
  *   <li><b>Probe thread</b> ({@link org.sipha.anycast.ProxyProbeLoop}): blocks on the network, never decides.</li>
+ *   <li><b>Check thread</b> ({@code CommandCheckLoop}, standalone watchdog only): waits for the check command,
+ *       reports a destinations-up count, never decides.</li>
  *   <li><b>Relay process</b> ({@link org.sipha.anycast.DeadManRelayMain}): outside this JVM on purpose. It holds
  *       its own connection to the daemon and withdraws on EOF of the heartbeat pipe (we died) or after a silence
  *       (we hang). Why not inside the daemon's session: an operator's BIRD must survive our restarts, and a

@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
 
-/** Real UDP on 127.0.0.65 (ports 25061-25063), outside the 5060-5099 and 15060-15099 ranges of other modules. */
+/**
+ * Real UDP on 127.0.0.65 (ports 25061-25063 and 25066), outside the 5060-5099 and 15060-15099 ranges of other
+ * modules.
+ */
 class SipOptionsPingerTest {
     private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.65", 0);
 
@@ -24,6 +27,49 @@ class SipOptionsPingerTest {
             SipOptionsPinger.Result res = p.ping(2_000);
             assertTrue(res.pass(), res.detail());
             assertEquals(200, res.statusCode());
+        }
+    }
+
+    @Test
+    void answer503CountsAsDownByDefaultAndTheDetailCarriesReasonAndWarning() throws Exception {
+        InetSocketAddress addr = new InetSocketAddress("127.0.0.65", 25066);
+        try (SipOptionsResponder r = new SipOptionsResponder(addr);
+             SipOptionsPinger p = new SipOptionsPinger(LOCAL, addr)) {
+            r.start();
+            r.answer(503, "Service Unavailable", "Reason: SIP;cause=503;text=\"no dispatcher destination\"",
+                    "Warning: 399 kamailio \"draining\"");
+            SipOptionsPinger.Result down = p.ping(2_000);
+            assertFalse(down.pass(), down.detail());
+            assertEquals(503, down.statusCode());
+            assertTrue(down.detail().startsWith("503 Service Unavailable to OPTIONS from 127.0.0.65:25066"),
+                    down.detail());
+            assertTrue(down.detail().contains("Reason: SIP;cause=503;text=\"no dispatcher destination\""),
+                    down.detail());
+            assertTrue(down.detail().contains("Warning: 399 kamailio \"draining\""), down.detail());
+
+            r.answer(404, "Not Here"); // a Kamailio without an OPTIONS handler is alive
+            SipOptionsPinger.Result alive = p.ping(2_000);
+            assertTrue(alive.pass(), alive.detail());
+            assertEquals(404, alive.statusCode());
+            assertTrue(alive.detail().startsWith("404 Not Here to OPTIONS"), alive.detail());
+        }
+    }
+
+    @Test
+    void downCodesAreConfigurableAndAnEmptySetLeavesOnlySilenceAsDown() throws Exception {
+        InetSocketAddress addr = new InetSocketAddress("127.0.0.65", 25066);
+        try (SipOptionsResponder r = new SipOptionsResponder(addr);
+             SipOptionsPinger range = new SipOptionsPinger(LOCAL, addr, SipStatusCodeSet.parse("500-599"));
+             SipOptionsPinger none = new SipOptionsPinger(LOCAL, addr, SipStatusCodeSet.NONE)) {
+            r.start();
+            r.answer(500, "Server Internal Error");
+            assertFalse(range.ping(2_000).pass());
+            assertTrue(none.ping(2_000).pass());
+            r.answer(503, "Service Unavailable");
+            assertFalse(range.ping(2_000).pass());
+            assertTrue(none.ping(2_000).pass());
+            r.answer(600, "Busy Everywhere");
+            assertTrue(range.ping(2_000).pass());
         }
     }
 

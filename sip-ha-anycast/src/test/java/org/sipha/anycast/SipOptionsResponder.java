@@ -8,17 +8,27 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A minimal SIP UDP endpoint standing in for the local proxy: answers every request with 200 OK, copying Via,
- * From, To, Call-ID and CSeq. {@link #stop()} closes the socket, so probes then get ICMP port unreachable,
- * as they would from a crashed proxy. Test-only.
+ * A minimal SIP UDP endpoint standing in for the local proxy: answers every request with 200 OK (or what
+ * {@link #answer} sets), copying Via, From, To, Call-ID and CSeq. {@link #stop()} closes the socket, so probes
+ * then get ICMP port unreachable, as they would from a crashed proxy. Test-only; {@link #answer} from any thread.
  */
 final class SipOptionsResponder implements AutoCloseable {
     private final InetSocketAddress address;
     private volatile DatagramSocket socket;
+    private volatile String statusLineAndHeaders = "SIP/2.0 200 OK\r\n";
     private Thread thread;
 
     SipOptionsResponder(InetSocketAddress address) {
         this.address = address;
+    }
+
+    /** From now on answer with this status, adding each extra header line (e.g. {@code Reason: ...}). */
+    void answer(int code, String reason, String... extraHeaders) {
+        StringBuilder b = new StringBuilder("SIP/2.0 ").append(code).append(' ').append(reason).append("\r\n");
+        for (String h : extraHeaders) {
+            b.append(h).append("\r\n");
+        }
+        statusLineAndHeaders = b.toString();
     }
 
     synchronized void start() throws SocketException {
@@ -31,7 +41,7 @@ final class SipOptionsResponder implements AutoCloseable {
         thread.start();
     }
 
-    private static void serve(DatagramSocket s) {
+    private void serve(DatagramSocket s) {
         byte[] buf = new byte[65_535];
         while (!s.isClosed()) {
             try {
@@ -41,7 +51,7 @@ final class SipOptionsResponder implements AutoCloseable {
                 if (req.startsWith("SIP/2.0")) {
                     continue;
                 }
-                StringBuilder resp = new StringBuilder("SIP/2.0 200 OK\r\n");
+                StringBuilder resp = new StringBuilder(statusLineAndHeaders);
                 for (String line : req.split("\r\n")) {
                     String lower = line.toLowerCase();
                     if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")

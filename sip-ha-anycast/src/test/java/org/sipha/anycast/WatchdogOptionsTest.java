@@ -1,6 +1,8 @@
 package org.sipha.anycast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +18,59 @@ class WatchdogOptionsTest {
         assertEquals(5060, o.sipTarget.getPort());
         assertEquals(500, o.deadmanTimeoutMs);
         assertEquals(3, o.config.rise);
+        assertEquals("503", o.downCodes.toString());
+        assertNull(o.check);
+        assertEquals(0, o.config.minDestinationsUp);
+    }
+
+    @Test
+    void downCodesTakeCodesAndRangesAndEmptyMeansOnlySilence() {
+        WatchdogOptions o = WatchdogOptions.parse(new String[] {"--sip-target=127.0.0.1:5060",
+                "--down-codes=500-599,603"});
+        assertTrue(o.downCodes.contains(500) && o.downCodes.contains(599) && o.downCodes.contains(603));
+        assertFalse(o.downCodes.contains(404));
+        assertTrue(WatchdogOptions.parse(new String[] {"--sip-target=127.0.0.1:5060", "--down-codes="})
+                .downCodes.isEmpty());
+        assertMessage("--down-codes: status code 180 is not a final response",
+                new String[] {"--sip-target=127.0.0.1:5060", "--down-codes=180"});
+    }
+
+    @Test
+    void checkCommandWithMinUpCountsKamailioDestinationsAndSetsTheDecisionsK() {
+        WatchdogOptions o = WatchdogOptions.parse(new String[] {"--sip-target=127.0.0.1:5060",
+                "--check-command=kamcmd dispatcher.list", "--min-up=2"});
+        assertEquals("`kamcmd dispatcher.list` (>= 2 active Kamailio dispatcher destinations, timeout 500 ms)",
+                o.check.toString());
+        assertEquals(2, o.config.minDestinationsUp);
+        assertEquals(1_000, o.checkIntervalMs);
+
+        WatchdogOptions regex = WatchdogOptions.parse(new String[] {"--sip-target=127.0.0.1:5060",
+                "--check-command=/usr/local/bin/pbx-status", "--check-regex=^pbx[0-9]+ up$",
+                "--check-interval-ms=2000", "--check-timeout-ms=1500"});
+        assertEquals("`/usr/local/bin/pbx-status` (>= 1 lines matching /^pbx[0-9]+ up$/, timeout 1500 ms)",
+                regex.check.toString());
+        assertEquals(1, regex.config.minDestinationsUp);
+        assertEquals(2_000, regex.checkIntervalMs);
+
+        WatchdogOptions exit = WatchdogOptions.parse(new String[] {"--sip-target=127.0.0.1:5060",
+                "--check-command=systemctl is-active kamailio", "--check-interval-ms=300"});
+        assertEquals("`systemctl is-active kamailio` (exit status 0, timeout 300 ms)", exit.check.toString());
+        assertEquals(1, exit.config.minDestinationsUp);
+    }
+
+    @Test
+    void checkOptionsAreValidated() {
+        assertMessage("--min-up needs --check-command", new String[] {"--sip-target=127.0.0.1:5060", "--min-up=2"});
+        assertMessage("--check-regex needs --check-command",
+                new String[] {"--sip-target=127.0.0.1:5060", "--check-regex=up"});
+        assertMessage("--check-command is required",
+                new String[] {"--sip-target=127.0.0.1:5060", "--check-command= ", "--min-up=1"});
+        assertMessage("--min-up must be > 0",
+                new String[] {"--sip-target=127.0.0.1:5060", "--check-command=true", "--min-up=0"});
+        assertMessage("--check-regex is not a regular expression",
+                new String[] {"--sip-target=127.0.0.1:5060", "--check-command=true", "--check-regex=(up"});
+        assertMessage("--check-timeout-ms must not exceed --check-interval-ms",
+                new String[] {"--sip-target=127.0.0.1:5060", "--check-command=true", "--check-timeout-ms=2000"});
     }
 
     @Test
