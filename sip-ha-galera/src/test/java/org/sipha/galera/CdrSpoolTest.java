@@ -61,7 +61,7 @@ class CdrSpoolTest {
             assertEquals(cdrs(12, 30), b.cdrs());
             s.markConsumed(b);
             assertEquals(0, s.pending());
-            assertEquals(CdrSpool.HEADER_BYTES, Files.size(f));
+            assertEquals(SpoolFormat.HEADER_BYTES, Files.size(f));
         }
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             assertEquals(0, s.pending());
@@ -76,7 +76,7 @@ class CdrSpoolTest {
         }
         long good = Files.size(f);
         // a crash in the middle of the 6th append: its header and half its payload reached the disk
-        byte[] p = CdrSpool.encode(cdr(5));
+        byte[] p = SpoolFormat.encode(cdr(5));
         ByteBuffer torn = ByteBuffer.allocate(8 + p.length / 2).putInt(p.length).putInt(0x12345678);
         torn.put(p, 0, p.length / 2).flip();
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.APPEND)) {
@@ -122,7 +122,7 @@ class CdrSpoolTest {
     @Test
     void fullSpoolRejectsWithTypedErrorAndKeepsWhatItHas() throws IOException {
         Path f = dir.resolve("cdr.spool");
-        long limit = CdrSpool.HEADER_BYTES + CdrSpool.RECORD_HEADER_BYTES + CdrSpool.MAX_PAYLOAD_BYTES;
+        long limit = SpoolFormat.HEADER_BYTES + SpoolFormat.RECORD_HEADER_BYTES + SpoolFormat.MAX_PAYLOAD_BYTES;
         try (CdrSpool s = CdrSpool.open(f, limit)) {
             int n = 0;
             SpoolFullException full = null;
@@ -159,7 +159,7 @@ class CdrSpoolTest {
         Path off = f.resolveSibling("cdr.spool.offset");
         byte[] offsetBytes = Files.readAllBytes(off);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            ch.truncate(CdrSpool.HEADER_BYTES);
+            ch.truncate(SpoolFormat.HEADER_BYTES);
         }
         Files.write(off, offsetBytes);
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
