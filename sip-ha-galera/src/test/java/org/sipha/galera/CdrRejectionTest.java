@@ -44,6 +44,9 @@ class CdrRejectionTest {
             try (GaleraQuorumClient client = GaleraQuorumClient.start(TestClients.config(1).build());
                  DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 8, 50)) {
                 await("spool drained past the refused CDR", 60_000, () -> writer.pending() == 0);
+                assertEquals(1, writer.rejected());
+                assertEquals(20, writer.replayed());
+                assertEquals(1, spool.recordsQuarantined());
             }
         } finally {
             try (Connection c = GaleraTestCluster.connect(1, 30_000); Statement st = c.createStatement()) {

@@ -88,6 +88,7 @@ class CdrSpoolRecoveryTest {
         byte[] bad = bytes(at[4], at[5]);
         try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
             assertEquals(0, s.truncatedBytesOnOpen());
+            assertEquals(1, s.corruptSpansQuarantined());
             assertEquals(without(cdrs(0, 10), 4), s.peek(100).cdrs());
             assertEquals(9, s.pending());
         }
@@ -97,6 +98,7 @@ class CdrSpoolRecoveryTest {
         assertArrayEquals(bad, (byte[]) q.get(0)[1]);
         // reopening finds nothing new to quarantine, and the spool goes on working
         try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            assertEquals(0, s.corruptSpansQuarantined());
             assertEquals(9, s.pending());
             s.append(cdrs(10, 12));
             assertEquals(without(cdrs(0, 12), 4), s.peek(100).cdrs());
@@ -209,5 +211,34 @@ class CdrSpoolRecoveryTest {
             // the idempotent CDR id makes the replay of 0..3 harmless; none is skipped
             assertEquals(cdrs(0, 6), s.peek(100).cdrs());
         }
+    }
+
+    @Test
+    void recordDamagedWhileTheSpoolIsOpenIsQuarantinedByTheNextPeek() throws IOException {
+        long[] at = appendOneByOne(6);
+        try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            s.markConsumed(s.peek(1));
+            flipByte(at[3] + 50);
+            CdrSpool.Batch b = s.peek(100);
+            assertEquals(without(cdrs(1, 6), 2), b.cdrs());
+            assertEquals(4, s.pending());
+            assertEquals(1, s.corruptSpansQuarantined());
+            s.markConsumed(b);
+            assertEquals(0, s.pending());
+        }
+        assertEquals(at[3], quarantined().get(0)[0]);
+    }
+
+    @Test
+    void versionOneSpoolIsReadAndMarkedVersionTwoBeforeAnyFillIsWritten() throws IOException {
+        long[] at = appendOneByOne(4);
+        try (FileChannel ch = FileChannel.open(spool(), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(4).putInt(0, 1), SpoolFormat.MAGIC.length);
+        }
+        flipByte(at[1] + 40);
+        try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            assertEquals(without(cdrs(0, 4), 1), s.peek(10).cdrs());
+        }
+        assertEquals(SpoolFormat.VERSION, ByteBuffer.wrap(bytes(8, 12)).getInt());
     }
 }

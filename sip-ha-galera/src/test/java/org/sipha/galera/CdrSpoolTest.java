@@ -95,7 +95,7 @@ class CdrSpoolTest {
     }
 
     @Test
-    void recordWithBadCrcOrAbsurdLengthEndsTheValidPart() throws IOException {
+    void recordWithBadCrcFollowedByAnAbsurdLengthAtTheEndIsQuarantinedAndCutOff() throws IOException {
         Path f = dir.resolve("cdr.spool");
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             s.append(cdrs(0, 3));
@@ -113,9 +113,28 @@ class CdrSpoolTest {
             // and garbage with a huge length after it
             ch.write(ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).flip(), ch.size());
         }
+        long corruptEnd = Files.size(f);
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             assertEquals(good, Files.size(f));
             assertEquals(cdrs(0, 3), s.peek(100).cdrs());
+            assertEquals(0, s.truncatedBytesOnOpen(), "not a torn write");
+            assertEquals(1, s.corruptSpansQuarantined());
+        }
+        String line = Files.readString(dir.resolve("cdr.spool.quarantine"));
+        assertTrue(line.contains(" offset=" + good + " length=" + (corruptEnd - good) + " "), line);
+    }
+
+    @Test
+    void cdrWhoseFieldsAreAllNulCharactersSurvivesReopen() throws IOException {
+        // modified UTF-8 spends 2 bytes on a NUL that UTF-8 (and Cdr's field limit) counts as 1
+        String nuls = "\0".repeat(Cdr.MAX_FIELD_BYTES);
+        Cdr big = new Cdr(Cdr.idFor("nul", "t"), nuls, nuls, nuls, 1, 1, nuls);
+        Path f = dir.resolve("cdr.spool");
+        try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
+            s.append(List.of(cdr(0), big, cdr(1)));
+        }
+        try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
+            assertEquals(List.of(cdr(0), big, cdr(1)), s.peek(10).cdrs());
         }
     }
 
