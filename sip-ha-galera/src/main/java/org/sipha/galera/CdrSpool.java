@@ -49,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * header.
  *
  * <p>Faults: {@link #append} returns only after {@code fsync}; one that fails (the bound, a full disk, an I/O
- * error) leaves the file exactly as it was, a partial write cut back. {@link #open} locks the file for one
- * writer ({@link SpoolLockedException} otherwise). The spool, offset and quarantine files are created 0600.
+ * error) leaves the file exactly as it was, a partial write cut back. After a failed offset write, appends
+ * wait for it to succeed (a stale offset past a drain's cut could land on a new record's boundary).
+ * {@link #open} locks the file for one writer ({@link SpoolLockedException} otherwise). The spool, offset and
+ * quarantine files are created 0600.
  *
  * <p>Threading: every method is {@code synchronized}. CDRs are not on the forwarding path and every append
  * waits for an fsync anyway, so a monitor costs nothing measurable here.
@@ -64,12 +66,14 @@ public final class CdrSpool implements AutoCloseable {
     private final FileChannel channel;
     private final SpoolOffsetFile offsetFile;
     private final SpoolQuarantine quarantine;
+    private final SpoolRepair repair;
     private final long truncatedBytes;
     private long end;
     private long consumed;
     private long pending;
-    private long corruptSpansQuarantined;
     private long recordsQuarantined;
+    /** The last offset file write failed: it may point past a drain's cut, onto the boundary of a new record. */
+    private boolean offsetFileBehind;
 
     /** A batch read by {@link #peek}: the CDRs in spool order and the offset just past the last one. */
     public record Batch(List<Cdr> cdrs, long endOffset) { }
@@ -81,6 +85,7 @@ public final class CdrSpool implements AutoCloseable {
         this.channel = lock.channel();
         this.offsetFile = new SpoolOffsetFile(file);
         this.quarantine = new SpoolQuarantine(file);
+        this.repair = new SpoolRepair(file, channel, quarantine);
         this.truncatedBytes = recover();
     }
 
@@ -121,7 +126,7 @@ public final class CdrSpool implements AutoCloseable {
         }
         long stored = offsetFile.read();
         SpoolScanner.Result r = new SpoolScanner(channel, size).scan(HEADER_BYTES, stored, true);
-        repair(r, size);
+        repair.apply(r, size);
         end = r.validEnd;
         if (r.offset >= 0) {
             consumed = r.offset;
@@ -158,45 +163,6 @@ public final class CdrSpool implements AutoCloseable {
         }
     }
 
-    /** Quarantines what the scan found corrupt, overwrites it with fill, cuts off the tail. */
-    private void repair(SpoolScanner.Result r, long size) throws IOException {
-        List<SpoolQuarantine.Entry> entries = new ArrayList<>();
-        for (SpoolScanner.Span s : r.corrupt) {
-            entries.add(new SpoolQuarantine.Entry(s.start(), s.length(), "corrupt: no valid record in these bytes"));
-        }
-        if (r.corruptTail != null) {
-            entries.add(new SpoolQuarantine.Entry(r.corruptTail.start(), r.corruptTail.length(),
-                    "corrupt end of file: no valid record in these bytes"));
-        }
-        quarantine.add(channel, entries);
-        for (SpoolQuarantine.Entry e : entries) {
-            LOG.warn("spool {}: {} corrupt bytes at offset {} moved to {}", file, e.length(), e.offset(),
-                    quarantine.file());
-        }
-        corruptSpansQuarantined += entries.size();
-        for (SpoolScanner.Span s : r.corrupt) {
-            fill(s);
-        }
-        if (r.tornBytes > 0) {
-            LOG.warn("spool {}: cutting off {} bytes of a write torn by a crash at offset {} ({} valid records kept)",
-                    file, r.tornBytes, r.validEnd, r.records);
-        }
-        if (r.validEnd < size) {
-            channel.truncate(r.validEnd);
-        }
-        if (!entries.isEmpty() || r.validEnd < size) {
-            channel.force(true);
-        }
-    }
-
-    private void fill(SpoolScanner.Span s) throws IOException {
-        byte[] chunk = new byte[(int) Math.min(s.length(), 64 * 1024)];
-        Arrays.fill(chunk, FILL);
-        for (long p = s.start(); p < s.end(); p += chunk.length) {
-            writeFully(ByteBuffer.wrap(chunk, 0, (int) Math.min(chunk.length, s.end() - p)), p);
-        }
-    }
-
     /**
      * Appends the CDRs in order and fsyncs once; all or none are stored.
      *
@@ -205,6 +171,9 @@ public final class CdrSpool implements AutoCloseable {
     public synchronized void append(List<Cdr> cdrs) throws IOException {
         if (cdrs.isEmpty()) {
             return;
+        }
+        if (offsetFileBehind) {
+            writeOffsetFile();
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(cdrs.size() * 160);
         for (Cdr cdr : cdrs) {
@@ -249,7 +218,8 @@ public final class CdrSpool implements AutoCloseable {
             quarantineCorruptUnconsumed();
             b = read(max);
             if (b == null) {
-                throw new SpoolCorruptedException("spool " + file + " keeps changing under us after offset " + consumed);
+                throw new SpoolCorruptedException("spool " + file + " keeps changing under us after offset "
+                        + consumed);
             }
         }
         return b;
@@ -295,7 +265,7 @@ public final class CdrSpool implements AutoCloseable {
 
     private void quarantineCorruptUnconsumed() throws IOException {
         SpoolScanner.Result r = new SpoolScanner(channel, end).scan(consumed, consumed, false);
-        repair(r, end);
+        repair.apply(r, end);
         end = r.validEnd;
         pending = r.records;
     }
@@ -315,7 +285,13 @@ public final class CdrSpool implements AutoCloseable {
         } else {
             consumed = batch.endOffset();
         }
+        writeOffsetFile();
+    }
+
+    private void writeOffsetFile() throws IOException {
+        offsetFileBehind = true;
         offsetFile.write(consumed);
+        offsetFileBehind = false;
     }
 
     /**
@@ -342,7 +318,8 @@ public final class CdrSpool implements AutoCloseable {
 
     private void checkOffset(Batch batch) {
         if (batch.endOffset() < consumed || batch.endOffset() > end) {
-            throw new IllegalArgumentException("offset " + batch.endOffset() + " outside [" + consumed + ", " + end + "]");
+            throw new IllegalArgumentException("offset " + batch.endOffset() + " outside [" + consumed + ", " + end
+                    + "]");
         }
     }
 
@@ -363,7 +340,7 @@ public final class CdrSpool implements AutoCloseable {
 
     /** Corrupt byte ranges moved to the {@link #quarantineFile()} since this spool was opened (on open or by peek). */
     public synchronized long corruptSpansQuarantined() {
-        return corruptSpansQuarantined;
+        return repair.spansQuarantined();
     }
 
     /** Records moved to the {@link #quarantineFile()} by {@link #quarantine} since this spool was opened. */

@@ -123,7 +123,7 @@ public final class DurableCdrWriter implements AutoCloseable {
         return batch.cdrs().size();
     }
 
-    /** Stores up to {@code max} CDRs one per transaction; the first the database refuses is quarantined and ends it. */
+    /** Stores up to {@code max} CDRs one per transaction; the first one the database refuses is quarantined. */
     private int replayOneByOneUpToTheRefused(int max) throws IOException, SQLException {
         for (int i = 0; i < max; i++) {
             CdrSpool.Batch one = spool.peek(1);
@@ -137,8 +137,8 @@ public final class DurableCdrWriter implements AutoCloseable {
                     throw e;
                 }
                 Cdr cdr = one.cdrs().get(0);
-                spool.quarantine(one, "database refused CDR " + cdr.id() + " (Call-ID " + cdr.callId() + "): SQLState "
-                        + e.getSQLState() + ", error " + e.getErrorCode() + ": " + e.getMessage());
+                spool.quarantine(one, "database refused CDR " + cdr.id() + " (Call-ID " + cdr.callId()
+                        + "): SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ": " + e.getMessage());
                 rejected.incrementAndGet();
                 return i + 1;
             }

@@ -123,6 +123,27 @@ class CdrSpoolFilesTest {
         }
     }
 
+    @Test
+    void offsetFileThatCannotBeWrittenAfterADrainBlocksAppendsUntilItIsSoNoNewRecordIsSkipped() throws IOException {
+        Path blocker = dir.resolve("cdr.spool.offset.tmp");
+        try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            s.append(cdrs(0, 5));
+            s.markConsumed(s.peek(1));
+            Files.createDirectories(blocker.resolve("x")); // the offset file's rename source cannot be created
+            CdrSpool.Batch rest = s.peek(10);
+            assertThrows(IOException.class, () -> s.markConsumed(rest));
+            // the file is cut back to its header but the stored offset still points one record in: records
+            // appended now would start at that very boundary and the first would be skipped after a crash
+            assertThrows(IOException.class, () -> s.append(cdrs(5, 7)));
+            Files.delete(blocker.resolve("x"));
+            Files.delete(blocker);
+            s.append(cdrs(5, 7));
+        }
+        try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            assertEquals(cdrs(5, 7), s.peek(10).cdrs());
+        }
+    }
+
     private Process startChild(String shellPrefix, String mode) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
