@@ -136,8 +136,8 @@ public final class CdrSpool implements AutoCloseable {
             consumed = end;
             pending = 0;
         } else {
-            LOG.warn("spool {}: consumed offset {} is inside a record; replaying all {} records (idempotent ids "
-                    + "make this safe)", file, stored, r.records);
+            LOG.warn("spool {}: consumed offset {} is not on a record boundary; replaying all {} records "
+                    + "(idempotent ids make this safe)", file, stored, r.records);
             consumed = HEADER_BYTES;
             pending = r.records;
         }

@@ -2,7 +2,7 @@ package org.sipha.galera;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipha.galera.CdrSpoolTest.cdr;
@@ -168,7 +168,7 @@ class CdrSpoolFilesTest {
                 child.destroyForcibly();
             }
         }
-        assertNotNull(lines.isEmpty() ? null : lines, "child printed nothing; see " + dir);
+        assertFalse(lines.isEmpty(), "child printed nothing; see " + dir);
         return lines;
     }
 

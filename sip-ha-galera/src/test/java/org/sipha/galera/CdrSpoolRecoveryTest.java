@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -240,5 +241,31 @@ class CdrSpoolRecoveryTest {
             assertEquals(without(cdrs(0, 4), 1), s.peek(10).cdrs());
         }
         assertEquals(SpoolFormat.VERSION, ByteBuffer.wrap(bytes(8, 12)).getInt());
+    }
+
+    @Test
+    void garbageBetweenRecordsIsQuarantinedAsOneSpanAndTheRecordsAfterItAreFound() throws IOException {
+        Path other = dir.resolve("other.spool");
+        try (CdrSpool a = CdrSpool.open(spool(), 1 << 20); CdrSpool b = CdrSpool.open(other, 1 << 20)) {
+            a.append(cdrs(0, 5));
+            b.append(cdrs(5, 10));
+        }
+        byte[] garbage = new byte[256 * 1024];
+        new Random(42).nextBytes(garbage);
+        garbage[0] = 0x42; // not the fill byte
+        byte[] tail = Files.readAllBytes(other);
+        long garbageAt = Files.size(spool());
+        try (FileChannel ch = FileChannel.open(spool(), StandardOpenOption.APPEND)) {
+            ch.write(ByteBuffer.wrap(garbage));
+            ch.write(ByteBuffer.wrap(tail, SpoolFormat.HEADER_BYTES, tail.length - SpoolFormat.HEADER_BYTES));
+        }
+        try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
+            assertEquals(cdrs(0, 10), s.peek(100).cdrs());
+            assertEquals(1, s.corruptSpansQuarantined());
+        }
+        List<Object[]> q = quarantined();
+        assertEquals(1, q.size());
+        assertEquals(garbageAt, q.get(0)[0]);
+        assertArrayEquals(garbage, (byte[]) q.get(0)[1]);
     }
 }
