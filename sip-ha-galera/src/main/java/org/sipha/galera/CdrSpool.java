@@ -228,13 +228,17 @@ public final class CdrSpool implements AutoCloseable {
     /** @return the batch, or null if a record fails its checks */
     private Batch read(int max) throws IOException {
         List<Cdr> out = new ArrayList<>(Math.min(max, 1024));
-        long pos = skipFill(consumed);
-        while (out.size() < max && pos < end) {
-            if (end - pos < RECORD_HEADER_BYTES) {
-                return null;
+        long pos = consumed;
+        while (pos < end) {
+            ByteBuffer rh = readAt(pos, (int) Math.min(RECORD_HEADER_BYTES, end - pos));
+            if (rh.get(0) == FILL) {
+                pos = skipFill(pos); // also past the last record, so a batch can reach the end and drain
+                continue;
             }
-            ByteBuffer rh = readAt(pos, RECORD_HEADER_BYTES);
-            int len = rh.getInt();
+            if (out.size() >= max) {
+                break;
+            }
+            int len = rh.limit() == RECORD_HEADER_BYTES ? rh.getInt() : -1;
             if (!SpoolFormat.plausibleLength(len) || len > end - pos - RECORD_HEADER_BYTES) {
                 return null;
             }
@@ -244,7 +248,7 @@ public final class CdrSpool implements AutoCloseable {
                 return null;
             }
             out.add(cdr);
-            pos = skipFill(pos + RECORD_HEADER_BYTES + len);
+            pos += RECORD_HEADER_BYTES + len;
         }
         return new Batch(out, pos);
     }
