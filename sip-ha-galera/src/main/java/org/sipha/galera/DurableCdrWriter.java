@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Ordering: while the spool holds anything, new CDRs are appended to it rather than inserted directly, so
  * CDRs reach the database in the order they were written.
  *
+ * <p>A CDR the database refuses as data ({@link SqlErrorClassifier#isDataRejection}, e.g. a constraint) would
+ * block the replay forever: it is moved to the spool's quarantine file with the error, counted in
+ * {@link #rejected()}, and the replay goes on. Any other error (no quorum, a lost link) keeps it spooled.
+ *
  * <p>Threading: {@link #write}/{@link #writeAll} may be called from any thread; each returns once the CDRs are
  * in the database or fsync'd in the spool. One private thread replays the spool.
  */
@@ -42,6 +46,7 @@ public final class DurableCdrWriter implements AutoCloseable {
     private final AtomicLong inserted = new AtomicLong();
     private final AtomicLong spooled = new AtomicLong();
     private final AtomicLong replayed = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
     private volatile boolean tableReady;
 
     /** Whether a write went to the database or to the spool. */
@@ -94,19 +99,53 @@ public final class DurableCdrWriter implements AutoCloseable {
 
     /**
      * Replays one batch from the spool if the site is quorate. Called by the replay thread; public so tests
-     * and operators can force progress.
+     * and operators can force progress. A batch the database refuses as data is retried one CDR at a time, and
+     * the CDR it refuses is quarantined.
      *
-     * @return CDRs replayed, 0 if nothing was pending or the site is not quorate
+     * @return CDRs taken off the spool (stored or quarantined), 0 if nothing was pending or the site is not
+     *         quorate
      */
     public synchronized int replayOnce() throws IOException, SQLException {
         if (spool.pending() == 0 || !quorum.isSiteQuorate()) {
             return 0;
         }
         CdrSpool.Batch batch = spool.peek(replayBatch);
-        insert(batch.cdrs());
+        try {
+            insert(batch.cdrs());
+        } catch (SQLException e) {
+            if (!SqlErrorClassifier.isDataRejection(e)) {
+                throw e;
+            }
+            return replayOneByOneUpToTheRefused(batch.cdrs().size());
+        }
         spool.markConsumed(batch);
         replayed.addAndGet(batch.cdrs().size());
         return batch.cdrs().size();
+    }
+
+    /** Stores up to {@code max} CDRs one per transaction; the first one the database refuses is quarantined. */
+    private int replayOneByOneUpToTheRefused(int max) throws IOException, SQLException {
+        for (int i = 0; i < max; i++) {
+            CdrSpool.Batch one = spool.peek(1);
+            if (one.cdrs().isEmpty()) {
+                return i;
+            }
+            try {
+                insert(one.cdrs());
+            } catch (SQLException e) {
+                if (!SqlErrorClassifier.isDataRejection(e)) {
+                    throw e;
+                }
+                Cdr cdr = one.cdrs().get(0);
+                spool.quarantine(one, "database refused CDR " + cdr.id() + " (Call-ID " + cdr.callId()
+                        + "): SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ": " + e.getMessage());
+                rejected.incrementAndGet();
+                return i + 1;
+            }
+            spool.markConsumed(one);
+            replayed.incrementAndGet();
+        }
+        return max;
     }
 
     private void replaySafely() {
@@ -150,6 +189,8 @@ public final class DurableCdrWriter implements AutoCloseable {
     public long spooled() { return spooled.get(); }
     /** CDRs replayed from the spool into the database. */
     public long replayed() { return replayed.get(); }
+    /** CDRs the database refused as data, moved to the spool's quarantine file. */
+    public long rejected() { return rejected.get(); }
     public long pending() { return spool.pending(); }
 
     /** Stops the replay thread; the spool stays open (it belongs to the caller). */

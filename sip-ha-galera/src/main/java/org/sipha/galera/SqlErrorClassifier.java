@@ -1,6 +1,8 @@
 package org.sipha.galera;
 
+import java.sql.SQLDataException;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 
@@ -42,6 +44,32 @@ public final class SqlErrorClassifier {
             }
         }
         return SqlErrorClass.FATAL;
+    }
+
+    /**
+     * Whether the database refused the data itself: a FATAL error with SQLState class 22 (data exception) or 23
+     * (integrity constraint violation). The same rows are refused on any node and on every retry. Other FATAL
+     * errors (a missing table, a privilege, read-only) concern every row alike, so they do not count.
+     */
+    public static boolean isDataRejection(SQLException e) {
+        if (classify(e) != SqlErrorClass.FATAL) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && (isDataError(s) || isDataError(s.getNextException()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDataError(SQLException s) {
+        if (s == null) {
+            return false;
+        }
+        String state = s.getSQLState() == null ? "" : s.getSQLState();
+        return s instanceof SQLDataException || s instanceof SQLIntegrityConstraintViolationException
+                || state.startsWith("22") || state.startsWith("23");
     }
 
     private static SqlErrorClass classifyOne(SQLException s) {

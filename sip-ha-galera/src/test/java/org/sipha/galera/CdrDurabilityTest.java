@@ -11,9 +11,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -86,7 +83,7 @@ class CdrDurabilityTest {
                     assertTrue(conf > confBefore, "trusted a node with its pre-fault view: " + up);
                 }
             }
-            assertArrayEquals(CdrFixtures.expected(prefix, TOTAL), stored(prefix),
+            assertArrayEquals(CdrFixtures.expected(prefix, TOTAL), CdrFixtures.stored(prefix),
                     "count, SUM(duration_ms), BIT_XOR(CRC32(id)) in the database");
         } finally {
             cluster.heal();
@@ -119,17 +116,5 @@ class CdrDurabilityTest {
         }
         assertTrue(acked >= TOTAL * 2 / 5, "child acknowledged " + acked + "; see " + dir.resolve("child-stderr.log"));
         return acked;
-    }
-
-    private static long[] stored(String prefix) throws Exception {
-        try (Connection c = GaleraTestCluster.connect(2, 30_000);
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0),"
-                     + " COALESCE(BIT_XOR(CRC32(id)), 0) FROM cdr WHERE call_id LIKE ?")) {
-            ps.setString(1, prefix + "-%");
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
-            }
-        }
     }
 }

@@ -1,6 +1,9 @@
 package org.sipha.galera;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -36,5 +39,18 @@ final class CdrFixtures {
             xor ^= crc.getValue();
         }
         return new long[] {n, sum, xor};
+    }
+
+    /** {count, SUM(duration_ms), BIT_XOR(CRC32(id))} of the CDRs with this prefix in the database (via n2). */
+    static long[] stored(String prefix) throws Exception {
+        try (Connection c = GaleraTestCluster.connect(2, 30_000);
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0),"
+                     + " COALESCE(BIT_XOR(CRC32(id)), 0) FROM cdr WHERE call_id LIKE ?")) {
+            ps.setString(1, prefix + "-%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+            }
+        }
     }
 }

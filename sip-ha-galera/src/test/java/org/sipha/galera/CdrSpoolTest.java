@@ -61,7 +61,7 @@ class CdrSpoolTest {
             assertEquals(cdrs(12, 30), b.cdrs());
             s.markConsumed(b);
             assertEquals(0, s.pending());
-            assertEquals(CdrSpool.HEADER_BYTES, Files.size(f));
+            assertEquals(SpoolFormat.HEADER_BYTES, Files.size(f));
         }
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             assertEquals(0, s.pending());
@@ -76,7 +76,7 @@ class CdrSpoolTest {
         }
         long good = Files.size(f);
         // a crash in the middle of the 6th append: its header and half its payload reached the disk
-        byte[] p = CdrSpool.encode(cdr(5));
+        byte[] p = SpoolFormat.encode(cdr(5));
         ByteBuffer torn = ByteBuffer.allocate(8 + p.length / 2).putInt(p.length).putInt(0x12345678);
         torn.put(p, 0, p.length / 2).flip();
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.APPEND)) {
@@ -95,7 +95,7 @@ class CdrSpoolTest {
     }
 
     @Test
-    void recordWithBadCrcOrAbsurdLengthEndsTheValidPart() throws IOException {
+    void recordWithBadCrcFollowedByAnAbsurdLengthAtTheEndIsQuarantinedAndCutOff() throws IOException {
         Path f = dir.resolve("cdr.spool");
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             s.append(cdrs(0, 3));
@@ -113,16 +113,35 @@ class CdrSpoolTest {
             // and garbage with a huge length after it
             ch.write(ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).flip(), ch.size());
         }
+        long corruptEnd = Files.size(f);
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
             assertEquals(good, Files.size(f));
             assertEquals(cdrs(0, 3), s.peek(100).cdrs());
+            assertEquals(0, s.truncatedBytesOnOpen(), "not a torn write");
+            assertEquals(1, s.corruptSpansQuarantined());
+        }
+        String line = Files.readString(dir.resolve("cdr.spool.quarantine"));
+        assertTrue(line.contains(" offset=" + good + " length=" + (corruptEnd - good) + " "), line);
+    }
+
+    @Test
+    void cdrWhoseFieldsAreAllNulCharactersSurvivesReopen() throws IOException {
+        // modified UTF-8 spends 2 bytes on a NUL that UTF-8 (and Cdr's field limit) counts as 1
+        String nuls = "\0".repeat(Cdr.MAX_FIELD_BYTES);
+        Cdr big = new Cdr(Cdr.idFor("nul", "t"), nuls, nuls, nuls, 1, 1, nuls);
+        Path f = dir.resolve("cdr.spool");
+        try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
+            s.append(List.of(cdr(0), big, cdr(1)));
+        }
+        try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
+            assertEquals(List.of(cdr(0), big, cdr(1)), s.peek(10).cdrs());
         }
     }
 
     @Test
     void fullSpoolRejectsWithTypedErrorAndKeepsWhatItHas() throws IOException {
         Path f = dir.resolve("cdr.spool");
-        long limit = CdrSpool.HEADER_BYTES + CdrSpool.RECORD_HEADER_BYTES + CdrSpool.MAX_PAYLOAD_BYTES;
+        long limit = SpoolFormat.HEADER_BYTES + SpoolFormat.RECORD_HEADER_BYTES + SpoolFormat.MAX_PAYLOAD_BYTES;
         try (CdrSpool s = CdrSpool.open(f, limit)) {
             int n = 0;
             SpoolFullException full = null;
@@ -159,7 +178,7 @@ class CdrSpoolTest {
         Path off = f.resolveSibling("cdr.spool.offset");
         byte[] offsetBytes = Files.readAllBytes(off);
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            ch.truncate(CdrSpool.HEADER_BYTES);
+            ch.truncate(SpoolFormat.HEADER_BYTES);
         }
         Files.write(off, offsetBytes);
         try (CdrSpool s = CdrSpool.open(f, 1 << 20)) {
