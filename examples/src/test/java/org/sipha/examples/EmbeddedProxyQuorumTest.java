@@ -6,7 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.sipha.examples.proxy.SippProcesses;
+import org.sipha.testsupport.SippProcess;
+import org.sipha.testsupport.SippProcesses;
 import org.sipha.galera.GaleraClientConfig;
 import org.sipha.galera.GaleraClusterExtension;
 import org.sipha.galera.GaleraTestCluster;
@@ -22,7 +23,7 @@ class EmbeddedProxyQuorumTest {
 
     @BeforeAll
     static void requireSipp() {
-        SippProcesses.requireSipp();
+        SippProcess.requireSipp();
     }
 
     @AfterEach
@@ -32,8 +33,8 @@ class EmbeddedProxyQuorumTest {
 
     @Test
     void callsCompleteWhileTheSiteIsQuorateAndGet503OnceItIsNot(GaleraTestCluster cluster) throws Exception {
-        sipp.uas(15181, 15196, 15187);
-        sipp.uas(15182, 15197, 15191);
+        sipp.start(SippProcess.uas("uas_answer.xml", 15181, 15196, 15187).answerOptions());
+        sipp.start(SippProcess.uas("uas_answer.xml", 15182, 15197, 15191).answerOptions());
         GaleraClientConfig.Builder galera = GaleraClientConfig.builder().localNode("g1")
             .voters(GaleraTestCluster.voters()).user(GaleraTestCluster.USER).password(GaleraTestCluster.PASSWORD)
             .database("sipha");
@@ -43,13 +44,13 @@ class EmbeddedProxyQuorumTest {
         try (EmbeddedProxy proxy = EmbeddedProxy.start(EmbeddedProxyTest.listen(), EmbeddedProxyTest.BACKENDS,
                 EmbeddedProxyTest.SECRET, galera.build())) {
             EmbeddedProxyTest.await(proxy::siteQuorate, "site quorate");
-            assertEquals(0, sipp.call("uac_call.xml", EmbeddedProxyTest.PROXY, 15180, 15195, 15183),
-                "call with quorum; see " + SippProcesses.WORK);
+            assertEquals(0, SippProcess.uac("uac_call.xml", EmbeddedProxyTest.PROXY, 15180, 15195, 15183).run(60_000),
+                "call with quorum; see " + SippProcess.DEFAULT_WORK_DIR);
 
             cluster.splitTwoTwo();
             EmbeddedProxyTest.await(() -> !proxy.siteQuorate(), "site quorum lost");
-            assertEquals(0, sipp.call("uac_expect_503.xml", EmbeddedProxyTest.PROXY, 15180, 15195, 15183),
-                "503 with Retry-After; see " + SippProcesses.WORK);
+            assertEquals(0, SippProcess.uac("uac_expect_503.xml", EmbeddedProxyTest.PROXY, 15180, 15195, 15183).run(60_000),
+                "503 with Retry-After; see " + SippProcess.DEFAULT_WORK_DIR);
         }
     }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
-import org.sipha.examples.proxy.SippProcesses;
+import org.sipha.testsupport.SippProcess;
+import org.sipha.testsupport.SippProcesses;
 import org.sipha.health.DestinationHealthView;
 
 /**
@@ -43,22 +44,22 @@ class EmbeddedProxyTest {
 
     @Test
     void callsCompleteOnBothBackendsAndAKilledBackendLeavesTheRoutingTable() throws Exception {
-        SippProcesses.requireSipp();
-        sipp.uas(15181, 15196, 15187);
-        Process b = sipp.uas(15182, 15197, 15191);
+        SippProcess.requireSipp();
+        sipp.start(SippProcess.uas("uas_answer.xml", 15181, 15196, 15187).answerOptions());
+        SippProcess b = sipp.start(SippProcess.uas("uas_answer.xml", 15182, 15197, 15191).answerOptions());
         try (EmbeddedProxy proxy = EmbeddedProxy.start(listen(), BACKENDS, SECRET, null)) {
-            assertEquals(0, sipp.calls("uac_call.xml", PROXY, 15180, 15195, 15183, 4, 4),
-                "UAC failed; see " + SippProcesses.WORK);
+            assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183).calls(4).rate(4).run(60_000),
+                "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
             // round robin gave both backends calls, the engine reported their answers, OPTIONS got replies
             await(() -> answered(proxy, "pbx-a") && answered(proxy, "pbx-b"), "both backends' answers and probes "
                 + "in the health snapshot: " + proxy.health().snapshot().destinations());
 
-            b.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            b.sigkill();
             await(() -> proxy.routingTable().state("pbx-b") == DestinationState.INACTIVE,
                 "pbx-b INACTIVE in the routing table, it is " + proxy.routingTable().state("pbx-b"));
             assertEquals(DestinationState.ACTIVE, proxy.routingTable().state("pbx-a"));
-            assertEquals(0, sipp.calls("uac_call.xml", PROXY, 15180, 15195, 15183, 4, 4),
-                "UAC failed with one backend down; see " + SippProcesses.WORK);
+            assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183).calls(4).rate(4).run(60_000),
+                "UAC failed with one backend down; see " + SippProcess.DEFAULT_WORK_DIR);
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.sipha.anycast.RouterTable.isDrainMarked;
 import static org.sipha.anycast.RouterTable.isPresent;
 
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -79,12 +77,7 @@ class BirdAnycastIntegrationTest {
 
     @BeforeAll
     static void startDaemons() throws Exception {
-        if (BirdDaemon.birdBinary() == null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("BIRD 2 (Debian package bird2, binary 'bird') is required in CI but not installed");
-            }
-            Assumptions.abort("BIRD 2 not installed (apt-get install bird2); skipping the BGP integration test");
-        }
+        BirdDaemon.requireBird();
         router = new BirdDaemon(dir, "rtr", ROUTER_CONF).start();
         announcer = new BirdDaemon(dir, "anc", ANNOUNCER_CONF).start();
         table = new RouterTable(router.controlSocket, PREFIX, "ann");

@@ -3,8 +3,9 @@ package org.sipha.anycast;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.sipha.testsupport.RequiredTool;
 
 /**
  * A real BIRD 2 started by a test in the foreground ({@code -f}), with its own config, control socket and log in
@@ -25,20 +26,15 @@ final class BirdDaemon implements AutoCloseable {
         Files.writeString(config, "log \"" + dir.resolve(name + ".log") + "\" all;\n" + configText);
     }
 
-    /** Path of the bird binary, or null if BIRD 2 is not installed. */
-    static String birdBinary() {
-        for (String p : List.of("/usr/sbin/bird", "/usr/bin/bird", "/sbin/bird")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        return null;
+    /** Path of the bird binary; skips the test when BIRD 2 is not installed, fails it under CI=true. */
+    static String requireBird() {
+        return RequiredTool.require("bird", "bird2").toString();
     }
 
     /** Starts BIRD and waits (bounded, 30 s) until its control socket answers. */
     BirdDaemon start() throws IOException, InterruptedException {
         Files.deleteIfExists(controlSocket);
-        process = new ProcessBuilder(birdBinary(), "-f", "-c", config.toString(), "-s", controlSocket.toString(),
+        process = new ProcessBuilder(requireBird(), "-f", "-c", config.toString(), "-s", controlSocket.toString(),
                 "-P", dir.resolve(name + ".pid").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))

@@ -1,7 +1,6 @@
 package org.sipha.anycast;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.sipha.anycast.RouterTable.isDrainMarked;
 import static org.sipha.anycast.RouterTable.isPresent;
 
@@ -15,10 +14,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipha.testsupport.RequiredTool;
 
 /**
  * ExaBGP 4.2 (127.0.0.3, AS 65002, dials only) announcing to a router BIRD on 127.0.0.2:1792, fed through a FIFO
@@ -51,25 +50,15 @@ class ExaBgpAnycastIntegrationTest {
     static SipOptionsResponder proxy;
     static final List<Process> children = new ArrayList<>();
 
-    static String exabgpBinary() {
-        for (String p : List.of("/usr/sbin/exabgp", "/usr/bin/exabgp", "/usr/local/bin/exabgp")) {
-            if (Files.isExecutable(Path.of(p))) {
-                return p;
-            }
-        }
-        return null;
+    /** Path of the exabgp binary; skips the test when ExaBGP is not installed, fails it under CI=true. */
+    static String requireExabgp() {
+        return RequiredTool.require("exabgp", "exabgp").toString();
     }
 
     @BeforeAll
     static void start() throws Exception {
-        boolean ci = "true".equals(System.getenv("CI"));
-        if (BirdDaemon.birdBinary() == null || exabgpBinary() == null) {
-            String missing = BirdDaemon.birdBinary() == null ? "bird (Debian bird2)" : "exabgp (Debian exabgp)";
-            if (ci) {
-                fail(missing + " is required in CI but not installed");
-            }
-            Assumptions.abort(missing + " not installed; skipping the ExaBGP integration test");
-        }
+        BirdDaemon.requireBird();
+        String exabgpBinary = requireExabgp();
         router = new BirdDaemon(dir, "rtrx", ROUTER_CONF).start();
         fifo = dir.resolve("ctl.fifo");
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
@@ -83,7 +72,7 @@ class ExaBgpAnycastIntegrationTest {
                 + "neighbor 127.0.0.2 {\n  router-id 127.0.0.3;\n  local-address 127.0.0.3;\n  local-as 65002;\n"
                 + "  peer-as 65000;\n  connect 1792;\n  hold-time 9;\n  family { ipv4 unicast; }\n"
                 + "  api { processes [ ctl ]; }\n}\n");
-        ProcessBuilder pb = new ProcessBuilder(exabgpBinary(), conf.toString())
+        ProcessBuilder pb = new ProcessBuilder(exabgpBinary, conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("exa.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("exabgp_api_cli", "false");

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.sipha.anycast.RouterTable.isDrainMarked;
 import static org.sipha.anycast.RouterTable.isPresent;
 
@@ -17,13 +16,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipha.testsupport.RequiredTool;
 
 /**
  * FRR's bgpd (127.0.0.4, AS 65004, never listens, no zebra, own vty socket folder) announcing to a router BIRD on
@@ -80,15 +79,9 @@ class FrrAnycastIntegrationTest {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean haveFrr = Files.isExecutable(Path.of(BGPD))
-                && (Files.isExecutable(Path.of("/usr/bin/vtysh")) || Files.isExecutable(Path.of("/bin/vtysh")));
-        if (BirdDaemon.birdBinary() == null || !haveFrr) {
-            String missing = BirdDaemon.birdBinary() == null ? "bird (Debian bird2)" : "FRR bgpd/vtysh (Debian frr)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(missing + " is required in CI but not installed");
-            }
-            Assumptions.abort(missing + " not installed; skipping the FRR integration test");
-        }
+        BirdDaemon.requireBird();
+        RequiredTool.requireExecutable(Path.of(BGPD), "frr");
+        RequiredTool.require("vtysh", "frr");
         router = new BirdDaemon(dir, "rtrf", ROUTER_CONF).start();
         Files.writeString(dir.resolve("bgpd.conf"), BGPD_CONF);
         startBgpd();

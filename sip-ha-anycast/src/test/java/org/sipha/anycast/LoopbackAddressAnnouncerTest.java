@@ -3,7 +3,6 @@ package org.sipha.anycast;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sipha.testsupport.RequiredTool;
 
 /**
  * Real iproute2 in a network namespace the test creates (on its own {@code lo}), so the host's interfaces are
@@ -41,16 +40,11 @@ class LoopbackAddressAnnouncerTest {
 
     @BeforeAll
     static void createNamespace() throws Exception {
+        RequiredTool.require("ip", "iproute2");
         boolean ok = run("ip", "netns", "add", NETNS) == 0;
         created = ok;
         ok = ok && run("ip", "-n", NETNS, "link", "set", DEV, "up") == 0;
-        if (!ok) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("creating network namespace " + NETNS + " failed: the test needs "
-                        + "root and iproute2 ('ip')");
-            }
-            Assumptions.abort("cannot create a network namespace (not root, or no iproute2); skipping");
-        }
+        RequiredTool.requireCapability(ok, "a network namespace of its own (" + NETNS + "; needs root and iproute2)");
     }
 
     @AfterAll

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.sipha.testsupport.RequiredTool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,18 +50,14 @@ public final class GaleraTestCluster implements AutoCloseable {
         this.base = base;
     }
 
-    /** Names of the external tools this cluster needs but cannot find, empty when all are present. */
-    public static List<String> missingTools() {
-        List<String> missing = new ArrayList<>();
-        for (String tool : new String[] {"/usr/sbin/mariadbd", "/usr/bin/garbd", "/usr/bin/rsync", PROVIDER}) {
-            if (!Files.isExecutable(Path.of(tool)) && !Files.isRegularFile(Path.of(tool))) {
-                missing.add(tool);
-            }
-        }
-        if (findOnPath("mariadb-install-db") == null) {
-            missing.add("mariadb-install-db");
-        }
-        return missing;
+    /** Skips the test when a tool this cluster needs is missing, fails it under {@code CI=true}. */
+    public static void requireTools() {
+        RequiredTool.requireExecutable(Path.of("/usr/sbin/mariadbd"), "mariadb-server");
+        RequiredTool.require("mariadb-install-db", "mariadb-server");
+        RequiredTool.require("mariadb", "mariadb-client");
+        RequiredTool.requireExecutable(Path.of("/usr/bin/garbd"), "galera-arbitrator-4");
+        RequiredTool.requireFile(Path.of(PROVIDER), "galera-4");
+        RequiredTool.require("rsync", "rsync");
     }
 
     /** Creates the directory tree and starts n1 (bootstrap), n2, n3, then garbd; waits until all 4 are in. */

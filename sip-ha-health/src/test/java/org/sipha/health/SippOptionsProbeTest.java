@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
+import org.sipha.testsupport.SippProcess;
 
 /**
  * Active probing against a real SIPp UAS on 127.0.0.1 (ports 15100-15119): live is ACTIVE, SIGKILL gives INACTIVE
@@ -38,7 +39,8 @@ class SippOptionsProbeTest {
     @TempDir
     Path workDir;
 
-    private SippUas uas;
+    private SippProcess.Builder uasCommand;
+    private SippProcess uas;
     private HealthMonitorRunner runner;
 
     @AfterEach
@@ -54,8 +56,9 @@ class SippOptionsProbeTest {
     private final LinkedBlockingQueue<HealthEvent> events = new LinkedBlockingQueue<>();
 
     private HealthMonitor startMonitorAndUas() throws IOException {
-        SippUas.requireSipp();
-        uas = new SippUas(workDir, UAS_PORT, UAS_CONTROL_PORT, UAS_MEDIA_PORT);
+        SippProcess.requireSipp();
+        uasCommand = SippProcess.uas("/options_uas.xml", UAS_PORT, UAS_CONTROL_PORT, UAS_MEDIA_PORT).workDir(workDir)
+            .globalTimeoutS(0);
         final HealthMonitor monitor = HealthMonitor.builder(HealthConfig.builder().rise(RISE).fall(FALL)
                 .startActive(false).maxEjectedPercent(100).slowStartNs(0).build())
             .addSet("uas", List.of(Destination.of("uas", "sip:127.0.0.1:" + UAS_PORT)), null)
@@ -63,7 +66,7 @@ class SippOptionsProbeTest {
             .prober(OptionsProbeConfig.builder().intervalNs(INTERVAL_NS).timeoutNs(TIMEOUT_NS).jitter(0.1).build(),
                 UdpProbeTransport.open(new InetSocketAddress("127.0.0.1", PROBE_PORT)))
             .build();
-        uas.start();
+        uas = uasCommand.start();
         runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(1), "health-test").start();
         return monitor;
     }
@@ -73,12 +76,12 @@ class SippOptionsProbeTest {
         final HealthMonitor monitor = startMonitorAndUas();
         assertNotNull(awaitState(events, DestinationState.ACTIVE, 15), "the live SIPp UAS never became ACTIVE");
         final long stopNs = System.nanoTime();
-        uas.signal("-STOP");
+        uas.sigstop();
         final HealthEvent down = awaitState(events, DestinationState.INACTIVE, 15);
         assertNotNull(down, "the stopped SIPp UAS was never marked INACTIVE");
         assertEquals(HealthCause.PROBE_TIMEOUT, down.cause());
         final long contNs = System.nanoTime();
-        uas.signal("-CONT");
+        uas.sigcont();
         final HealthEvent back = awaitState(events, DestinationState.ACTIVE, 15);
         assertNotNull(back, "the continued SIPp UAS never became ACTIVE again");
         final String report = String.format("SIGSTOP -> INACTIVE after %d ms; SIGCONT -> ACTIVE after %d ms "
@@ -105,7 +108,7 @@ class SippOptionsProbeTest {
         assertTrue(uas.isAlive());
 
         final long killNs = System.nanoTime();
-        uas.kill();
+        uas.sigkill();
         final List<HealthEvent> seen = new ArrayList<>();
         final HealthEvent down = awaitState(events, DestinationState.INACTIVE, 15, seen);
         assertNotNull(down, "the killed SIPp UAS was never marked INACTIVE; saw " + seen);
@@ -116,7 +119,7 @@ class SippOptionsProbeTest {
             "marked down after " + detectMs + " ms, too early for " + FALL + " missed probes");
 
         final long restartNs = System.nanoTime();
-        uas.start();
+        uas = uasCommand.start();
         final HealthEvent probing = awaitState(events, DestinationState.PROBING, 15);
         assertNotNull(probing, "restarted UAS never reached PROBING");
         final HealthEvent back = awaitState(events, DestinationState.ACTIVE, 15);

@@ -13,6 +13,8 @@ import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.health.HealthChecking;
+import org.sipha.testsupport.SippProcess;
+import org.sipha.testsupport.SippProcesses;
 
 /**
  * The reference proxy's wiring of health checking, end to end with real SIPp backends on 127.0.0.1 (ports
@@ -31,7 +33,7 @@ class ReferenceProxyHealthTest {
 
     @BeforeAll
     static void requireSipp() {
-        SippProcesses.requireSipp();
+        SippProcess.requireSipp();
     }
 
     @AfterEach
@@ -48,8 +50,8 @@ class ReferenceProxyHealthTest {
 
     @Test
     void killedBackendLeavesTheTableAndCallsCompleteOnTheSurvivor() throws Exception {
-        sipp.uas(15121, 15131, 15123);
-        Process doomed = sipp.uas(15122, 15132, 15127);
+        sipp.start(SippProcess.uas("uas_answer.xml", 15121, 15131, 15123).answerOptions());
+        SippProcess doomed = sipp.start(SippProcess.uas("uas_answer.xml", 15122, 15132, 15127).answerOptions());
         ProxyOptions o = ProxyOptions.parse(new String[] {"--listen", "udp:" + PROXY, "--backend", LIVE,
             "--backend", DOOMED, "--probe-interval-ms", "200", "--probe-timeout-ms", "150", "--warmup-calls", "0",
             "--event-loops", "1"});
@@ -61,7 +63,7 @@ class ReferenceProxyHealthTest {
         ReferenceProxy.startHealth(health, writer, o, server);
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
 
-        doomed.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        doomed.sigkill();
         long t0 = System.nanoTime();
         awaitState(owner, DOOMED, DestinationState.INACTIVE, 10_000);
         System.out.printf("killed backend out of the routing table after %d ms%n",
@@ -70,10 +72,10 @@ class ReferenceProxyHealthTest {
 
         // The dead backend is no longer in the snapshot, so every call is offered to the survivor first; the bound
         // only guards against a hang (a call that did reach the dead one would still complete after failover).
-        assertEquals(0, sipp.calls("uac_call.xml", PROXY, 15120, 15133, 15134, 20, 20),
-            "UAC failed; see " + SippProcesses.WORK);
+        assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15120, 15133, 15134).calls(20).rate(20).run(60_000),
+            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
 
-        sipp.uas(15122, 15132, 15127);
+        sipp.start(SippProcess.uas("uas_answer.xml", 15122, 15132, 15127).answerOptions());
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
     }
 

@@ -18,6 +18,8 @@ import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.HealthProbeBranch;
 import org.sipha.health.DestinationHealthView;
 import org.sipha.health.HealthSnapshot;
+import org.sipha.testsupport.SippProcess;
+import org.sipha.testsupport.SippProcesses;
 
 /**
  * Health checking in the reference proxy against real peers on 127.0.0.1 (ports 15160-15179): probes leave from the
@@ -64,6 +66,11 @@ class ReferenceProxyPassiveHealthTest {
         return ProxyUnderTest.start(args.toArray(new String[0]));
     }
 
+    /** The SIPp UAC placing {@code calls} calls at {@code rate}/s through the proxy. */
+    private static SippProcess.Builder calls(int calls, int rate) {
+        return SippProcess.uac("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA).calls(calls).rate(rate);
+    }
+
     private HealthSnapshot health() {
         return proxy.health.monitor().snapshot();
     }
@@ -107,15 +114,15 @@ class ReferenceProxyPassiveHealthTest {
 
     @Test
     void aBackendThatAnswersOptionsButRejectsEveryCallIsEjectedPassively() throws Exception {
-        sipp.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA, true);
-        sipp.uas("uas_503.xml", B, B_CONTROL, B_MEDIA, true);
+        sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
+        sipp.start(SippProcess.uas("uas_503.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
         ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
             () -> "the 503 backend never answered a probe");
 
         // Calls are spread over both; those offered to the 503 backend fail over to the other and complete.
-        assertEquals(0, sipp.calls("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 20, 20),
-            "UAC failed; see " + SippProcesses.WORK);
+        assertEquals(0, calls(20, 20).run(60_000),
+            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
         assertTrue(proxy.outcomes(B, 503) >= 5, "the 503 backend was offered calls: " + proxy.outcomes(B, 503));
         DestinationHealthView b = health().destination(B_ID);
         assertEquals(DestinationState.INACTIVE, proxy.state(B_ID), "ejected: " + b);
@@ -126,8 +133,8 @@ class ReferenceProxyPassiveHealthTest {
         // While ejected (5 s) every new call goes to the healthy backend first.
         long rejectedBefore = proxy.outcomes(B, 503);
         long ejectionsBefore = b.ejections();
-        assertEquals(0, sipp.calls("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 10, 10),
-            "UAC failed; see " + SippProcesses.WORK);
+        assertEquals(0, calls(10, 10).run(60_000),
+            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
         boolean stillTheSameEjection = proxy.state(B_ID) == DestinationState.INACTIVE
             && health().destination(B_ID).ejections() == ejectionsBefore;
         if (stillTheSameEjection) {
@@ -141,8 +148,8 @@ class ReferenceProxyPassiveHealthTest {
     @Test
     void whenEveryBackendFailsItsProbesTheProxyFailsOpenAndCallsComplete() throws Exception {
         // Both answer calls but not OPTIONS: probes alone would take both out.
-        sipp.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA, false);
-        sipp.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA, false);
+        sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA));
+        sipp.start(SippProcess.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA));
         proxy = startProxy(A_ID, B_ID);
         ProxyUnderTest.await(() -> health().panicSets().contains("1"), 15_000,
             () -> "the set never failed open: " + health());
@@ -151,30 +158,30 @@ class ReferenceProxyPassiveHealthTest {
             assertFalse(s.destination(id).healthy(), "its probes fail: " + s.destination(id));
             assertEquals(DestinationState.ACTIVE, proxy.state(id), "yet the routing table keeps it (fail open)");
         }
-        assertEquals(0, sipp.calls("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 20, 10),
-            "calls must keep flowing while failing open; see " + SippProcesses.WORK);
+        assertEquals(0, calls(20, 10).run(60_000),
+            "calls must keep flowing while failing open; see " + SippProcess.DEFAULT_WORK_DIR);
         assertTrue(proxy.answered(A) + proxy.answered(B) >= 20);
     }
 
     @Test
     void aStoppedBackendIsEjectedAndTakesCallsAgainAfterSigcont() throws Exception {
-        sipp.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA, true);
-        Process b = sipp.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA, true);
+        sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
+        SippProcess b = sipp.start(SippProcess.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
         proxy.awaitState(B_ID, DestinationState.ACTIVE, 10_000);
         ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
             () -> "backend B never answered a probe");
 
-        Process uac = sipp.callsInBackground("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 150, 10);
+        SippProcess uac = sipp.start(calls(150, 10));
         ProxyUnderTest.await(() -> proxy.answered(B) >= 5, 10_000, () -> "B took no calls before the stop");
-        sipp.signal(b, "STOP");
+        b.sigstop();
         long stoppedNs = System.nanoTime();
         try {
             proxy.awaitState(B_ID, DestinationState.INACTIVE, 10_000);
             System.out.printf("SIGSTOPped backend out of the routing table after %d ms%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedNs));
         } finally {
-            sipp.signal(b, "CONT");
+            b.sigcont();
         }
         long answeredAtCont = proxy.answered(B);
         proxy.awaitState(B_ID, DestinationState.ACTIVE, 10_000);
@@ -186,26 +193,28 @@ class ReferenceProxyPassiveHealthTest {
             "slow start after recovery: " + view);
         ProxyUnderTest.await(() -> proxy.answered(B) > answeredAtCont + 3, 15_000,
             () -> "B took no new calls after SIGCONT");
-        assertTrue(uac.waitFor(60, TimeUnit.SECONDS), "UAC did not end");
+        assertTrue(uac.waitFor(60_000), "UAC did not end");
     }
 
     @Test
     void aCallRingingAtABackendThatDiesMovesToTheSurvivor() throws Exception {
-        sipp.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA, true);
-        Process b = sipp.uas("uas_ring.xml", B, B_CONTROL, B_MEDIA, true); // rings, never answers
+        sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
+        // rings, never answers
+        SippProcess b = sipp.start(SippProcess.uas("uas_ring.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
         ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
             () -> "backend B never answered a probe");
 
         // Calls alternate between the two; the UAC gives a call up after 8 s without an answer.
-        Process uac = sipp.callsInBackground("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA, 4, 2);
+        SippProcess uac = sipp.start(calls(4, 2));
         ProxyUnderTest.await(() -> proxy.outcomes(B, 180) >= 1, 10_000, () -> "no call rang at B");
-        sipp.signal(b, "STOP"); // the PBX dies while the phone rings: its probes now time out
+        b.sigstop(); // the PBX dies while the phone rings: its probes now time out
         try {
-            assertTrue(uac.waitFor(30, TimeUnit.SECONDS), "UAC did not end");
-            assertEquals(0, uac.exitValue(), "every call, the ringing one too, completes; see " + SippProcesses.WORK);
+            assertTrue(uac.waitFor(30_000), "UAC did not end");
+            assertEquals(0, uac.exitCode(),
+                "every call, the ringing one too, completes; see " + SippProcess.DEFAULT_WORK_DIR);
         } finally {
-            sipp.signal(b, "CONT");
+            b.sigcont();
         }
         assertTrue(proxy.server.ringingFailovers() >= 1, "a ringing call moved: " + proxy.server.ringingFailovers());
         assertEquals(4, proxy.answered(A), "the survivor answered every call");

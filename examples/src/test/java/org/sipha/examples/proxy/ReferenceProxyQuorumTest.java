@@ -11,6 +11,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.galera.GaleraClusterExtension;
 import org.sipha.galera.GaleraTestCluster;
+import org.sipha.testsupport.SippProcess;
+import org.sipha.testsupport.SippProcesses;
 
 /**
  * The reference proxy's quorum hook against a real 3-node MariaDB Galera cluster with garbd (started by
@@ -27,7 +29,7 @@ class ReferenceProxyQuorumTest {
 
     @BeforeAll
     static void requireSipp() {
-        SippProcesses.requireSipp();
+        SippProcess.requireSipp();
     }
 
     @AfterEach
@@ -43,7 +45,7 @@ class ReferenceProxyQuorumTest {
 
     @Test
     void newCallsGet503WhileTheSiteHasNoQuorumAndCompleteOnceItIsBack(GaleraTestCluster cluster) throws Exception {
-        sipp.uas(15141, 15151, 15143);
+        sipp.start(SippProcess.uas("uas_answer.xml", 15141, 15151, 15143).answerOptions());
         String[] args = {"--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15141", "--no-health",
             "--warmup-calls", "0", "--event-loops", "1",
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
@@ -55,18 +57,23 @@ class ReferenceProxyQuorumTest {
         server = SipProxyServer.start(ReferenceProxy.config(o));
         quorum = QuorumWiring.start(o, server);
         awaitQuorate(true, 30_000);
-        assertEquals(0, sipp.call("uac_call.xml", PROXY, 15140, 15150, 15144), "call with quorum");
+        assertEquals(0, uac("uac_call.xml").run(60_000), "call with quorum");
 
         cluster.splitTwoTwo();
         long t0 = System.nanoTime();
         awaitQuorate(false, 30_000);
         System.out.printf("site quorum loss seen by the proxy after %d ms%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
-        assertEquals(0, sipp.call("uac_expect_503.xml", PROXY, 15140, 15150, 15144), "503 with Retry-After");
+        assertEquals(0, uac("uac_expect_503.xml").run(60_000), "503 with Retry-After");
 
         cluster.heal();
         awaitQuorate(true, 60_000);
-        assertEquals(0, sipp.call("uac_call.xml", PROXY, 15140, 15150, 15144), "call after quorum returned");
+        assertEquals(0, uac("uac_call.xml").run(60_000), "call after quorum returned");
+    }
+
+    /** The SIPp UAC placing one call with {@code scenario} through the proxy. */
+    private static SippProcess.Builder uac(String scenario) {
+        return SippProcess.uac(scenario, PROXY, 15140, 15150, 15144);
     }
 
     private void awaitQuorate(boolean want, long timeoutMs) throws InterruptedException {

@@ -1,6 +1,8 @@
 package org.sipha.dispatcher.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.sipha.dispatcher.engine.ProxyWithSippTest.uac;
+import static org.sipha.dispatcher.engine.ProxyWithSippTest.uas;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -10,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.testsupport.SippProcess;
 
 /** The main flows over TCP: SIPp ({@code -t t1}) on both sides, the proxy listening on tcp:127.0.0.1:15060. */
 class ProxyOverTcpTest {
@@ -19,7 +22,7 @@ class ProxyOverTcpTest {
 
     @BeforeEach
     void startProxy() {
-        Sipp.requireSipp();
+        SippProcess.requireSipp();
         proxy = SipProxyServer.start(ProxyConfig.builder()
             .listenTcp(new InetSocketAddress("127.0.0.1", 15060))
             .destinations(List.of(Destination.of("127.0.0.1", 15081, "tcp"), Destination.of("127.0.0.1", 15082, "tcp")))
@@ -42,15 +45,16 @@ class ProxyOverTcpTest {
         proxy.close();
     }
 
-    private static void assertExit(Sipp s, long timeoutMs, String what) throws InterruptedException {
+    private static void assertExit(SippProcess s, long timeoutMs, String what) throws InterruptedException {
         assertEquals(0, s.await(timeoutMs), what + " exit code; SIPp said:\n" + s.output());
     }
 
     @Test
     void basicCallsOverTcpWithAckAndByeAlongTheRouteSet() throws Exception {
-        try (Sipp a = Sipp.uas("uas_answer.xml", 15081, 5, true); Sipp b = Sipp.uas("uas_answer.xml", 15082, 5, true)) {
+        try (SippProcess a = uas("uas_answer.xml", 15081, 5, true);
+             SippProcess b = uas("uas_answer.xml", 15082, 5, true)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 10, 10, true)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10, true)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(a, 15_000, "UAS 15081");
@@ -60,9 +64,10 @@ class ProxyOverTcpTest {
 
     @Test
     void failsOverOnA503OverTcp() throws Exception {
-        try (Sipp a = Sipp.uas("uas_503.xml", 15081, 2, true); Sipp b = Sipp.uas("uas_answer.xml", 15082, 4, true)) {
+        try (SippProcess a = uas("uas_503.xml", 15081, 2, true);
+             SippProcess b = uas("uas_answer.xml", 15082, 4, true)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 4, 4, true)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 4, 4, true)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081");
@@ -73,9 +78,10 @@ class ProxyOverTcpTest {
 
     @Test
     void callerCancelOverTcp() throws Exception {
-        try (Sipp a = Sipp.uas("uas_cancel.xml", 15081, 1, true); Sipp b = Sipp.uas("uas_cancel.xml", 15082, 1, true)) {
+        try (SippProcess a = uas("uas_cancel.xml", 15081, 1, true);
+             SippProcess b = uas("uas_cancel.xml", 15082, 1, true)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_cancel.xml", TARGET, 2, 5, true)) {
+            try (SippProcess uac = uac("uac_cancel.xml", TARGET, 2, 5, true)) {
                 assertExit(uac, 30_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081");

@@ -3,6 +3,7 @@ package org.sipha.dispatcher.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Queue;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.testsupport.SippProcess;
 
 /**
  * Real calls through the engine: SIPp UAC on 15070, the proxy on 15060, SIPp UAS on 15081 and 15082.
@@ -38,7 +40,7 @@ class ProxyWithSippTest {
 
     @BeforeEach
     void requireSipp() {
-        Sipp.requireSipp();
+        SippProcess.requireSipp();
     }
 
     @AfterEach
@@ -57,9 +59,33 @@ class ProxyWithSippTest {
         proxy = SipProxyServer.start(b.build());
     }
 
-    private static void assertExit(Sipp s, long timeoutMs, String what) throws InterruptedException {
+    private static void assertExit(SippProcess s, long timeoutMs, String what) throws InterruptedException {
         int rc = s.await(timeoutMs);
         assertEquals(0, rc, what + " exit code; SIPp said:\n" + s.output());
+    }
+
+    /** A UAS on 15081 or 15082 ending after {@code calls} calls; its control and media ports stay in 15060-15099. */
+    static SippProcess uas(String scenario, int port, int calls) throws IOException {
+        return uas(scenario, port, calls, false);
+    }
+
+    /** Like {@link #uas(String, int, int)}, over TCP ({@code -t t1}) if {@code tcp}. */
+    static SippProcess uas(String scenario, int port, int calls, boolean tcp) throws IOException {
+        int k = port == 15081 ? 1 : 2;
+        SippProcess.Builder b = SippProcess.uas(scenario, port, 15071 + 2 * k, 15090 + 3 * k).calls(calls);
+        return (tcp ? b.tcp() : b).start();
+    }
+
+    /** A UAC on 15070 placing {@code calls} calls at {@code rate}/s to {@code target}. */
+    static SippProcess uac(String scenario, String target, int calls, int rate) throws IOException {
+        return uac(scenario, target, calls, rate, false);
+    }
+
+    /** Like {@link #uac(String, String, int, int)}, over TCP ({@code -t t1}) if {@code tcp}. */
+    static SippProcess uac(String scenario, String target, int calls, int rate, boolean tcp) throws IOException {
+        SippProcess.Builder b = SippProcess.uac(scenario, target, 15070, 15071, 15090).calls(calls).rate(rate)
+            .callLimit(Math.max(10, rate * 4));
+        return (tcp ? b.tcp() : b).start();
     }
 
     private long count(String outcome) {
@@ -69,9 +95,9 @@ class ProxyWithSippTest {
     @Test
     void basicCallsReachBothUasWithAckAndByeAlongTheRouteSet() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_answer.xml", 15081, 5); Sipp b = Sipp.uas("uas_answer.xml", 15082, 5)) {
+        try (SippProcess a = uas("uas_answer.xml", 15081, 5); SippProcess b = uas("uas_answer.xml", 15082, 5)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 10, 10)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(a, 15_000, "UAS 15081");
@@ -90,9 +116,9 @@ class ProxyWithSippTest {
             org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
         start(ProxyConfig.builder().listenUdp(PROXY).selector(new DispatcherNextHopSelector(owner, 1))
             .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2));
-        try (Sipp a = Sipp.uas("uas_503.xml", 15081, 3); Sipp b = Sipp.uas("uas_answer.xml", 15082, 6)) {
+        try (SippProcess a = uas("uas_503.xml", 15081, 3); SippProcess b = uas("uas_answer.xml", 15082, 6)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 6, 6)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 6, 6)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081 (its 503s fail over)");
@@ -104,9 +130,9 @@ class ProxyWithSippTest {
     @Test
     void roundRobinSpreadsAThousandCallsEvenly() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_answer.xml", 15081, 500); Sipp b = Sipp.uas("uas_answer.xml", 15082, 500)) {
+        try (SippProcess a = uas("uas_answer.xml", 15081, 500); SippProcess b = uas("uas_answer.xml", 15082, 500)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 1000, 250)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 1000, 250)) {
                 assertExit(uac, 60_000, "UAC");
             }
             // each UAS ends with exit code 0 only after exactly its 500 calls completed
@@ -118,9 +144,9 @@ class ProxyWithSippTest {
     @Test
     void callerCancelReachesThePendingBranch() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_cancel.xml", 15081, 1); Sipp b = Sipp.uas("uas_cancel.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_cancel.xml", 15081, 1); SippProcess b = uas("uas_cancel.xml", 15082, 1)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_cancel.xml", TARGET, 2, 5)) {
+            try (SippProcess uac = uac("uac_cancel.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081");
@@ -131,9 +157,9 @@ class ProxyWithSippTest {
     @Test
     void calleeHangsUpThroughTheProxy() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_hangs_up.xml", 15081, 1); Sipp b = Sipp.uas("uas_hangs_up.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_hangs_up.xml", 15081, 1); SippProcess b = uas("uas_hangs_up.xml", 15082, 1)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_callee_hangs_up.xml", TARGET, 2, 5)) {
+            try (SippProcess uac = uac("uac_callee_hangs_up.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081");
@@ -144,9 +170,9 @@ class ProxyWithSippTest {
     @Test
     void reInviteFollowsTheRouteSet() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_reinvite.xml", 15081, 1); Sipp b = Sipp.uas("uas_reinvite.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_reinvite.xml", 15081, 1); SippProcess b = uas("uas_reinvite.xml", 15082, 1)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_reinvite.xml", TARGET, 2, 5)) {
+            try (SippProcess uac = uac("uac_reinvite.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081");
@@ -157,9 +183,9 @@ class ProxyWithSippTest {
     @Test
     void failsOverToTheOtherBackendWhenOneAnswers503() throws Exception {
         start(config());
-        try (Sipp a = Sipp.uas("uas_503.xml", 15081, 5); Sipp b = Sipp.uas("uas_answer.xml", 15082, 10)) {
+        try (SippProcess a = uas("uas_503.xml", 15081, 5); SippProcess b = uas("uas_answer.xml", 15082, 10)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 10, 10)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(a, 10_000, "UAS 15081 (ACKs for its 503s)");
@@ -171,9 +197,9 @@ class ProxyWithSippTest {
     @Test
     void failsOverAfterTheTimerWhenABackendIsSilent() throws Exception {
         start(config().failoverTimeoutMs(800));
-        try (Sipp b = Sipp.uas("uas_answer.xml", 15082, 6)) {
+        try (SippProcess b = uas("uas_answer.xml", 15082, 6)) {
             Thread.sleep(300);
-            try (Sipp uac = Sipp.uac("uac_call.xml", TARGET, 6, 6)) {
+            try (SippProcess uac = uac("uac_call.xml", TARGET, 6, 6)) {
                 assertExit(uac, 40_000, "UAC");
             }
             assertExit(b, 15_000, "UAS 15082");
@@ -184,7 +210,7 @@ class ProxyWithSippTest {
     @Test
     void answers503WithRetryAfterWhenEveryBackendIsDown() throws Exception {
         start(config().failoverTimeoutMs(300).retryAfterSeconds(7));
-        try (Sipp uac = Sipp.uac("uac_expect_503.xml", TARGET, 2, 2)) {
+        try (SippProcess uac = uac("uac_expect_503.xml", TARGET, 2, 2)) {
             assertExit(uac, 30_000, "UAC");
         }
         assertEquals(2, count("15081:timeout"), outcomes.toString());
@@ -195,7 +221,7 @@ class ProxyWithSippTest {
     void rejectsInitialRequestsFromOutsideTheAccessListWith403() throws Exception {
         start(config().accessList(SourceAccessList.of(List.of("10.0.0.0/8"))));
         try (RawSipSocket backendA = RawSipSocket.bind(15081); RawSipSocket backendB = RawSipSocket.bind(15082)) {
-            try (Sipp uac = Sipp.uac("uac_expect_403.xml", TARGET, 2, 2)) {
+            try (SippProcess uac = uac("uac_expect_403.xml", TARGET, 2, 2)) {
                 assertExit(uac, 30_000, "UAC");
             }
             assertEquals(null, backendA.receive(300), "nothing may reach a backend");
