@@ -21,12 +21,12 @@ public final class InMemoryPipeline {
         void send(ByteBuf message, InetSocketAddress to, boolean overTcp);
     }
 
-    private final ProxyWorker worker;
+    private final LoopChannelHandler worker;
 
     /** A pipeline with {@code cfg} (its listen addresses are not bound; its selector and timers are used). */
     public InMemoryPipeline(ProxyConfig cfg, Output output) {
         Objects.requireNonNull(output, "output");
-        this.worker = new ProxyWorker(0, Objects.requireNonNull(cfg, "config"), null, output::send);
+        this.worker = new LoopChannelHandler(0, Objects.requireNonNull(cfg, "config"), null, output);
     }
 
     /**

@@ -37,6 +37,7 @@ public final class ProxyConfig {
     private final int maxDatagramBytes;
     private final ForwardingOutcomeListener outcomeListener;
     private final Set<InetSocketAddress> alwaysAllowed;
+    private final NanoClock clock;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -61,6 +62,7 @@ public final class ProxyConfig {
         maxDatagramBytes = b.maxDatagramBytes;
         outcomeListener = b.outcomeListener;
         alwaysAllowed = Set.copyOf(b.alwaysAllowed);
+        clock = b.clock;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -190,6 +192,11 @@ public final class ProxyConfig {
         return alwaysAllowed;
     }
 
+    /** Where the engine reads time for its timers and its lateness checks (default {@link NanoClock#SYSTEM}). */
+    public NanoClock clock() {
+        return clock;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -213,6 +220,7 @@ public final class ProxyConfig {
         private int maxDatagramBytes = 16_384;
         private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
         private final java.util.HashSet<InetSocketAddress> alwaysAllowed = new java.util.HashSet<>();
+        private NanoClock clock = NanoClock.SYSTEM;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -328,6 +336,12 @@ public final class ProxyConfig {
 
         public Builder outcomeListener(ForwardingOutcomeListener l) {
             outcomeListener = Objects.requireNonNull(l, "outcome listener");
+            return this;
+        }
+
+        /** The engine's time source; tests of the timers pass a clock they move by hand. */
+        public Builder clock(NanoClock c) {
+            clock = Objects.requireNonNull(c, "clock");
             return this;
         }
 
