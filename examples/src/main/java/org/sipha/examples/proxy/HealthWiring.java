@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.engine.SipProxyServer;
@@ -66,7 +67,7 @@ final class HealthWiring implements AutoCloseable {
      * Builds health checking of {@code destinations} (the dispatcher set 1 of {@code owner}); nothing runs until
      * {@link #start}. Its {@link #outcomeListener()} goes into the proxy's configuration.
      */
-    static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
+    static HealthWiring create(RoutingTableOwner owner, List<Destination> destinations,
                                ProxyOptions o, java.util.function.ObjDoubleConsumer<String> slowStart) {
         return create(owner, destinations, o, slowStart, "sipha", true);
     }
@@ -79,7 +80,7 @@ final class HealthWiring implements AutoCloseable {
      * probes' writes from outside the event loop are no longer new when the real engine starts. Its threads are
      * named {@code sipha-warmup-*} and {@link #start} logs nothing.
      */
-    static HealthWiring forWarmup(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
+    static HealthWiring forWarmup(RoutingTableOwner owner, List<Destination> destinations,
                                   int proxyPort, java.util.function.ObjDoubleConsumer<String> slowStart) {
         ProxyOptions o = new ProxyOptions();
         o.listen.clear();
@@ -87,7 +88,7 @@ final class HealthWiring implements AutoCloseable {
         return create(owner, destinations, o, slowStart, "sipha-warmup", false);
     }
 
-    private static HealthWiring create(RoutingTableOwner owner, List<org.sipha.core.model.Destination> destinations,
+    private static HealthWiring create(RoutingTableOwner owner, List<Destination> destinations,
                                        ProxyOptions o, java.util.function.ObjDoubleConsumer<String> slowStart,
                                        String threadPrefix, boolean announce) {
         OptionsProbeConfig probeConfig = OptionsProbeConfig.builder()

@@ -43,7 +43,7 @@ final class DialogRouter {
     }
 
     /** Adds this proxy's Record-Route with the signed token of {@code d} to the edit of {@code invite}. */
-    void prependRecordRoute(SipMessageView invite, Destination d, boolean inboundTcp) {
+    void prependRecordRoute(SipMessageView invite, NextHop d, boolean inboundTcp) {
         rr.setLength(0);
         rr.append(inboundTcp ? rrPrefixTcp : rrPrefix);
         byte[] t = d.tokenBytes();

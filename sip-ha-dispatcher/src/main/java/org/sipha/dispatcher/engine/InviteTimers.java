@@ -21,7 +21,7 @@ final class InviteTimers {
     private final InviteTransactions transactions;
     private final CallTable calls;
     private final SipMessageView aux;
-    private final NextHopSelector selector;
+    private final DispatcherNextHopSelector selector;
     private final ForwardingOutcomeListener outcomes;
     private long seenSelectorVersion = Long.MIN_VALUE;
     /** Branch timeouts not reported to the health side because this proxy had fallen behind. Single writer. */

@@ -103,7 +103,7 @@ final class InviteTransactions {
         s.channel = ch;
         s.cursor.reset(callId.contentHash());
         egress.reply(ch, src, msg, 100, "Trying", 0);
-        Destination d = s.cursor.next();
+        NextHop d = s.cursor.next();
         if (d == null) {
             egress.reply(ch, src, msg, 503, "Service Unavailable", retryAfterSeconds);
             calls.free(s);
@@ -142,7 +142,7 @@ final class InviteTransactions {
     }
 
     /** Sends the INVITE {@code view} (wrapped on {@code s.request}) to {@code d} as a new branch. */
-    private void forwardInvite(CallState s, Destination d, SipMessageView view) {
+    private void forwardInvite(CallState s, NextHop d, SipMessageView view) {
         s.destination = d;
         s.attempt++;
         sendBranch(s, view);
@@ -162,7 +162,7 @@ final class InviteTransactions {
      * Deterministic (same Via branch, same token), so a retransmission repeats the same bytes.
      */
     void sendBranch(CallState s, SipMessageView view) {
-        Destination d = s.destination;
+        NextHop d = s.destination;
         int mf = view.maxForwards();
         boolean inTcp = LoopContext.isStream(s.channel);
         editor.reset(view);
@@ -266,7 +266,7 @@ final class InviteTransactions {
 
     private boolean tryNextDestination(CallState s) {
         s.cursor.release(); // the failed branch's call lease
-        Destination d = s.cursor.next();
+        NextHop d = s.cursor.next();
         if (d == null) {
             return false;
         }

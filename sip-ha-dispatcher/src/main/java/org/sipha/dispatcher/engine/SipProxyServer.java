@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
  *     .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
- *     .destinations(List.of(Destination.udp("127.0.0.1", 5081), Destination.udp("127.0.0.1", 5082)))
+ *     .destinations(List.of(Destination.of("pbx1", "sip:127.0.0.1:5081"),
+ *         Destination.of("pbx2", "sip:127.0.0.1:5082")))         // org.sipha.core.model.Destination
  *     .recordRouteSecret("shared by all proxies of the deployment")
  *     .build());
  * }</pre>

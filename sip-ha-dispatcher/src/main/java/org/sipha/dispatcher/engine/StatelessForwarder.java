@@ -20,7 +20,7 @@ final class StatelessForwarder {
     private final ViaCodec via;
     private final DialogRouter dialogs;
     private final Egress egress;
-    private final NextHopSelector.FailoverCursor cursor;
+    private final DispatcherNextHopSelector.Cursor cursor;
 
     StatelessForwarder(LoopContext ctx, ViaCodec via, DialogRouter dialogs, Egress egress) {
         this.ctx = ctx;
@@ -35,7 +35,7 @@ final class StatelessForwarder {
     /** Forwards the initial non-INVITE request in {@code msg} (Max-Forwards {@code mf}) from {@code src}. */
     void forwardInitial(Channel ch, InetSocketAddress src, int mf) {
         cursor.reset(msg.callId().contentHash());
-        Destination d = cursor.next();
+        NextHop d = cursor.next();
         cursor.release(); // not a call: nothing to count
         if (d == null) {
             egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.cfg.retryAfterSeconds());

@@ -30,11 +30,24 @@
  *       100 Trying, failover on codes and on timers, timer A retransmission, timer C, CANCEL, ACK of non-2xx,
  *       linger, the late 2xx of an abandoned branch; health outcome reports.</li>
  *   <li>{@code DialogRouter}: Route and Record-Route: the signed token ({@code RouteTokenSigner}) out and back.</li>
+ *   <li>{@link org.sipha.dispatcher.engine.DispatcherNextHopSelector}: where calls go and fail over to, from a set
+ *       of the dispatcher's routing table; its per-call cursors hand out {@code NextHop}s (a core
+ *       {@link org.sipha.core.model.Destination} resolved once: address, transport, token name).</li>
  *   <li>{@code StatelessForwarder}: non-INVITE initial requests and responses by their second Via.</li>
  *   <li>{@code ViaCodec}: the proxy's Via and branches; {@code Egress}: everything that leaves;
  *       {@code SipWriter}: the messages the proxy writes itself.</li>
  *   <li>{@link org.sipha.dispatcher.engine.SipProxyServer}: sockets, loops, one handler per loop, counters.</li>
  * </ul>
+ *
+ * <h2>Public types</h2>
+ * {@link org.sipha.dispatcher.engine.SipProxyServer} (start, drain, counters, close),
+ * {@link org.sipha.dispatcher.engine.ProxyConfig} and its builder,
+ * {@link org.sipha.dispatcher.engine.DispatcherNextHopSelector},
+ * {@link org.sipha.dispatcher.engine.EngineLoops}, {@link org.sipha.dispatcher.engine.IoTransport},
+ * {@link org.sipha.dispatcher.engine.SourceAccessList}, {@link org.sipha.dispatcher.engine.ProxyProbeTransport},
+ * {@link org.sipha.dispatcher.engine.NanoClock}; and {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a
+ * harness for benchmarks and tests. Destinations are {@link org.sipha.core.model.Destination}s; everything else
+ * is package-private.
  *
  * <h2>Threading</h2>
  * <ul>

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.sipha.core.model.Destination;
+import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
@@ -44,7 +46,7 @@ class InMemoryPipelineTest {
     private final ManualClock clock = new ManualClock();
 
     private InMemoryPipeline pipeline(long t1Ms) {
-        return new InMemoryPipeline(config(List.of(Destination.udp("127.0.0.1", 5081)))
+        return new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
             .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0).build(), this::record);
     }
 
@@ -88,8 +90,8 @@ class InMemoryPipelineTest {
     /** A routing table with set 1 = {a: 5081, b: 5082} choosing by {@code algorithm}. */
     private static RoutingTableOwner twoPbxTable(Algorithm algorithm) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        set.add(Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(Destination.of("b", "sip:127.0.0.1:5082"));
         return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
     }
 
@@ -185,8 +187,9 @@ class InMemoryPipelineTest {
     @Test
     void failsOverWhenTheFailoverTimerRunsOutAndAnswers503AfterTheLast() {
         InetSocketAddress other = new InetSocketAddress("127.0.0.1", 5082);
-        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.udp("127.0.0.1", 5081),
-            Destination.udp("127.0.0.1", 5082))).retransmitT1Ms(0).failoverTimeoutMs(2_000).ringTimeoutMs(60_000)
+        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+                Destination.of("pbx5082", "sip:127.0.0.1:5082")))
+            .retransmitT1Ms(0).failoverTimeoutMs(2_000).ringTimeoutMs(60_000)
             .retryAfterSeconds(7).build(), this::record);
         p.receive(bytes(INVITE), CARRIER);
         InetSocketAddress first = sent.get(sent.size() - 1).to();
@@ -208,7 +211,7 @@ class InMemoryPipelineTest {
 
     @Test
     void cancelsARingingInviteAtTimerCAndAnswers487WhenTheCancelIsNotAnswered() {
-        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.udp("127.0.0.1", 5081)))
+        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
             .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(5_000).build(), this::record);
         p.receive(bytes(INVITE), CARRIER);
         p.receive(bytes(answer(sentTo(PBX).get(0), "180 Ringing")), PBX);
@@ -271,7 +274,7 @@ class InMemoryPipelineTest {
         p.tick();
         int before = sent.size();
 
-        owner.setHealthState(firstId, org.sipha.core.model.DestinationState.INACTIVE); // health ejects it
+        owner.setHealthState(firstId, DestinationState.INACTIVE); // health ejects it
         p.tick();
         Sent retry = sent.get(sent.size() - 1);
         assertEquals(before + 1, sent.size(), "re-sent at once, not after the 60 s failover timer");
