@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,11 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sipha.dispatcher.Algorithm;
-import org.sipha.dispatcher.DestinationSetConfig;
-import org.sipha.dispatcher.DispatcherConfig;
-import org.sipha.dispatcher.RoutingTableOwner;
-import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
+import org.sipha.core.model.Destination;
 import org.sipha.dispatcher.engine.InMemoryPipeline;
 import org.sipha.dispatcher.engine.ProxyConfig;
 
@@ -93,15 +90,10 @@ public class PipelineBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
-        set.add(org.sipha.core.model.Destination.of("sip:127.0.0.1:5081", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("sip:127.0.0.1:5082", "sip:127.0.0.1:5082"));
-        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
         ProxyConfig cfg = ProxyConfig.builder()
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060)) // never bound: only its address is used
-            .selector(new DispatcherNextHopSelector(owner, 1))
-            .alwaysAllow(new InetSocketAddress("127.0.0.1", 5081))
-            .alwaysAllow(new InetSocketAddress("127.0.0.1", 5082))
+            .destinations(List.of(Destination.of("pbx1", "sip:127.0.0.1:5081"),
+                Destination.of("pbx2", "sip:127.0.0.1:5082"))) // a routing table of its own, round robin
             .recordRouteSecret("pipeline-benchmark-shared-secret")
             .lingerMs(0) // free each call at the next tick, so the operation can repeat forever
             .build();

@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.sipha.testsupport.RequiredTool;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,9 +94,7 @@ class BirdWatchdogChecksIntegrationTest {
 
     @BeforeAll
     static void startDaemons() throws Exception {
-        if (BirdDaemon.birdBinary() == null) {
-            missing("BIRD 2 (Debian package bird2, binary 'bird')");
-        }
+        BirdDaemon.requireBird();
         router = new BirdDaemon(dir, "rtrw", ROUTER_CONF).start();
         announcer = new BirdDaemon(dir, "ancw", ANNOUNCER_CONF).start();
         table = new RouterTable(router.controlSocket, PREFIX, "ann");
@@ -123,13 +121,6 @@ class BirdWatchdogChecksIntegrationTest {
             router.close();
         }
         ProcessRegistry.killAll();
-    }
-
-    private static void missing(String what) {
-        if ("true".equals(System.getenv("CI"))) {
-            fail(what + " is required in CI but not installed");
-        }
-        Assumptions.abort(what + " not installed; skipping");
     }
 
     @Test
@@ -164,9 +155,8 @@ class BirdWatchdogChecksIntegrationTest {
     @Test
     @Order(2)
     void kamailioWithTooFewActiveDispatcherDestinationsDrainsThenWithdrawsAndComesBack() throws Exception {
-        if (KamailioDaemon.binary("kamailio") == null || KamailioDaemon.binary("kamcmd") == null) {
-            missing("kamailio and kamcmd (Debian package kamailio)");
-        }
+        RequiredTool.require("kamailio", "kamailio");
+        RequiredTool.require("kamcmd", "kamailio");
         Path kdir = Files.createDirectories(dir.resolve("kamailio"));
         try (KamailioDaemon kamailio = new KamailioDaemon(kdir, KAMAILIO_LISTEN, DISPATCHER_LIST, KAMAILIO_ROUTING)
                 .start()) {

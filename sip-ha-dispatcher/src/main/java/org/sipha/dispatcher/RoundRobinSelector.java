@@ -1,6 +1,9 @@
 package org.sipha.dispatcher;
 
-/** {@link Algorithm#ROUND_ROBIN}: the next active destination after the cursor; weights ignored. */
+/**
+ * {@link Algorithm#ROUND_ROBIN}: the next active destination after the cursor; weights ignored. Only a request's
+ * first choice moves the cursor, so successive requests start at successive destinations even when they fail over.
+ */
 final class RoundRobinSelector implements DestinationSelector
 {
     private final int[] active;
@@ -20,7 +23,7 @@ final class RoundRobinSelector implements DestinationSelector
         {
             return -1;
         }
-        final int start = ((int)cursor.next() & Integer.MAX_VALUE) % n;
+        final int start = ((int)cursor.position(tried) & Integer.MAX_VALUE) % n;
         return tried.firstUntried(active, start);
     }
 }

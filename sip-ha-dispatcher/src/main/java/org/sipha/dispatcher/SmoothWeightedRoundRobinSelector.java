@@ -3,7 +3,8 @@ package org.sipha.dispatcher;
 /**
  * {@link Algorithm#SMOOTH_WEIGHTED_ROUND_ROBIN}: nginx's smooth weighted round-robin, made lock-free by running
  * it once, on the writer thread, over a whole period and storing the sequence. Selecting is then reading
- * {@code schedule[cursor % length]}. Weights {5,1,1} give {@code a a b a c a a}, not {@code a a a a a b c}.
+ * {@code schedule[cursor % length]}. Weights {5,1,1} give {@code a a b a c a a}, not {@code a a a a a b c}. As in
+ * {@link RoundRobinSelector}, only a request's first choice moves the cursor.
  */
 final class SmoothWeightedRoundRobinSelector implements DestinationSelector
 {
@@ -27,7 +28,7 @@ final class SmoothWeightedRoundRobinSelector implements DestinationSelector
         {
             return -1;
         }
-        return tried.firstUntried(schedule, ((int)cursor.next() & Integer.MAX_VALUE) % n);
+        return tried.firstUntried(schedule, ((int)cursor.position(tried) & Integer.MAX_VALUE) % n);
     }
 
     /**

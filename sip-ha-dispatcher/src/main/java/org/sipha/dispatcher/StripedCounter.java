@@ -48,6 +48,22 @@ final class StripedCounter
         return cells.getAndIncrement(index((int)Thread.currentThread().getId() & mask));
     }
 
+    /** @return the value {@link #next()} would return to the calling thread now, without advancing it. */
+    long peek()
+    {
+        return cells.get(index((int)Thread.currentThread().getId() & mask));
+    }
+
+    /**
+     * @return the position of a selection in a rotating order: a request's first choice advances the calling
+     *     thread's stripe; a failover ({@code tried} not empty) reads it, so it goes on from where that first
+     *     choice left the rotation, and the next request still starts one further than the last one did.
+     */
+    long position(final TriedSet tried)
+    {
+        return tried.isEmpty() ? next() : peek();
+    }
+
     private static int index(final int stripe)
     {
         return (stripe + 1) * PAD; // stripe 0 starts one pad in, away from the array header

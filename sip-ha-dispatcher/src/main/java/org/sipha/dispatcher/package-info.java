@@ -23,6 +23,18 @@
  *       ({@code StripedCounter}); the failover iterator reuses one bitset.</li>
  * </ul>
  *
+ * <h2>Public types</h2>
+ * Configuration: {@link org.sipha.dispatcher.DispatcherConfig}, {@link org.sipha.dispatcher.DestinationSetConfig},
+ * {@link org.sipha.dispatcher.Algorithm}, {@link org.sipha.dispatcher.DispatcherListReader} (Kamailio's
+ * {@code dispatcher.list}) and its {@link org.sipha.dispatcher.DispatcherListException}; the writer and its
+ * snapshots: {@link org.sipha.dispatcher.RoutingTableOwner}, {@link org.sipha.dispatcher.RoutingDiff},
+ * {@link org.sipha.dispatcher.RoutingTable}, {@link org.sipha.dispatcher.DestinationSet},
+ * {@link org.sipha.dispatcher.DestinationEntry}, {@link org.sipha.dispatcher.DestinationRuntime}; selection:
+ * {@link org.sipha.dispatcher.FailoverIterator}, {@link org.sipha.dispatcher.KeyHash}. The destinations themselves
+ * are {@link org.sipha.core.model.Destination}s. The algorithms, the lease wheel, the striped counters and the
+ * health signal queue are package-private. The forwarding engine that selects through these is
+ * {@link org.sipha.dispatcher.engine}.
+ *
  * <h2>Benign races</h2>
  * <ul>
  *   <li>Lease counts are read slot by slot while other threads update them: selection sees a count that was

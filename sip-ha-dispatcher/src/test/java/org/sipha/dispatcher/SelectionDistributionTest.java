@@ -76,6 +76,29 @@ class SelectionDistributionTest
     }
 
     @Test
+    void roundRobinStartsSuccessiveRequestsAtSuccessiveDestinationsWhenEveryOneFailsOver()
+    {
+        for (final Algorithm algorithm : List.of(Algorithm.ROUND_ROBIN, Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN))
+        {
+            final RoutingTableOwner owner = owner(algorithm, equalDestinations(4));
+            final FailoverIterator it = new FailoverIterator();
+            final Map<String, Integer> firsts = new HashMap<>();
+            for (int i = 0; i < 400; i++)
+            {
+                it.reset(owner.table(), SET, 0);
+                final DestinationEntry first = it.next();
+                firsts.merge(first.destination().id(), 1, Integer::sum);
+                final DestinationEntry second = it.next(); // the first choice did not answer
+                if (algorithm == Algorithm.ROUND_ROBIN)
+                {
+                    assertEquals((first.index() + 1) % 4, second.index(), "failover goes on around the set");
+                }
+            }
+            assertEquals(Map.of("d0", 100, "d1", 100, "d2", 100, "d3", 100), firsts, algorithm.name());
+        }
+    }
+
+    @Test
     void smoothWeightedRoundRobinInterleavesLikeNginx()
     {
         final RoutingTableOwner owner = owner(Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN,

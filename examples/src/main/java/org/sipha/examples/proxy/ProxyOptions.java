@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
+import org.sipha.core.model.Transport;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherListReader;
-import org.sipha.dispatcher.engine.Destination;
 import org.sipha.dispatcher.engine.IoTransport;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.snakeyaml.engine.v2.api.Load;
@@ -47,8 +48,8 @@ final class ProxyOptions {
     final List<Destination> backends = new ArrayList<>();
     /** The set of a dispatcher.list the proxy routes. */
     static final int ROUTED_SET = 1;
-    /** Destinations read from a dispatcher.list, by engine destination (its text), with all their settings. */
-    final Map<String, org.sipha.core.model.Destination> listed = new java.util.LinkedHashMap<>();
+    /** Destinations read from a dispatcher.list, by {@link #addressKey}, with all their settings. */
+    final Map<String, Destination> listed = new java.util.LinkedHashMap<>();
     /** Initial states from the dispatcher.list flags, by destination id. */
     final Map<String, DestinationState> listedStates = new java.util.LinkedHashMap<>();
     String advertise;
@@ -106,7 +107,7 @@ final class ProxyOptions {
                         o.backends.clear();
                         backendGiven = true;
                     }
-                    o.backends.add(destination(value(args, ++i, a), a));
+                    o.backends.add(backend(value(args, ++i, a), a));
                 }
                 case "--dispatcher-list" -> {
                     if (!backendGiven) {
@@ -166,7 +167,7 @@ final class ProxyOptions {
             Object v = e.getValue();
             switch (key) {
                 case "listen" -> listen.addAll(strings(v, key));
-                case "backend", "backends" -> strings(v, key).forEach(s -> backends.add(destination(s, key)));
+                case "backend", "backends" -> strings(v, key).forEach(s -> backends.add(backend(s, key)));
                 case "dispatcher-list" -> backends.addAll(dispatcherList(Path.of(String.valueOf(v))));
                 case "algorithm" -> algorithm = String.valueOf(v);
                 case "advertise" -> advertise = String.valueOf(v);
@@ -236,9 +237,29 @@ final class ProxyOptions {
         return new InetSocketAddress(host, (int) number(s.substring(colon + 1), option));
     }
 
-    private static Destination destination(String uri, String option) {
+    /**
+     * A backend given as {@code sip:HOST[:PORT][;transport=udp|tcp]}: its id and URI are {@link #addressKey}.
+     *
+     * @throws IllegalArgumentException naming {@code option} if the engine cannot forward to it
+     */
+    static Destination backend(String uri) {
+        return backend(uri, "--backend");
+    }
+
+    private static Destination backend(String uri, String option) {
+        Destination parsed = forwardable(() -> Destination.builder(uri.trim()).build(), option);
+        String key = addressKey(parsed);
+        return Destination.of(key, key);
+    }
+
+    /** {@code sip:HOST:PORT}, with {@code ;transport=tcp} for TCP: one text per address the proxy forwards to. */
+    static String addressKey(Destination d) {
+        return "sip:" + d.host() + ':' + d.port() + (d.transport() == Transport.TCP ? ";transport=tcp" : "");
+    }
+
+    private static Destination forwardable(java.util.function.Supplier<Destination> d, String option) {
         try {
-            return Destination.parseSipUri(uri);
+            return ProxyConfig.requireForwardable(d.get());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
@@ -248,7 +269,7 @@ final class ProxyOptions {
      * Reads a Kamailio dispatcher.list ({@link DispatcherListReader}: {@code SETID URI [FLAGS [PRIORITY [ATTRS]]]})
      * and keeps set 1, the set the proxy routes: its destinations with their ids ({@code duid}), weights,
      * priorities, attributes ({@code maxload} ...) and initial states (flags), recorded in {@link #listed}.
-     * Returns them as engine destinations.
+     * Returns them as they are listed.
      */
     List<Destination> dispatcherList(Path file) {
         DispatcherListReader.Result r;
@@ -264,10 +285,9 @@ final class ProxyOptions {
         }
         r.warnings().forEach(w -> System.err.println("sip-ha-proxy: --dispatcher-list: " + w));
         List<Destination> out = new ArrayList<>();
-        for (org.sipha.core.model.Destination d : set.destinations()) {
-            Destination e = destination(d.uri(), "--dispatcher-list");
-            out.add(e);
-            listed.put(e.toString(), d);
+        for (Destination d : set.destinations()) {
+            out.add(forwardable(() -> d, "--dispatcher-list"));
+            listed.put(addressKey(d), d);
             listedStates.put(d.id(), r.config().initialState(d.id()));
         }
         return out;

@@ -5,17 +5,19 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.RoutingTableWriter;
-import org.sipha.dispatcher.engine.Destination;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
 import org.sipha.dispatcher.engine.EngineLoops;
 import org.sipha.dispatcher.engine.ProxyConfig;
@@ -88,7 +90,7 @@ public final class ReferenceProxy {
             if (o.backends.isEmpty()) {
                 for (int port : new int[] {5081, 5082}) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
-                    o.backends.add(Destination.udp("127.0.0.1", port));
+                    o.backends.add(ProxyOptions.backend("sip:127.0.0.1:" + port));
                 }
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
@@ -123,7 +125,8 @@ public final class ReferenceProxy {
             return;
         }
         InetSocketAddress first = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
-        LOG.info("sip-ha proxy listening on {}, forwarding to {}", o.listen, o.backends);
+        LOG.info("sip-ha proxy listening on {}, forwarding to {}", o.listen,
+            o.backends.stream().map(ProxyOptions::addressKey).toList());
         LOG.info("place a test call: sipp -sf benchmarks/load/uac_rr.xml {}:{} -m 1", first.getHostString(),
             first.getPort());
         CountDownLatch stop = new CountDownLatch(1);
@@ -201,18 +204,17 @@ public final class ReferenceProxy {
         return config(o, routingTable(o), ForwardingOutcomeListener.NONE);
     }
 
-    /** The backends as dispatcher destinations (set 1), one per distinct URI. */
-    static List<org.sipha.core.model.Destination> destinations(ProxyOptions o) {
+    /** The backends as dispatcher destinations (set 1), one per address. */
+    static List<Destination> destinations(ProxyOptions o) {
         if (o.backends.isEmpty()) {
             throw new IllegalArgumentException("--backend: no destination configured");
         }
-        java.util.Map<String, org.sipha.core.model.Destination> byId = new java.util.LinkedHashMap<>();
+        Map<String, Destination> byAddress = new LinkedHashMap<>();
         for (Destination d : o.backends) { // a dispatcher.list entry keeps its id, weight, priority and attributes
-            org.sipha.core.model.Destination listed = o.listed.get(d.toString());
-            byId.putIfAbsent(d.toString(), listed != null ? listed
-                : org.sipha.core.model.Destination.of(d.toString(), d.toString()));
+            String key = ProxyOptions.addressKey(d);
+            byAddress.putIfAbsent(key, o.listed.getOrDefault(key, d));
         }
-        return List.copyOf(byId.values());
+        return List.copyOf(byAddress.values());
     }
 
     static RoutingTableOwner routingTable(ProxyOptions o) {
@@ -222,7 +224,7 @@ public final class ReferenceProxy {
             throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
         }
         DispatcherConfig.Builder config = DispatcherConfig.builder().set(set.build())
-            .leaseNs(java.util.concurrent.TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
+            .leaseNs(TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
         o.listedStates.forEach(config::initialState);
         return new RoutingTableOwner(config.build());
     }
@@ -237,7 +239,7 @@ public final class ReferenceProxy {
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
             .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).coalesceMicros(o.coalesceMicros)
             .transport(o.transport);
-        o.backends.forEach(d -> b.alwaysAllow(d.address()));
+        o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);
         if (o.advertise != null) {

@@ -10,6 +10,11 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipha.core.model.DestinationState;
+import org.sipha.core.model.Transport;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationEntry;
+import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.engine.IoTransport;
 import org.sipha.dispatcher.engine.ProxyConfig;
 
@@ -42,10 +47,10 @@ class ProxyOptionsTest {
 
     @Test
     void mapsAlgorithmNamesToTheDispatchersAlgorithms() {
-        assertEquals(org.sipha.dispatcher.Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("round-robin"));
-        assertEquals(org.sipha.dispatcher.Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("4"));
-        assertEquals(org.sipha.dispatcher.Algorithm.LEAST_CALLS, ReferenceProxy.algorithm("least-calls"));
-        assertEquals(org.sipha.dispatcher.Algorithm.CONSISTENT_HASH, ReferenceProxy.algorithm("consistent-hash"));
+        assertEquals(Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("round-robin"));
+        assertEquals(Algorithm.ROUND_ROBIN, ReferenceProxy.algorithm("4"));
+        assertEquals(Algorithm.LEAST_CALLS, ReferenceProxy.algorithm("least-calls"));
+        assertEquals(Algorithm.CONSISTENT_HASH, ReferenceProxy.algorithm("consistent-hash"));
     }
 
     @Test
@@ -86,7 +91,7 @@ class ProxyOptionsTest {
         ProxyConfig c = ReferenceProxy.config(o);
         assertEquals(1, c.udpListen().size());
         assertEquals(1, c.tcpListen().size());
-        assertTrue(o.backends.get(0).isTcp());
+        assertEquals(Transport.TCP, o.backends.get(0).transport());
     }
 
     @Test
@@ -107,12 +112,12 @@ class ProxyOptionsTest {
         ProxyOptions o = ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString(),
             "--algorithm", "least-calls"});
         assertEquals(2, o.backends.size(), "only set 1 is routed");
-        org.sipha.dispatcher.RoutingTableOwner owner = ReferenceProxy.routingTable(o);
-        org.sipha.dispatcher.DestinationEntry pbx1 = owner.table().entry("pbx1");
+        RoutingTableOwner owner = ReferenceProxy.routingTable(o);
+        DestinationEntry pbx1 = owner.table().entry("pbx1");
         assertEquals(3, pbx1.destination().weight());
         assertEquals(10, pbx1.destination().priority());
         assertEquals(50, pbx1.maxLoad());
-        assertEquals(org.sipha.core.model.DestinationState.INACTIVE, owner.table().entry("pbx2").state());
+        assertEquals(DestinationState.INACTIVE, owner.table().entry("pbx2").state());
 
         Path noSet1 = dir.resolve("set2.list");
         Files.writeString(noSet1, "2 sip:127.0.0.1:5099\n");

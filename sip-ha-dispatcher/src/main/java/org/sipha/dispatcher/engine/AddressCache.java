@@ -31,7 +31,7 @@ final class AddressCache {
         }
         InetSocketAddress a;
         try {
-            a = new InetSocketAddress(Destination.literal(new String(b, off, len, StandardCharsets.US_ASCII)), port);
+            a = new InetSocketAddress(NextHop.literal(new String(b, off, len, StandardCharsets.US_ASCII)), port);
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -19,7 +19,7 @@ final class CallState {
     static final int COMPLETED = 3;
 
     final int slot;
-    final NextHopSelector.FailoverCursor cursor;
+    final DispatcherNextHopSelector.Cursor cursor;
     int generation;
     int phase = FREE;
     boolean cancelled;
@@ -27,7 +27,7 @@ final class CallState {
     ByteBuf request;
     InetSocketAddress source;
     Channel channel;
-    Destination destination;
+    NextHop destination;
     int attempt;
     long sentNs;
 
@@ -53,7 +53,7 @@ final class CallState {
     /** Whether the current branch's silence was reported to the health side (once per branch). */
     boolean silenceReported;
 
-    CallState(int slot, NextHopSelector.FailoverCursor cursor) {
+    CallState(int slot, DispatcherNextHopSelector.Cursor cursor) {
         this.slot = slot;
         this.cursor = cursor;
     }

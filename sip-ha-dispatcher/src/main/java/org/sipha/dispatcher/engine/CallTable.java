@@ -33,7 +33,7 @@ final class CallTable {
     private static final int[] LANE = {0, 0, 0, 1, 1, 1, 0};
 
     private final CallState[] slots;
-    private final NextHopSelector selector;
+    private final DispatcherNextHopSelector selector;
     private final int[] freeStack;
     private int freeTop;
     private int created;
@@ -43,7 +43,7 @@ final class CallTable {
     private int inUse;
     private final int[] listSize = new int[LISTS];
 
-    CallTable(int capacity, NextHopSelector selector) {
+    CallTable(int capacity, DispatcherNextHopSelector selector) {
         this.slots = new CallState[capacity];
         this.selector = selector;
         this.freeStack = new int[capacity];

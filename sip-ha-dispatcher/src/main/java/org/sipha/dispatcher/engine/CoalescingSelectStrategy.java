@@ -13,8 +13,7 @@ import java.util.function.LongSupplier;
  * epoll, where every datagram would wake it; it sleeps one window (a timed park), then reads everything that
  * arrived meanwhile in one go and sends all its answers in one {@code sendmmsg}. Both ends gain: a datagram that
  * arrives while the loop is not waiting in epoll wakes nobody, and the peers are woken once per batch instead of
- * once per datagram. On this project's shared 2-vCPU test hosts wake-ups are the larger part of a proxy's cost
- * per call (see {@code benchmarks/README.md}).
+ * once per datagram.
  *
  * <p>The price is latency: a datagram waits at most one window (plus timer slack) before it is read. Traffic
  * counts as dense when a datagram or task woke the loop within one window of its going to sleep in epoll; one

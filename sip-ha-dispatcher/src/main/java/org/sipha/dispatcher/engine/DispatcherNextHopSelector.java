@@ -1,14 +1,18 @@
 package org.sipha.dispatcher.engine;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
-import org.sipha.core.model.Transport;
+import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationEntry;
 import org.sipha.dispatcher.DestinationRuntime;
 import org.sipha.dispatcher.DestinationSet;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.FailoverIterator;
 import org.sipha.dispatcher.KeyHash;
 import org.sipha.dispatcher.RoutingTable;
@@ -17,47 +21,53 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adapter between the engine and the dispatcher: each cursor is a {@link FailoverIterator} over one set of
- * the current {@link RoutingTable} snapshot, so the set's algorithm (round-robin, weighted, hashing, least
- * calls, latency, priority groups) and the destinations' health states decide where calls go and fail over to.
+ * Where the engine sends initial requests and where it fails over to: one set of the dispatcher's current
+ * {@link RoutingTable}, so the set's algorithm (round-robin, weighted, hashing, least calls, latency, priority
+ * groups) and the destinations' health states decide. Each call's cursor is a {@link FailoverIterator} over the
+ * snapshot it loaded when the call began, and takes a call lease on each destination it returns, so least-calls
+ * selection, {@code maxload} caps and bounded-load hashing see the engine's calls. Destinations the engine cannot
+ * reach (a host name rather than an IP literal, a transport other than UDP or TCP) are skipped, logged once.
  *
- * <p>Threading: {@link #newCursor()} any thread; each cursor on one I/O thread, as the engine uses them. The
- * snapshot is loaded once per request ({@link NextHopSelector.FailoverCursor#reset}).
- *
- * <p>Not covered yet: the call leases {@code LEAST_CALLS} counts ({@link DestinationEntry#tryAcquireLease()})
- * are not taken by the engine, and destinations whose host is not an IP literal are skipped (logged once).
+ * <h2>Threading</h2>
+ * Construction and {@link #setTrafficShare}: any thread. The engine makes its cursors while it starts, then uses
+ * each on one event loop; the next hops of a snapshot are worked out once, by the first loop that meets it.
  */
-public final class DispatcherNextHopSelector implements NextHopSelector {
+public final class DispatcherNextHopSelector {
     private static final Logger LOG = LoggerFactory.getLogger(DispatcherNextHopSelector.class);
     private final Supplier<RoutingTable> tables;
     private final int setId;
-    private final ConcurrentHashMap<org.sipha.core.model.Destination, Optional<Destination>> converted =
-        new ConcurrentHashMap<>();
+    /** One next hop per destination for the life of the selector; empty if the engine cannot reach it. */
+    private final ConcurrentHashMap<Destination, Optional<NextHop>> hops = new ConcurrentHashMap<>();
+    /** Destinations ramping up after recovery (slow start): id -> share of the calls offered to them that they take. */
+    private final ConcurrentHashMap<String, Double> trafficShare = new ConcurrentHashMap<>();
+    /** The next hops of the set's entries in the latest table seen; replaced whole (copy on write). */
+    private volatile SetHops setHops = new SetHops(null, new NextHop[0]);
 
+    /** Selects from set {@code setId} of {@code owner}'s current table. */
     public DispatcherNextHopSelector(RoutingTableOwner owner, int setId) {
         this(owner::table, setId);
     }
 
+    /** Selects from set {@code setId} of whatever table {@code tables} returns (once per request). */
     public DispatcherNextHopSelector(Supplier<RoutingTable> tables, int setId) {
         this.tables = tables;
         this.setId = setId;
     }
 
-    @Override
-    public FailoverCursor newCursor() {
-        return new Cursor();
+    /** Round robin over {@code destinations}: set 1 of a routing table of its own, which never changes. */
+    static DispatcherNextHopSelector roundRobin(List<Destination> destinations) {
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
+        destinations.forEach(set::add);
+        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        return new DispatcherNextHopSelector(owner, 1);
     }
-
-    /** Destinations ramping up after recovery (slow start): id -> share of the calls offered to them that they take. */
-    private final ConcurrentHashMap<String, Double> trafficShare = new ConcurrentHashMap<>();
 
     /**
      * Slow start: while {@code share} is below 1, a call for which {@code destinationId} is chosen goes to it
      * only with that probability, otherwise to the next choice (and back to it only if every other choice is
-     * used up). Works with every algorithm, weighted or not; the resulting share of traffic rises with
-     * {@code share} but is not exactly proportional (with round robin, a call passed over also moves the cursor
-     * on). {@code share >= 1} ends the limit. Any thread
-     * (health checking calls it as a recovered destination's ramp advances).
+     * used up). Works with every algorithm, weighted or not: the destination gets about {@code share} of the
+     * calls it would get without the limit. {@code share >= 1} ends the limit. Any thread (health checking calls
+     * it as a ramp advances).
      */
     public void setTrafficShare(String destinationId, double share) {
         if (share >= 1 || Double.isNaN(share)) {
@@ -67,41 +77,47 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         }
     }
 
-    @Override
-    public long version() {
+    /** A new cursor; the engine keeps one per call slot (and one for stateless requests) and reuses it. */
+    Cursor newCursor() {
+        return new Cursor();
+    }
+
+    /** Changes whenever the usable destinations may have changed (the table's version). Any thread. */
+    long version() {
         return tables.get().version();
     }
 
-    /** Usable while an entry of the set that maps to {@code destination} is ACTIVE (panic fail-open reports ACTIVE). */
-    @Override
-    public boolean isUsable(Destination destination) {
-        DestinationSet set = tables.get().set(setId);
+    /** Whether new calls may go to {@code hop}: an entry of the set that maps to it is ACTIVE. Any thread. */
+    boolean isUsable(NextHop hop) {
+        RoutingTable table = tables.get();
+        DestinationSet set = table.set(setId);
         if (set == null) {
             return false;
         }
+        NextHop[] h = hopsOf(table);
         for (int i = 0; i < set.size(); i++) {
-            DestinationEntry e = set.entry(i);
-            Optional<Destination> d = engineDestination(e.destination());
-            if (d.isPresent() && d.get().equals(destination) && e.state() == DestinationState.ACTIVE) {
+            if (hop.equals(h[i]) && set.entry(i).state() == DestinationState.ACTIVE) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Down while every entry of the set that maps to {@code destination} is INACTIVE or PROBING (health says so). */
-    @Override
-    public boolean isDown(Destination destination) {
-        DestinationSet set = tables.get().set(setId);
+    /**
+     * Whether health checking found {@code hop} down: every entry of the set that maps to it is INACTIVE or
+     * PROBING (not DISABLED or draining by an operator, which lets ringing calls finish). Any thread.
+     */
+    boolean isDown(NextHop hop) {
+        RoutingTable table = tables.get();
+        DestinationSet set = table.set(setId);
         if (set == null) {
             return false;
         }
+        NextHop[] h = hopsOf(table);
         boolean found = false;
         for (int i = 0; i < set.size(); i++) {
-            DestinationEntry e = set.entry(i);
-            Optional<Destination> d = engineDestination(e.destination());
-            if (d.isPresent() && d.get().equals(destination)) {
-                DestinationState st = e.state();
+            if (hop.equals(h[i])) {
+                DestinationState st = set.entry(i).state();
                 if (st != DestinationState.INACTIVE && st != DestinationState.PROBING) {
                     return false;
                 }
@@ -111,71 +127,82 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
         return found;
     }
 
-    /** The engine's view of a dispatcher destination; empty if the engine cannot reach it (kept, so logged once). */
-    Optional<Destination> engineDestination(org.sipha.core.model.Destination d) {
-        Optional<Destination> e = converted.get(d);
-        return e != null ? e : converted.computeIfAbsent(d, DispatcherNextHopSelector::convert);
+    /** The next hops of the set's entries in {@code table}, by entry index (null: not reachable). */
+    private NextHop[] hopsOf(RoutingTable table) {
+        SetHops s = setHops;
+        if (s.table != table) { // once per table version; racing loops build equal arrays of the same hops
+            DestinationSet set = table.set(setId);
+            NextHop[] h = new NextHop[set == null ? 0 : set.size()];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = hops.computeIfAbsent(set.entry(i).destination(), DispatcherNextHopSelector::nextHop)
+                    .orElse(null);
+            }
+            s = new SetHops(table, h);
+            setHops = s;
+        }
+        return s.hops;
     }
 
-    private static Optional<Destination> convert(org.sipha.core.model.Destination d) {
-        if (d.transport() != Transport.UDP && d.transport() != Transport.TCP) {
-            LOG.warn("destination {} skipped: transport {} is not supported by the engine", d.id(), d.transport());
-            return Optional.empty();
-        }
+    private static Optional<NextHop> nextHop(Destination d) {
         try {
-            return Optional.of(Destination.of(d.host(), d.port(), d.transport() == Transport.TCP ? "tcp" : "udp"));
+            return Optional.of(NextHop.of(d));
         } catch (IllegalArgumentException e) {
             LOG.warn("destination {} skipped: {}", d.id(), e.getMessage());
             return Optional.empty();
         }
     }
 
+    private record SetHops(RoutingTable table, NextHop[] hops) {
+    }
+
     /**
-     * Takes a call lease on each destination it returns, so least-calls selection, {@code maxload} caps and
-     * bounded-load hashing see the engine's calls; a destination at its cap is skipped like a tried one.
+     * The failover order of one request. Single-threaded (one event loop); reusable: {@link #reset} starts a new
+     * request. Allocation-free once the snapshot's next hops are known.
      */
-    private final class Cursor implements FailoverCursor {
+    final class Cursor {
         private final FailoverIterator iterator = new FailoverIterator();
+        private NextHop[] snapshotHops = new NextHop[0];
         private DestinationEntry leased;
         private long lease;
         /** A ramping destination passed over by slow start: offered last, once everything else was tried. */
         private DestinationEntry deferred;
-        private Destination deferredDestination;
 
-        @Override
-        public void reset(int requestKey) {
+        /** Starts a new request; {@code requestKey} is a stable hash of it (of its Call-ID), for hashing sets. */
+        void reset(int requestKey) {
             leased = null; // a lease kept by the previous request (an answered call) lives on until it expires
             deferred = null;
-            deferredDestination = null;
-            iterator.reset(tables.get(), setId, KeyHash.mix64(requestKey));
+            RoutingTable table = tables.get();
+            snapshotHops = hopsOf(table);
+            iterator.reset(table, setId, KeyHash.mix64(requestKey));
         }
 
-        @Override
-        public Destination next() {
+        /**
+         * The next hop to try, never one of a destination already returned since {@link #reset}; null when every
+         * usable one was tried. Takes a call lease on its destination, kept (the call counts until the lease
+         * expires) unless {@link #release} gives it back; a destination at its {@code maxload} is skipped.
+         */
+        NextHop next() {
             for (DestinationEntry e = iterator.next(); e != null; e = iterator.next()) {
-                Optional<Destination> d = engineDestination(e.destination());
-                if (d.isEmpty()) {
+                NextHop hop = snapshotHops[e.index()];
+                if (hop == null) {
                     continue;
                 }
                 if (deferred == null && !trafficShare.isEmpty()) {
                     Double share = trafficShare.get(e.destination().id());
                     if (share != null && ThreadLocalRandom.current().nextDouble() >= share) {
                         deferred = e;
-                        deferredDestination = d.get();
                         continue;
                     }
                 }
                 if (lease(e)) {
-                    return d.get();
+                    return hop;
                 }
             }
             if (deferred != null) {
                 DestinationEntry e = deferred;
-                Destination d = deferredDestination;
                 deferred = null;
-                deferredDestination = null;
                 if (lease(e)) {
-                    return d;
+                    return snapshotHops[e.index()];
                 }
             }
             leased = null;
@@ -193,8 +220,11 @@ public final class DispatcherNextHopSelector implements NextHopSelector {
             return true;
         }
 
-        @Override
-        public void release() {
+        /**
+         * Gives back the lease of the destination last returned by {@link #next}: its branch failed or was
+         * abandoned, or the request was not a call. Idempotent.
+         */
+        void release() {
             DestinationEntry e = leased;
             if (e != null) {
                 leased = null;

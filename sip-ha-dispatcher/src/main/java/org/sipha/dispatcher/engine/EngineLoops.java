@@ -11,11 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The event loops (threads and their I/O handler) the forwarding engine runs on. One {@link SipProxyServer}
  * creates its own by default; pass one to {@link SipProxyServer#start(ProxyConfig, EngineLoops)} to run several
- * engines, one after another, on the same threads. That is what a warm-up needs: a throw-away engine on other
- * loops warms the JIT with threads whose thread-local pools (Netty's buffer caches, recyclers) the real ones then
- * meet for the first time, and every first-time branch inside code compiled on the warm-up's profile throws the
- * compiled code away. On shared threads the real engine runs what was compiled, instead of C2 recompiling the
- * forwarding path under the first seconds of real traffic.
+ * engines one after another on the same threads, so a warm-up engine leaves the real one JIT-compiled code and
+ * thread-local pools that were made on those very threads.
  *
  * <p>Any thread may call every method. Closing stops the threads; close the engines that use them first.
  */

@@ -5,11 +5,12 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
- * The forwarding engine's message path without sockets: one worker (the same class every event loop of a
- * {@link SipProxyServer} runs) fed datagrams by the caller, its output handed to an {@link Output}. Every step a
- * UDP message takes in production runs here (framing, validation, access list, selection, call table,
- * splicing edits, the Record-Route token, encoding into a pooled buffer); only the socket calls and Netty's
- * datagram envelopes are left out. For benchmarks and tests of the message path.
+ * A harness for benchmarks and tests, not for production: the forwarding engine's message path without sockets.
+ * One event loop's handler (the same classes every loop of a {@link SipProxyServer} runs) is fed datagrams by the
+ * caller and hands what it sends to an {@link Output}. Every step a UDP message takes in production runs here
+ * (framing, validation, access list, selection, call table, splicing edits, the Record-Route token, encoding into a
+ * pooled buffer); only the socket calls and Netty's datagram envelopes are left out. Time is the configuration's
+ * {@link ProxyConfig#clock()}, so a test can move the timers by hand.
  *
  * <h2>Threading</h2>
  * Not thread-safe: one thread drives an instance (it plays the event loop).
@@ -21,12 +22,12 @@ public final class InMemoryPipeline {
         void send(ByteBuf message, InetSocketAddress to, boolean overTcp);
     }
 
-    private final ProxyWorker worker;
+    private final LoopChannelHandler worker;
 
     /** A pipeline with {@code cfg} (its listen addresses are not bound; its selector and timers are used). */
     public InMemoryPipeline(ProxyConfig cfg, Output output) {
         Objects.requireNonNull(output, "output");
-        this.worker = new ProxyWorker(0, Objects.requireNonNull(cfg, "config"), null, output::send);
+        this.worker = new LoopChannelHandler(0, Objects.requireNonNull(cfg, "config"), null, output);
     }
 
     /**

@@ -1,8 +1,8 @@
 package org.sipha.dispatcher.engine;
 
 /**
- * Which socket layer the forwarding engine runs on. (Netty's io_uring transport was tried and left out: see
- * benchmarks/README.md.)
+ * Which socket layer the forwarding engine runs on (Netty's io_uring transport is not offered: see
+ * benchmarks/README.md).
  */
 public enum IoTransport {
     /** epoll if available, else NIO. */

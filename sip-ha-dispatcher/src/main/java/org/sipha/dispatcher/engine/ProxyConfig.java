@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 
 /**
@@ -20,7 +21,7 @@ public final class ProxyConfig {
     private final List<InetSocketAddress> tcpListen;
     private final String advertisedHost;
     private final int advertisedPort;
-    private final NextHopSelector selector;
+    private final DispatcherNextHopSelector selector;
     private final Set<Integer> failoverCodes;
     private final long failoverTimeoutMs;
     private final long ringTimeoutMs;
@@ -37,6 +38,7 @@ public final class ProxyConfig {
     private final int maxDatagramBytes;
     private final ForwardingOutcomeListener outcomeListener;
     private final Set<InetSocketAddress> alwaysAllowed;
+    private final NanoClock clock;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -61,6 +63,7 @@ public final class ProxyConfig {
         maxDatagramBytes = b.maxDatagramBytes;
         outcomeListener = b.outcomeListener;
         alwaysAllowed = Set.copyOf(b.alwaysAllowed);
+        clock = b.clock;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -91,8 +94,20 @@ public final class ProxyConfig {
         return advertisedPort;
     }
 
-    public NextHopSelector selector() {
+    /** Where initial requests go and fail over to. */
+    public DispatcherNextHopSelector selector() {
         return selector;
+    }
+
+    /**
+     * Checks that the engine can forward to {@code d}: its host is an IP literal (names are not resolved on the
+     * I/O threads) and its transport UDP or TCP. Returns {@code d}. Any thread.
+     *
+     * @throws IllegalArgumentException naming the problem
+     */
+    public static Destination requireForwardable(Destination d) {
+        NextHop.of(Objects.requireNonNull(d, "destination"));
+        return d;
     }
 
     /** Final status codes on which an INVITE is re-sent to the next destination (default 503). */
@@ -190,13 +205,18 @@ public final class ProxyConfig {
         return alwaysAllowed;
     }
 
+    /** Where the engine reads time for its timers and its lateness checks (default {@link NanoClock#SYSTEM}). */
+    public NanoClock clock() {
+        return clock;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
         private final List<InetSocketAddress> tcpListen = new ArrayList<>();
         private String advertisedHost;
         private int advertisedPort;
-        private NextHopSelector selector;
+        private DispatcherNextHopSelector selector;
         private Set<Integer> failoverCodes = Set.of(503);
         private long failoverTimeoutMs = 2000;
         private long ringTimeoutMs = 180_000;
@@ -213,6 +233,7 @@ public final class ProxyConfig {
         private int maxDatagramBytes = 16_384;
         private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
         private final java.util.HashSet<InetSocketAddress> alwaysAllowed = new java.util.HashSet<>();
+        private NanoClock clock = NanoClock.SYSTEM;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -230,16 +251,32 @@ public final class ProxyConfig {
             return this;
         }
 
-        public Builder selector(NextHopSelector s) {
+        /** Where initial requests go and fail over to: a set of the dispatcher's routing table. */
+        public Builder selector(DispatcherNextHopSelector s) {
             selector = s;
             return this;
         }
 
-        /** Shorthand for a {@link RoundRobinSelector} over {@code destinations}. */
+        /**
+         * Shorthand for a routing table of its own with one set, round robin over {@code destinations}, each of
+         * which is also let through the access list ({@link #alwaysAllow(Destination)}).
+         *
+         * @throws IllegalArgumentException if a destination cannot be forwarded to ({@link #requireForwardable})
+         *     or two share an id
+         */
         public Builder destinations(List<Destination> destinations) {
-            selector = new RoundRobinSelector(destinations);
-            destinations.forEach(d -> alwaysAllowed.add(d.address()));
+            destinations.forEach(this::alwaysAllow);
+            selector = DispatcherNextHopSelector.roundRobin(destinations);
             return this;
+        }
+
+        /** Lets {@code destination} (its address and port) send initial requests whatever the access list says. */
+        public Builder alwaysAllow(Destination destination) {
+            try {
+                return alwaysAllow(NextHop.of(Objects.requireNonNull(destination, "destination")).address());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("backend: " + e.getMessage(), e);
+            }
         }
 
         /** Lets {@code source} (address and port) send initial requests whatever the access list says. */
@@ -328,6 +365,12 @@ public final class ProxyConfig {
 
         public Builder outcomeListener(ForwardingOutcomeListener l) {
             outcomeListener = Objects.requireNonNull(l, "outcome listener");
+            return this;
+        }
+
+        /** The engine's time source; tests of the timers pass a clock they move by hand. */
+        public Builder clock(NanoClock c) {
+            clock = Objects.requireNonNull(c, "clock");
             return this;
         }
 

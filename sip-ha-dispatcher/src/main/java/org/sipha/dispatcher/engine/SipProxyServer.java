@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The forwarding engine: UDP sockets on Netty (native epoll with {@code SO_REUSEPORT} and one socket per event
- * loop on each listen address; NIO with one loop elsewhere; see {@link IoTransport}), one {@link ProxyWorker}
- * per loop, on {@link EngineLoops} of its own or shared with a warm-up engine.
+ * loop on each listen address; NIO with one loop elsewhere; see {@link IoTransport}), one
+ * {@link LoopChannelHandler} per loop, on {@link EngineLoops} of its own or shared with a warm-up engine.
  *
  * <pre>{@code
  * SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
  *     .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
- *     .destinations(List.of(Destination.udp("127.0.0.1", 5081), Destination.udp("127.0.0.1", 5082)))
+ *     .destinations(List.of(Destination.of("pbx1", "sip:127.0.0.1:5081"),
+ *         Destination.of("pbx2", "sip:127.0.0.1:5082")))         // org.sipha.core.model.Destination
  *     .recordRouteSecret("shared by all proxies of the deployment")
  *     .build());
  * }</pre>
@@ -44,15 +45,11 @@ public final class SipProxyServer implements AutoCloseable {
     private static final int TICK_MS = 10; // timer resolution; each tick is a wake-up of every loop, idle or not
     static final long TICK_NS = TICK_MS * 1_000_000L;
     /**
-     * The most datagrams one wake-up of a loop reads from its UDP socket. Netty's allocator defaults to one when
-     * set as an option, so every datagram cost its own epoll round and a loop never saw that it had fallen
-     * behind (a read that stops at this limit is how {@link ProxyWorker} tells that datagrams are queued).
+     * The most datagrams one wake-up of a loop reads from its UDP socket (Netty's option default is one); a read
+     * that stops at this limit is how {@link LoopChannelHandler} tells that datagrams are queued.
      */
     static final int READ_BATCH = 16;
-    /**
-     * Microseconds per received datagram at the most one loop carries, with headroom: 7000 calls/s with no loss,
-     * measured, is about 42,000 datagrams in a second, one per 24 µs.
-     */
+    /** Microseconds between received datagrams at the most one loop carries, with headroom. */
     private static final int MICROS_PER_DATAGRAM_AT_CAPACITY = 16;
 
     /**
@@ -64,7 +61,7 @@ public final class SipProxyServer implements AutoCloseable {
     }
 
     private final ProxyConfig cfg;
-    private final ProxyWorker[] workers;
+    private final LoopChannelHandler[] workers;
     private final List<Channel> channels = new CopyOnWriteArrayList<>();
     private final List<ScheduledFuture<?>> ticks = new CopyOnWriteArrayList<>();
     private final EngineLoops loops;
@@ -78,7 +75,7 @@ public final class SipProxyServer implements AutoCloseable {
         this.cfg = cfg;
         this.loops = loops;
         this.ownsLoops = ownsLoops;
-        this.workers = new ProxyWorker[loops.size()];
+        this.workers = new LoopChannelHandler[loops.size()];
     }
 
     /**
@@ -126,16 +123,16 @@ public final class SipProxyServer implements AutoCloseable {
     private void bind() throws InterruptedException {
         List<EventLoop> eventLoops = loops.loops();
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new ProxyWorker(i, cfg, this);
+            workers[i] = new LoopChannelHandler(i, cfg, this, null);
         }
         for (int i = 0; i < workers.length; i++) {
             EventLoop loop = eventLoops.get(i);
-            ProxyWorker w = workers[i];
+            LoopChannelHandler w = workers[i];
             w.attach(loop, workers, to -> connect(loop, w, to));
             ticks.add(loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS));
         }
         for (InetSocketAddress address : cfg.udpListen()) {
-            for (ProxyWorker w : workers) {
+            for (LoopChannelHandler w : workers) {
                 Bootstrap b = new Bootstrap().group(w.loop())
                     .channel(loops.layer().datagram)
                     .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -182,7 +179,7 @@ public final class SipProxyServer implements AutoCloseable {
     }
 
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
-    private ChannelFuture connect(EventLoop loop, ProxyWorker w, InetSocketAddress to) {
+    private ChannelFuture connect(EventLoop loop, LoopChannelHandler w, InetSocketAddress to) {
         return new Bootstrap().group(loop)
             .channel(loops.layer().stream)
             .option(ChannelOption.TCP_NODELAY, true)
@@ -197,8 +194,8 @@ public final class SipProxyServer implements AutoCloseable {
             .connect(to);
     }
 
-    private ProxyWorker workerOf(EventLoop loop) {
-        for (ProxyWorker w : workers) {
+    private LoopChannelHandler workerOf(EventLoop loop) {
+        for (LoopChannelHandler w : workers) {
             if (w.loop() == loop) {
                 return w;
             }
@@ -269,7 +266,7 @@ public final class SipProxyServer implements AutoCloseable {
      * listener because the proxy itself had fallen behind its traffic then, so the silence could be its own.
      */
     public long suppressedSilenceReports() {
-        return sumOverWorkers(ProxyWorker::suppressedSilences);
+        return sumOverWorkers(LoopChannelHandler::suppressedSilences);
     }
 
     /**
@@ -277,17 +274,17 @@ public final class SipProxyServer implements AutoCloseable {
      * ejected their destination, instead of at their failover timer.
      */
     public long ejectionFailovers() {
-        return sumOverWorkers(ProxyWorker::fastFailovers);
+        return sumOverWorkers(LoopChannelHandler::fastFailovers);
     }
 
     /** INVITEs moved to another destination while ringing, because health checking found theirs down. Any thread. */
     public long ringingFailovers() {
-        return sumOverWorkers(ProxyWorker::ringingFailovers);
+        return sumOverWorkers(LoopChannelHandler::ringingFailovers);
     }
 
-    private long sumOverWorkers(java.util.function.ToLongFunction<ProxyWorker> counter) {
+    private long sumOverWorkers(java.util.function.ToLongFunction<LoopChannelHandler> counter) {
         long n = 0;
-        for (ProxyWorker w : workers) {
+        for (LoopChannelHandler w : workers) {
             if (w != null) {
                 n += counter.applyAsLong(w);
             }
@@ -295,9 +292,9 @@ public final class SipProxyServer implements AutoCloseable {
         return n;
     }
 
-    /** Any thread: true if no event loop fell behind its traffic since {@code sinceNs} (see ProxyWorker). */
+    /** Any thread: true if no event loop fell behind its traffic since {@code sinceNs}. */
     boolean quietSince(long sinceNs) {
-        for (ProxyWorker w : workers) {
+        for (LoopChannelHandler w : workers) {
             if (w != null && !w.quietSince(sinceNs)) {
                 return false;
             }
@@ -319,7 +316,7 @@ public final class SipProxyServer implements AutoCloseable {
     /** INVITE transactions without a final response yet, summed over the loops (published every few ms). */
     public int activeCalls() {
         int n = 0;
-        for (ProxyWorker w : workers) {
+        for (LoopChannelHandler w : workers) {
             n += w == null ? 0 : w.activeCalls();
         }
         return n;
@@ -340,7 +337,7 @@ public final class SipProxyServer implements AutoCloseable {
     /** Closes the sockets and stops the event loops if this server started them (bounded wait). */
     @Override
     public void close() {
-        for (ProxyWorker w : workers) {
+        for (LoopChannelHandler w : workers) {
             if (w != null && w.loop() != null) {
                 w.loop().execute(w::closeConnections);
             }

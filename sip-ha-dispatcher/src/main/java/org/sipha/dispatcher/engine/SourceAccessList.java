@@ -20,7 +20,7 @@ public final class SourceAccessList {
         for (int i = 0; i < cidrs.size(); i++) {
             String c = cidrs.get(i).trim();
             int slash = c.indexOf('/');
-            InetAddress a = Destination.literal(slash < 0 ? c : c.substring(0, slash));
+            InetAddress a = NextHop.literal(slash < 0 ? c : c.substring(0, slash));
             networks[i] = a.getAddress();
             int max = networks[i].length * 8;
             int bits;

@@ -11,7 +11,7 @@ import org.sipha.core.message.SipParseResult;
 
 /**
  * Cuts a TCP byte stream into SIP messages by Content-Length ({@link SipMessageView#wrapStream}) and hands each
- * to the {@link ProxyWorker} as a {@link DatagramPacket} (content, local, remote), so the worker treats both
+ * to the {@link LoopChannelHandler} as a {@link DatagramPacket} (content, local, remote), so the worker treats both
  * transports alike. CRLF keep-alives are skipped; a framing error closes the connection (a stream cannot be
  * resynchronised). One instance per connection; runs on the connection's event loop.
  */

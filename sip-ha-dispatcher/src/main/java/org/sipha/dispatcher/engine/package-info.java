@@ -1,59 +1,83 @@
 /**
  * The forwarding engine: a SIP proxy core (RFC 3261 section 16) on Netty UDP and TCP, with failover and
- * stateless in-dialog routing.
+ * stateless in-dialog routing, split by layer as Kamailio splits sl, maxfwd, tm and rr.
  *
- * <h2>Shape</h2>
+ * <h2>Request path: a pipeline of layers</h2>
  * <pre>
- *   SipProxyServer ── one MultiThreadIoEventLoopGroup (epoll, NIO fallback)
- *      ├─ loop 0: UDP socket(s) with SO_REUSEPORT ── ProxyWorker 0 (CallTable, views, editor, signer)
- *      └─ loop 1: UDP socket(s) with SO_REUSEPORT ── ProxyWorker 1
- *   TCP: one listening socket; each connection (accepted or opened towards a destination) lives on one loop,
- *        framed by Content-Length (TcpSipFramer) and kept in that loop's TcpConnections for reuse
- *   NextHopSelector ── where to send an initial request, and where to fail over (per-call FailoverCursor):
- *                      DispatcherNextHopSelector (the dispatcher's sets and algorithms) or RoundRobinSelector
- *   ForwardingOutcomeListener (sip-ha-core spi) ── responses, latencies and timeouts per destination
+ *   LoopChannelHandler ── frames the message (SipMessageView) ──┬─ request ─→ RequestGate
+ *                                                              └─ response ─→ ResponseRouter
+ *   RequestGate: 400 malformed · 483 Max-Forwards 0 · 482 our Via already there · 403 source not admitted
+ *      ├─ initial INVITE, CANCEL ─────→ InviteTransactions (CallTable; timers in InviteTimers)
+ *      ├─ other initial request ──────→ StatelessForwarder
+ *      └─ in-dialog request ──────────→ DialogRouter (Record-Route token)
+ *   every layer ─→ Egress: encode into a pooled buffer, write to UDP / TCP / the in-memory output, flush per batch
+ *
+ *   ResponseRouter, by the top Via's branch (ViaCodec):
+ *      not ours → dropped (health probe replies → ProxyProbeTransport) · stateless → StatelessForwarder
+ *      stateful of another loop → that loop's hand-off queue · stateful of this loop → InviteTransactions
  * </pre>
  *
  * <h2>Who owns what</h2>
  * <ul>
- *   <li><b>One worker per event loop, single writer.</b> A worker owns its {@link
- *   org.sipha.dispatcher.engine.CallTable}; nothing in it is shared, so there are no locks and no atomics on the
- *   message path.</li>
- *   <li><b>Responses find their call without a lookup.</b> The Via branch of a forwarded INVITE is
- *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
- *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
- *   packet to the owner through a bounded MPSC queue (JCTools) and one reusable drain task. A stale generation or
- *   attempt never touches a reused slot.</li>
- *   <li><b>Requests from the same source stay on one loop</b> (same 4-tuple, same socket), so INVITE
- *   retransmissions, CANCEL and the ACK of a non-2xx find the call by (Call-ID, upstream branch) in the owner's
- *   hash index.</li>
- *   <li><b>Timers without timer objects.</b> Each call sits on one of four FIFO lists (failover timer, ring
- *   timer C, linger, and a 64·T1 linger for a call whose caller retransmitted its INVITE, so a late copy is
- *   absorbed rather than forwarded as a new call: RFC 6026), and while an INVITE over UDP is unanswered on one
- *   of three retransmission lists (T1, 2·T1, 4·T1: RFC 3261 timer A); all entries of a list share one
- *   duration, so appending keeps it sorted and a tick every 10 ms expires heads only.</li>
- *   <li><b>Health signals that do not lie under overload.</b> A silent destination is reported early (no answer
- *   by the first retransmission) and at the failover timer, but not while any loop has fallen behind its own
- *   socket (a full read batch, a late tick): then the silence may be ours. When the routing table changes,
- *   INVITEs still waiting on a destination that is no longer usable are failed over at once.</li>
- *   <li><b>Probes from the proxy's socket.</b> {@link org.sipha.dispatcher.engine.ProxyProbeTransport} sends
- *   health OPTIONS from the listening UDP socket and hands their replies (recognised by branch prefix) to the
- *   health thread through a bounded queue.</li>
- *   <li><b>Bounded.</b> {@code maxCallsPerLoop} states per loop, created on first need and reused; a full table
- *   answers 503 + Retry-After. The stored INVITE is a pooled copy, released when the call settles.</li>
+ *   <li>{@code LoopChannelHandler}: the Netty handler of one loop and its layers' assembly: read batching,
+ *       "fallen behind" detection, the hand-off queue from other loops, the timer tick, the flush.</li>
+ *   <li>{@code LoopContext}: what the layers of one loop share: configuration, {@link
+ *       org.sipha.dispatcher.engine.NanoClock clock}, loop index, the reused message views and editor, the
+ *       address cache.</li>
+ *   <li>{@code RequestGate}: request checks and the choice of layer; source checks (access list, and the place for
+ *       a per-source rate limiter).</li>
+ *   <li>{@code InviteTransactions} and {@code InviteTimers}: the INVITE transactions: call table, branches,
+ *       100 Trying, failover on codes and on timers, timer A retransmission, timer C, CANCEL, ACK of non-2xx,
+ *       linger, the late 2xx of an abandoned branch; health outcome reports.</li>
+ *   <li>{@code DialogRouter}: Route and Record-Route: the signed token ({@code RouteTokenSigner}) out and back.</li>
+ *   <li>{@link org.sipha.dispatcher.engine.DispatcherNextHopSelector}: where calls go and fail over to, from a set
+ *       of the dispatcher's routing table; its per-call cursors hand out {@code NextHop}s (a core
+ *       {@link org.sipha.core.model.Destination} resolved once: address, transport, token name).</li>
+ *   <li>{@code StatelessForwarder}: non-INVITE initial requests and responses by their second Via.</li>
+ *   <li>{@code ViaCodec}: the proxy's Via and branches; {@code Egress}: everything that leaves;
+ *       {@code SipWriter}: the messages the proxy writes itself.</li>
+ *   <li>{@link org.sipha.dispatcher.engine.SipProxyServer}: sockets, loops, one handler per loop, counters.</li>
  * </ul>
  *
- * <h2>Stateless in-dialog routing</h2>
- * The Record-Route entry carries {@code shd=<destination>;shm=<HMAC>} (see
- * {@link org.sipha.dispatcher.engine.RouteTokenSigner}): any proxy that shares the key routes a dialog's later
- * requests without state. Callee-to-caller requests (from the token's destination) go to the Request-URI, the
- * others to the destination; a further Route entry wins in both directions. A missing or forged token is
- * answered 403 (an ACK is dropped): nothing is relayed on a request that did not come through a proxy of ours.
+ * <h2>Public types</h2>
+ * {@link org.sipha.dispatcher.engine.SipProxyServer} (start, drain, counters, close),
+ * {@link org.sipha.dispatcher.engine.ProxyConfig} and its builder,
+ * {@link org.sipha.dispatcher.engine.DispatcherNextHopSelector},
+ * {@link org.sipha.dispatcher.engine.EngineLoops}, {@link org.sipha.dispatcher.engine.IoTransport},
+ * {@link org.sipha.dispatcher.engine.SourceAccessList}, {@link org.sipha.dispatcher.engine.ProxyProbeTransport},
+ * {@link org.sipha.dispatcher.engine.NanoClock}; and {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a
+ * harness for benchmarks and tests. Destinations are {@link org.sipha.core.model.Destination}s; everything else
+ * is package-private.
+ *
+ * <h2>Threading</h2>
+ * <ul>
+ *   <li><b>One loop, one owner.</b> Each event loop has its own handler, context and layers; every object of
+ *   them is used by that loop's thread only, so the message path has no locks and no atomics. The exceptions are
+ *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
+ *   written by the owner and read by any thread through volatile fields.</li>
+ *   <li><b>Responses find their call without a lookup.</b> A stateful branch is
+ *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
+ *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
+ *   packet to the owner through a bounded MPSC queue and one reusable drain task. A stale generation or attempt
+ *   never touches a reused slot. Requests from one source stay on one loop, so retransmissions, CANCEL and the ACK
+ *   of a non-2xx find the call by (Call-ID, upstream branch).</li>
+ *   <li><b>Timers without timer objects.</b> A call sits on FIFO lists, each of one duration, so appending keeps
+ *   it sorted and a tick every 10 ms expires heads only ({@code CallTable}). Time comes from the configured
+ *   {@link org.sipha.dispatcher.engine.NanoClock}, so tests move it by hand.</li>
+ *   <li><b>Health signals that do not lie under overload.</b> A silent destination is reported at the first
+ *   retransmission and at the failover timer, but not while any loop has fallen behind its own socket (a full read
+ *   batch, a late tick). When the routing table changes, INVITEs waiting on a destination no longer usable fail
+ *   over at once.</li>
+ *   <li><b>Bounded, allocation-free.</b> {@code maxCallsPerLoop} states per loop, created on first need and
+ *   reused; a full table answers 503 + Retry-After. Messages are edited by splicing and encoded into pooled
+ *   buffers; the stored INVITE is a pooled copy, released when the call settles.</li>
+ * </ul>
  *
  * <h2>Known limits</h2>
  * No TLS; a dialog whose two sides use different transports gets one Record-Route (no double record-routing,
- * RFC 5658); TCP writes are flushed per message; no spirals (a request that already carries our Via is a loop, 482); next hops must be IP
- * literals (no DNS on I/O threads); an INVITE retransmitted after its final response is absorbed rather than
- * answered again; a stateless forward towards a second Route entry does not double Record-Route.
+ * RFC 5658); TCP writes are flushed per message; no spirals (a request that already carries our Via is a loop,
+ * 482); next hops must be IP literals (no DNS on I/O threads); an INVITE retransmitted after its final response is
+ * absorbed rather than answered again; a stateless forward towards a second Route entry does not double
+ * Record-Route.
  */
 package org.sipha.dispatcher.engine;

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.sipha.core.model.Destination;
 
 /**
  * Engines run one after another on the same {@link EngineLoops} (a warm-up engine, then the real one), over real
@@ -31,7 +32,7 @@ class EngineLoopsTest {
 
     private static SipProxyServer engineOn(EngineLoops loops, int port) {
         return SipProxyServer.start(ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", port))
-            .destinations(List.of(Destination.udp("127.0.0.1", 15281)))
+            .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
             .recordRouteSecret("engine loops test secret").lingerMs(0).build(), loops);
     }
 
@@ -164,7 +165,7 @@ class EngineLoopsTest {
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
             .listenUdp(new InetSocketAddress("127.0.0.1", 15264))
-            .destinations(List.of(Destination.udp("127.0.0.1", 15281)))
+            .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
             .recordRouteSecret("engine loops test secret").coalesceMicros(-1).build());
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
     }

@@ -16,25 +16,33 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.message.AsciiView;
+import org.sipha.core.model.Destination;
 
 /** Narrow unit tests of the engine's building blocks (no sockets). */
 class EngineUnitTest {
-    private static final List<Destination> THREE = List.of(Destination.udp("127.0.0.1", 1),
-        Destination.udp("127.0.0.1", 2), Destination.udp("127.0.0.1", 3));
+    private static final List<Destination> THREE = List.of(Destination.of("a", "sip:127.0.0.1:1"),
+        Destination.of("b", "sip:127.0.0.1:2"), Destination.of("c", "sip:127.0.0.1:3"));
 
     private static AsciiView view(String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         return new AsciiView().wrap(b, 0, b.length);
     }
 
+    /** The selector {@link ProxyConfig.Builder#destinations} builds: one round-robin set of its own. */
+    private static DispatcherNextHopSelector roundRobinOverThree() {
+        return ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE)
+            .recordRouteSecret("engine unit test secret").build().selector();
+    }
+
     @Test
-    void roundRobinCursorNeverRepeatsAndEndsWithNull() {
-        NextHopSelector.FailoverCursor c = new RoundRobinSelector(THREE).newCursor();
+    void aCursorNeverRepeatsADestinationAndEndsWithNull() {
+        DispatcherNextHopSelector.Cursor c = roundRobinOverThree().newCursor();
         for (int call = 0; call < 5; call++) {
             c.reset(call);
-            Set<Destination> seen = new HashSet<>();
+            Set<NextHop> seen = new HashSet<>();
             for (int i = 0; i < 3; i++) {
                 assertTrue(seen.add(c.next()), "repeated a destination");
+                c.release();
             }
             assertNull(c.next());
             assertNull(c.next());
@@ -42,15 +50,16 @@ class EngineUnitTest {
     }
 
     @Test
-    void roundRobinStartsSuccessiveRequestsAtSuccessiveDestinations() {
-        RoundRobinSelector s = new RoundRobinSelector(THREE);
-        NextHopSelector.FailoverCursor a = s.newCursor();
-        NextHopSelector.FailoverCursor b = s.newCursor();
+    void theDestinationsShorthandStartsSuccessiveRequestsAtSuccessiveDestinations() {
+        DispatcherNextHopSelector s = roundRobinOverThree();
+        DispatcherNextHopSelector.Cursor a = s.newCursor();
+        DispatcherNextHopSelector.Cursor b = s.newCursor();
         int[] firsts = new int[4];
         for (int i = 0; i < 300; i++) {
-            NextHopSelector.FailoverCursor c = i % 2 == 0 ? a : b;
+            DispatcherNextHopSelector.Cursor c = i % 2 == 0 ? a : b;
             c.reset(i);
-            firsts[c.next().port()]++;
+            firsts[c.next().address().getPort()]++;
+            c.release();
         }
         assertEquals(100, firsts[1]);
         assertEquals(100, firsts[2]);
@@ -90,21 +99,28 @@ class EngineUnitTest {
     }
 
     @Test
-    void destinationsAreIpLiteralsParsedFromSipUris() {
-        Destination d = Destination.parseSipUri("sip:127.0.0.1:5081");
+    void nextHopsAreIpLiteralsOverUdpOrTcp() {
+        NextHop d = NextHop.of(Destination.of("a", "sip:127.0.0.1:5081"));
         assertEquals(new InetSocketAddress("127.0.0.1", 5081), d.address());
         assertEquals("127.0.0.1~5081", d.tokenText());
-        assertEquals(5060, Destination.parseSipUri("sip:10.0.0.1").port());
-        assertEquals("tcp", Destination.parseSipUri("sip:10.0.0.1:5070;transport=TCP").transport());
-        assertEquals("[::1]", Destination.parseSipUri("sip:[::1]:5090").host());
-        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("sip:pbx.example.com"));
-        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("http://1.2.3.4"));
-        assertThrows(IllegalArgumentException.class, () -> Destination.parseSipUri("sip:1.2.3.4:99999"));
+        assertFalse(d.isTcp());
+        assertEquals(5060, NextHop.of(Destination.of("b", "sip:10.0.0.1")).address().getPort());
+        NextHop tcp = NextHop.of(Destination.of("c", "sip:10.0.0.1:5070;transport=TCP"));
+        assertTrue(tcp.isTcp());
+        assertEquals("10.0.0.1~5070~tcp", tcp.tokenText());
+        assertEquals("[::1]~5090", NextHop.of(Destination.of("d", "sip:[::1]:5090")).tokenText());
+        assertEquals(d, NextHop.of(Destination.of("other id, same address", "sip:127.0.0.1:5081")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> ProxyConfig.requireForwardable(Destination.of("e", "sip:pbx.example.com")));
+        assertTrue(e.getMessage().contains("not an IP literal"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> ProxyConfig.requireForwardable(Destination.of("f", "sips:127.0.0.1:5061")));
+        assertTrue(e.getMessage().contains("not supported"), e.getMessage());
     }
 
     @Test
     void callTableExpiresInDeadlineOrderAndReusesSlotsWithANewGeneration() {
-        CallTable t = new CallTable(2, new RoundRobinSelector(THREE));
+        CallTable t = new CallTable(2, roundRobinOverThree());
         CallState a = t.allocate();
         CallState b = t.allocate();
         assertNull(t.allocate(), "bounded");
@@ -139,5 +155,8 @@ class EngineUnitTest {
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
             .failoverCodes(Set.of(200)).build());
         assertTrue(e.getMessage().startsWith("failover-codes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .destinations(List.of(Destination.of("a", "sip:pbx.example.com"))));
+        assertTrue(e.getMessage().startsWith("backend"), e.getMessage());
     }
 }

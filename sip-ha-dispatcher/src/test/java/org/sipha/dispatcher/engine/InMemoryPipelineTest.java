@@ -12,13 +12,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.sipha.core.model.Destination;
+import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 
-/** The engine's message path without sockets: forwarding, and INVITE retransmission over UDP (RFC 3261 timer A). */
+/**
+ * The engine's message path without sockets: forwarding, and the INVITE timers (retransmission, failover, timer
+ * C, linger) on a clock the test moves by hand.
+ */
 class InMemoryPipelineTest {
     private static final InetSocketAddress CARRIER = new InetSocketAddress("127.0.0.1", 5070);
     private static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.1", 5081);
@@ -37,13 +42,21 @@ class InMemoryPipelineTest {
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<String> unanswered = new CopyOnWriteArrayList<>();
+    private final List<String> timeouts = new CopyOnWriteArrayList<>();
+    private final ManualClock clock = new ManualClock();
 
     private InMemoryPipeline pipeline(long t1Ms) {
-        ProxyConfig cfg = ProxyConfig.builder()
+        return new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0).build(), this::record);
+    }
+
+    /** Forwarding to {@code destinations} on the test's clock, outcomes recorded. */
+    private ProxyConfig.Builder config(List<Destination> destinations) {
+        return ProxyConfig.builder()
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.udp("127.0.0.1", 5081)))
+            .destinations(destinations)
             .recordRouteSecret("in-memory pipeline test secret")
-            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0)
+            .clock(clock)
             .outcomeListener(new ForwardingOutcomeListener() {
                 @Override
                 public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
@@ -51,15 +64,22 @@ class InMemoryPipelineTest {
 
                 @Override
                 public void onTimeout(InetSocketAddress destination, long waitedNs) {
+                    timeouts.add(destination + " after " + waitedNs / 1_000_000 + " ms");
                 }
 
                 @Override
                 public void onUnanswered(InetSocketAddress destination, long waitedNs) {
                     unanswered.add(destination + " after " + waitedNs / 1_000_000 + " ms");
                 }
-            })
-            .build();
-        return new InMemoryPipeline(cfg, this::record);
+            });
+    }
+
+    /** Moves the clock {@code ms} forward in steps of {@code stepMs}, ticking after each as the loop would. */
+    private void runFor(InMemoryPipeline p, long ms, long stepMs) {
+        for (long t = 0; t < ms; t += stepMs) {
+            clock.advanceMs(stepMs);
+            p.tick();
+        }
     }
 
     private void record(ByteBuf out, InetSocketAddress to, boolean overTcp) {
@@ -70,8 +90,8 @@ class InMemoryPipelineTest {
     /** A routing table with set 1 = {a: 5081, b: 5082} choosing by {@code algorithm}. */
     private static RoutingTableOwner twoPbxTable(Algorithm algorithm) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        set.add(Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(Destination.of("b", "sip:127.0.0.1:5082"));
         return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
     }
 
@@ -126,30 +146,97 @@ class InMemoryPipelineTest {
     }
 
     @Test
-    void retransmitsAnUnansweredInviteWithTheSameBytesAndReportsTheSilenceOnce() throws InterruptedException {
+    void retransmitsAnUnansweredInviteWithTheSameBytesAndReportsTheSilenceOnce() {
         InMemoryPipeline p = pipeline(10);
         p.receive(bytes(INVITE), CARRIER);
-        // bounded wait for timer A to fire twice (10 ms, then 20 ms later)
-        for (int i = 0; i < 400 && sentTo(PBX).size() < 3; i++) {
-            Thread.sleep(5);
-            p.tick();
-        }
+        clock.advanceMs(9);
+        p.tick();
+        assertEquals(1, sentTo(PBX).size(), "not before T1");
+        clock.advanceMs(1);
+        p.tick();
+        assertEquals(2, sentTo(PBX).size(), "the first retransmission at T1");
+        clock.advanceMs(19);
+        p.tick();
+        assertEquals(2, sentTo(PBX).size(), "the next one waits 2·T1");
+        clock.advanceMs(1);
+        p.tick();
         List<String> invites = sentTo(PBX);
         assertEquals(3, invites.size(), "the INVITE and two retransmissions");
         assertEquals(invites.get(0), invites.get(1), "a retransmission repeats the same bytes");
         assertEquals(invites.get(0), invites.get(2));
-        assertEquals(1, unanswered.size(), "the silence is reported once per branch: " + unanswered);
-        assertTrue(unanswered.get(0).startsWith(PBX.toString()), unanswered.toString());
+        assertEquals(List.of(PBX + " after 10 ms"), unanswered, "the silence is reported once per branch, at T1");
 
         p.receive(bytes(answer(invites.get(0), "100 Trying")), PBX); // any response ends retransmission
-        int before = sentTo(PBX).size();
-        long until = System.nanoTime() + 100_000_000L; // 100 ms: timer A would have fired at least twice more
-        while (System.nanoTime() < until) {
-            Thread.sleep(5);
-            p.tick();
-        }
-        assertEquals(before, sentTo(PBX).size(), "no retransmission after a response");
+        runFor(p, 1_000, 10);
+        assertEquals(3, sentTo(PBX).size(), "no retransmission after a response");
         assertEquals(1, p.activeCalls());
+    }
+
+    @Test
+    void retransmitsEveryFourT1AfterTheSecondRetransmission() {
+        InMemoryPipeline p = pipeline(10);
+        p.receive(bytes(INVITE), CARRIER);
+        runFor(p, 30, 10); // sent at 0, retransmitted at 10 and 30
+        assertEquals(3, sentTo(PBX).size());
+        runFor(p, 40, 10); // 70: 4·T1 after 30
+        assertEquals(4, sentTo(PBX).size());
+        runFor(p, 40, 10); // 110
+        assertEquals(5, sentTo(PBX).size(), "the interval stays at 4·T1");
+    }
+
+    @Test
+    void failsOverWhenTheFailoverTimerRunsOutAndAnswers503AfterTheLast() {
+        InetSocketAddress other = new InetSocketAddress("127.0.0.1", 5082);
+        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+                Destination.of("pbx5082", "sip:127.0.0.1:5082")))
+            .retransmitT1Ms(0).failoverTimeoutMs(2_000).ringTimeoutMs(60_000)
+            .retryAfterSeconds(7).build(), this::record);
+        p.receive(bytes(INVITE), CARRIER);
+        InetSocketAddress first = sent.get(sent.size() - 1).to();
+        InetSocketAddress second = first.equals(PBX) ? other : PBX;
+        runFor(p, 1_990, 10);
+        assertEquals(0, sentTo(second).size(), "not before the failover timer");
+        runFor(p, 10, 10);
+        assertEquals(1, sentTo(second).size(), "the next destination at the failover timer");
+        assertTrue(sentTo(second).get(0).startsWith("INVITE "), sentTo(second).get(0));
+        assertEquals(List.of(first + " after 2000 ms"), timeouts);
+
+        runFor(p, 2_000, 10);
+        String last = sentTo(CARRIER).get(sentTo(CARRIER).size() - 1);
+        assertTrue(last.startsWith("SIP/2.0 503 Service Unavailable"), last);
+        assertTrue(last.contains("Retry-After: 7"), last);
+        assertEquals(2, timeouts.size(), timeouts.toString());
+        assertEquals(0, p.activeCalls());
+    }
+
+    @Test
+    void cancelsARingingInviteAtTimerCAndAnswers487WhenTheCancelIsNotAnswered() {
+        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+            .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(5_000).build(), this::record);
+        p.receive(bytes(INVITE), CARRIER);
+        p.receive(bytes(answer(sentTo(PBX).get(0), "180 Ringing")), PBX);
+        runFor(p, 4_990, 10);
+        assertEquals(1, sentTo(PBX).size(), "ringing: no failover, no CANCEL before timer C");
+        runFor(p, 10, 10);
+        assertTrue(sentTo(PBX).get(1).startsWith("CANCEL "), sentTo(PBX).get(1));
+        runFor(p, 1_000, 10);
+        String last = sentTo(CARRIER).get(sentTo(CARRIER).size() - 1);
+        assertTrue(last.startsWith("SIP/2.0 487 Request Terminated"), last);
+        assertTrue(timeouts.isEmpty(), "a cancelled branch is no destination timeout: " + timeouts);
+    }
+
+    @Test
+    void keepsAFinishedCallWhoseCallerRetransmitsForTheCallersTimerB() {
+        InMemoryPipeline p = pipeline(500);
+        p.receive(bytes(INVITE), CARRIER);
+        p.receive(bytes(INVITE), CARRIER); // the caller missed our 100 Trying
+        p.receive(bytes(answer(sentTo(PBX).get(0), "200 OK")), PBX);
+        runFor(p, 31_990, 10); // just short of 64·T1
+        p.receive(bytes(INVITE), CARRIER);
+        assertEquals(1, sentTo(PBX).size(), "still absorbed: " + sentTo(PBX));
+        runFor(p, 32_000, 10); // the copy just absorbed restarted the wait
+        p.receive(bytes(INVITE), CARRIER);
+        assertEquals(2, sentTo(PBX).size(), "after the caller's timer B a copy is a call of its own");
     }
 
     @Test
@@ -187,7 +274,7 @@ class InMemoryPipelineTest {
         p.tick();
         int before = sent.size();
 
-        owner.setHealthState(firstId, org.sipha.core.model.DestinationState.INACTIVE); // health ejects it
+        owner.setHealthState(firstId, DestinationState.INACTIVE); // health ejects it
         p.tick();
         Sent retry = sent.get(sent.size() - 1);
         assertEquals(before + 1, sent.size(), "re-sent at once, not after the 60 s failover timer");
@@ -239,14 +326,10 @@ class InMemoryPipelineTest {
     }
 
     @Test
-    void doesNotRetransmitWhenTimerAIsOff() throws InterruptedException {
+    void doesNotRetransmitWhenTimerAIsOff() {
         InMemoryPipeline p = pipeline(0);
         p.receive(bytes(INVITE), CARRIER);
-        long until = System.nanoTime() + 50_000_000L;
-        while (System.nanoTime() < until) {
-            Thread.sleep(5);
-            p.tick();
-        }
+        runFor(p, 5_000, 10);
         assertEquals(1, sentTo(PBX).size());
         assertTrue(unanswered.isEmpty());
     }

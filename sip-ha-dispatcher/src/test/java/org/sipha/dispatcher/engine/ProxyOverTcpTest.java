@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.testsupport.SippProcess;
 
@@ -25,7 +26,8 @@ class ProxyOverTcpTest {
         SippProcess.requireSipp();
         proxy = SipProxyServer.start(ProxyConfig.builder()
             .listenTcp(new InetSocketAddress("127.0.0.1", 15060))
-            .destinations(List.of(Destination.of("127.0.0.1", 15081, "tcp"), Destination.of("127.0.0.1", 15082, "tcp")))
+            .destinations(List.of(Destination.of("pbx15081", "sip:127.0.0.1:15081;transport=tcp"),
+                Destination.of("pbx15082", "sip:127.0.0.1:15082;transport=tcp")))
             .recordRouteSecret("tcp test secret").eventLoops(2)
             .outcomeListener(new ForwardingOutcomeListener() {
                 @Override

@@ -11,7 +11,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
+import org.sipha.dispatcher.Algorithm;
+import org.sipha.dispatcher.DestinationSetConfig;
+import org.sipha.dispatcher.DispatcherConfig;
+import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.testsupport.SippProcess;
 
 /**
@@ -21,8 +26,8 @@ import org.sipha.testsupport.SippProcess;
 class ProxyWithSippTest {
     static final InetSocketAddress PROXY = new InetSocketAddress("127.0.0.1", 15060);
     static final String TARGET = "127.0.0.1:15060";
-    static final Destination A = Destination.udp("127.0.0.1", 15081);
-    static final Destination B = Destination.udp("127.0.0.1", 15082);
+    static final Destination A = Destination.of("pbx15081", "sip:127.0.0.1:15081");
+    static final Destination B = Destination.of("pbx15082", "sip:127.0.0.1:15082");
 
     private final Queue<String> outcomes = new ConcurrentLinkedQueue<>();
     private final ForwardingOutcomeListener recorder = new ForwardingOutcomeListener() {
@@ -108,12 +113,10 @@ class ProxyWithSippTest {
 
     @Test
     void dispatchersSelectorDrivesTheEngine() throws Exception {
-        org.sipha.dispatcher.DestinationSetConfig.Builder set = org.sipha.dispatcher.DestinationSetConfig.builder(1)
-            .algorithm(org.sipha.dispatcher.Algorithm.ROUND_ROBIN)
-            .add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:15081"))
-            .add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:15082"));
-        org.sipha.dispatcher.RoutingTableOwner owner = new org.sipha.dispatcher.RoutingTableOwner(
-            org.sipha.dispatcher.DispatcherConfig.builder().set(set.build()).build());
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN)
+            .add(Destination.of("a", "sip:127.0.0.1:15081"))
+            .add(Destination.of("b", "sip:127.0.0.1:15082"));
+        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
         start(ProxyConfig.builder().listenUdp(PROXY).selector(new DispatcherNextHopSelector(owner, 1))
             .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2));
         try (SippProcess a = uas("uas_503.xml", 15081, 3); SippProcess b = uas("uas_answer.xml", 15082, 6)) {

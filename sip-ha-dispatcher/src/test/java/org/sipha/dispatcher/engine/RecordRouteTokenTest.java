@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.message.AsciiView;
+import org.sipha.core.model.Destination;
 
 /**
  * Stateless in-dialog routing by the signed Record-Route token, over real sockets: a client on 15070, the proxy
@@ -29,7 +30,8 @@ class RecordRouteTokenTest {
     @BeforeEach
     void start() throws Exception {
         proxy = SipProxyServer.start(ProxyConfig.builder().listenUdp(PROXY)
-            .destinations(List.of(Destination.udp("127.0.0.1", 15081), Destination.udp("127.0.0.1", 15082)))
+            .destinations(List.of(Destination.of("pbx15081", "sip:127.0.0.1:15081"),
+                Destination.of("pbx15082", "sip:127.0.0.1:15082")))
             .recordRouteSecret(SECRET).eventLoops(2).build());
         client = RawSipSocket.bind(15070);
         backendA = RawSipSocket.bind(15081);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 import org.sipha.dispatcher.RoutingTableOwner;
 
@@ -14,7 +15,7 @@ import org.sipha.dispatcher.RoutingTableOwner;
 class SelectorUsableAndDownTest {
     private final RoutingTableOwner owner;
     private final DispatcherNextHopSelector selector;
-    private final Destination b = Destination.udp("127.0.0.1", 5082);
+    private final NextHop b = NextHop.of(Destination.of("b", "sip:127.0.0.1:5082"));
 
     SelectorUsableAndDownTest() {
         owner = TwoPbxTable.create();
@@ -40,6 +41,6 @@ class SelectorUsableAndDownTest {
         assertFalse(selector.isUsable(b), "disabled: no new calls");
         assertFalse(selector.isDown(b), "but its ringing calls stay");
 
-        assertFalse(selector.isDown(Destination.udp("127.0.0.1", 5099)), "not in the set");
+        assertFalse(selector.isDown(NextHop.of(Destination.of("x", "sip:127.0.0.1:5099"))), "not in the set");
     }
 }

@@ -1,5 +1,6 @@
 package org.sipha.dispatcher.engine;
 
+import org.sipha.core.model.Destination;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
 import org.sipha.dispatcher.DispatcherConfig;
@@ -12,8 +13,8 @@ final class TwoPbxTable {
 
     static RoutingTableOwner create() {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
-        set.add(org.sipha.core.model.Destination.of("a", "sip:127.0.0.1:5081"));
-        set.add(org.sipha.core.model.Destination.of("b", "sip:127.0.0.1:5082"));
+        set.add(Destination.of("a", "sip:127.0.0.1:5081"));
+        set.add(Destination.of("b", "sip:127.0.0.1:5082"));
         return new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
     }
 }

@@ -1,0 +1,326 @@
+package org.sipha.dispatcher.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import org.sipha.core.message.AsciiView;
+import org.sipha.core.message.SipMessageEditor;
+import org.sipha.core.message.SipMessageView;
+import org.sipha.core.message.SipMethod;
+import org.sipha.core.spi.ForwardingOutcomeListener;
+
+/**
+ * The INVITE transactions of one event loop (RFC 3261 16 and 17; Kamailio's tm): per initial INVITE one
+ * {@link CallState} in the {@link CallTable}, pairing the caller's transaction with the branch being tried. Answers
+ * 100 Trying and forwards the INVITE on a stateful branch with a signed Record-Route; repeats the 100 to a
+ * retransmitted INVITE and absorbs one that comes after the final response; relays responses upstream, ACKs non-2xx
+ * ones itself (and absorbs the caller's ACK of those); fails over on the configured codes, with 503 and
+ * Retry-After after the last destination; answers CANCEL and cancels the branch; lets the late 2xx of an abandoned
+ * branch win. Its timers run in {@link InviteTimers}. Single-threaded: the owning loop, except
+ * {@link #activeCalls()} (any thread).
+ */
+final class InviteTransactions {
+    /** The caller's timer B, 64·T1 with RFC 3261's T1 of 500 ms (its T1, not ours): how long it may retransmit. */
+    static final long UPSTREAM_TIMER_B_NS = 64 * 500_000_000L;
+
+    final CallTable calls;
+    /** The failover timer and T1 (0: no retransmission), in nanoseconds. */
+    final long failoverNs;
+    final long t1Ns;
+    private final long ringNs;
+    private final long lingerNs;
+    private final int retryAfterSeconds;
+    private final boolean[] failoverCode = new boolean[700];
+    private final LoopContext ctx;
+    private final SipMessageView msg;
+    private final SipMessageView aux;
+    private final SipMessageEditor editor;
+    private final NanoClock clock;
+    private final ViaCodec via;
+    private final DialogRouter dialogs;
+    private final StatelessForwarder stateless;
+    private final Egress egress;
+    private final ForwardingOutcomeListener outcomes;
+    private volatile int activeCalls;
+
+    InviteTransactions(LoopContext ctx, ViaCodec via, DialogRouter dialogs, StatelessForwarder stateless,
+                       Egress egress) {
+        ProxyConfig cfg = ctx.cfg;
+        this.ctx = ctx;
+        this.msg = ctx.msg;
+        this.aux = ctx.aux;
+        this.editor = ctx.editor;
+        this.clock = ctx.clock;
+        this.via = via;
+        this.dialogs = dialogs;
+        this.stateless = stateless;
+        this.egress = egress;
+        this.outcomes = cfg.outcomeListener();
+        this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector());
+        for (int c : cfg.failoverCodes()) {
+            failoverCode[c] = true;
+        }
+        this.failoverNs = cfg.failoverTimeoutMs() * 1_000_000L;
+        this.ringNs = cfg.ringTimeoutMs() * 1_000_000L;
+        this.lingerNs = cfg.lingerMs() * 1_000_000L;
+        this.t1Ns = cfg.retransmitT1Ms() * 1_000_000L;
+        this.retryAfterSeconds = cfg.retryAfterSeconds();
+    }
+
+    /** Calls in flight (not yet answered finally), as last published by the owner loop. Any thread. */
+    int activeCalls() {
+        return activeCalls;
+    }
+
+    void publishActiveCalls() {
+        activeCalls = calls.inFlight();
+    }
+
+    // ------------------------------------------------------------------------------------------ requests
+
+    /** An initial INVITE in {@code msg} (bytes {@code content}) from {@code src}: a new call or a retransmission. */
+    void onInitialInvite(Channel ch, InetSocketAddress src, ByteBuf content) {
+        AsciiView callId = msg.callId();
+        AsciiView branch = msg.topVia().branch();
+        CallState s = calls.find(callId, branch);
+        if (s != null) { // a retransmission: RFC 3261 16.7 has us repeat our latest provisional
+            s.upstreamRetransmits = true;
+            if (s.phase != CallState.COMPLETED) {
+                egress.reply(ch, src, msg, 100, "Trying", 0);
+            } else {
+                lingerFor(s, clock.nanoTime()); // absorbed (RFC 6026 "Accepted"): the next copy must be, too
+            }
+            return;
+        }
+        if (ctx.refusesNewCalls() || (s = calls.allocate()) == null) {
+            egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.retryAfterForNewCall());
+            return;
+        }
+        calls.index(s, callId, branch);
+        s.request = ctx.alloc.heapBuffer(content.readableBytes())
+            .writeBytes(content, content.readerIndex(), content.readableBytes());
+        s.source = src;
+        s.channel = ch;
+        s.cursor.reset(callId.contentHash());
+        egress.reply(ch, src, msg, 100, "Trying", 0);
+        NextHop d = s.cursor.next();
+        if (d == null) {
+            egress.reply(ch, src, msg, 503, "Service Unavailable", retryAfterSeconds);
+            calls.free(s);
+            return;
+        }
+        try {
+            forwardInvite(s, d, msg);
+        } catch (RuntimeException e) { // e.g. a Via we cannot stamp: give the slot back, then drop the request
+            s.cursor.release();
+            calls.free(s);
+            throw e;
+        }
+        publishActiveCalls();
+    }
+
+    /** True if the ACK in {@code msg} acknowledges a non-2xx final response we sent (hop by hop: absorbed here). */
+    boolean isAckOfOwnFinalResponse() {
+        return calls.find(msg.callId(), msg.topVia().branch()) != null;
+    }
+
+    /** A CANCEL in {@code msg}: answered here, and passed on to the branch of its call. */
+    void onCancel(Channel ch, InetSocketAddress src) {
+        CallState s = calls.find(msg.callId(), msg.topVia().branch());
+        if (s == null) {
+            egress.reply(ch, src, msg, 481, "Call/Transaction Does Not Exist", 0);
+            return;
+        }
+        egress.reply(ch, src, msg, 200, "OK", 0);
+        if (s.phase != CallState.COMPLETED && !s.cancelled) {
+            s.cancelled = true;
+            calls.unlink(s, 1);
+            sendCancel(s);
+            // If the destination never answers the CANCEL, answer 487 ourselves when the failover timer fires.
+            calls.schedule(s, CallTable.CALLING_LIST, clock.nanoTime() + failoverNs);
+        }
+    }
+
+    /** Sends the INVITE {@code view} (wrapped on {@code s.request}) to {@code d} as a new branch. */
+    private void forwardInvite(CallState s, NextHop d, SipMessageView view) {
+        s.destination = d;
+        s.attempt++;
+        sendBranch(s, view);
+        s.phase = CallState.CALLING;
+        s.sentNs = clock.nanoTime();
+        calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
+        s.silenceReported = false;
+        if (t1Ns > 0 && !d.isTcp()) {
+            calls.schedule(s, CallTable.RETRANSMIT_LIST_1, s.sentNs + t1Ns);
+        } else {
+            calls.unlink(s, 1);
+        }
+    }
+
+    /**
+     * Edits the INVITE {@code view} for the current branch of {@code s} and sends it to {@code s.destination}.
+     * Deterministic (same Via branch, same token), so a retransmission repeats the same bytes.
+     */
+    void sendBranch(CallState s, SipMessageView view) {
+        NextHop d = s.destination;
+        int mf = view.maxForwards();
+        boolean inTcp = LoopContext.isStream(s.channel);
+        editor.reset(view);
+        via.stampReceived(view, s.source, inTcp);
+        dialogs.popOwnPreloadedRoute(view);
+        editor.prependVia(via.stateful(s));
+        dialogs.prependRecordRoute(view, d, inTcp);
+        editor.setMaxForwards((mf < 0 ? 70 : mf) - 1);
+        egress.send(s.channel, editor, d.address(), d.isTcp());
+    }
+
+    // ------------------------------------------------------------------------------------------ responses
+
+    /** A response in {@code msg} to branch ({@code slot}, {@code gen}, {@code attempt}) of this loop. */
+    void onResponse(Channel ch, InetSocketAddress src, int slot, int gen, int attempt) {
+        int code = msg.statusCode();
+        CallState s = calls.get(slot, gen);
+        if (s == null) {
+            if (code >= 200 && code < 300) {
+                stateless.forwardResponseByVia(ch); // a 2xx retransmission after the call state expired
+            }
+            return;
+        }
+        if (msg.cseqMethodCode() == SipMethod.CANCEL) {
+            return; // the answer to our own CANCEL
+        }
+        if (attempt != s.attempt) { // an abandoned branch (it timed out) answers late
+            if (code >= 300) {
+                sendAck(s, src);
+            } else if (code >= 200) {
+                lateSuccess(s);
+            }
+            return;
+        }
+        calls.unlink(s, 1); // any response ends INVITE retransmission (RFC 3261 17.1.1.2)
+        long now = clock.nanoTime();
+        if (code < 200) {
+            if (s.phase == CallState.CALLING && !s.cancelled) {
+                outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+                s.phase = CallState.PROCEEDING;
+                calls.schedule(s, CallTable.PROCEEDING_LIST, now + ringNs);
+            }
+            if (code > 100 && s.phase != CallState.COMPLETED) {
+                forwardUpstream(s);
+            }
+            return;
+        }
+        if (code < 300) {
+            if (s.phase != CallState.COMPLETED) {
+                outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+                complete(s, now);
+                s.request.release(); // nothing more to send on this call's behalf
+                s.request = null;
+            }
+            forwardUpstream(s);
+            return;
+        }
+        sendAck(s, src);
+        if (s.phase == CallState.COMPLETED) {
+            return; // a retransmitted final response: ACKed again, nothing else
+        }
+        outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+        if (code < failoverCode.length && failoverCode[code] && !s.cancelled) {
+            failOverOrReject(s);
+            return;
+        }
+        forwardUpstream(s);
+        s.cursor.release(); // a final failure: no call on that destination
+        complete(s, now);
+    }
+
+    /**
+     * A 2xx from a branch we had given up on (its backend was only slow): the caller gets it, since a proxy
+     * forwards every 2xx, and the call is settled there: the branch tried since then is cancelled.
+     */
+    private void lateSuccess(CallState s) {
+        if (s.phase != CallState.COMPLETED) {
+            if (!s.cancelled) {
+                s.cancelled = true;
+                sendCancel(s);
+            }
+            s.cursor.release(); // the branch just cancelled (the earlier one's lease went at its failover)
+            complete(s, clock.nanoTime());
+        }
+        forwardUpstream(s);
+    }
+
+    private void forwardUpstream(CallState s) {
+        editor.reset(msg).removeTopVia();
+        egress.send(s.channel, editor, s.source, LoopContext.isStream(s.channel));
+    }
+
+    // ------------------------------------------------------------------------------------------ failover, endings
+
+    /** Sends the INVITE to the next untried destination or, with none left, answers 503 with Retry-After. */
+    void failOverOrReject(CallState s) {
+        if (!tryNextDestination(s)) {
+            answerUpstream(s, 503, "Service Unavailable", retryAfterSeconds);
+        }
+    }
+
+    private boolean tryNextDestination(CallState s) {
+        s.cursor.release(); // the failed branch's call lease
+        NextHop d = s.cursor.next();
+        if (d == null) {
+            return false;
+        }
+        aux.wrap(s.request);
+        try {
+            forwardInvite(s, d, aux);
+        } catch (RuntimeException e) { // it was sent once, so this cannot happen for a valid INVITE; stay bounded
+            calls.free(s);
+            throw e;
+        }
+        return true;
+    }
+
+    /** Answers the call's INVITE upstream ourselves and completes the call. */
+    void answerUpstream(CallState s, int code, String reason, int retryAfter) {
+        s.cursor.release();
+        aux.wrap(s.request);
+        egress.reply(s.channel, s.source, aux, code, reason, retryAfter);
+        complete(s, clock.nanoTime());
+    }
+
+    private void complete(CallState s, long now) {
+        s.phase = CallState.COMPLETED;
+        calls.unlink(s, 1);
+        lingerFor(s, now);
+    }
+
+    /**
+     * Keeps a finished call's state to absorb retransmissions of its INVITE: the configured linger or, once the
+     * caller was seen retransmitting, its whole timer B (RFC 6026 timer L), since a late copy taken for a new call
+     * would be forwarded on a branch its PBX never answers, and counted against that PBX as silence.
+     */
+    private void lingerFor(CallState s, long now) {
+        if (s.upstreamRetransmits && lingerNs < UPSTREAM_TIMER_B_NS) {
+            calls.schedule(s, CallTable.UPSTREAM_RETRANSMITS_LINGER_LIST, now + UPSTREAM_TIMER_B_NS);
+        } else {
+            calls.schedule(s, CallTable.LINGER_LIST, now + lingerNs);
+        }
+    }
+
+    /** ACKs the non-2xx final response in {@code msg} (hop by hop, RFC 3261 17.1.1.3). */
+    private void sendAck(CallState s, InetSocketAddress to) {
+        if (s.request == null) {
+            return;
+        }
+        aux.wrap(s.request);
+        egress.ackOrCancel(s.channel, "ACK", aux, msg.topVia().asText(), msg, to,
+            s.destination != null && s.destination.isTcp());
+    }
+
+    /** Cancels the current branch of {@code s}. */
+    void sendCancel(CallState s) {
+        aux.wrap(s.request);
+        egress.ackOrCancel(s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(),
+            s.destination.isTcp());
+    }
+}

@@ -1,0 +1,97 @@
+package org.sipha.dispatcher.engine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.sipha.core.model.Destination;
+import org.sipha.core.model.Transport;
+
+/**
+ * A {@link Destination} as the I/O threads need it, worked out once: its socket address (the host must be an IP
+ * literal: names are never resolved on an I/O thread), whether it is reached over TCP, and how a Record-Route token
+ * names it ({@code 127.0.0.1~5081}, or {@code 127.0.0.1~5081~tcp}), so that any proxy instance can route a dialog's
+ * later requests to it without state. Made by {@link DispatcherNextHopSelector} once per destination, never per
+ * message. Immutable; any thread. Equal when host, port and transport are.
+ */
+final class NextHop {
+    private final String host;
+    private final int port;
+    private final boolean tcp;
+    private final InetSocketAddress address;
+    private final byte[] token;
+
+    private NextHop(String host, int port, boolean tcp) {
+        this.host = host;
+        this.port = port;
+        this.tcp = tcp;
+        this.address = new InetSocketAddress(literal(host), port);
+        this.token = (host + '~' + port + (tcp ? "~tcp" : "")).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The next hop of {@code d}.
+     *
+     * @throws IllegalArgumentException if its host is not an IP literal or its transport is neither UDP nor TCP
+     */
+    static NextHop of(Destination d) {
+        if (d.transport() != Transport.UDP && d.transport() != Transport.TCP) {
+            throw new IllegalArgumentException("transport " + d.transport().name().toLowerCase(java.util.Locale.ROOT)
+                + " of " + d.uri() + " is not supported by the engine (udp or tcp)");
+        }
+        return new NextHop(d.host(), d.port(), d.transport() == Transport.TCP);
+    }
+
+    /** Resolves an IP literal without DNS. */
+    static InetAddress literal(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        boolean ok = !h.isEmpty();
+        for (int i = 0; i < h.length() && ok; i++) {
+            char c = h.charAt(i);
+            ok = (c >= '0' && c <= '9') || c == '.' || c == ':' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        }
+        if (!ok || (h.indexOf(':') < 0 && h.chars().anyMatch(Character::isLetter))) {
+            throw new IllegalArgumentException("not an IP literal (names are not resolved): " + host);
+        }
+        try {
+            return InetAddress.getByName(h); // a literal: parsed, no lookup
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP literal: " + host, e);
+        }
+    }
+
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /** True if messages to this next hop go over TCP. */
+    boolean isTcp() {
+        return tcp;
+    }
+
+    /** The ASCII bytes naming this next hop in a Record-Route token; do not modify. */
+    byte[] tokenBytes() {
+        return token;
+    }
+
+    /** {@code host~port} (UDP) or {@code host~port~tcp}, as carried in the Record-Route token. */
+    String tokenText() {
+        return new String(token, StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NextHop n && n.port == port && n.tcp == tcp && n.host.equals(host);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, port, tcp);
+    }
+
+    @Override
+    public String toString() {
+        return "sip:" + host + ':' + port + (tcp ? ";transport=tcp" : "");
+    }
+}
