@@ -90,6 +90,18 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
         enqueue((m, now) -> m.onProxyProbe(pass, detail, now));
     }
 
+    /**
+     * Any thread: from now on, a healthy local proxy from whom no probe result arrived for {@code silenceMs} counts
+     * as failing, so a probe thread that died or hangs withdraws the prefix instead of leaving it announced.
+     * {@link ProxyProbeLoop} sets this when it starts.
+     */
+    public void expectProxyProbesWithin(long silenceMs) {
+        if (silenceMs < 1) {
+            throw new IllegalArgumentException("silenceMs must be >= 1: " + silenceMs);
+        }
+        enqueue((m, now) -> m.expectProbesWithin(silenceMs * 1_000_000L, now));
+    }
+
     /** Any thread: the aggregate "K destinations up" signal, from the health module. */
     @Override
     public void onDestinationsUp(int upCount, int totalCount) {

@@ -36,6 +36,8 @@ final class AnycastStateMachine {
     private boolean maintenanceFilePresent;
     private long drainDeadlineNs;
     private boolean dampingHoldLogged;
+    private long probeSilenceNs;
+    private long lastProbeNs;
 
     AnycastStateMachine(AnycastConfig config, long nowNs) {
         this.config = config;
@@ -70,6 +72,7 @@ final class AnycastStateMachine {
 
     /** One result of probing the local proxy. */
     void onProxyProbe(boolean pass, String detail, long nowNs) {
+        lastProbeNs = nowNs;
         proxyDetail = detail;
         if (proxy.record(pass)) {
             LOG.info("local proxy now {} ({} after {} consecutive {}): {}", proxy.verdict(),
@@ -77,6 +80,15 @@ final class AnycastStateMachine {
                     detail);
         }
         evaluate(nowNs);
+    }
+
+    /**
+     * From now on a healthy verdict lapses (as if {@code fall} probes had failed) when no probe result arrives for
+     * {@code silenceNs}: a dead or stuck probe thread must not leave the prefix announced. 0 turns it off.
+     */
+    void expectProbesWithin(long silenceNs, long nowNs) {
+        probeSilenceNs = silenceNs;
+        lastProbeNs = nowNs;
     }
 
     /** The health module's count of up destinations. */
@@ -120,9 +132,19 @@ final class AnycastStateMachine {
         evaluate(nowNs);
     }
 
-    /** Advances timers (drain end, damping reuse). */
+    /** Advances timers (drain end, damping reuse, probe silence). */
     void tick(long nowNs) {
+        if (probesSilent(nowNs)) {
+            proxyDetail = "no probe result for " + (nowNs - lastProbeNs) / 1_000_000 + " ms (probe thread dead or stuck)";
+            proxy.lapse();
+            LOG.error("local proxy now {}: {}", proxy.verdict(), proxyDetail);
+        }
         evaluate(nowNs);
+    }
+
+    private boolean probesSilent(long nowNs) {
+        return probeSilenceNs > 0 && proxy.verdict() == RiseFallCounter.Verdict.HEALTHY
+                && nowNs - lastProbeNs >= probeSilenceNs;
     }
 
     private boolean destinationsOk() {
@@ -247,12 +269,14 @@ final class AnycastStateMachine {
 
     /** Nanoseconds until the next timer this machine waits for, or Long.MAX_VALUE for none. */
     long nextTimerDelayNs(long nowNs) {
+        long silence = probeSilenceNs > 0 && proxy.verdict() == RiseFallCounter.Verdict.HEALTHY
+                ? Math.max(0, lastProbeNs + probeSilenceNs - nowNs) : Long.MAX_VALUE;
         if (state == AnycastState.DRAINING) {
-            return Math.max(0, drainDeadlineNs - nowNs);
+            return Math.min(silence, Math.max(0, drainDeadlineNs - nowNs));
         }
         if (state == AnycastState.WITHDRAWN && blocker() == Blocker.NONE) {
-            return damping.reuseDelayNs(nowNs);
+            return Math.min(silence, damping.reuseDelayNs(nowNs));
         }
-        return Long.MAX_VALUE;
+        return silence;
     }
 }

@@ -11,12 +11,19 @@ import org.slf4j.LoggerFactory;
  * the {@link AnycastController} (which applies rise/fall). Probing blocks on the network, so it must not run on
  * the decision thread.
  *
+ * <p>If the probe thread dies or hangs, its results stop: the controller then counts the proxy as failing once
+ * none arrived for {@link #silenceMs} (5 intervals, at least 1 s) and withdraws, as the loop tells it on
+ * {@link #start()}.
+ *
  * <p>Threading: {@link #start()} and {@link #close()} by the owner; the probe thread owns the pinger.
  */
 public final class ProxyProbeLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyProbeLoop.class);
 
-    private final SipOptionsPinger pinger;
+    private static final long SILENT_INTERVALS = 5;
+    private static final long MIN_SILENCE_MS = 1_000;
+
+    private final LocalProxyProbe pinger;
     private final AnycastController controller;
     private final long intervalNs;
     private final long timeoutMs;
@@ -28,6 +35,10 @@ public final class ProxyProbeLoop implements AutoCloseable {
      * @param timeoutMs  how long one probe waits for the answer; must be less than the interval
      */
     public ProxyProbeLoop(SipOptionsPinger pinger, AnycastController controller, long intervalMs, long timeoutMs) {
+        this((LocalProxyProbe) pinger, controller, intervalMs, timeoutMs);
+    }
+
+    ProxyProbeLoop(LocalProxyProbe pinger, AnycastController controller, long intervalMs, long timeoutMs) {
         if (intervalMs < 1 || timeoutMs < 1 || timeoutMs > intervalMs) {
             throw new IllegalArgumentException("need 1 <= timeoutMs <= intervalMs: interval=" + intervalMs
                     + " timeout=" + timeoutMs);
@@ -42,10 +53,26 @@ public final class ProxyProbeLoop implements AutoCloseable {
 
     public void start() {
         running = true;
+        controller.expectProxyProbesWithin(silenceMs());
         thread.start();
     }
 
+    /** How long the controller waits for a result before it counts the proxy as failing. */
+    long silenceMs() {
+        return Math.max(MIN_SILENCE_MS, SILENT_INTERVALS * (intervalNs / 1_000_000L));
+    }
+
     private void run() {
+        try {
+            probe();
+        } catch (RuntimeException | Error e) {
+            LOG.error("anycast probe thread died; the proxy counts as failing after {} ms without a result",
+                    silenceMs(), e);
+            throw e;
+        }
+    }
+
+    private void probe() {
         long next = System.nanoTime();
         SipOptionsPinger.Result last = null;
         while (running) {

@@ -41,6 +41,13 @@ final class RiseFallCounter {
         return verdict != before;
     }
 
+    /** The results stopped coming: unhealthy at once, and {@code rise} passes are needed again. */
+    void lapse() {
+        passRun = 0;
+        failRun = fall;
+        verdict = Verdict.UNHEALTHY;
+    }
+
     Verdict verdict() {
         return verdict;
     }

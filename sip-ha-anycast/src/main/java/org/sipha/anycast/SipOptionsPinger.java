@@ -24,7 +24,7 @@ import org.sipha.core.message.SipParseResult;
  *
  * <p>Threading: one owner thread (the {@link ProxyProbeLoop}); blocking.
  */
-public final class SipOptionsPinger implements AutoCloseable {
+public final class SipOptionsPinger implements LocalProxyProbe {
     private static final int MAX_DATAGRAM = 65_535;
     private static final int MAX_HEADER_IN_DETAIL = 200;
 
@@ -71,6 +71,7 @@ public final class SipOptionsPinger implements AutoCloseable {
     }
 
     /** Sends one OPTIONS and waits up to {@code timeoutMs} for its final response. */
+    @Override
     public Result ping(long timeoutMs) {
         long t0 = System.nanoTime();
         long deadlineNs = t0 + timeoutMs * 1_000_000L;

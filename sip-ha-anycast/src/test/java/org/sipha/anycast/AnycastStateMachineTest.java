@@ -188,6 +188,33 @@ class AnycastStateMachineTest {
     }
 
     @Test
+    void aHealthyVerdictWithoutProbeResultsForTheSilenceBoundCountsAsAFailingProxy() {
+        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).fall(2).drainMs(0));
+        m.expectProbesWithin(1_000 * MS, now);
+        probes(m, true, 1);
+        assertEquals(AnycastState.UP, m.state());
+        now += 999 * MS;
+        m.tick(now);
+        assertEquals(AnycastState.UP, m.state(), "within the bound");
+        assertEquals(MS, m.nextTimerDelayNs(now), "the decision wakes up for the bound");
+        now += MS;
+        m.tick(now);
+        assertEquals(AnycastState.WITHDRAWN, m.state());
+        assertTrue(m.cause().contains("no probe result for 1000 ms"), m.cause());
+        probes(m, true, 1);
+        assertEquals(AnycastState.UP, m.state(), "results again: rise passes announce again");
+    }
+
+    @Test
+    void withoutASilenceBoundProbeResultsNeverGoStale() {
+        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1));
+        probes(m, true, 1);
+        now += 3_600_000 * MS;
+        m.tick(now);
+        assertEquals(AnycastState.UP, m.state());
+    }
+
+    @Test
     void invalidConfigurationIsATypedError() {
         assertThrows(IllegalArgumentException.class, () -> AnycastConfig.builder().rise(0).build());
         assertThrows(IllegalArgumentException.class, () -> AnycastConfig.builder().drainMs(-1).build());

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@link #healthSink()} any thread, non-blocking. {@link #start} and {@link #close} once each, from the thread
  * that owns the table until then: between them the writer thread is the owner, and no other thread may call the
  * owner's owner-thread methods ({@code reload}, {@code setHealthState}, ...); after {@link #close} the caller owns
- * it again.
+ * it again. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for a supervisor: a writer that died
+ * or hangs publishes no health change any more.
  */
 public final class RoutingTableWriter implements AutoCloseable
 {
@@ -32,6 +33,7 @@ public final class RoutingTableWriter implements AutoCloseable
     private final Thread thread;
     private final WakingHealthSink sink;
     private volatile boolean running = true;
+    private volatile long lastDutyCycleNanos = System.nanoTime();
 
     /** A writer named {@code threadName} for {@code owner}; nothing runs until {@link #start}. */
     public RoutingTableWriter(final RoutingTableOwner owner, final String threadName)
@@ -54,8 +56,24 @@ public final class RoutingTableWriter implements AutoCloseable
     /** Starts the writer thread; from now on it owns the table. Once. */
     public RoutingTableWriter start()
     {
+        lastDutyCycleNanos = System.nanoTime();
         thread.start();
         return this;
+    }
+
+    /** True from {@link #start} until the writer thread ends, by {@link #close} or by dying. Any thread. */
+    public boolean isAlive()
+    {
+        return thread.isAlive();
+    }
+
+    /**
+     * {@link System#nanoTime()} when the writer last began a duty cycle; it does so at least every 100 ms, idle or
+     * not, so a value that stops advancing means the thread died or hangs. Any thread.
+     */
+    public long lastDutyCycleNanos()
+    {
+        return lastDutyCycleNanos;
     }
 
     private void run()
@@ -64,6 +82,7 @@ public final class RoutingTableWriter implements AutoCloseable
         {
             try
             {
+                lastDutyCycleNanos = System.nanoTime();
                 sink.beforeWork();
                 if (owner.doWork() == 0)
                 {

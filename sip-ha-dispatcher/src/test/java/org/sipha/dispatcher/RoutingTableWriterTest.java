@@ -70,6 +70,22 @@ class RoutingTableWriterTest
         assertEquals(DestinationState.INACTIVE, owner.table().state("d0"));
     }
 
+    @Test
+    void tellsWhetherItsThreadRunsAndWhenItLastCycled() throws InterruptedException
+    {
+        final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
+        final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-e");
+        assertFalse(writer.isAlive(), "not started");
+        writer.start();
+        assertTrue(writer.isAlive());
+        final long started = writer.lastDutyCycleNanos();
+        await(() -> writer.lastDutyCycleNanos() - started > 0, "duty cycles advance while idle");
+
+        writer.close();
+
+        assertFalse(writer.isAlive(), "closed");
+    }
+
     private static boolean threadAlive(final String name)
     {
         for (final Thread t : Thread.getAllStackTraces().keySet())

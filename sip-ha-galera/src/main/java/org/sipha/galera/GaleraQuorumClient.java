@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.sipha.core.spi.SiteQuorumSignal;
 
@@ -19,7 +20,9 @@ import org.sipha.core.spi.SiteQuorumSignal;
  *
  * <p>Threads: N poll threads + N canary threads (each owning its node's connection) hand their results to one
  * event thread, the single writer of {@link SiteQuorumTracker}; listeners run on that event thread. Public
- * methods may be called from any thread. Implements {@link SiteQuorumSignal} for the SIP side and the anycast
+ * methods may be called from any thread. A node whose poll results stop coming (its poll task died or hangs) is
+ * demoted after 3 poll intervals plus 2 poll timeouts, so a dead poller leaves the site not quorate rather than
+ * quorate on its last answer. Implements {@link SiteQuorumSignal} for the SIP side and the anycast
  * module.
  */
 public final class GaleraQuorumClient implements SiteQuorumSignal, AutoCloseable {
@@ -36,21 +39,28 @@ public final class GaleraQuorumClient implements SiteQuorumSignal, AutoCloseable
         this.tracker = new SiteQuorumTracker(config);
         this.events = Executors.newSingleThreadExecutor(daemon("galera-events"));
         int n = config.nodes().size();
-        this.pollers = Executors.newScheduledThreadPool(n, daemon("galera-poll"));
+        // one thread more than nodes: polls that hang cannot hold up the staleness check
+        this.pollers = Executors.newScheduledThreadPool(n + 1, daemon("galera-poll"));
         this.canaries = Executors.newScheduledThreadPool(n, daemon("galera-canary"));
         this.dataSource = new GaleraRoutingDataSource(config, tracker::view, this::demote);
     }
 
     /** Creates the client and starts polling; nodes come up after {@code riseCount} good polls. */
     public static GaleraQuorumClient start(GaleraClientConfig config) {
+        return start(config, node -> new NodeStatusQuery(node, config));
+    }
+
+    /** As {@link #start(GaleraClientConfig)}, with each node's poll results taken from {@code sources}. */
+    static GaleraQuorumClient start(GaleraClientConfig config, Function<GaleraNode, NodeStatusSource> sources) {
         GaleraQuorumClient c = new GaleraQuorumClient(config);
-        c.startTasks();
+        c.startTasks(sources);
+        c.startStalenessCheck();
         return c;
     }
 
-    private void startTasks() {
+    private void startTasks(Function<GaleraNode, NodeStatusSource> sources) {
         for (GaleraNode node : config.nodes()) {
-            NodeStatusQuery q = new NodeStatusQuery(node, config);
+            NodeStatusSource q = sources.apply(node);
             probes.add(q);
             pollers.scheduleWithFixedDelay(() -> {
                 NodeStatus s = q.poll();
@@ -66,6 +76,11 @@ public final class GaleraQuorumClient implements SiteQuorumSignal, AutoCloseable
                 }, 0, config.canaryIntervalMs(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    private void startStalenessCheck() {
+        pollers.scheduleWithFixedDelay(() -> submit(() -> tracker.expireStale(System.nanoTime())),
+                config.pollIntervalMs(), config.pollIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     private void submit(Runnable r) {

@@ -17,7 +17,7 @@ import java.util.Properties;
  * the poll timeout, so a frozen (SIGSTOPped) server cannot block the poll thread beyond it; the statement also
  * gets a server-side query timeout.
  */
-final class NodeStatusQuery implements AutoCloseable {
+final class NodeStatusQuery implements NodeStatusSource {
     private static final String SQL = "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
             + " WHERE VARIABLE_NAME IN ('WSREP_CLUSTER_STATUS','WSREP_READY','WSREP_LOCAL_STATE',"
             + "'WSREP_LOCAL_STATE_COMMENT','WSREP_CLUSTER_SIZE','WSREP_CLUSTER_STATE_UUID','WSREP_CLUSTER_CONF_ID',"
@@ -32,7 +32,8 @@ final class NodeStatusQuery implements AutoCloseable {
         this.config = config;
     }
 
-    NodeStatus poll() {
+    @Override
+    public NodeStatus poll() {
         try {
             if (connection == null) {
                 connection = open(node, config, config.pollTimeoutMs());

@@ -139,6 +139,21 @@ final class SiteQuorumTracker {
         }
     }
 
+    /**
+     * Demotes every up node whose latest poll result is older than 3 poll intervals plus 2 poll timeouts: its poll
+     * thread died (an Error ends a scheduled task silently) or hangs, and a last good answer proves nothing now.
+     */
+    void expireStale(long nowNanos) {
+        for (int i = 0; i < last.length; i++) {
+            if (up[i] && last[i] != null && nowNanos - last[i].polledAtNanos() >= staleAfterNanos) {
+                long silentMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - last[i].polledAtNanos());
+                String why = nodes.get(i).name() + ": no poll result for " + silentMs + " ms (poll thread dead or stuck)";
+                LOG.error("{}", why);
+                demoteIndex(i, why);
+            }
+        }
+    }
+
     /** The routing layer saw an error that proves the node unusable (1047, connection loss): down at once. */
     void demote(String nodeName, String why) {
         demoteIndex(indexOf(nodeName), why);

@@ -153,6 +153,25 @@ class SiteQuorumTrackerTest {
     }
 
     @Test
+    void anUpNodeWhosePollResultsStopComingIsDemotedAfterTheStalenessBound() {
+        NodeStatus s = good(1, 5);
+        t.onStatus(s);
+        t.onStatus(s);
+        assertTrue(t.siteQuorate());
+        // 3 poll intervals + 2 poll timeouts: default 200 ms and 800 ms
+        long bound = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(3 * 200 + 2 * 800);
+        t.expireStale(s.polledAtNanos() + bound - 1);
+        assertTrue(t.view().node("n1").up(), "within the bound");
+        t.expireStale(s.polledAtNanos() + bound);
+        assertFalse(t.view().node("n1").up());
+        assertFalse(t.siteQuorate());
+        assertTrue(t.view().node("n1").reason().contains("no poll result"), t.view().node("n1").reason());
+        t.onStatus(good(1, 5));
+        t.onStatus(good(1, 5));
+        assertTrue(t.view().node("n1").up(), "fresh results bring it back after rise good polls");
+    }
+
+    @Test
     void donorIsRefusedUnlessAllowed() {
         t.onStatus(st(1, "Primary", 2, 4, UUID, 5));
         t.onStatus(st(1, "Primary", 2, 4, UUID, 5));

@@ -24,7 +24,9 @@ import org.sipha.core.spi.HealthProbeTransport;
  * <h2>Threading</h2>
  * {@link #outcomeListener()}, {@link #monitor()} and {@link #snapshot()} any thread (the monitor's own contract);
  * {@link #start} and {@link #close} once each, from any one thread. The sink, the slow-start callback and the
- * listeners are called on the health thread.
+ * listeners are called on the health thread. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for
+ * a supervisor: a health thread that died or hangs leaves every state as it was, so the proxy would keep sending
+ * calls to backends that died since.
  */
 public final class HealthChecking implements AutoCloseable {
     /** How long the health thread parks when a cycle did nothing: the resolution of probe timers and ejection. */
@@ -71,6 +73,20 @@ public final class HealthChecking implements AutoCloseable {
         probes.bind(transport);
         runner.start();
         return this;
+    }
+
+    /** True from {@link #start} until the health thread ends, by {@link #close} or by dying (an Error). Any thread. */
+    public boolean isAlive() {
+        return runner.isAlive();
+    }
+
+    /**
+     * {@link System#nanoTime()} when the health thread last began a duty cycle; it does so at least every
+     * {@link Builder#idleParkNs(long) idle park}, so a value that stops advancing means the thread died or hangs.
+     * Any thread.
+     */
+    public long lastDutyCycleNanos() {
+        return runner.lastDutyCycleNanos();
     }
 
     /** Stops the health thread (bounded wait) and closes the probe transport. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs a {@link HealthMonitor}'s duty cycle on a dedicated daemon thread with {@link System#nanoTime()}, parking
  * briefly when idle. {@link #start()} and {@link #close()} may be called from any thread; close waits for the
- * thread to stop and closes the monitor.
+ * thread to stop and closes the monitor. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread: a
+ * supervisor watches them, since a thread that died (an Error) or hangs leaves the snapshot frozen.
  */
 public final class HealthMonitorRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthMonitorRunner.class);
@@ -18,6 +19,7 @@ public final class HealthMonitorRunner implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean started;
+    private volatile long lastDutyCycleNanos = System.nanoTime();
 
     /** @param idleParkNs how long to park when a cycle did nothing (bounds timing resolution; e.g. 1 ms). */
     public HealthMonitorRunner(final HealthMonitor monitor, final long idleParkNs, final String threadName) {
@@ -29,14 +31,30 @@ public final class HealthMonitorRunner implements AutoCloseable {
 
     public HealthMonitorRunner start() {
         started = true;
+        lastDutyCycleNanos = System.nanoTime();
         thread.start();
         return this;
+    }
+
+    /** True from {@link #start()} until the thread ends, by {@link #close()} or by dying. Any thread. */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /**
+     * {@link System#nanoTime()} when the thread last began a duty cycle (one every idle park at least, work or
+     * not); it stops advancing when the thread died or hangs. Any thread.
+     */
+    public long lastDutyCycleNanos() {
+        return lastDutyCycleNanos;
     }
 
     private void run() {
         while (running) {
             try {
-                if (monitor.doWork(System.nanoTime()) == 0) {
+                final long now = System.nanoTime();
+                lastDutyCycleNanos = now;
+                if (monitor.doWork(now) == 0) {
                     LockSupport.parkNanos(idleParkNs);
                 }
             } catch (final RuntimeException e) {

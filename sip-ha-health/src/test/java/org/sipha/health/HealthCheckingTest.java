@@ -1,6 +1,7 @@
 package org.sipha.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -82,6 +83,24 @@ class HealthCheckingTest {
         assertTrue(sink.states.isEmpty());
     }
 
+    @Test
+    void tellsWhetherItsThreadRunsAndWhenItLastCycled() throws InterruptedException {
+        AnsweringTransport transport = new AnsweringTransport(Set.of(5071, 5072, 5073));
+        HealthChecking health = HealthChecking.builder(THREE).probes(FAST).sink(sink).threadName("test-health-e")
+            .build();
+        try (health) {
+            assertFalse(health.isAlive(), "not started");
+            health.start(transport);
+            assertTrue(health.isAlive());
+            long started = health.lastDutyCycleNanos();
+            await(() -> health.lastDutyCycleNanos() - started > 0, "duty cycles advance, idle or not");
+
+            transport.die = true; // an Error in its work ends the thread
+            await(() -> !health.isAlive(), "reported dead once its thread has died");
+        }
+        assertFalse(health.isAlive(), "closed");
+    }
+
     /** Bounded wait for the health thread's work (not a timing assertion). */
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
@@ -90,6 +109,13 @@ class HealthCheckingTest {
                 fail(what + ": not within " + WAIT_MS + " ms");
             }
             Thread.sleep(5);
+        }
+    }
+
+    /** Thrown into the health thread's work, as an OutOfMemoryError would be. */
+    private static final class InjectedError extends Error {
+        InjectedError() {
+            super("injected into poll()");
         }
     }
 
@@ -113,6 +139,7 @@ class HealthCheckingTest {
         private final ArrayDeque<byte[]> replies = new ArrayDeque<>();
         volatile Set<Integer> answered;
         volatile boolean closed;
+        volatile boolean die;
 
         AnsweringTransport(Set<Integer> answered) {
             this.answered = answered;
@@ -131,6 +158,9 @@ class HealthCheckingTest {
 
         @Override
         public int poll(ReplyHandler handler, int limit) {
+            if (die) {
+                throw new InjectedError();
+            }
             int n = 0;
             while (n < limit && !replies.isEmpty()) {
                 byte[] r = replies.poll();

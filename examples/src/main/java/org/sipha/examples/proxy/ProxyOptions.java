@@ -31,7 +31,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * backend: [ "sip:10.0.0.11:5060", "sip:10.0.0.12:5060;transport=tcp" ]
  * dispatcher-list: /etc/sip-ha/dispatcher.list   # Kamailio format; set 1 is routed, with weights, priorities, maxload, flags
  * algorithm: round-robin
- * record-route-secret: "shared by every proxy of the deployment"
+ * record-route-secret-file: /etc/sip-ha/record-route.secret   # or SIPHA_RECORD_ROUTE_SECRET; at least 32 bytes
+ * record-route-previous-secret-file: /etc/sip-ha/record-route.previous   # while rotating the key
  * allow: [ "198.51.100.0/24" ]          # networks allowed to send initial requests; default: all
  * failover-timeout-ms: 2000
  * call-hold-seconds: 180                 # how long an answered call counts towards its PBX's load (least-calls, maxload)
@@ -41,7 +42,13 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * coalesce-us: 1000                     # under load a loop gathers datagrams this long per wake-up; 0 = woken per datagram
  * drain-timeout-ms: 10000
  * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
+ * galera-password-file: /etc/sip-ha/galera.password   # or SIPHA_GALERA_PASSWORD
  * </pre>
+ *
+ * <p>Secrets (the Record-Route passphrase, the Galera password) also come from a file or the environment, so none
+ * needs to be on the command line, where {@code ps} shows it to every local user. The command line overrides the
+ * environment, which overrides the YAML file; a secret given twice in one of them is refused. Problems that are
+ * worth a warning but not a refusal are collected in {@link #warnings}.
  */
 final class ProxyOptions {
     final List<String> listen = new ArrayList<>();
@@ -54,7 +61,19 @@ final class ProxyOptions {
     final Map<String, DestinationState> listedStates = new java.util.LinkedHashMap<>();
     String advertise;
     String algorithm = "round-robin";
-    String secret;
+    /** The environment variables that may hold the secrets. */
+    static final String SECRET_ENV = "SIPHA_RECORD_ROUTE_SECRET";
+    static final String PREVIOUS_SECRET_ENV = "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET";
+    static final String GALERA_PASSWORD_ENV = "SIPHA_GALERA_PASSWORD";
+    /** The shortest Record-Route passphrase accepted: 32 bytes, the size of the HMAC key made from it. */
+    static final int MIN_SECRET_BYTES = 32;
+    private static final String VISIBLE_TO_PS = ": a secret on the command line is visible to every local user in ps"
+        + " and /proc/PID/cmdline; give ";
+
+    Secret secret;
+    Secret previousSecret;
+    /** Warnings to log at start: secrets on the command line, secret files others may read. */
+    final List<String> warnings = new ArrayList<>();
     final List<String> allow = new ArrayList<>();
     long failoverTimeoutMs = 2000;
     /** The proxy does not follow dialogs to their BYE, so an answered call counts for this long: set it near the mean call duration. */
@@ -75,20 +94,29 @@ final class ProxyOptions {
     boolean health = true;
     final List<String> galeraNodes = new ArrayList<>();
     String galeraUser = "sipha";
-    String galeraPassword = "";
+    Secret galeraPassword;
     String galeraDatabase = "sipha";
     int galeraVoters;
     String quorumLoss = "503";
     long probeIntervalMs = 1000;
     long probeTimeoutMs = 500;
 
+    /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
+        return parse(args, System.getenv());
+    }
+
+    /** Options from {@code args}, their YAML file and {@code env} (the environment variables). */
+    static ProxyOptions parse(String[] args, Map<String, String> env) {
         ProxyOptions o = new ProxyOptions();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config")) {
                 o.loadYaml(Path.of(value(args, ++i, "--config")));
             }
         }
+        o.secret = fromEnvironment(env, SECRET_ENV, o.secret);
+        o.previousSecret = fromEnvironment(env, PREVIOUS_SECRET_ENV, o.previousSecret);
+        o.galeraPassword = fromEnvironment(env, GALERA_PASSWORD_ENV, o.galeraPassword);
         boolean listenGiven = false;
         boolean backendGiven = false;
         for (int i = 0; i < args.length; i++) {
@@ -118,7 +146,13 @@ final class ProxyOptions {
                 }
                 case "--algorithm" -> o.algorithm = value(args, ++i, a);
                 case "--advertise" -> o.advertise = value(args, ++i, a);
-                case "--record-route-secret" -> o.secret = value(args, ++i, a);
+                case "--record-route-secret" -> {
+                    o.secret = once(o.secret, new Secret(value(args, ++i, a), a, Secret.Origin.COMMAND_LINE));
+                    o.warnings.add(a + VISIBLE_TO_PS + "--record-route-secret-file FILE or " + SECRET_ENV);
+                }
+                case "--record-route-secret-file" -> o.secret = once(o.secret, o.secretFile(args, ++i, a));
+                case "--record-route-previous-secret-file" ->
+                    o.previousSecret = once(o.previousSecret, o.secretFile(args, ++i, a));
                 case "--allow" -> o.allow.add(value(args, ++i, a));
                 case "--failover-timeout-ms" -> o.failoverTimeoutMs = number(value(args, ++i, a), a);
                 case "--call-hold-seconds" -> o.callHoldSeconds = number(value(args, ++i, a), a);
@@ -132,7 +166,12 @@ final class ProxyOptions {
                 case "--no-health" -> o.health = false;
                 case "--galera-node" -> o.galeraNodes.add(value(args, ++i, a));
                 case "--galera-user" -> o.galeraUser = value(args, ++i, a);
-                case "--galera-password" -> o.galeraPassword = value(args, ++i, a);
+                case "--galera-password" -> {
+                    o.galeraPassword = once(o.galeraPassword, new Secret(value(args, ++i, a), a,
+                        Secret.Origin.COMMAND_LINE));
+                    o.warnings.add(a + VISIBLE_TO_PS + "--galera-password-file FILE or " + GALERA_PASSWORD_ENV);
+                }
+                case "--galera-password-file" -> o.galeraPassword = once(o.galeraPassword, o.secretFile(args, ++i, a));
                 case "--galera-database" -> o.galeraDatabase = value(args, ++i, a);
                 case "--galera-voters" -> o.galeraVoters = (int) number(value(args, ++i, a), a);
                 case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
@@ -144,7 +183,91 @@ final class ProxyOptions {
         if (o.listen.isEmpty()) {
             o.listen.add("udp:127.0.0.1:5060");
         }
+        o.checkSecrets();
         return o;
+    }
+
+    /** The Record-Route passphrase, or null for a random per-process key (loopback only). */
+    String recordRouteSecret() {
+        return secret == null ? null : secret.text();
+    }
+
+    /**
+     * The passphrase of the Record-Route key being rotated out, or null: tokens signed with it should still be
+     * accepted while every proxy moves to the new one. Parsed and checked here; not yet passed to the engine,
+     * whose {@code ProxyConfig} has no setting for it.
+     */
+    String recordRoutePreviousSecret() {
+        return previousSecret == null ? null : previousSecret.text();
+    }
+
+    /** The Galera user's password; empty when none is given. */
+    String galeraPassword() {
+        return galeraPassword == null ? "" : galeraPassword.text();
+    }
+
+    private Secret secretFile(String[] args, int i, String option) {
+        return Secret.fromFile(Path.of(value(args, i, option)), option, Secret.Origin.COMMAND_LINE, warnings);
+    }
+
+    private Secret secretFile(Object v, String key) {
+        return Secret.fromFile(Path.of(String.valueOf(v)), key, Secret.Origin.YAML, warnings);
+    }
+
+    /** {@code next}, unless {@code current} came from another option of the same layer: a secret is given once. */
+    private static Secret once(Secret current, Secret next) {
+        if (current != null && current.origin() == next.origin() && !current.source().equals(next.source())) {
+            throw new IllegalArgumentException(next.source() + ": the same secret is also given by "
+                + current.source() + "; give it once");
+        }
+        return next;
+    }
+
+    private static Secret fromEnvironment(Map<String, String> env, String name, Secret otherwise) {
+        String v = env.get(name);
+        return v == null ? otherwise : new Secret(v, name, Secret.Origin.ENVIRONMENT);
+    }
+
+    /**
+     * Refuses what would break dialogs: a short passphrase, a previous one without a current one, and a listen
+     * address other than loopback without a shared secret (a random per-process key breaks every dialog when
+     * the proxy restarts or anycast moves its callers to another proxy).
+     */
+    private void checkSecrets() {
+        for (Secret s : new Secret[] {secret, previousSecret}) {
+            if (s != null && s.bytes() < MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException(s.source() + ": a passphrase of at least " + MIN_SECRET_BYTES
+                    + " bytes is required, this one has " + s.bytes());
+            }
+        }
+        if (previousSecret != null && secret == null) {
+            throw new IllegalArgumentException(previousSecret.source() + ": a previous secret needs a current one"
+                + " (--record-route-secret-file, " + SECRET_ENV + " or record-route-secret-file)");
+        }
+        if (previousSecret != null && previousSecret.text().equals(secret.text())) {
+            warnings.add(previousSecret.source() + ": the previous secret is the current one");
+        }
+        if (secret == null) {
+            for (String l : listen) {
+                if (!isLoopback(l)) {
+                    throw new IllegalArgumentException("--record-route-secret-file: a secret shared by every proxy"
+                        + " is required to listen on " + l + " (not loopback): with a random key of its own, every"
+                        + " dialog breaks when this proxy restarts or anycast moves its callers to another proxy;"
+                        + " give --record-route-secret-file FILE, " + SECRET_ENV + " or record-route-secret-file"
+                        + " in the YAML file");
+                }
+            }
+        }
+    }
+
+    /** Whether a listen address is in 127.0.0.0/8 or ::1 (the wildcard 0.0.0.0 or :: is not). */
+    private static boolean isLoopback(String listenAddress) {
+        String[] p = listenAddress.split(":", 2);
+        if (p.length != 2) {
+            return false;
+        }
+        InetSocketAddress a = hostPort(p[1], "--listen");
+        return a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
 
     private void loadYaml(Path file) {
@@ -171,7 +294,12 @@ final class ProxyOptions {
                 case "dispatcher-list" -> backends.addAll(dispatcherList(Path.of(String.valueOf(v))));
                 case "algorithm" -> algorithm = String.valueOf(v);
                 case "advertise" -> advertise = String.valueOf(v);
-                case "record-route-secret" -> secret = String.valueOf(v);
+                case "record-route-secret" -> secret = once(secret, new Secret(String.valueOf(v), key,
+                    Secret.Origin.YAML));
+                case "record-route-secret-file" -> secret = once(secret, secretFile(v, key));
+                case "record-route-previous-secret" -> previousSecret = once(previousSecret,
+                    new Secret(String.valueOf(v), key, Secret.Origin.YAML));
+                case "record-route-previous-secret-file" -> previousSecret = once(previousSecret, secretFile(v, key));
                 case "allow" -> allow.addAll(strings(v, key));
                 case "failover-timeout-ms" -> failoverTimeoutMs = number(String.valueOf(v), key);
                 case "call-hold-seconds" -> callHoldSeconds = number(String.valueOf(v), key);
@@ -189,7 +317,9 @@ final class ProxyOptions {
                 case "health" -> health = Boolean.parseBoolean(String.valueOf(v));
                 case "galera-node", "galera-nodes" -> galeraNodes.addAll(strings(v, key));
                 case "galera-user" -> galeraUser = String.valueOf(v);
-                case "galera-password" -> galeraPassword = String.valueOf(v);
+                case "galera-password" -> galeraPassword = once(galeraPassword, new Secret(String.valueOf(v), key,
+                    Secret.Origin.YAML));
+                case "galera-password-file" -> galeraPassword = once(galeraPassword, secretFile(v, key));
                 case "galera-database" -> galeraDatabase = String.valueOf(v);
                 case "galera-voters" -> galeraVoters = (int) number(String.valueOf(v), key);
                 case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);

@@ -34,7 +34,7 @@ final class QuorumWiring implements AutoCloseable {
             b.node("g" + i++, a.getHostString(), a.getPort());
         }
         b.localNode("g1").voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
-            .user(o.galeraUser).password(o.galeraPassword).database(o.galeraDatabase);
+            .user(o.galeraUser).password(o.galeraPassword()).database(o.galeraDatabase);
         QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
         boolean refuse = o.quorumLoss.equals("503");
         if (refuse) {

@@ -2,6 +2,7 @@ package org.sipha.examples.proxy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -9,8 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
@@ -34,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * SIGTERM (or Ctrl-C) it stops taking new calls, lets calls in flight finish (bounded by
  * {@code drain-timeout-ms}) and exits 0. Bad configuration exits 2 with a message naming the option. With no
  * backend configured it starts two in-process demo backends, so the first command of the README shows a
- * working system.
+ * working system. An internal fault ends it with status 70 for its supervisor to restart it: an Error in any thread,
+ * or the health thread or the routing table's writer dead or stuck ({@link FatalUncaughtExceptionHandler},
+ * {@link ThreadLivenessWatchdog}).
  */
 public final class ReferenceProxy {
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceProxy.class);
@@ -42,12 +47,21 @@ public final class ReferenceProxy {
         usage: java -jar sip-ha-proxy.jar [--config proxy.yaml] [--listen udp|tcp:HOST:PORT]... [--backend sip:HOST:PORT]...
                [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
                 consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
-               [--record-route-secret TEXT] [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
+               [--record-route-secret-file FILE] [--record-route-previous-secret-file FILE] [--record-route-secret TEXT]
+               [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
                [--event-loops N] [--coalesce-us N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|epoll|nio]
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
-               [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
-               [--galera-voters N] [--quorum-loss 503|ignore]
-        Command-line options override the YAML file. With no backend, two demo backends run on 127.0.0.1:5081/5082.""";
+               [--galera-node HOST:PORT]... [--galera-user U] [--galera-password-file FILE] [--galera-password P]
+               [--galera-database D] [--galera-voters N] [--quorum-loss 503|ignore]
+        Command-line options override the environment (SIPHA_RECORD_ROUTE_SECRET, SIPHA_RECORD_ROUTE_PREVIOUS_SECRET,
+        SIPHA_GALERA_PASSWORD), which overrides the YAML file. With no backend, two demo backends run on
+        127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
+    /** Threads the proxy cannot run without: their death by an uncaught exception ends the process. */
+    private static final String HEALTH_THREAD = "sipha-health";
+    private static final String WRITER_THREAD = "sipha-routing-table";
+    private static final long WATCHDOG_CHECK_MS = 1000;
+    /** A health or writer thread that has not cycled for this many checks is stuck (both cycle every 100 ms). */
+    private static final int WATCHDOG_STUCK_CHECKS = 10;
 
     private ReferenceProxy() {
     }
@@ -78,15 +92,21 @@ public final class ReferenceProxy {
             System.out.println(USAGE);
             return;
         }
+        Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
+            Set.of(HEALTH_THREAD, WRITER_THREAD), Set.of("galera-poll-", "galera-events-", "galera-canary-"),
+            Runtime.getRuntime()::halt));
+        warnUnlessExitOnOutOfMemoryError();
         List<DemoBackend> demos = new ArrayList<>();
         RoutingTableWriter writer = null;
         HealthChecking health = null;
         QuorumWiring quorum = null;
+        ThreadLivenessWatchdog watchdog = null;
         SipProxyServer server;
         EngineLoops loops = null;
         ProxyOptions o;
         try {
             o = ProxyOptions.parse(args);
+            o.warnings.forEach(w -> LOG.warn("{}", w));
             if (o.backends.isEmpty()) {
                 for (int port : new int[] {5081, 5082}) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
@@ -96,8 +116,8 @@ public final class ReferenceProxy {
             }
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
-            writer = o.health ? new RoutingTableWriter(owner, "sipha-routing-table") : null;
-            health = o.health ? healthChecking(o, writer, selector, "sipha-health") : null;
+            writer = o.health ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
+            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD) : null;
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
             loops = EngineLoops.start(cfg);
@@ -105,11 +125,15 @@ public final class ReferenceProxy {
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
             if (health != null) {
                 startHealth(health, writer, o, server); // probes leave from the proxy's own socket: bound by now
+                watchdog = watch(health, writer);
             }
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
             }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            if (watchdog != null) {
+                watchdog.close();
+            }
             if (health != null) {
                 health.close();
                 writer.close();
@@ -144,6 +168,9 @@ public final class ReferenceProxy {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
                 suppressed);
         }
+        if (watchdog != null) {
+            watchdog.close(); // before the threads it watches end on purpose
+        }
         server.close();
         loops.close();
         if (quorum != null) {
@@ -158,6 +185,29 @@ public final class ReferenceProxy {
         }
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
+    }
+
+    /** Ends the process when the health thread or the routing table's writer has died or is stuck. */
+    private static ThreadLivenessWatchdog watch(HealthChecking health, RoutingTableWriter writer) {
+        return new ThreadLivenessWatchdog(WATCHDOG_CHECK_MS, WATCHDOG_STUCK_CHECKS, Runtime.getRuntime()::halt)
+            .watch("health checking (" + HEALTH_THREAD + ")", health::isAlive, health::lastDutyCycleNanos)
+            .watch("routing table writer (" + WRITER_THREAD + ")", writer::isAlive, writer::lastDutyCycleNanos)
+            .start();
+    }
+
+    /** An OutOfMemoryError that some library catches could leave the proxy half-working: the JVM must exit. */
+    private static void warnUnlessExitOnOutOfMemoryError() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (vm != null && !Boolean.parseBoolean(vm.getVMOption("ExitOnOutOfMemoryError").getValue())
+                && !Boolean.parseBoolean(vm.getVMOption("CrashOnOutOfMemoryError").getValue())) {
+                LOG.warn("started without -XX:+ExitOnOutOfMemoryError: launch it with java "
+                    + "-XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar, so that running out of memory ends the "
+                    + "process for its supervisor to restart");
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the JVM's ExitOnOutOfMemoryError setting", e); // not HotSpot
+        }
     }
 
     /**
@@ -247,7 +297,7 @@ public final class ReferenceProxy {
             b.advertised(o.advertise.substring(0, o.advertise.lastIndexOf(':')), a.getPort());
         }
         if (o.secret != null) {
-            b.recordRouteSecret(o.secret);
+            b.recordRouteSecret(o.recordRouteSecret());
         } else {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

@@ -28,7 +28,7 @@ class ProxyOptionsTest {
         Files.writeString(yaml, """
             listen: [ "udp:127.0.0.1:15060" ]
             backend: [ "sip:127.0.0.1:15081", "sip:127.0.0.1:15082" ]
-            record-route-secret: "from yaml"
+            record-route-secret: "from yaml, long enough to be a passphrase"
             failover-timeout-ms: 1500
             failover-codes: [ 503, 480 ]
             allow: [ "192.0.2.0/24" ]
