@@ -330,9 +330,17 @@ final class SipFramer {
                 w0 = (long) LONGS.get(b, q);
                 w1 = (long) LONGS.get(b, q + 8);
                 int cpos = firstIn(Bytes.hasByte(w0, COLONS), Bytes.hasByte(w1, COLONS));
-                if (cpos < firstIn(Bytes.hasByte(w0, LFS), Bytes.hasByte(w1, LFS))) { // no LF before it
+                // No LF before it, and inside the range: the words may run past end into bytes not of this message.
+                if (cpos < firstIn(Bytes.hasByte(w0, LFS), Bytes.hasByte(w1, LFS)) && q + cpos < end) {
                     colon16 = q + cpos;
                     from = colon16 + 1;
+                }
+            } else {
+                // The same search byte by byte near the array's end, so the verdict does not depend on what follows.
+                int c = Bytes.indexOf(b, q, Math.min(q + 16, end), (byte) ':');
+                if (c >= 0 && Bytes.indexOf(b, q, c, (byte) '\n') < 0) {
+                    colon16 = c;
+                    from = c + 1;
                 }
             }
             int lf = Bytes.lineEnd(b, from, lineScanEnd(q, end, maxLine));
