@@ -374,6 +374,10 @@ final class SipFramer {
                 if (headerCount == 0) {
                     return SipParseResult.BAD_HEADER_LINE;
                 }
+                // A continuation has no name: the bytes before the colon the LF search started after are value bytes.
+                if (from > q && Bytes.lineEnd(b, q, from) < -1) {
+                    return SipParseResult.CONTROL_CHARACTER;
+                }
                 foldInto(b, q, ce, next);
                 q = next;
                 continue;
