@@ -330,9 +330,17 @@ final class SipFramer {
                 w0 = (long) LONGS.get(b, q);
                 w1 = (long) LONGS.get(b, q + 8);
                 int cpos = firstIn(Bytes.hasByte(w0, COLONS), Bytes.hasByte(w1, COLONS));
-                if (cpos < firstIn(Bytes.hasByte(w0, LFS), Bytes.hasByte(w1, LFS))) { // no LF before it
+                // No LF before it, and inside the range: the words may run past end into bytes not of this message.
+                if (cpos < firstIn(Bytes.hasByte(w0, LFS), Bytes.hasByte(w1, LFS)) && q + cpos < end) {
                     colon16 = q + cpos;
                     from = colon16 + 1;
+                }
+            } else {
+                // The same search byte by byte near the array's end, so the verdict does not depend on what follows.
+                int c = Bytes.indexOf(b, q, Math.min(q + 16, end), (byte) ':');
+                if (c >= 0 && Bytes.indexOf(b, q, c, (byte) '\n') < 0) {
+                    colon16 = c;
+                    from = c + 1;
                 }
             }
             int lf = Bytes.lineEnd(b, from, lineScanEnd(q, end, maxLine));
@@ -365,6 +373,10 @@ final class SipFramer {
             if (Bytes.isWsp(b[q])) {
                 if (headerCount == 0) {
                     return SipParseResult.BAD_HEADER_LINE;
+                }
+                // A continuation has no name: the bytes before the colon the LF search started after are value bytes.
+                if (from > q && Bytes.lineEnd(b, q, from) < -1) {
+                    return SipParseResult.CONTROL_CHARACTER;
                 }
                 foldInto(b, q, ce, next);
                 q = next;

@@ -45,7 +45,11 @@ public final class SipMessageEditor {
         return insertLine(lineStartOfFirst(SipHeaderName.VIA), "Via: ", value);
     }
 
-    /** Removes the top Via value: its whole line, or just the value when the line holds several. */
+    /**
+     * Removes the top Via value: its whole line, or just the value when the line holds several.
+     *
+     * @throws SipSyntaxException if the top value's line cannot be split (which of the two is unknown)
+     */
     public SipMessageEditor removeTopVia() {
         return removeTopValue(msg.viaList(), "Via");
     }
@@ -111,7 +115,11 @@ public final class SipMessageEditor {
         return insertLine(lineStartOfFirst(SipHeaderName.RECORD_ROUTE), "Record-Route: ", value);
     }
 
-    /** Removes the top Route value: its whole line, or just the value when the line holds several. */
+    /**
+     * Removes the top Route value: its whole line, or just the value when the line holds several.
+     *
+     * @throws SipSyntaxException if the top value's line cannot be split (which of the two is unknown)
+     */
     public SipMessageEditor removeTopRoute() {
         return removeTopValue(msg.routeList(), "Route");
     }
@@ -212,7 +220,7 @@ public final class SipMessageEditor {
         }
         SipFramer f = msg.framer();
         int h = l.header[0];
-        // Lines are split whole, so the top value's line is complete here even if later lines are not split.
+        // The list holds every value of the top value's line (or threw), even if later lines are not split.
         if (l.count > 1 && l.header[1] == h) {
             addEdit(l.starts[0], l.starts[1], 0, 0);
         } else {

@@ -603,14 +603,24 @@ public final class SipMessageView {
     /**
      * The Via list split at least through the top value's whole line: enough to remove the top value, and a
      * malformed later Via line does not stop it.
+     *
+     * @throws SipSyntaxException if the rest of the top value's line cannot be split
      */
     ValueList viaList() {
-        return list(vias, SipParseResult.BAD_VIA, 0);
+        return withTopLineWhole(list(vias, SipParseResult.BAD_VIA, 0));
     }
 
     /** As {@link #viaList()} for Route. */
     ValueList routeList() {
-        return list(routes, SipParseResult.BAD_NAME_ADDR, 0);
+        return withTopLineWhole(list(routes, SipParseResult.BAD_NAME_ADDR, 0));
+    }
+
+    private static ValueList withTopLineWhole(ValueList l) {
+        SipParseResult r = l.count == 0 ? SipParseResult.OK : l.errorIn(l.header[0]);
+        if (r != SipParseResult.OK) {
+            throw new SipSyntaxException(r, SipHeaderName.ofOrdinal(l.kind).canonicalName());
+        }
+        return l;
     }
 
     int firstHeader(SipHeaderName kind) {

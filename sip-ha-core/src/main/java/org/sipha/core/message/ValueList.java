@@ -17,6 +17,8 @@ final class ValueList {
     private long generation = -1;
     private int nextHeader;
     private SipParseResult error = SipParseResult.OK;
+    /** The line whose split met {@link #error}: its values after the last one recorded are unknown. */
+    private int errorHeader = -1;
 
     ValueList(SipHeaderName kind, int maxValues) {
         this.kind = kind.ordinal();
@@ -35,14 +37,21 @@ final class ValueList {
             generation = gen;
             count = 0;
             error = SipParseResult.OK;
+            errorHeader = -1;
             nextHeader = f.firstOfKind[kind];
         }
         while (count <= index && nextHeader >= 0 && error == SipParseResult.OK) {
             int h = nextHeader;
             error = split(f.buf, h, f.valueStart[h], f.valueEnd[h], malformed);
+            errorHeader = error == SipParseResult.OK ? -1 : h;
             nextHeader = f.nextOfKind[h];
         }
         return index < count ? SipParseResult.OK : error;
+    }
+
+    /** The error met splitting header line {@code h}, or OK if it was split whole or not yet reached. */
+    SipParseResult errorIn(int h) {
+        return h == errorHeader ? error : SipParseResult.OK;
     }
 
     private SipParseResult split(byte[] b, int h, int s, int e, SipParseResult malformed) {

@@ -83,6 +83,8 @@ final class EditOracle {
             }
         } else if (e instanceof MessageEdit.SetRequestUri s) {
             startLine = m.startLine(s.uri());
+        } else {
+            throw new IllegalArgumentException("EditOracle does not predict " + e);
         }
     }
 

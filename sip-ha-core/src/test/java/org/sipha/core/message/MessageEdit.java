@@ -37,6 +37,14 @@ sealed interface MessageEdit {
         }
     }
 
+    /** Always records {@code port} (0 to 65535); {@code host} may be null. Not predicted by {@link EditOracle}. */
+    record SetTopViaReceivedAndRport(String host, int port) implements MessageEdit {
+        @Override
+        public void applyTo(SipMessageEditor e) {
+            e.setTopViaReceivedAndRport(host, port);
+        }
+    }
+
     record PrependRecordRoute(NameAddrSpec entry) implements MessageEdit {
         @Override
         public void applyTo(SipMessageEditor e) {

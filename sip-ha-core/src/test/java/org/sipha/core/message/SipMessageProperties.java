@@ -35,9 +35,9 @@ class SipMessageProperties {
         t.setDaemon(true);
         return t;
     });
-    private static final SipParseLimits TIGHT = SipParseLimits.builder().maxMessageBytes(600).maxHeaders(12)
+    static final SipParseLimits TIGHT = SipParseLimits.builder().maxMessageBytes(600).maxHeaders(12)
         .maxLineBytes(90).maxValuesPerHeader(2).build();
-    private static final SipParseLimits ROOMY = SipParseLimits.builder().maxMessageBytes(1 << 20)
+    static final SipParseLimits ROOMY = SipParseLimits.builder().maxMessageBytes(1 << 20)
         .maxHeaders(512).maxLineBytes(1 << 20).maxValuesPerHeader(512).build();
 
     /** The most draws {@link #drawUntil} makes: that many without an acceptable input is a broken generator. */
