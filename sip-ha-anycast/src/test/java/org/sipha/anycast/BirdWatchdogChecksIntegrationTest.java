@@ -90,37 +90,24 @@ class BirdWatchdogChecksIntegrationTest {
     static BirdDaemon announcer;
     static RouterTable table;
     static SipOptionsResponder proxy;
-    static final List<Process> children = new ArrayList<>();
+    static List<Process> children;
+    static BirdTestBed bed;
 
     @BeforeAll
     static void startDaemons() throws Exception {
-        BirdDaemon.requireBird();
-        router = new BirdDaemon(dir, "rtrw", ROUTER_CONF).start();
-        announcer = new BirdDaemon(dir, "ancw", ANNOUNCER_CONF).start();
-        table = new RouterTable(router.controlSocket, PREFIX, "ann");
-        proxy = new SipOptionsResponder(SIP);
-        proxy.start();
+        bed = BirdTestBed.start(dir, "rtrw", ROUTER_CONF, "ancw", ANNOUNCER_CONF, PREFIX, SIP);
+        router = bed.router;
+        announcer = bed.announcer;
+        table = bed.table;
+        proxy = bed.proxy;
+        children = bed.children;
     }
 
     @AfterAll
     static void stopDaemons() throws Exception {
-        for (Process p : children) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        if (bed != null) {
+            bed.close();
         }
-        if (table != null) {
-            table.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (announcer != null) {
-            announcer.close();
-        }
-        if (router != null) {
-            router.close();
-        }
-        ProcessRegistry.killAll();
     }
 
     @Test
