@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>every event loop ran the no-op it was last handed within the timeout (a stuck loop forwards nothing);</li>
  *   <li>the health thread refreshed its snapshot within {@link #HEALTH_TIMEOUT_NS} (it does so every second);</li>
- *   <li>at least one backend is usable;</li>
+ *   <li>at least one backend is usable, and health checking has heard from every backend or probed long enough
+ *       to have found the dead ones (it counts an unprobed backend as up);</li>
  *   <li>new calls are not refused (503 while the site's database has no quorum).</li>
  * </ul>
  * A stop or hang of the whole JVM is the dead-man relay's to see: when this thread itself was held up longer than
@@ -53,6 +54,7 @@ final class NodeSelfCheck implements AutoCloseable {
     private final Ping[] pings;
     private final LongSupplier healthTimeNs;
     private final IntSupplier usableBackends;
+    private final BooleanSupplier healthSettled;
     private final BooleanSupplier refusingCalls;
     private final long intervalNs;
     private final long timeoutNs;
@@ -69,11 +71,12 @@ final class NodeSelfCheck implements AutoCloseable {
      * @param healthTimeNs   the health snapshot's time, or null without health checking
      * @param usableBackends backends health checking counts as usable, -1 before its first count, or null when
      *                       not checked
+     * @param healthSettled  true once health checking's count can be trusted (null when not checked)
      * @param refusingCalls  true while new calls are refused
      */
     NodeSelfCheck(List<Executor> loops, LongSupplier healthTimeNs, IntSupplier usableBackends,
-                  BooleanSupplier refusingCalls, long intervalMs, long timeoutMs, LongSupplier clock,
-                  Verdicts verdicts, Runnable onDeath) {
+                  BooleanSupplier healthSettled, BooleanSupplier refusingCalls, long intervalMs, long timeoutMs,
+                  LongSupplier clock, Verdicts verdicts, Runnable onDeath) {
         this.loops = List.copyOf(loops);
         this.pings = new Ping[loops.size()];
         for (int i = 0; i < pings.length; i++) {
@@ -81,6 +84,7 @@ final class NodeSelfCheck implements AutoCloseable {
         }
         this.healthTimeNs = healthTimeNs;
         this.usableBackends = usableBackends;
+        this.healthSettled = healthSettled;
         this.refusingCalls = refusingCalls;
         this.intervalNs = intervalMs * 1_000_000L;
         this.timeoutNs = timeoutMs * 1_000_000L;
@@ -141,6 +145,9 @@ final class NodeSelfCheck implements AutoCloseable {
             }
             if (up == 0) {
                 return "no backend is usable";
+            }
+            if (!healthSettled.getAsBoolean()) {
+                return "health checking has not heard from every backend yet";
             }
         }
         if (refusingCalls.getAsBoolean()) {

@@ -113,7 +113,8 @@ public final class ReferenceProxy {
                 quorum = QuorumWiring.start(o, server);
             }
             if (site != null) {
-                site.start(loops, health, quorum, o.quorumLoss.equals("503"));
+                long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
+                site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
             }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             if (site != null) {

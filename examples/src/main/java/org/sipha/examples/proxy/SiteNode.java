@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.sipha.anycast.AnnouncerException;
 import org.sipha.anycast.AnycastController;
 import org.sipha.anycast.AnycastState;
@@ -81,11 +82,13 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
      * health checking and quorum client run.
      *
      * @param health null without health checking
+     * @param probeRoundsMs how long health checking takes to find a dead backend (its fall count of probes)
      * @param quorum null without a Galera cluster
      * @param refuseOnQuorumLoss whether the proxy answers new calls 503 while the site has no quorum
      * @throws IllegalStateException if the relay cannot be armed (e.g. the routing daemon is not reachable)
      */
-    void start(EngineLoops loops, HealthChecking health, QuorumWiring quorum, boolean refuseOnQuorumLoss) {
+    void start(EngineLoops loops, HealthChecking health, long probeRoundsMs, QuorumWiring quorum,
+               boolean refuseOnQuorumLoss) {
         try {
             controller.start();
         } catch (AnnouncerException e) {
@@ -101,7 +104,7 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
             executors.add(task -> loops.execute(loop, task));
         }
         selfCheck = new NodeSelfCheck(executors, health == null ? null : () -> health.snapshot().timeNs(),
-            health == null ? null : () -> usableBackends,
+            health == null ? null : () -> usableBackends, health == null ? null : settled(health, probeRoundsMs),
             () -> quorum != null && refuseOnQuorumLoss && !quorum.isQuorate(),
             settings.livenessIntervalMs(), settings.livenessTimeoutMs(), System::nanoTime, controller::onProxyProbe,
             () -> controller.setAdminDisabled(true, "the site self-check thread died"));
@@ -110,6 +113,16 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
                 + "event loops checked every {} ms, timeout {} ms), through {}", settings.prefix(),
             settings.minBackends(), quorum == null ? "" : ", site quorum", settings.livenessIntervalMs(),
             settings.livenessTimeoutMs(), settings.anycast().announcerSpec());
+    }
+
+    /**
+     * True once every backend has answered a probe or {@code probeRoundsMs} have passed: health checking counts a
+     * backend as up until its probes fail, so before that its count would announce a site whose backends are dead.
+     */
+    private static BooleanSupplier settled(HealthChecking health, long probeRoundsMs) {
+        long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(probeRoundsMs);
+        return () -> System.nanoTime() - untilNs >= 0 || health.snapshot().destinations().values().stream()
+            .allMatch(d -> d.probeLatency().count() > 0);
     }
 
     /**

@@ -46,11 +46,13 @@ class NodeSelfCheckTest {
     private final AtomicLong healthTime = new AtomicLong(1_000 * MS);
     private final AtomicInteger usable = new AtomicInteger(2);
     private final AtomicBoolean refusing = new AtomicBoolean();
+    private final AtomicBoolean settled = new AtomicBoolean(true);
     private final ManualLoop loop0 = new ManualLoop();
     private final ManualLoop loop1 = new ManualLoop();
 
     private NodeSelfCheck check() {
-        return new NodeSelfCheck(List.of(loop0, loop1), healthTime::get, usable::get, refusing::get, 100, 500,
+        return new NodeSelfCheck(List.of(loop0, loop1), healthTime::get, usable::get, settled::get, refusing::get,
+            100, 500,
             now::get, (pass, detail) -> { }, () -> { });
     }
 
@@ -104,7 +106,7 @@ class NodeSelfCheckTest {
     }
 
     @Test
-    void aStaleHealthThreadNoUsableBackendOrRefusedCallsFailTheNode() {
+    void aStaleHealthThreadNoUsableBackendUnsettledHealthOrRefusedCallsFailTheNode() {
         NodeSelfCheck c = check();
         assertNull(round(c, 100));
         long healthLast = healthTime.get(); // the health thread stops refreshing its snapshot from here on
@@ -126,6 +128,12 @@ class NodeSelfCheckTest {
         loop0.runPending();
         loop1.runPending();
         assertEquals("health checking has not counted the backends yet", round(c, 100));
+        usable.set(2);
+        settled.set(false);
+        loop0.runPending();
+        loop1.runPending();
+        assertEquals("health checking has not heard from every backend yet", round(c, 100));
+        settled.set(true);
         usable.set(1);
         refusing.set(true);
         loop0.runPending();
@@ -143,7 +151,7 @@ class NodeSelfCheckTest {
         CountDownLatch died = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         Executor direct = Runnable::run;
-        NodeSelfCheck c = new NodeSelfCheck(List.of(direct), null, null, () -> false, 10, 50, System::nanoTime,
+        NodeSelfCheck c = new NodeSelfCheck(List.of(direct), null, null, null, () -> false, 10, 50, System::nanoTime,
             (pass, detail) -> {
                 assertTrue(pass, detail);
                 verdicts.countDown();
