@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipha.anycast.RouterTable.isDrainMarked;
 import static org.sipha.anycast.RouterTable.isPresent;
+import static org.sipha.examples.proxy.SiteNodeFixture.WAIT_MS;
+import static org.sipha.examples.proxy.SiteNodeFixture.assertLogShows;
+import static org.sipha.examples.proxy.SiteNodeFixture.log;
+import static org.sipha.examples.proxy.SiteNodeFixture.report;
+import static org.sipha.examples.proxy.SiteNodeFixture.signal;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +24,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.sipha.anycast.BirdDaemon;
 import org.sipha.anycast.ProcessRegistry;
 import org.sipha.anycast.RouterTable;
-import org.sipha.testsupport.RequiredTool;
 import org.sipha.testsupport.SippProcess;
 import org.sipha.testsupport.SippProcesses;
 import org.sipha.testsupport.SippStats;
@@ -46,77 +48,32 @@ import org.sipha.testsupport.SippStats;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SiteNodeIntegrationTest {
-    static final String PREFIX = "198.51.100.10/32";
     static final String PROXY = "127.0.0.1:15300";
-    static final long WAIT_MS = 30_000;
-    static final Path LOGS = Path.of("target", "site-node");
-
-    static final String ROUTER_CONF = """
-        router id 127.0.0.6;
-        protocol device { scan time 10; }
-        protocol bgp ann {
-          local 127.0.0.6 port 1796 as 65000;
-          neighbor 127.0.0.7 as 65001;
-          multihop; strict bind yes; passive yes;
-          graceful restart off;
-          hold time 9; keepalive time 1;
-          error wait time 1, 5;
-          ipv4 { import all; export none; };
-        }
-        """;
-    static final String ANNOUNCER_CONF = """
-        router id 127.0.0.7;
-        protocol device { scan time 10; }
-        protocol static sipha_up { ipv4; disabled yes; route 198.51.100.10/32 blackhole; }
-        protocol static sipha_drain { ipv4 { preference 100; }; disabled yes;
-          route 198.51.100.10/32 blackhole { bgp_community.add((65535,0)); bgp_path.prepend(65001); }; }
-        protocol bgp rtr {
-          local 127.0.0.7 port 1797 as 65001;
-          neighbor 127.0.0.6 port 1796 as 65000;
-          multihop; strict bind yes;
-          graceful restart off;
-          hold time 9; connect delay time 1;
-          ipv4 { import none; export where proto = "sipha_up" || proto = "sipha_drain"; next hop self; };
-        }
-        """;
 
     @TempDir
     static Path dir;
-    static BirdDaemon router;
-    static BirdDaemon announcer;
+    static SiteNodeFixture bgp;
     static RouterTable table;
     private final SippProcesses sipp = new SippProcesses();
-    private final List<Process> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startDaemons() throws Exception {
-        BirdDaemon.requireBird();
         SippProcess.requireSipp();
-        Files.createDirectories(LOGS);
-        router = new BirdDaemon(dir, "rtrs", ROUTER_CONF).start();
-        announcer = new BirdDaemon(dir, "ancs", ANNOUNCER_CONF).start();
-        table = new RouterTable(router.controlSocket, PREFIX, "ann");
+        bgp = SiteNodeFixture.start(dir, "127.0.0.6", 1796, "127.0.0.7", 1797);
+        table = bgp.table;
     }
 
     @AfterAll
     static void stopDaemons() throws Exception {
-        if (table != null) {
-            table.close();
+        if (bgp != null) {
+            bgp.close();
         }
-        if (announcer != null) {
-            announcer.close();
-        }
-        if (router != null) {
-            router.close();
-        }
-        ProcessRegistry.killAll();
     }
 
     @AfterEach
     void stopNodesAndSipp() {
-        for (Process p : nodes) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        if (bgp != null) {
+            bgp.killNodes();
         }
         sipp.close();
     }
@@ -257,58 +214,20 @@ class SiteNodeIntegrationTest {
         }
     }
 
-    /** The reference proxy with --anycast in a child JVM, logging to {@code name.log}. */
-    private Process startNode(String name, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m", "-XX:TieredStopAtLevel=1",
-            "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-            "-cp", System.getProperty("java.class.path"), ReferenceProxy.class.getName(),
-            "--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15301", "--backend", "sip:127.0.0.1:15302",
-            "--record-route-secret", "site node integration test secret", "--warmup-calls", "0",
-            "--probe-interval-ms", "100", "--probe-timeout-ms", "80",
-            "--anycast", PREFIX, "--bird-socket", announcer.controlSocket.toString(), "--min-backends", "1"));
-        cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(LOGS.resolve(name + ".log").toFile()).start();
-        ProcessRegistry.register(p);
-        nodes.add(p);
-        return p;
+    /** The reference proxy as a site node in a child JVM, with the two SIPp backends and {@code extra}. */
+    private static Process startNode(String name, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15301",
+            "--backend", "sip:127.0.0.1:15302", "--record-route-secret", "site node integration test secret",
+            "--warmup-calls", "0", "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--min-backends", "1"));
+        args.addAll(List.of(extra));
+        return bgp.startNode(name, args);
     }
 
     private static void awaitAnnounced(String name) {
-        assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0, "the node announces: " + log(name));
+        bgp.awaitAnnounced(name);
     }
 
-    /** SIGTERM: the node drains (nothing to drain for when already withdrawn), withdraws and exits 0. */
     private static void stopNode(Process node, String name) throws Exception {
-        node.descendants().forEach(ProcessRegistry::register);
-        node.destroy();
-        assertTrue(node.waitFor(30, TimeUnit.SECONDS), "the node exits on SIGTERM: " + log(name));
-        assertEquals(0, node.exitValue(), log(name));
-        assertTrue(table.awaitNs(isPresent(false), System.nanoTime(), WAIT_MS) >= 0, "withdrawn on SIGTERM");
-    }
-
-    private static void signal(String sig, long pid) throws Exception {
-        Process k = new ProcessBuilder(RequiredTool.require("kill", "procps").toString(), "-" + sig,
-            Long.toString(pid)).inheritIO().start();
-        assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + sig + " " + pid);
-    }
-
-    private static void report(String what, long ns) {
-        System.out.printf("MEASURED %s: %.2f ms%n", what, ns / 1e6);
-    }
-
-    private static void assertLogShows(String name, String text) throws IOException {
-        assertTrue(Files.readString(LOGS.resolve(name + ".log")).contains(text), "log shows '" + text + "': "
-            + log(name));
-    }
-
-    private static String log(String name) {
-        try {
-            String s = Files.readString(LOGS.resolve(name + ".log"));
-            return "\n--- " + name + ".log ---\n" + (s.length() > 8000 ? s.substring(s.length() - 8000) : s);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        bgp.stopNode(node, name);
     }
 }
