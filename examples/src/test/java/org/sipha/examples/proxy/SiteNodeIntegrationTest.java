@@ -218,7 +218,8 @@ class SiteNodeIntegrationTest {
     private static Process startNode(String name, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15301",
             "--backend", "sip:127.0.0.1:15302", "--record-route-secret", "site node integration test secret",
-            "--warmup-calls", "0", "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--min-backends", "1"));
+            "--warmup-calls", "0", "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--min-backends", "1",
+            "--drain-ms", "1000")); // a later --drain-ms in extra wins
         args.addAll(List.of(extra));
         return bgp.startNode(name, args);
     }

@@ -24,7 +24,7 @@ import org.sipha.testsupport.SippProcesses;
  * The site node following its site's Galera quorum, over real BGP: a real 3-node MariaDB Galera cluster with garbd
  * ({@link GaleraClusterExtension}), the reference proxy with {@code --anycast} and {@code --galera-node} in a child
  * JVM driving an announcing BIRD (127.0.0.9:1799, AS 65001), and a router BIRD (127.0.0.8:1798, AS 65000) whose
- * table the test reads. SIPp backend on 127.0.0.1:15341 (control 15351, media 15361), proxy on 127.0.0.1:15340.
+ * table the test reads. SIPp backend on 127.0.0.1:15341 (control 15351, media 15361 and 15363), proxy on 127.0.0.1:15340.
  * Addresses and ports are used by no other test.
  *
  * <p>Quorum lost (2 of 4 voters on each side): new calls get 503 and the route is withdrawn at once; quorum back:
@@ -64,7 +64,7 @@ class SiteNodeQuorumIntegrationTest {
         sipp.start(SippProcess.uas("uas_answer.xml", 15341, 15351, 15361).answerOptions().globalTimeoutS(0));
         Process node = bgp.startNode("quorum", List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15341",
             "--record-route-secret", "site node quorum test secret", "--warmup-calls", "0",
-            "--probe-interval-ms", "100", "--probe-timeout-ms", "80",
+            "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--drain-ms", "1000",
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(3),
