@@ -3,7 +3,6 @@ package org.sipha.anycast;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,27 +29,11 @@ final class WatchdogOptions {
             "    --min-up=K                  active destinations in `kamcmd dispatcher.list` output (FLAGS A*)",
             "    --check-regex=REGEX         output lines matching REGEX (K: --min-up, default 1)",
             "    (neither)                   only the exit status counts",
-            "  --rise=3 --fall=2             consecutive passes/failures to change a check's verdict",
-            "  --drain-ms=10000              announce with 65535:0/prepend this long before withdrawing",
-            "  --drain-on-proxy-failure=false",
-            "  --maintenance-file=PATH       while it exists: drain, then withdraw (DISABLED)",
-            "  --announcer=bird|hook|exabgp|frr  (default bird)",
-            "  --bird-socket=/run/bird/bird.ctl --bird-protocol=sipha_up --bird-drain-protocol=sipha_drain|-",
-            "  --hook=PATH --hook-timeout-ms=400  (default 4/5 of the dead-man timeout, must be shorter)",
-            "  --exabgp-fifo=PATH --prefix=198.51.100.10/32 --exabgp-drain-attributes='community [65535:0]'",
-            "  --frr-asn=65004 --prefix=P --frr-drain-route-map=sipha-drain --frr-vty-socket=DIR --frr-timeout-ms=400",
-            "  --address=198.51.100.10/32 --address-device=lo   also own the address: added before announcing,",
-            "                                removed only after the withdraw (iproute2, needs CAP_NET_ADMIN)",
-            "  --deadman-timeout-ms=500      relay withdraws after this much heartbeat silence; 0 disables the relay",
-            "  --heartbeat-ms=100 --reconcile-ms=1000",
-            "  --damping=PENALTY,SUPPRESS,REUSE,MAX,HALF_LIFE_MS   (default 1000,2000,750,8000,60000)");
+            AnycastOptions.USAGE);
 
-    private static final Set<String> KNOWN = Set.of("sip-target", "sip-local", "probe-interval-ms",
-            "probe-timeout-ms", "rise", "fall", "drain-ms", "drain-on-proxy-failure", "maintenance-file", "announcer",
-            "bird-socket", "bird-protocol", "bird-drain-protocol", "hook", "hook-timeout-ms", "deadman-timeout-ms",
-            "heartbeat-ms", "reconcile-ms", "damping", "exabgp-fifo", "prefix", "exabgp-drain-attributes",
-            "address", "address-device", "frr-asn", "frr-drain-route-map", "frr-vty-socket", "frr-timeout-ms",
-            "down-codes", "check-command", "check-regex", "min-up", "check-interval-ms", "check-timeout-ms");
+    private static final Set<String> OWN = Set.of("sip-target", "sip-local", "probe-interval-ms",
+            "probe-timeout-ms", "down-codes", "check-command", "check-regex", "min-up", "check-interval-ms",
+            "check-timeout-ms");
     private static final List<String> CHECK_OPTIONS = List.of("check-regex", "min-up", "check-interval-ms",
             "check-timeout-ms");
 
@@ -78,57 +61,10 @@ final class WatchdogOptions {
         downCodes = downCodes(o.getOrDefault("down-codes", "503"));
         checkIntervalMs = positive(o, "check-interval-ms", 1_000);
         check = o.containsKey("check-command") ? check(o, checkIntervalMs) : noCheck(o);
-        deadmanTimeoutMs = number(o, "deadman-timeout-ms", 500);
-        String kind = o.getOrDefault("announcer", "bird");
-        List<String> routing = switch (kind) {
-            case "bird" -> List.of(AnnouncerSpec.BIRD, o.getOrDefault("bird-socket", "/run/bird/bird.ctl"),
-                    o.getOrDefault("bird-protocol", "sipha_up"), o.getOrDefault("bird-drain-protocol", "sipha_drain"));
-            case "hook" -> List.of(AnnouncerSpec.HOOK, required(o, "hook"),
-                    Long.toString(commandTimeoutMs(o, "hook-timeout-ms", 5_000)));
-            case "exabgp" -> List.of(AnnouncerSpec.EXABGP, required(o, "exabgp-fifo"), required(o, "prefix"),
-                    o.getOrDefault("exabgp-drain-attributes", "community [65535:0]"));
-            case "frr" -> List.of(AnnouncerSpec.FRR, o.getOrDefault("frr-vty-socket", AnnouncerSpec.NONE),
-                    required(o, "frr-asn"), required(o, "prefix"),
-                    o.getOrDefault("frr-drain-route-map", AnnouncerSpec.NONE),
-                    Long.toString(commandTimeoutMs(o, "frr-timeout-ms", 400)));
-            default -> throw new IllegalArgumentException("--announcer must be bird, hook, exabgp or frr: " + kind);
-        };
-        if (o.containsKey("address")) {
-            List<String> ordered = new ArrayList<>(List.of(AnnouncerSpec.ORDERED, Integer.toString(routing.size())));
-            ordered.addAll(routing);
-            ordered.addAll(List.of(AnnouncerSpec.ADDRESS, o.get("address"), o.getOrDefault("address-device", "lo"),
-                    AnnouncerSpec.NONE));
-            announcerSpec = List.copyOf(ordered);
-        } else {
-            announcerSpec = routing;
-        }
-        AnycastConfig.Builder b = AnycastConfig.builder()
-                .rise((int) positive(o, "rise", 3))
-                .fall((int) positive(o, "fall", 2))
-                .drainMs(number(o, "drain-ms", 10_000))
-                .drainOnProxyFailure(Boolean.parseBoolean(o.getOrDefault("drain-on-proxy-failure", "false")))
-                .heartbeatIntervalMs(positive(o, "heartbeat-ms", 100))
-                .reconcileIntervalMs(positive(o, "reconcile-ms", 1_000))
-                .minDestinationsUp(check == null ? 0 : check.minUp());
-        if (o.containsKey("maintenance-file")) {
-            b.maintenanceFile(Path.of(o.get("maintenance-file")));
-        }
-        if (o.containsKey("damping")) {
-            String[] d = o.get("damping").split(",");
-            if (d.length != 5) {
-                throw new IllegalArgumentException("--damping needs 5 comma-separated numbers: " + o.get("damping"));
-            }
-            try {
-                b.damping(Double.parseDouble(d[0]), Double.parseDouble(d[1]), Double.parseDouble(d[2]),
-                        Double.parseDouble(d[3]), Long.parseLong(d[4].trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--damping: not a number in " + o.get("damping"), e);
-            }
-        }
-        if (deadmanTimeoutMs > 0 && deadmanTimeoutMs < 3 * positive(o, "heartbeat-ms", 100)) {
-            throw new IllegalArgumentException("--deadman-timeout-ms should be at least 3 heartbeat periods");
-        }
-        config = b.build();
+        AnycastOptions anycast = AnycastOptions.parse(o);
+        deadmanTimeoutMs = anycast.deadmanTimeoutMs();
+        announcerSpec = anycast.announcerSpec();
+        config = anycast.config().minDestinationsUp(check == null ? 0 : check.minUp()).build();
     }
 
     private static SipStatusCodeSet downCodes(String spec) {
@@ -171,23 +107,6 @@ final class WatchdogOptions {
         return null;
     }
 
-    /**
-     * The decision thread waits for the hook or vtysh; if that outlasts the dead-man timeout the relay withdraws
-     * spuriously. So the default is 4/5 of the dead-man timeout (capped by {@code maxDefault}), and a timeout as
-     * long as the dead-man timeout is refused.
-     */
-    private static long commandTimeoutMs(Map<String, String> o, String key, long maxDefault) {
-        long deadman = number(o, "deadman-timeout-ms", 500);
-        long dflt = deadman > 0 ? Math.min(maxDefault, Math.max(10, deadman * 4 / 5)) : maxDefault;
-        long t = positive(o, key, dflt);
-        if (deadman > 0 && t >= deadman) {
-            throw new IllegalArgumentException("--" + key + " (" + t + ") must be shorter than "
-                    + "--deadman-timeout-ms (" + deadman + "): a command that blocks the decision thread longer "
-                    + "stops its heartbeat");
-        }
-        return t;
-    }
-
     static WatchdogOptions parse(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> bad = new ArrayList<>();
@@ -198,7 +117,7 @@ final class WatchdogOptions {
                 continue;
             }
             String key = a.substring(2, eq);
-            if (!KNOWN.contains(key)) {
+            if (!OWN.contains(key) && !AnycastOptions.KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key);
             }
             o.put(key, a.substring(eq + 1));
@@ -210,35 +129,11 @@ final class WatchdogOptions {
     }
 
     private static String required(Map<String, String> o, String key) {
-        String v = o.get(key);
-        if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("--" + key + " is required");
-        }
-        return v;
-    }
-
-    private static long number(Map<String, String> o, String key, long dflt) {
-        String v = o.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < 0) {
-                throw new IllegalArgumentException("--" + key + " must be >= 0: " + v);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + key + " is not a number: " + v, e);
-        }
+        return AnycastOptions.required(o, key);
     }
 
     private static long positive(Map<String, String> o, String key, long dflt) {
-        long n = number(o, key, dflt);
-        if (n == 0) {
-            throw new IllegalArgumentException("--" + key + " must be > 0");
-        }
-        return n;
+        return AnycastOptions.positive(o, key, dflt);
     }
 
     private static InetSocketAddress hostPort(String key, String v, int defaultPort) {

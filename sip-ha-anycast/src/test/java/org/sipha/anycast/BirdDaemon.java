@@ -9,16 +9,19 @@ import org.sipha.testsupport.RequiredTool;
 
 /**
  * A real BIRD 2 started by a test in the foreground ({@code -f}), with its own config, control socket and log in
- * a temp folder. Stopped by pid through its Process handle. Test-only.
+ * a temp folder. Stopped by pid through its Process handle. Test-only; public for other modules' tests (test-jar).
+ * The test's thread only.
  */
-final class BirdDaemon implements AutoCloseable {
+public final class BirdDaemon implements AutoCloseable {
     final Path dir;
     final String name;
     final Path config;
-    final Path controlSocket;
+    /** The daemon's control socket (birdc's {@code -s}). */
+    public final Path controlSocket;
     private Process process;
 
-    BirdDaemon(Path dir, String name, String configText) throws IOException {
+    /** Writes {@code configText} (plus a log line) to {@code dir/name.conf}; nothing runs yet. */
+    public BirdDaemon(Path dir, String name, String configText) throws IOException {
         this.dir = dir;
         this.name = name;
         this.config = dir.resolve(name + ".conf");
@@ -27,12 +30,12 @@ final class BirdDaemon implements AutoCloseable {
     }
 
     /** Path of the bird binary; skips the test when BIRD 2 is not installed, fails it under CI=true. */
-    static String requireBird() {
+    public static String requireBird() {
         return RequiredTool.require("bird", "bird2").toString();
     }
 
     /** Starts BIRD and waits (bounded, 30 s) until its control socket answers. */
-    BirdDaemon start() throws IOException, InterruptedException {
+    public BirdDaemon start() throws IOException, InterruptedException {
         Files.deleteIfExists(controlSocket);
         process = new ProcessBuilder(requireBird(), "-f", "-c", config.toString(), "-s", controlSocket.toString(),
                 "-P", dir.resolve(name + ".pid").toString())
@@ -58,12 +61,12 @@ final class BirdDaemon implements AutoCloseable {
         throw new IllegalStateException("bird " + name + " control socket not up within 30 s");
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** SIGTERM, wait up to 10 s, then SIGKILL. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -5,9 +5,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Every process a test starts (and their descendants seen while alive) is registered here and killed by pid in a
- * JVM shutdown hook, so an aborted test run leaves nothing behind. Test-only.
+ * JVM shutdown hook, so an aborted test run leaves nothing behind. Test-only; public for other modules' tests
+ * (test-jar). Any thread.
  */
-final class ProcessRegistry {
+public final class ProcessRegistry {
     private static final List<ProcessHandle> PROCESSES = new CopyOnWriteArrayList<>();
 
     static {
@@ -17,15 +18,15 @@ final class ProcessRegistry {
     private ProcessRegistry() {
     }
 
-    static void register(Process p) {
+    public static void register(Process p) {
         PROCESSES.add(p.toHandle());
     }
 
-    static void register(ProcessHandle h) {
+    public static void register(ProcessHandle h) {
         PROCESSES.add(h);
     }
 
-    static void killAll() {
+    public static void killAll() {
         for (ProcessHandle h : PROCESSES) {
             if (h.isAlive()) {
                 h.destroyForcibly();

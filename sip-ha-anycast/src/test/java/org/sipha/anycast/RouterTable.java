@@ -6,31 +6,31 @@ import java.util.function.Predicate;
 
 /**
  * Reads the router BIRD's table for one prefix through its control socket (one persistent connection, ~0.3 ms
- * per query). Test-only; one thread.
+ * per query). Test-only; public for other modules' tests (test-jar). One thread.
  */
-final class RouterTable implements AutoCloseable {
+public final class RouterTable implements AutoCloseable {
     private final BirdControlSocket socket;
     private final String prefix;
     private final String protocol;
 
-    RouterTable(Path controlSocket, String prefix, String protocol) throws AnnouncerException {
+    public RouterTable(Path controlSocket, String prefix, String protocol) throws AnnouncerException {
         this.socket = BirdControlSocket.connect(controlSocket, 5_000);
         this.prefix = prefix;
         this.protocol = protocol;
     }
 
     /** The full {@code show route P all} text for the prefix as learnt from the announcer's session. */
-    String route() throws AnnouncerException {
+    public String route() throws AnnouncerException {
         BirdReply r = socket.command("show route " + prefix + " protocol " + protocol + " all");
         return r.text();
     }
 
     /** True if the router has the prefix from the announcer (a line mentioning {@code [protocol }). */
-    boolean present() throws AnnouncerException {
+    public boolean present() throws AnnouncerException {
         return route().contains("[" + protocol + " ");
     }
 
-    boolean drainMarked() throws AnnouncerException {
+    public boolean drainMarked() throws AnnouncerException {
         String r = route();
         return r.contains("[" + protocol + " ") && r.contains("(65535,0)");
     }
@@ -39,7 +39,7 @@ final class RouterTable implements AutoCloseable {
      * Polls every ~0.5 ms until the condition holds; returns the nanoseconds from {@code startNs} to the first
      * poll that saw it, or -1 after {@code timeoutMs}.
      */
-    long awaitNs(Predicate<RouterTable> condition, long startNs, long timeoutMs) {
+    public long awaitNs(Predicate<RouterTable> condition, long startNs, long timeoutMs) {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         while (System.nanoTime() < deadline) {
             if (condition.test(this)) {
@@ -50,7 +50,7 @@ final class RouterTable implements AutoCloseable {
         return -1;
     }
 
-    static Predicate<RouterTable> isPresent(boolean wanted) {
+    public static Predicate<RouterTable> isPresent(boolean wanted) {
         return t -> {
             try {
                 return t.present() == wanted;
@@ -60,7 +60,7 @@ final class RouterTable implements AutoCloseable {
         };
     }
 
-    static Predicate<RouterTable> isDrainMarked() {
+    public static Predicate<RouterTable> isDrainMarked() {
         return t -> {
             try {
                 return t.drainMarked();

@@ -100,6 +100,8 @@ final class ProxyOptions {
     String quorumLoss = "503";
     long probeIntervalMs = 1000;
     long probeTimeoutMs = 500;
+    /** The site node's options ({@code --anycast} ...), resolved by {@link SiteNode#prepare}. */
+    final SiteNodeOptions siteNode = new SiteNodeOptions();
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -177,7 +179,13 @@ final class ProxyOptions {
                 case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
                 case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
                 case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
-                default -> throw new IllegalArgumentException(a + ": unknown option (see --help)");
+                // --anycast and the site node's other options: SiteNodeOptions
+                default -> {
+                    if (!o.siteNode.accepts(a)) {
+                        throw new IllegalArgumentException(a + ": unknown option (see --help)");
+                    }
+                    o.siteNode.put(a, value(args, ++i, a));
+                }
             }
         }
         if (o.listen.isEmpty()) {
@@ -325,7 +333,13 @@ final class ProxyOptions {
                 case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);
                 case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
                 case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
-                default -> throw new IllegalArgumentException(key + ": unknown key in " + file);
+                // anycast and the site node's other keys: SiteNodeOptions
+                default -> {
+                    if (!siteNode.accepts("--" + key)) {
+                        throw new IllegalArgumentException(key + ": unknown key in " + file);
+                    }
+                    siteNode.put("--" + key, String.valueOf(v));
+                }
             }
         }
     }

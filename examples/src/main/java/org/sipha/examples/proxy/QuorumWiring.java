@@ -56,6 +56,11 @@ final class QuorumWiring implements AutoCloseable {
         }
     }
 
+    /** Also tells {@code listener} the site's quorum: at once, then every change (on the client's event thread). */
+    void addListener(SiteQuorumSignal.Listener listener) {
+        client.addSiteQuorumListener(listener);
+    }
+
     /** The last state the quorum client reported. */
     boolean isQuorate() {
         return quorate;

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.sipha.core.model.Destination;
+import org.sipha.core.spi.DestinationsUpListener;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
 import org.sipha.dispatcher.DestinationSetConfig;
@@ -89,7 +90,7 @@ public final class ReferenceProxy {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(USAGE);
+            System.out.println(USAGE + "\n" + SiteNodeOptions.USAGE);
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
@@ -101,6 +102,8 @@ public final class ReferenceProxy {
         HealthChecking health = null;
         QuorumWiring quorum = null;
         ThreadLivenessWatchdog watchdog = null;
+        SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
+
         SipProxyServer server;
         EngineLoops loops = null;
         ProxyOptions o;
@@ -114,10 +117,12 @@ public final class ReferenceProxy {
                 }
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
+            site = SiteNode.prepare(o);
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
             writer = o.health ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
-            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD) : null;
+            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
+
             ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
             loops = EngineLoops.start(cfg);
@@ -130,7 +135,14 @@ public final class ReferenceProxy {
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
             }
+            if (site != null) {
+                long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
+                site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
+            }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            if (site != null) {
+                site.close();
+            }
             if (watchdog != null) {
                 watchdog.close();
             }
@@ -157,10 +169,16 @@ public final class ReferenceProxy {
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
         stop.await();
+        if (site != null) {
+            site.leaveAnycast(); // drain, then withdraw, still taking calls; only then stop taking them
+        }
         LOG.info("stopping: no new calls; waiting up to {} ms for {} call(s) in flight", o.drainTimeoutMs,
             server.activeCalls());
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
+        if (site != null) {
+            site.close(); // before the loops stop: its self-check watches them
+        }
         LOG.info("{} call setup(s) moved to another backend as soon as theirs was ejected, {} of them while ringing",
             server.ejectionFailovers() + server.ringingFailovers(), server.ringingFailovers());
         long suppressed = server.suppressedSilenceReports();
@@ -216,10 +234,21 @@ public final class ReferenceProxy {
      */
     static HealthChecking healthChecking(ProxyOptions o, RoutingTableWriter writer,
                                          DispatcherNextHopSelector selector, String threadName) {
-        return HealthChecking.builder(destinations(o))
+        return healthChecking(o, writer, selector, threadName, null);
+    }
+
+    /** As above, also telling {@code destinationsUp} (if not null) how many backends are usable. */
+    static HealthChecking healthChecking(ProxyOptions o, RoutingTableWriter writer,
+                                         DispatcherNextHopSelector selector, String threadName,
+                                         DestinationsUpListener destinationsUp) {
+        HealthChecking.Builder b = HealthChecking.builder(destinations(o))
             .probes(OptionsProbeConfig.builder().intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
                 .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs)).build())
-            .sink(writer.healthSink()).slowStart(selector::setTrafficShare).threadName(threadName).build();
+            .sink(writer.healthSink()).slowStart(selector::setTrafficShare).threadName(threadName);
+        if (destinationsUp != null) {
+            b.destinationsUp(destinationsUp);
+        }
+        return b.build();
     }
 
     /**

@@ -82,6 +82,16 @@ public final class EngineLoops implements AutoCloseable {
         return coalesceMicros;
     }
 
+    /**
+     * Runs {@code task} on loop {@code index} at its next turn: for checks from outside the message path, such
+     * as whether each loop still runs tasks at all. Any thread.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the loops are shut down
+     */
+    public void execute(int index, Runnable task) {
+        loops.get(index).execute(task);
+    }
+
     SocketLayer layer() {
         return layer;
     }

@@ -170,6 +170,28 @@ class EngineLoopsTest {
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
     }
 
+    /** A task handed to {@link EngineLoops#execute} runs on that loop's own thread; after close it is refused. */
+    @Test
+    void executeRunsATaskOnTheGivenLoopAndIsRefusedOnceTheLoopsAreClosed() throws Exception {
+        EngineLoops loops = EngineLoops.start(IoTransport.AUTO, 2);
+        try {
+            for (int i = 0; i < loops.size(); i++) {
+                EventLoop loop = loops.loops().get(i);
+                CountDownLatch ran = new CountDownLatch(1);
+                boolean[] onLoop = new boolean[1];
+                loops.execute(i, () -> {
+                    onLoop[0] = loop.inEventLoop();
+                    ran.countDown();
+                });
+                assertTrue(ran.await(2, TimeUnit.SECONDS), "loop " + i + " did not run the task");
+                assertTrue(onLoop[0], "the task ran on another thread than loop " + i + "'s");
+            }
+        } finally {
+            loops.close();
+        }
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> loops.execute(0, () -> { }));
+    }
+
     @Test
     void rejectsALoopCountOutOfRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,122 @@
+package org.sipha.examples.proxy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.sipha.anycast.AnycastOptions;
+
+/**
+ * The site node's options, collected by {@link ProxyOptions} from the command line ({@code --name value}) or the
+ * YAML file (the same names without dashes): {@code --anycast PREFIX} turns the site node on; {@code --min-backends},
+ * {@code --liveness-interval-ms}, {@code --liveness-timeout-ms} are its own; every announcer and decision option
+ * of the anycast watchdog ({@link AnycastOptions#KEYS}) is read by the watchdog's own parser. See
+ * docs/site-node.md. Filled and resolved by the thread that parses the options.
+ */
+final class SiteNodeOptions {
+    static final String USAGE = String.join("\n",
+        "Site node: announce the site's anycast prefix while this proxy can take calls (docs/site-node.md):",
+        "  --anycast PREFIX              e.g. 198.51.100.10/32; turns the site node on",
+        "  --min-backends K              drain, then withdraw, while fewer than K backends are usable (default 1;",
+        "                                none usable withdraws at once)",
+        "  --liveness-interval-ms 100 --liveness-timeout-ms 500   how often each event loop is asked to run a",
+        "                                no-op, and how long it may take before the node withdraws",
+        "  and the anycast watchdog's announcer options, written --name value (defaults as shown):",
+        AnycastOptions.USAGE.replace("--prefix=198.51.100.10/32 ", "").replace("--prefix=P ", ""));
+
+    private static final Pattern PREFIX = Pattern.compile("[0-9A-Fa-f.:]+/[0-9]{1,3}");
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    /** True for {@code --anycast} and the other options this class reads ({@code option} with its dashes). */
+    boolean accepts(String option) {
+        if (!option.startsWith("--")) {
+            return false;
+        }
+        String key = option.substring(2);
+        return switch (key) {
+            case "anycast", "min-backends", "liveness-interval-ms", "liveness-timeout-ms" -> true;
+            case "prefix" -> false; // --anycast names the prefix
+            default -> AnycastOptions.KEYS.contains(key);
+        };
+    }
+
+    /** Records one option ({@code option} with its dashes); a later value replaces an earlier one. */
+    void put(String option, String value) {
+        values.put(option.substring(2), value);
+    }
+
+    /** True when any of these options was given. */
+    boolean given() {
+        return !values.isEmpty();
+    }
+
+    /** True when {@code --anycast} was given. */
+    boolean enabled() {
+        return values.containsKey("anycast");
+    }
+
+    /**
+     * The validated settings.
+     *
+     * @param health   whether health checking runs (it counts the usable backends)
+     * @param backends number of configured backends
+     * @throws IllegalArgumentException naming the option if one is wrong or given without {@code --anycast}
+     */
+    Settings resolve(boolean health, int backends) {
+        if (!enabled()) {
+            throw new IllegalArgumentException("--" + values.keySet().iterator().next()
+                + ": a site node option, which needs --anycast PREFIX");
+        }
+        String prefix = values.get("anycast").trim();
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("--anycast: expected a prefix such as 198.51.100.10/32, got " + prefix);
+        }
+        int minBackends = (int) number("min-backends", 1);
+        if (minBackends > 0 && !health) {
+            throw new IllegalArgumentException("--min-backends: counting usable backends needs health checking, "
+                + "which --no-health turns off; pass --min-backends 0 to announce without it");
+        }
+        if (minBackends > backends) {
+            throw new IllegalArgumentException("--min-backends: " + minBackends + " is more than the " + backends
+                + " configured backend(s): the prefix would never be announced");
+        }
+        long intervalMs = number("liveness-interval-ms", 100);
+        long timeoutMs = number("liveness-timeout-ms", 500);
+        if (intervalMs < 10 || timeoutMs < 2 * intervalMs) {
+            throw new IllegalArgumentException("--liveness-interval-ms must be at least 10 and "
+                + "--liveness-timeout-ms at least twice it, got " + intervalMs + " and " + timeoutMs);
+        }
+        Map<String, String> anycast = new LinkedHashMap<>(values);
+        anycast.put("prefix", prefix);
+        return new Settings(prefix, minBackends, intervalMs, timeoutMs, AnycastOptions.parse(anycast));
+    }
+
+    private long number(String key, long dflt) {
+        String v = values.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < 0) {
+                throw new IllegalArgumentException("--" + key + ": must be >= 0, got " + v);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + ": not a number: " + v, e);
+        }
+    }
+
+    /**
+     * What the site node runs with.
+     *
+     * @param prefix              the anycast prefix (for BIRD it lives in BIRD's configuration; logged here)
+     * @param minBackends         K: fewer usable backends drain, then withdraw
+     * @param livenessIntervalMs  how often the self-check runs
+     * @param livenessTimeoutMs   how long an event loop may leave a no-op waiting
+     * @param anycast             announcer, relay and decision settings
+     */
+    record Settings(String prefix, int minBackends, long livenessIntervalMs, long livenessTimeoutMs,
+                    AnycastOptions anycast) {
+    }
+}
