@@ -43,6 +43,12 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * drain-timeout-ms: 10000
  * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
  * galera-password-file: /etc/sip-ha/galera.password   # or SIPHA_GALERA_PASSWORD
+ * tcp-max-connections: 10000           # accepted TCP connections open at once; more are reset at accept
+ * tcp-max-connections-per-source: 256  # the same, per source IP address
+ * tcp-idle-timeout-ms: 300000          # a TCP connection silent this long is closed (CRLF keep-alives count); 0 = never
+ * tcp-message-timeout-ms: 10000        # a message begun on TCP must be complete within this (slowloris)
+ * tcp-max-write-buffer-bytes: 131072   # a TCP peer that stops reading is reset when this much waits for it
+ * tcp-max-message-bytes: 65535         # larger TCP messages are answered 513 and the connection closed
  * </pre>
  *
  * <p>Secrets (the Record-Route passphrase, the Galera password) also come from a file or the environment, so none
@@ -102,6 +108,13 @@ final class ProxyOptions {
     long probeTimeoutMs = 500;
     /** The site node's options ({@code --anycast} ...), resolved by {@link SiteNode#prepare}. */
     final SiteNodeOptions siteNode = new SiteNodeOptions();
+    // TCP bounds under abuse: the engine's defaults
+    int tcpMaxConnections = 10_000;
+    int tcpMaxConnectionsPerSource = 256;
+    long tcpIdleTimeoutMs = 300_000;
+    long tcpMessageTimeoutMs = 10_000;
+    int tcpMaxWriteBufferBytes = 128 * 1024;
+    int tcpMaxMessageBytes = 65_535;
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -179,6 +192,13 @@ final class ProxyOptions {
                 case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
                 case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
                 case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
+                case "--tcp-max-connections" -> o.tcpMaxConnections = (int) number(value(args, ++i, a), a);
+                case "--tcp-max-connections-per-source" ->
+                    o.tcpMaxConnectionsPerSource = (int) number(value(args, ++i, a), a);
+                case "--tcp-idle-timeout-ms" -> o.tcpIdleTimeoutMs = number(value(args, ++i, a), a);
+                case "--tcp-message-timeout-ms" -> o.tcpMessageTimeoutMs = number(value(args, ++i, a), a);
+                case "--tcp-max-write-buffer-bytes" -> o.tcpMaxWriteBufferBytes = (int) number(value(args, ++i, a), a);
+                case "--tcp-max-message-bytes" -> o.tcpMaxMessageBytes = (int) number(value(args, ++i, a), a);
                 // --anycast and the site node's other options: SiteNodeOptions
                 default -> {
                     if (!o.siteNode.accepts(a)) {
@@ -333,6 +353,13 @@ final class ProxyOptions {
                 case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);
                 case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
                 case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
+                case "tcp-max-connections" -> tcpMaxConnections = (int) number(String.valueOf(v), key);
+                case "tcp-max-connections-per-source" ->
+                    tcpMaxConnectionsPerSource = (int) number(String.valueOf(v), key);
+                case "tcp-idle-timeout-ms" -> tcpIdleTimeoutMs = number(String.valueOf(v), key);
+                case "tcp-message-timeout-ms" -> tcpMessageTimeoutMs = number(String.valueOf(v), key);
+                case "tcp-max-write-buffer-bytes" -> tcpMaxWriteBufferBytes = (int) number(String.valueOf(v), key);
+                case "tcp-max-message-bytes" -> tcpMaxMessageBytes = (int) number(String.valueOf(v), key);
                 // anycast and the site node's other keys: SiteNodeOptions
                 default -> {
                     if (!siteNode.accepts("--" + key)) {

@@ -54,6 +54,8 @@ public final class ReferenceProxy {
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password-file FILE] [--galera-password P]
                [--galera-database D] [--galera-voters N] [--quorum-loss 503|ignore]
+               [--tcp-max-connections N] [--tcp-max-connections-per-source N] [--tcp-idle-timeout-ms N]
+               [--tcp-message-timeout-ms N] [--tcp-max-write-buffer-bytes N] [--tcp-max-message-bytes N]
         Command-line options override the environment (SIPHA_RECORD_ROUTE_SECRET, SIPHA_RECORD_ROUTE_PREVIOUS_SECRET,
         SIPHA_GALERA_PASSWORD), which overrides the YAML file. With no backend, two demo backends run on
         127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
@@ -186,6 +188,9 @@ public final class ReferenceProxy {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
                 suppressed);
         }
+        if (!o.tcpListen().isEmpty()) {
+            LOG.info("TCP bounds: {}", server.tcpCounters());
+        }
         if (watchdog != null) {
             watchdog.close(); // before the threads it watches end on purpose
         }
@@ -317,7 +322,10 @@ public final class ReferenceProxy {
             .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
             .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).coalesceMicros(o.coalesceMicros)
-            .transport(o.transport);
+            .transport(o.transport)
+            .tcpMaxConnections(o.tcpMaxConnections).tcpMaxConnectionsPerSource(o.tcpMaxConnectionsPerSource)
+            .tcpIdleTimeoutMs(o.tcpIdleTimeoutMs).tcpMessageTimeoutMs(o.tcpMessageTimeoutMs)
+            .tcpMaxWriteBufferBytes(o.tcpMaxWriteBufferBytes).tcpMaxMessageBytes(o.tcpMaxMessageBytes);
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

@@ -68,6 +68,41 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void mapsTheTcpBoundsWithTheEnginesDefaults() throws Exception {
+        String[] backend = {"--backend", "sip:127.0.0.1:5081"};
+        ProxyConfig d = ReferenceProxy.config(ProxyOptions.parse(backend));
+        ProxyConfig engine = ProxyConfig.builder().listenUdp(new java.net.InetSocketAddress("127.0.0.1", 5060))
+            .destinations(List.of(ProxyOptions.backend("sip:127.0.0.1:5081"))).recordRouteSecret("0123456789abcdef")
+            .build();
+        assertEquals(engine.tcpMaxConnections(), d.tcpMaxConnections());
+        assertEquals(engine.tcpMaxConnectionsPerSource(), d.tcpMaxConnectionsPerSource());
+        assertEquals(engine.tcpIdleTimeoutMs(), d.tcpIdleTimeoutMs());
+        assertEquals(engine.tcpMessageTimeoutMs(), d.tcpMessageTimeoutMs());
+        assertEquals(engine.tcpMaxWriteBufferBytes(), d.tcpMaxWriteBufferBytes());
+        assertEquals(engine.tcpMaxMessageBytes(), d.tcpMaxMessageBytes());
+        Path yaml = dir.resolve("tcp.yaml");
+        Files.writeString(yaml, """
+            tcp-max-connections: 2000
+            tcp-max-connections-per-source: 20
+            tcp-idle-timeout-ms: 0
+            tcp-message-timeout-ms: 5000
+            tcp-max-write-buffer-bytes: 65536
+            tcp-max-message-bytes: 16384
+            """);
+        ProxyConfig c = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--config", yaml.toString(),
+            "--tcp-max-connections-per-source", "30", "--backend", "sip:127.0.0.1:5081"}));
+        assertEquals(2000, c.tcpMaxConnections());
+        assertEquals(30, c.tcpMaxConnectionsPerSource());
+        assertEquals(0, c.tcpIdleTimeoutMs());
+        assertEquals(5000, c.tcpMessageTimeoutMs());
+        assertEquals(65536, c.tcpMaxWriteBufferBytes());
+        assertEquals(16384, c.tcpMaxMessageBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(
+            ProxyOptions.parse(new String[] {"--tcp-message-timeout-ms", "5", "--backend", "sip:127.0.0.1:5081"})));
+        assertTrue(e.getMessage().startsWith("tcp-message-timeout-ms"), e.getMessage());
+    }
+
+    @Test
     void setsTheCoalescingWindow() throws Exception {
         String[] backend = {"--backend", "sip:127.0.0.1:5081"};
         assertEquals(ProxyConfig.DEFAULT_COALESCE_MICROS,

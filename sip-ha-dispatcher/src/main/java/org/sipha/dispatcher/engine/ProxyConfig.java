@@ -39,6 +39,13 @@ public final class ProxyConfig {
     private final ForwardingOutcomeListener outcomeListener;
     private final Set<InetSocketAddress> alwaysAllowed;
     private final NanoClock clock;
+    // TCP bounds under abuse (accept-time limits, timeouts, buffers)
+    private final int tcpMaxConnections;
+    private final int tcpMaxConnectionsPerSource;
+    private final long tcpIdleTimeoutMs;
+    private final long tcpMessageTimeoutMs;
+    private final int tcpMaxWriteBufferBytes;
+    private final int tcpMaxMessageBytes;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -64,6 +71,12 @@ public final class ProxyConfig {
         outcomeListener = b.outcomeListener;
         alwaysAllowed = Set.copyOf(b.alwaysAllowed);
         clock = b.clock;
+        tcpMaxConnections = b.tcpMaxConnections;
+        tcpMaxConnectionsPerSource = b.tcpMaxConnectionsPerSource;
+        tcpIdleTimeoutMs = b.tcpIdleTimeoutMs;
+        tcpMessageTimeoutMs = b.tcpMessageTimeoutMs;
+        tcpMaxWriteBufferBytes = b.tcpMaxWriteBufferBytes;
+        tcpMaxMessageBytes = b.tcpMaxMessageBytes;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -210,6 +223,50 @@ public final class ProxyConfig {
         return clock;
     }
 
+    // ------------------------------------------------------------------ TCP bounds under abuse
+
+    /** Accepted TCP connections open at once, all sources together; beyond it a new one is closed (default 10 000). */
+    public int tcpMaxConnections() {
+        return tcpMaxConnections;
+    }
+
+    /** Accepted TCP connections open at once from one source IP address (default 256). */
+    public int tcpMaxConnectionsPerSource() {
+        return tcpMaxConnectionsPerSource;
+    }
+
+    /**
+     * A TCP connection that receives no byte for this long is closed; CRLF keep-alives count (default 300 000 ms,
+     * above common keep-alive intervals and timer C; 0 turns it off).
+     */
+    public long tcpIdleTimeoutMs() {
+        return tcpIdleTimeoutMs;
+    }
+
+    /**
+     * A message begun on a TCP connection must be complete, headers and body, within this long, else the
+     * connection is closed: a slow sender holds a buffer and a connection for at most this (default 10 000 ms).
+     */
+    public long tcpMessageTimeoutMs() {
+        return tcpMessageTimeoutMs;
+    }
+
+    /**
+     * Bytes queued for one TCP connection beyond what its socket takes: a peer that stops reading is closed when its
+     * queue passes this, instead of being buffered without limit (default 131 072).
+     */
+    public int tcpMaxWriteBufferBytes() {
+        return tcpMaxWriteBufferBytes;
+    }
+
+    /**
+     * The largest message accepted on a TCP connection (default 65 535); a larger one is answered 513 if its
+     * headers are complete and the connection is closed.
+     */
+    public int tcpMaxMessageBytes() {
+        return tcpMaxMessageBytes;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -234,6 +291,13 @@ public final class ProxyConfig {
         private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
         private final java.util.HashSet<InetSocketAddress> alwaysAllowed = new java.util.HashSet<>();
         private NanoClock clock = NanoClock.SYSTEM;
+        // TCP bounds under abuse
+        private int tcpMaxConnections = 10_000;
+        private int tcpMaxConnectionsPerSource = 256;
+        private long tcpIdleTimeoutMs = 300_000;
+        private long tcpMessageTimeoutMs = 10_000;
+        private int tcpMaxWriteBufferBytes = 128 * 1024;
+        private int tcpMaxMessageBytes = 65_535;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -374,6 +438,44 @@ public final class ProxyConfig {
             return this;
         }
 
+        // -------------------------------------------------------------- TCP bounds under abuse
+
+        /** See {@link ProxyConfig#tcpMaxConnections()}. */
+        public Builder tcpMaxConnections(int n) {
+            tcpMaxConnections = n;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tcpMaxConnectionsPerSource()}. */
+        public Builder tcpMaxConnectionsPerSource(int n) {
+            tcpMaxConnectionsPerSource = n;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tcpIdleTimeoutMs()}; 0 turns it off. */
+        public Builder tcpIdleTimeoutMs(long ms) {
+            tcpIdleTimeoutMs = ms;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tcpMessageTimeoutMs()}. */
+        public Builder tcpMessageTimeoutMs(long ms) {
+            tcpMessageTimeoutMs = ms;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tcpMaxWriteBufferBytes()}. */
+        public Builder tcpMaxWriteBufferBytes(int n) {
+            tcpMaxWriteBufferBytes = n;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tcpMaxMessageBytes()}. */
+        public Builder tcpMaxMessageBytes(int n) {
+            tcpMaxMessageBytes = n;
+            return this;
+        }
+
         public ProxyConfig build() {
             require(!udpListen.isEmpty() || !tcpListen.isEmpty(), "listen: at least one address is required");
             require(selector != null, "backend: a destination selector (or destinations) is required");
@@ -391,6 +493,14 @@ public final class ProxyConfig {
             require(advertisedHost == null || (!advertisedHost.isBlank() && advertisedHost.indexOf(' ') < 0),
                 "advertise: bad host");
             require(advertisedPort >= 0 && advertisedPort <= 65535, "advertise: bad port");
+            require(tcpMaxConnections >= 1, "tcp-max-connections must be >= 1");
+            require(tcpMaxConnectionsPerSource >= 1 && tcpMaxConnectionsPerSource <= tcpMaxConnections,
+                "tcp-max-connections-per-source must be in [1, tcp-max-connections]");
+            require(tcpIdleTimeoutMs == 0 || tcpIdleTimeoutMs >= 1000, "tcp-idle-timeout-ms must be 0 (off) or >= 1000");
+            require(tcpMessageTimeoutMs >= 100, "tcp-message-timeout-ms must be >= 100");
+            require(tcpMaxWriteBufferBytes >= 4096, "tcp-max-write-buffer-bytes must be >= 4096");
+            require(tcpMaxMessageBytes >= 1500 && tcpMaxMessageBytes <= 65_535,
+                "tcp-max-message-bytes must be in [1500, 65535]");
             for (int c : failoverCodes) {
                 require(c >= 300 && c <= 699, "failover-codes: " + c + " is not a final non-2xx status");
             }

@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.sipha.core.message.SipParseLimits;
 import org.sipha.core.spi.SiteQuorumSignal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +39,16 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Threading</h2>
- * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle}, {@link #probeTransport} and
- * {@link #close} may be called from any thread; message handling runs on the event loops only.
+ * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle}, {@link #probeTransport},
+ * {@link #tcpCounters} and {@link #close} may be called from any thread; message handling runs on the event loops
+ * only.
  */
 public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
     private static final int TICK_MS = 10; // timer resolution; each tick is a wake-up of every loop, idle or not
     static final long TICK_NS = TICK_MS * 1_000_000L;
+    /** How often each loop looks for TCP connections past a timeout (the timeouts are seconds long). */
+    static final int TCP_CHECK_MS = 250;
     /**
      * The most datagrams one wake-up of a loop reads from its UDP socket (Netty's option default is one); a read
      * that stops at this limit is how {@link LoopChannelHandler} tells that datagrams are queued.
@@ -70,12 +75,19 @@ public final class SipProxyServer implements AutoCloseable {
     private volatile boolean refusing;
     private volatile int refuseRetryAfter;
     private volatile ProxyProbeTransport probes;
+    private final TcpCounters tcpCounters = new TcpCounters();
+    /** Per loop, as {@link #workers}: the TCP timeouts of the connections on that loop. */
+    private final TcpTimeouts[] tcpTimeouts;
+    private final TcpSlowReaderGuard slowReaderGuard = new TcpSlowReaderGuard(tcpCounters);
+    private final SipParseLimits tcpLimits;
 
     private SipProxyServer(ProxyConfig cfg, EngineLoops loops, boolean ownsLoops) {
         this.cfg = cfg;
         this.loops = loops;
         this.ownsLoops = ownsLoops;
         this.workers = new LoopChannelHandler[loops.size()];
+        this.tcpTimeouts = new TcpTimeouts[loops.size()];
+        this.tcpLimits = SipParseLimits.builder().maxMessageBytes(cfg.tcpMaxMessageBytes()).build();
     }
 
     /**
@@ -128,8 +140,12 @@ public final class SipProxyServer implements AutoCloseable {
         for (int i = 0; i < workers.length; i++) {
             EventLoop loop = eventLoops.get(i);
             LoopChannelHandler w = workers[i];
-            w.attach(loop, workers, to -> connect(loop, w, to));
+            TcpTimeouts t = new TcpTimeouts(cfg.clock(), cfg.tcpIdleTimeoutMs(), cfg.tcpMessageTimeoutMs(),
+                tcpCounters);
+            tcpTimeouts[i] = t;
+            w.attach(loop, workers, to -> connect(loop, w, t, to));
             ticks.add(loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS));
+            ticks.add(loop.scheduleAtFixedRate(t::expire, TCP_CHECK_MS, TCP_CHECK_MS, TimeUnit.MILLISECONDS));
         }
         for (InetSocketAddress address : cfg.udpListen()) {
             for (LoopChannelHandler w : workers) {
@@ -150,15 +166,21 @@ public final class SipProxyServer implements AutoCloseable {
         }
         probes = cfg.udpListen().isEmpty() ? null : new ProxyProbeTransport(firstSocketPerUdpAddress(),
             cfg.advertisedHost(), cfg.advertisedPort());
+        TcpAdmission admission = new TcpAdmission(cfg, tcpCounters);
         for (InetSocketAddress address : cfg.tcpListen()) {
             ServerBootstrap sb = new ServerBootstrap().group(loops.group())
                 .channel(loops.layer().server)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new TcpSipFramer(), workerOf(ch.eventLoop()));
+                        if (admission.admit(ch)) { // else reset here, before the first read
+                            int i = loopIndex(ch.eventLoop());
+                            ch.pipeline().addLast(slowReaderGuard,
+                                new TcpSipFramer(tcpLimits, tcpTimeouts[i], tcpCounters), workers[i]);
+                        }
                     }
                 });
             channels.add(sb.bind(address).sync().channel());
@@ -179,25 +201,32 @@ public final class SipProxyServer implements AutoCloseable {
     }
 
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
-    private ChannelFuture connect(EventLoop loop, LoopChannelHandler w, InetSocketAddress to) {
+    private ChannelFuture connect(EventLoop loop, LoopChannelHandler w, TcpTimeouts t, InetSocketAddress to) {
         return new Bootstrap().group(loop)
             .channel(loops.layer().stream)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
             .handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new TcpSipFramer(), w);
+                    ch.pipeline().addLast(slowReaderGuard, new TcpSipFramer(tcpLimits, t, tcpCounters), w);
                 }
             })
             .connect(to);
     }
 
-    private LoopChannelHandler workerOf(EventLoop loop) {
-        for (LoopChannelHandler w : workers) {
-            if (w.loop() == loop) {
-                return w;
+    /** A TCP channel turns unwritable, and {@link TcpSlowReaderGuard} resets it, past the configured backlog. */
+    private WriteBufferWaterMark writeBufferBound() {
+        int high = cfg.tcpMaxWriteBufferBytes();
+        return new WriteBufferWaterMark(high / 2, high);
+    }
+
+    private int loopIndex(EventLoop loop) {
+        for (int i = 0; i < workers.length; i++) {
+            if (workers[i].loop() == loop) {
+                return i;
             }
         }
         throw new IllegalStateException("no worker for " + loop);
@@ -225,6 +254,11 @@ public final class SipProxyServer implements AutoCloseable {
         if (t != null) {
             t.offer(p);
         }
+    }
+
+    /** What the TCP bounds refused and closed, by cause. Any thread. */
+    public TcpCounters tcpCounters() {
+        return tcpCounters;
     }
 
     /** The socket layer in use: the transport of this server's {@link EngineLoops}, as resolved on this machine. */

@@ -36,6 +36,12 @@
  *   <li>{@code StatelessForwarder}: non-INVITE initial requests and responses by their second Via.</li>
  *   <li>{@code ViaCodec}: the proxy's Via and branches; {@code Egress}: everything that leaves;
  *       {@code SipWriter}: the messages the proxy writes itself.</li>
+ *   <li>TCP, every connection bounded: {@code TcpAdmission} (at accept, before any read: the access list, the
+ *       total and per-source caps), {@code TcpSipFramer} (framing that resumes where it stopped, so a byte-per-packet
+ *       sender costs linear work; the size limit, with a 513), {@code TcpTimeouts} (idle, and a message begun but
+ *       not complete: per-loop FIFO lists checked every 250 ms), {@code TcpSlowReaderGuard} (a peer that stops
+ *       reading is reset at the write-buffer high-water mark), {@code TcpConnections} (reuse by remote address);
+ *       {@link org.sipha.dispatcher.engine.TcpCounters} counts what they refused and closed.</li>
  *   <li>{@link org.sipha.dispatcher.engine.SipProxyServer}: sockets, loops, one handler per loop, counters.</li>
  * </ul>
  *
@@ -45,9 +51,9 @@
  * {@link org.sipha.dispatcher.engine.DispatcherNextHopSelector},
  * {@link org.sipha.dispatcher.engine.EngineLoops}, {@link org.sipha.dispatcher.engine.IoTransport},
  * {@link org.sipha.dispatcher.engine.SourceAccessList}, {@link org.sipha.dispatcher.engine.ProxyProbeTransport},
- * {@link org.sipha.dispatcher.engine.NanoClock}; and {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a
- * harness for benchmarks and tests. Destinations are {@link org.sipha.core.model.Destination}s; everything else
- * is package-private.
+ * {@link org.sipha.dispatcher.engine.NanoClock}, {@link org.sipha.dispatcher.engine.TcpCounters}; and
+ * {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a harness for benchmarks and tests. Destinations are
+ * {@link org.sipha.core.model.Destination}s; everything else is package-private.
  *
  * <h2>Threading</h2>
  * <ul>
@@ -78,6 +84,7 @@
  * RFC 5658); TCP writes are flushed per message; no spirals (a request that already carries our Via is a loop,
  * 482); next hops must be IP literals (no DNS on I/O threads); an INVITE retransmitted after its final response is
  * absorbed rather than answered again; a stateless forward towards a second Route entry does not double
- * Record-Route.
+ * Record-Route; the TCP idle timeout counts received bytes only (a connection we only write to is idle); a TCP
+ * framing error other than the size limit closes the connection without an answer.
  */
 package org.sipha.dispatcher.engine;
