@@ -160,6 +160,13 @@ final class CallTable {
         inUse--;
     }
 
+    /** Frees every state in use (when the loop closes), releasing their stored requests. */
+    void freeAll() {
+        for (int i = 0; i < created; i++) {
+            free(slots[i]);
+        }
+    }
+
     /** Moves {@code s} to the tail of {@code list} with deadline {@code deadlineNs}, off any list of that lane. */
     void schedule(CallState s, int list, long deadlineNs) {
         int lane = LANE[list];

@@ -9,8 +9,12 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.sipha.core.message.NameAddrView;
+import org.sipha.core.message.SipHeaderName;
 import org.sipha.core.message.SipMessageEditor;
 import org.sipha.core.message.SipMessageView;
+import org.sipha.core.message.SipParseResult;
+import org.sipha.core.message.SipSyntaxException;
 
 /**
  * Where messages leave one event loop: encodes an edited message, a reply, or an ACK or CANCEL the proxy writes
@@ -58,40 +62,80 @@ final class Egress {
 
     /** Closes this loop's TCP connections (on shutdown). */
     void closeConnections() {
-        tcp.closeAll();
+        if (tcp != null) {
+            tcp.closeAll();
+        }
     }
 
-    /** Answers {@code req} (received on {@code ch} from {@code to}); a final answer gets a To tag from the Call-ID. */
+    /**
+     * Answers {@code req} (received on {@code ch} from {@code to}); a final answer gets a To tag from the Call-ID
+     * if its To parses and has none (a malformed To is copied as it came).
+     */
     void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter) {
-        tag.setLength(0);
-        if (code > 100) {
+        CharSequence toTag = null;
+        if (code > 100 && toHasNoTag(req)) { // decided before the buffer is taken: writing it cannot throw
+            tag.setLength(0);
             tag.append("sh");
             ViaCodec.appendHex(tag, req.callId().contentHash());
+            toTag = tag;
         }
         ByteBuf out = alloc.ioBuffer(512);
-        SipWriter.response(out, req, code, reason, code > 100 ? tag : null, retryAfter);
+        try {
+            SipWriter.response(out, req, code, reason, toTag, retryAfter);
+        } catch (Throwable t) {
+            out.release();
+            throw t;
+        }
         write(ch, out, to, LoopContext.isStream(ch));
     }
 
-    /** Sends an ACK or CANCEL for {@code invite} (see {@link SipWriter#ackOrCancel}). */
+    /**
+     * Sends an ACK or CANCEL for {@code invite} (see {@link SipWriter#ackOrCancel}).
+     *
+     * @throws SipSyntaxException if {@code toSource} has no To (checked before a buffer is taken)
+     */
     void ackOrCancel(Channel ch, String method, SipMessageView invite, CharSequence via, SipMessageView toSource,
                      InetSocketAddress to, boolean overTcp) {
+        if (toSource.header(SipHeaderName.TO) == null) {
+            throw new SipSyntaxException(SipParseResult.MISSING_HEADER, "To, for the " + method);
+        }
+        long cseq = invite.cseqNumber();
         ByteBuf out = alloc.ioBuffer(512);
-        SipWriter.ackOrCancel(out, method, invite, via, toSource);
+        try {
+            SipWriter.ackOrCancel(out, method, invite, via, toSource, cseq);
+        } catch (Throwable t) {
+            out.release();
+            throw t;
+        }
         write(ch, out, to, overTcp);
     }
 
-    /** Encodes the message {@code e} holds and sends it. */
+    /** Encodes the message {@code e} holds and sends it; if the editor cannot write it, throws what it threw. */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
-        e.writeTo(out);
+        try {
+            e.writeTo(out); // throws on overlapping edits
+        } catch (Throwable t) {
+            out.release();
+            throw t;
+        }
         write(ch, out, to, overTcp);
+    }
+
+    /** Whether the To of {@code req} parses and has no tag; false if it has one, is missing or is malformed. */
+    private static boolean toHasNoTag(SipMessageView req) {
+        try {
+            NameAddrView to = req.to();
+            return to != null && to.tag() == null;
+        } catch (SipSyntaxException e) {
+            return false; // a 400 to a malformed To: copied without a tag
+        }
     }
 
     /**
      * Sends {@code out} to {@code to}: over UDP through {@code ch} if it is a datagram channel (else this loop's
      * first UDP socket), over TCP through {@code ch} if it is the connection to {@code to}, else through a pooled
-     * connection. Takes over {@code out}.
+     * connection. Takes over {@code out}: the output, the channel or {@link TcpConnections} releases it from here on.
      */
     private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp) {
         if (memory != null) {

@@ -15,7 +15,7 @@ import java.util.Objects;
  * <h2>Threading</h2>
  * Not thread-safe: one thread drives an instance (it plays the event loop).
  */
-public final class InMemoryPipeline {
+public final class InMemoryPipeline implements AutoCloseable {
     /** Receives each message the engine sends, and takes over the buffer (it must release it). */
     @FunctionalInterface
     public interface Output {
@@ -41,6 +41,15 @@ public final class InMemoryPipeline {
     /** Runs the timers (failover, retransmission, ringing, expiry of finished calls), as the loop does every few ms. */
     public void tick() {
         worker.tick();
+    }
+
+    /**
+     * Frees the calls in flight (their stored INVITEs go back to Netty's pool); datagrams received afterwards are
+     * ignored and timers do nothing.
+     */
+    @Override
+    public void close() {
+        worker.close();
     }
 
     /** Calls not yet answered finally. */

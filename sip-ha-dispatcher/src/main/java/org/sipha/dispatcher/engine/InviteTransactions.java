@@ -97,19 +97,19 @@ final class InviteTransactions {
             return;
         }
         calls.index(s, callId, branch);
-        s.request = ctx.alloc.heapBuffer(content.readableBytes())
+        s.request = ctx.alloc.heapBuffer(content.readableBytes()) // owned by s: calls.free releases it
             .writeBytes(content, content.readerIndex(), content.readableBytes());
         s.source = src;
         s.channel = ch;
         s.cursor.reset(callId.contentHash());
-        egress.reply(ch, src, msg, 100, "Trying", 0);
-        NextHop d = s.cursor.next();
-        if (d == null) {
-            egress.reply(ch, src, msg, 503, "Service Unavailable", retryAfterSeconds);
-            calls.free(s);
-            return;
-        }
         try {
+            egress.reply(ch, src, msg, 100, "Trying", 0);
+            NextHop d = s.cursor.next();
+            if (d == null) {
+                egress.reply(ch, src, msg, 503, "Service Unavailable", retryAfterSeconds);
+                calls.free(s);
+                return;
+            }
             forwardInvite(s, d, msg);
         } catch (RuntimeException e) { // e.g. a Via we cannot stamp: give the slot back, then drop the request
             s.cursor.release();

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.jctools.queues.MpscArrayQueue;
@@ -48,6 +49,8 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private final MpscArrayQueue<DatagramPacket> handoffQueue = new MpscArrayQueue<>(HANDOFF_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainHandoffs;
+    /** Set by {@link #close}, or by any loop when this one's executor has stopped; then nothing is handled. */
+    private volatile boolean closed;
     private EventLoop loop;
     /** Datagrams read in the current read batch, and the most one batch takes (the channel's setting). */
     private int batch;
@@ -84,9 +87,19 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return loop;
     }
 
-    /** Closes this loop's TCP connections (on shutdown). */
-    void closeConnections() {
+    /**
+     * On this loop, at shutdown: closes its TCP connections, frees its calls (their stored INVITEs go back to the
+     * pool) and releases the responses handed to it. From then on every packet is released unhandled.
+     */
+    void close() {
+        closed = true;
         egress.closeConnections();
+        transactions.calls.freeAll();
+        transactions.publishActiveCalls();
+        if (drainScheduled.compareAndSet(false, true)) { // else a pending drain or a producer releases them
+            releaseHandoffs();
+            drainScheduled.set(false);
+        }
     }
 
     long fastFailovers() {
@@ -175,6 +188,9 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
      * in the in-memory pipeline. Returns true if the packet was handed to another loop, which then owns it.
      */
     boolean handle(Channel ch, ByteBuf content, InetSocketAddress src, DatagramPacket packet) {
+        if (closed) {
+            return false;
+        }
         SipParseResult r = msg.wrap(content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
@@ -191,30 +207,63 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Any loop: passes a response whose call this loop owns; on success this loop releases it. Returns false (the
-     * caller keeps and releases the packet) if the queue is full.
+     * caller keeps and releases the packet) if the queue is full or this loop has closed.
      */
     boolean handOff(DatagramPacket p) {
-        if (!handoffQueue.offer(p)) {
+        if (closed || !handoffQueue.offer(p)) {
             return false;
         }
-        if (drainScheduled.compareAndSet(false, true)) {
-            loop.execute(drainTask);
-        }
+        scheduleDrain();
         return true;
     }
 
-    private void drainHandoffs() {
-        drainScheduled.set(false);
-        DatagramPacket p;
-        int n = 0;
-        while (n++ < HANDOFF_CAPACITY && (p = handoffQueue.poll()) != null) {
+    /**
+     * Any loop: runs the drain on this loop unless one is pending. Whoever holds {@code drainScheduled} is the
+     * queue's one consumer: the drain task, or a producer that finds this loop stopped and releases the queue itself.
+     */
+    private void scheduleDrain() {
+        for (int tries = 0; tries < 4 && drainScheduled.compareAndSet(false, true); tries++) {
             try {
-                handle(egress.firstDatagramChannel(), p.content(), p.sender(), p);
-            } catch (RuntimeException e) {
-                LOG.debug("dropped a handed-off message: {}", e.toString());
-            } finally {
-                p.release();
+                loop.execute(drainTask);
+                return;
+            } catch (RejectedExecutionException e) { // this loop has stopped: nothing will run the drain
+                closed = true;
+                releaseHandoffs();
+                drainScheduled.set(false);
             }
+            if (handoffQueue.isEmpty()) {
+                return; // else a packet was offered while we held the flag, and its producer left it to us
+            }
+        }
+    }
+
+    /** Releases every packet waiting in the hand-off queue; only by the holder of {@code drainScheduled}. */
+    private void releaseHandoffs() {
+        DatagramPacket p;
+        for (int n = 0; n < 2 * HANDOFF_CAPACITY && (p = handoffQueue.poll()) != null; n++) {
+            p.release();
+        }
+    }
+
+    /** On this loop, holding {@code drainScheduled}: handles (or, closed, just releases) what was handed off. */
+    private void drainHandoffs() {
+        try {
+            DatagramPacket p;
+            int n = 0;
+            while (n++ < HANDOFF_CAPACITY && (p = handoffQueue.poll()) != null) {
+                try {
+                    handle(egress.firstDatagramChannel(), p.content(), p.sender(), p);
+                } catch (RuntimeException e) {
+                    LOG.debug("dropped a handed-off message: {}", e.toString());
+                } finally {
+                    p.release();
+                }
+            }
+        } finally {
+            drainScheduled.set(false);
+        }
+        if (!handoffQueue.isEmpty()) {
+            scheduleDrain(); // offered after our last poll, while we held the flag
         }
         egress.flush();
     }

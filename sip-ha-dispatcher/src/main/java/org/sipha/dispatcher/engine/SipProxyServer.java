@@ -373,7 +373,7 @@ public final class SipProxyServer implements AutoCloseable {
     public void close() {
         for (LoopChannelHandler w : workers) {
             if (w != null && w.loop() != null) {
-                w.loop().execute(w::closeConnections);
+                w.loop().execute(w::close); // its connections, calls and hand-offs
             }
         }
         for (Channel ch : channels) {

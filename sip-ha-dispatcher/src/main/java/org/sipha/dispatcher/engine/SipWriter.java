@@ -19,7 +19,8 @@ final class SipWriter {
 
     /**
      * A response to {@code req}: its Vias, From, Call-ID and CSeq copied, To copied with {@code ;tag=toTag}
-     * appended if it has none and {@code toTag} is not null, Retry-After if {@code retryAfterSeconds > 0}.
+     * appended if {@code toTag} is not null (the caller has found that To has no tag), Retry-After if
+     * {@code retryAfterSeconds > 0}. Copies bytes only, so a malformed header cannot make it throw.
      */
     static void response(ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag,
                          int retryAfterSeconds) {
@@ -34,7 +35,7 @@ final class SipWriter {
             if (k == SipHeaderName.VIA || k == SipHeaderName.FROM || k == SipHeaderName.CALL_ID
                 || k == SipHeaderName.CSEQ || k == SipHeaderName.TO) {
                 line(out, k.canonicalName(), req.headerValue(i));
-                if (k == SipHeaderName.TO && toTag != null && req.to().tag() == null) {
+                if (k == SipHeaderName.TO && toTag != null) {
                     out.writerIndex(out.writerIndex() - 2);
                     ByteBufUtil.writeAscii(out, ";tag=");
                     ByteBufUtil.writeAscii(out, toTag);
@@ -53,10 +54,11 @@ final class SipWriter {
     /**
      * An ACK or CANCEL for the INVITE {@code invite} as the proxy forwarded it: Request-URI, From, Call-ID and
      * Route as in the INVITE, the proxy's own Via {@code via} (the branch of the INVITE it answers), To from
-     * {@code toSource} (the response, for an ACK, whose To carries the tag; the INVITE for a CANCEL).
+     * {@code toSource} (the response, for an ACK, whose To carries the tag; the INVITE for a CANCEL), CSeq
+     * {@code cseq}. The caller has checked that {@code toSource} has a To; the rest copies bytes only.
      */
     static void ackOrCancel(ByteBuf out, String method, SipMessageView invite, CharSequence via,
-                            SipMessageView toSource) {
+                            SipMessageView toSource, long cseq) {
         ByteBufUtil.writeAscii(out, method);
         out.writeByte(' ');
         bytes(out, invite.requestUri());
@@ -72,7 +74,7 @@ final class SipWriter {
         }
         line(out, "To", toSource.header(SipHeaderName.TO));
         ByteBufUtil.writeAscii(out, "CSeq: ");
-        putLong(out, invite.cseqNumber());
+        putLong(out, cseq);
         out.writeByte(' ');
         ByteBufUtil.writeAscii(out, method);
         ByteBufUtil.writeAscii(out, "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n");

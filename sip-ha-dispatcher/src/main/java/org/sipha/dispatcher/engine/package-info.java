@@ -76,7 +76,11 @@
  *   over at once.</li>
  *   <li><b>Bounded, allocation-free.</b> {@code maxCallsPerLoop} states per loop, created on first need and
  *   reused; a full table answers 503 + Retry-After. Messages are edited by splicing and encoded into pooled
- *   buffers; the stored INVITE is a pooled copy, released when the call settles.</li>
+ *   buffers; the stored INVITE is a pooled copy, released when the call settles or its loop closes.</li>
+ *   <li><b>Every buffer released on every path.</b> What the proxy writes is checked before its buffer is taken
+ *   where that is free (a malformed To, a To missing for an ACK), and an encoder that throws releases its buffer;
+ *   once written, the socket or the in-memory output owns it. A closed loop ({@code LoopChannelHandler.close},
+ *   on its own thread) frees its calls and hand-offs and releases unhandled whatever still reaches it.</li>
  * </ul>
  *
  * <h2>Known limits</h2>

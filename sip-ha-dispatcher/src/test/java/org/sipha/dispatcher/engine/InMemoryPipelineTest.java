@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
@@ -41,13 +42,26 @@ class InMemoryPipelineTest {
     }
 
     private final List<Sent> sent = new ArrayList<>();
+    private final List<InMemoryPipeline> pipelines = new ArrayList<>();
     private final List<String> unanswered = new CopyOnWriteArrayList<>();
     private final List<String> timeouts = new CopyOnWriteArrayList<>();
     private final ManualClock clock = new ManualClock();
 
+    /** A pipeline writing to {@link #record}, closed after the test so its calls' buffers go back to the pool. */
+    private InMemoryPipeline open(ProxyConfig cfg) {
+        InMemoryPipeline p = new InMemoryPipeline(cfg, this::record);
+        pipelines.add(p);
+        return p;
+    }
+
+    @AfterEach
+    void closePipelines() {
+        pipelines.forEach(InMemoryPipeline::close);
+    }
+
     private InMemoryPipeline pipeline(long t1Ms) {
-        return new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0).build(), this::record);
+        return open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0).build());
     }
 
     /** Forwarding to {@code destinations} on the test's clock, outcomes recorded. */
@@ -97,19 +111,20 @@ class InMemoryPipelineTest {
 
     /** A pipeline choosing through {@code owner}'s set 1, as the reference proxy does; timers far away. */
     private InMemoryPipeline dispatcherPipeline(RoutingTableOwner owner) {
-        return new InMemoryPipeline(ProxyConfig.builder()
+        return open(ProxyConfig.builder()
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
             .selector(new DispatcherNextHopSelector(owner, 1))
             .failoverTimeoutMs(60_000).ringTimeoutMs(60_000)
-            .recordRouteSecret("in-memory pipeline test secret").build(), this::record);
+            .recordRouteSecret("in-memory pipeline test secret").build());
     }
 
     private List<String> sentTo(InetSocketAddress to) {
         return sent.stream().filter(s -> s.to().equals(to)).map(Sent::text).toList();
     }
 
+    /** A datagram over the test's own array: not a counted buffer, so nothing to release. */
     private static ByteBuf bytes(String s) {
-        return Unpooled.copiedBuffer(s, StandardCharsets.US_ASCII);
+        return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The PBX's answer to {@code forwarded}: its Vias copied, a To tag added. */
@@ -187,10 +202,10 @@ class InMemoryPipelineTest {
     @Test
     void failsOverWhenTheFailoverTimerRunsOutAndAnswers503AfterTheLast() {
         InetSocketAddress other = new InetSocketAddress("127.0.0.1", 5082);
-        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+        InMemoryPipeline p = open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
                 Destination.of("pbx5082", "sip:127.0.0.1:5082")))
             .retransmitT1Ms(0).failoverTimeoutMs(2_000).ringTimeoutMs(60_000)
-            .retryAfterSeconds(7).build(), this::record);
+            .retryAfterSeconds(7).build());
         p.receive(bytes(INVITE), CARRIER);
         InetSocketAddress first = sent.get(sent.size() - 1).to();
         InetSocketAddress second = first.equals(PBX) ? other : PBX;
@@ -211,8 +226,8 @@ class InMemoryPipelineTest {
 
     @Test
     void cancelsARingingInviteAtTimerCAndAnswers487WhenTheCancelIsNotAnswered() {
-        InMemoryPipeline p = new InMemoryPipeline(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(5_000).build(), this::record);
+        InMemoryPipeline p = open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+            .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(5_000).build());
         p.receive(bytes(INVITE), CARRIER);
         p.receive(bytes(answer(sentTo(PBX).get(0), "180 Ringing")), PBX);
         runFor(p, 4_990, 10);
