@@ -17,7 +17,7 @@ import org.sipha.core.message.SipMessageView;
  * itself into a pooled buffer and writes it over UDP through this loop's socket, over TCP through the connection
  * it came in on or a pooled one ({@link TcpConnections}), or, in the {@link InMemoryPipeline}, to its output. UDP
  * writes are flushed in batches ({@link #flush}: end of a read batch, end of a tick); TCP writes at once.
- * Single-threaded: the owning loop.
+ * Single-threaded: the owning loop, except {@link #unconnectedDrops} (any thread).
  */
 final class Egress {
     /** The in-memory pipeline's output; null when writing to sockets. */
@@ -27,6 +27,8 @@ final class Egress {
     private final StringBuilder tag = new StringBuilder(16);
     private TcpConnections tcp;
     private boolean flushNeeded;
+    /** Messages dropped because no TCP connection to their address existed and none might be opened. Single writer. */
+    private volatile long unconnectedDrops;
 
     Egress(LoopContext ctx, InMemoryPipeline.Output memory) {
         this.memory = memory;
@@ -61,6 +63,11 @@ final class Egress {
         tcp.closeAll();
     }
 
+    /** Any thread: messages dropped for want of a TCP connection we could not open (see {@link #send}). */
+    long unconnectedDrops() {
+        return unconnectedDrops;
+    }
+
     /** Answers {@code req} (received on {@code ch} from {@code to}); a final answer gets a To tag from the Call-ID. */
     void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter) {
         tag.setLength(0);
@@ -70,7 +77,7 @@ final class Egress {
         }
         ByteBuf out = alloc.ioBuffer(512);
         SipWriter.response(out, req, code, reason, code > 100 ? tag : null, retryAfter);
-        write(ch, out, to, LoopContext.isStream(ch));
+        write(ch, out, to, LoopContext.isStream(ch), false);
     }
 
     /** Sends an ACK or CANCEL for {@code invite} (see {@link SipWriter#ackOrCancel}). */
@@ -78,22 +85,31 @@ final class Egress {
                      InetSocketAddress to, boolean overTcp) {
         ByteBuf out = alloc.ioBuffer(512);
         SipWriter.ackOrCancel(out, method, invite, via, toSource);
-        write(ch, out, to, overTcp);
+        write(ch, out, to, overTcp, true);
     }
 
-    /** Encodes the message {@code e} holds and sends it. */
+    /** Encodes the message {@code e} holds and sends it to {@code to}, one of our destinations (may connect). */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp) {
+        send(ch, e, to, overTcp, true);
+    }
+
+    /**
+     * Encodes the message {@code e} holds and sends it. Over TCP a connection to {@code to} is opened only if
+     * {@code mayConnect}: never towards an address taken from a message that is not one of our destinations.
+     */
+    void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         e.writeTo(out);
-        write(ch, out, to, overTcp);
+        write(ch, out, to, overTcp, mayConnect);
     }
 
     /**
      * Sends {@code out} to {@code to}: over UDP through {@code ch} if it is a datagram channel (else this loop's
      * first UDP socket), over TCP through {@code ch} if it is the connection to {@code to}, else through a pooled
-     * connection. Takes over {@code out}.
+     * connection, opened if none exists only when {@code mayConnect} (else dropped and counted). Takes over
+     * {@code out}.
      */
-    private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp) {
+    private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         if (memory != null) {
             memory.send(out, to, overTcp);
             return;
@@ -102,8 +118,8 @@ final class Egress {
         if (overTcp) {
             if (stream && to.equals(ch.remoteAddress())) {
                 ch.writeAndFlush(out, ch.voidPromise());
-            } else {
-                tcp.send(out, to);
+            } else if (!tcp.send(out, to, mayConnect)) {
+                unconnectedDrops = unconnectedDrops + 1; // single writer
             }
             return;
         }

@@ -39,6 +39,8 @@ public final class ProxyConfig {
     private final ForwardingOutcomeListener outcomeListener;
     private final Set<InetSocketAddress> alwaysAllowed;
     private final NanoClock clock;
+    // Record-Route key rotation (authenticated routing)
+    private final byte[] recordRoutePreviousKey;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -64,6 +66,7 @@ public final class ProxyConfig {
         outcomeListener = b.outcomeListener;
         alwaysAllowed = Set.copyOf(b.alwaysAllowed);
         clock = b.clock;
+        recordRoutePreviousKey = b.recordRoutePreviousKey == null ? null : b.recordRoutePreviousKey.clone();
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -152,6 +155,14 @@ public final class ProxyConfig {
         return recordRouteKey.clone();
     }
 
+    /**
+     * The key the deployment used before {@link #recordRouteKey()} (a copy), or null: Record-Route tokens and Via
+     * branches signed with it are still accepted, so the secret can change without breaking calls in progress.
+     */
+    public byte[] recordRoutePreviousKey() {
+        return recordRoutePreviousKey == null ? null : recordRoutePreviousKey.clone();
+    }
+
     public SourceAccessList accessList() {
         return accessList;
     }
@@ -234,6 +245,8 @@ public final class ProxyConfig {
         private ForwardingOutcomeListener outcomeListener = ForwardingOutcomeListener.NONE;
         private final java.util.HashSet<InetSocketAddress> alwaysAllowed = new java.util.HashSet<>();
         private NanoClock clock = NanoClock.SYSTEM;
+        // Record-Route key rotation (authenticated routing)
+        private byte[] recordRoutePreviousKey;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -331,6 +344,23 @@ public final class ProxyConfig {
             return this;
         }
 
+        // ---- Record-Route key rotation (authenticated routing): the previous key is still accepted, never used to sign
+
+        /** The key used before {@link #recordRouteKey}; its tokens and branches still verify (null: none). */
+        public Builder recordRoutePreviousKey(byte[] key) {
+            recordRoutePreviousKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /** Derives the previous Record-Route key from its passphrase (SHA-256), like {@link #recordRouteSecret}. */
+        public Builder recordRoutePreviousSecret(String secret) {
+            recordRoutePreviousKey = RouteTokenSigner.keyFromSecret(
+                Objects.requireNonNull(secret, "record-route-previous-secret"));
+            return this;
+        }
+
+        // ---- end of key rotation
+
         public Builder accessList(SourceAccessList list) {
             accessList = Objects.requireNonNull(list, "allow");
             return this;
@@ -379,6 +409,8 @@ public final class ProxyConfig {
             require(selector != null, "backend: a destination selector (or destinations) is required");
             require(recordRouteKey != null && recordRouteKey.length >= 16,
                 "record-route-secret: a shared key of at least 16 bytes is required");
+            require(recordRoutePreviousKey == null || recordRoutePreviousKey.length >= 16,
+                "record-route-previous-secret: a key of at least 16 bytes is required");
             require(failoverTimeoutMs >= 10, "failover-timeout-ms must be >= 10");
             require(ringTimeoutMs >= failoverTimeoutMs, "ring-timeout-ms must be >= failover-timeout-ms");
             require(lingerMs >= 0, "linger-ms must be >= 0");

@@ -67,24 +67,6 @@ class EngineUnitTest {
     }
 
     @Test
-    void tokenVerifiesOnlyForTheSameDialogDestinationAndKey() {
-        RouteTokenSigner s = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k"));
-        byte[] d = "127.0.0.1~5081".getBytes(StandardCharsets.US_ASCII);
-        StringBuilder sb = new StringBuilder();
-        s.sign(view("call-1"), view("tagA"), d, 0, d.length, sb);
-        assertEquals(RouteTokenSigner.TOKEN_CHARS, sb.length());
-        byte[] t = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        assertTrue(s.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-2"), view("tagA"), d, 0, d.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-1"), view("tagB"), d, 0, d.length, t, 0, t.length));
-        byte[] other = "127.0.0.1~5082".getBytes(StandardCharsets.US_ASCII);
-        assertFalse(s.verify(view("call-1"), view("tagA"), other, 0, other.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-1"), null, d, 0, d.length, t, 0, t.length));
-        RouteTokenSigner otherKey = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k2"));
-        assertFalse(otherKey.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
-    }
-
-    @Test
     void accessListMatchesPrefixes() throws Exception {
         SourceAccessList l = SourceAccessList.of(List.of("192.0.2.0/24", "10.1.0.0/16", "2001:db8::/32"));
         assertTrue(l.allows(InetAddress.getByName("192.0.2.77")));
