@@ -144,6 +144,13 @@ public final class ReferenceProxy {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
                 suppressed);
         }
+        long forged = server.forgedResponsesDropped();
+        long refused = server.relayAttemptsRefused();
+        long unconnected = server.tcpSendsWithoutConnection();
+        if (forged + refused + unconnected > 0) {
+            LOG.info("{} forged response(s) dropped, {} in-dialog request(s) refused, {} TCP send(s) dropped: no "
+                + "connection, and none opened towards an address read from a message", forged, refused, unconnected);
+        }
         server.close();
         loops.close();
         if (quorum != null) {

@@ -138,6 +138,10 @@ class EngineUnitTest {
             .failoverCodes(Set.of(200)).build());
         assertTrue(e.getMessage().startsWith("failover-codes"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
+            .recordRoutePreviousKey(new byte[8]).build());
+        assertTrue(e.getMessage().startsWith("record-route-previous-secret"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
             .destinations(List.of(Destination.of("a", "sip:pbx.example.com"))));
         assertTrue(e.getMessage().startsWith("backend"), e.getMessage());
     }

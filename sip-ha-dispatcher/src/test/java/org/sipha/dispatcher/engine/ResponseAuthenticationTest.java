@@ -140,6 +140,17 @@ class ResponseAuthenticationTest {
     }
 
     @Test
+    void aReceivedTheSenderWroteIsCorrectedSoTheResponseGoesToTheRealSource() {
+        InMemoryPipeline p = pipeline();
+        receive(p, OPTIONS.replace(";branch=z9hG4bK-o1;rport", ";received=127.0.0.9;branch=z9hG4bK-o1;rport"), CARRIER);
+        String forwarded = sentTo(PBX).get(0);
+        assertTrue(forwarded.contains("received=127.0.0.1"), forwarded);
+        receive(p, answer(forwarded, "200 OK"), PBX);
+        assertEquals(1, sentTo(CARRIER).size(), sent.toString());
+        assertEquals(List.of(), sentTo(new InetSocketAddress("127.0.0.9", 5070)));
+    }
+
+    @Test
     void aStatelessBranchIsTheSameForARetransmission() {
         InMemoryPipeline p = pipeline();
         receive(p, OPTIONS, CARRIER);
