@@ -30,7 +30,7 @@ final class CallState {
     NextHop destination;
     int attempt;
     long sentNs;
-    /** The MAC of the current branch ({@link BranchSigner}), signed for generation and attempt {@code mac*}. */
+    /** The MAC of the current branch ({@link BranchSigner}), and the generation and attempt it was signed for. */
     final char[] branchMac = new char[BranchSigner.MAC_CHARS];
     int macGeneration = -1;
     int macAttempt;
