@@ -188,6 +188,13 @@ public final class ReferenceProxy {
             LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
                 suppressed);
         }
+        long forged = server.forgedResponsesDropped();
+        long refused = server.relayAttemptsRefused();
+        long unconnected = server.tcpSendsWithoutConnection();
+        if (forged + refused + unconnected > 0) {
+            LOG.info("{} forged response(s) dropped, {} in-dialog request(s) refused, {} TCP send(s) dropped: no "
+                + "connection, and none opened towards an address read from a message", forged, refused, unconnected);
+        }
         if (!o.tcpListen().isEmpty()) {
             LOG.info("TCP bounds: {}", server.tcpCounters());
         }
@@ -335,6 +342,9 @@ public final class ReferenceProxy {
         }
         if (o.secret != null) {
             b.recordRouteSecret(o.recordRouteSecret());
+            if (o.previousSecret != null) { // tokens signed before a rotation keep routing their dialogs
+                b.recordRoutePreviousSecret(o.recordRoutePreviousSecret());
+            }
         } else {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

@@ -157,6 +157,12 @@ class ProxySecretOptionsTest {
             + "\n");
         assertEquals(OLD_SECRET, parse(NO_ENV, "--config", yaml.toString()).recordRoutePreviousSecret());
         assertNull(parse(NO_ENV).recordRoutePreviousSecret());
+        // and the engine gets it: tokens signed with the old secret keep routing their dialogs
+        ProxyOptions old = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", OLD_SECRET), "--backend", "sip:127.0.0.1:5081");
+        ProxyOptions rotated = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET,
+            "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", OLD_SECRET), "--backend", "sip:127.0.0.1:5081");
+        assertArrayEquals(ReferenceProxy.config(old).recordRouteKey(),
+            ReferenceProxy.config(rotated).recordRoutePreviousKey());
 
         assertRefused("SIPHA_RECORD_ROUTE_PREVIOUS_SECRET:", Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET,
             "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", "too short"));

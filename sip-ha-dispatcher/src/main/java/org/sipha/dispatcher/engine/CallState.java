@@ -30,6 +30,10 @@ final class CallState {
     NextHop destination;
     int attempt;
     long sentNs;
+    /** The MAC of the current branch ({@link BranchSigner}), and the generation and attempt it was signed for. */
+    final char[] branchMac = new char[BranchSigner.MAC_CHARS];
+    int macGeneration = -1;
+    int macAttempt;
 
     /** Upstream key: Call-ID bytes then the top Via branch bytes. */
     byte[] key = new byte[96];

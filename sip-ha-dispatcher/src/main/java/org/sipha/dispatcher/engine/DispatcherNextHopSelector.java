@@ -1,5 +1,6 @@
 package org.sipha.dispatcher.engine;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -125,6 +126,20 @@ public final class DispatcherNextHopSelector {
             }
         }
         return found;
+    }
+
+    /**
+     * Whether {@code address} is the address of a destination of the set in the current table, whatever its state.
+     * Any thread; allocation-free (a walk over the set).
+     */
+    boolean isDestination(InetSocketAddress address) {
+        NextHop[] h = hopsOf(tables.get());
+        for (NextHop hop : h) {
+            if (hop != null && hop.address().equals(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next hops of the set's entries in {@code table}, by entry index (null: not reachable). */

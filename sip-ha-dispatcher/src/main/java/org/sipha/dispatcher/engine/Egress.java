@@ -21,7 +21,7 @@ import org.sipha.core.message.SipSyntaxException;
  * itself into a pooled buffer and writes it over UDP through this loop's socket, over TCP through the connection
  * it came in on or a pooled one ({@link TcpConnections}), or, in the {@link InMemoryPipeline}, to its output. UDP
  * writes are flushed in batches ({@link #flush}: end of a read batch, end of a tick); TCP writes at once.
- * Single-threaded: the owning loop.
+ * Single-threaded: the owning loop, except {@link #unconnectedDrops} (any thread).
  */
 final class Egress {
     /** The in-memory pipeline's output; null when writing to sockets. */
@@ -31,6 +31,8 @@ final class Egress {
     private final StringBuilder tag = new StringBuilder(16);
     private TcpConnections tcp;
     private boolean flushNeeded;
+    /** Messages dropped because no TCP connection to their address existed and none might be opened. Single writer. */
+    private volatile long unconnectedDrops;
 
     Egress(LoopContext ctx, InMemoryPipeline.Output memory) {
         this.memory = memory;
@@ -67,6 +69,11 @@ final class Egress {
         }
     }
 
+    /** Any thread: messages dropped for want of a TCP connection we could not open (see {@link #send}). */
+    long unconnectedDrops() {
+        return unconnectedDrops;
+    }
+
     /**
      * Answers {@code req} (received on {@code ch} from {@code to}); a final answer gets a To tag from the Call-ID
      * if its To parses and has none (a malformed To is copied as it came).
@@ -86,7 +93,7 @@ final class Egress {
             out.release();
             throw t;
         }
-        write(ch, out, to, LoopContext.isStream(ch));
+        write(ch, out, to, LoopContext.isStream(ch), false);
     }
 
     /**
@@ -107,11 +114,22 @@ final class Egress {
             out.release();
             throw t;
         }
-        write(ch, out, to, overTcp);
+        write(ch, out, to, overTcp, true);
     }
 
-    /** Encodes the message {@code e} holds and sends it; if the editor cannot write it, throws what it threw. */
+    /**
+     * Encodes the message {@code e} holds and sends it to {@code to}, one of our destinations (may connect); if the
+     * editor cannot write it, throws what it threw.
+     */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp) {
+        send(ch, e, to, overTcp, true);
+    }
+
+    /**
+     * Encodes the message {@code e} holds and sends it. Over TCP a connection to {@code to} is opened only if
+     * {@code mayConnect}: never towards an address taken from a message that is not one of our destinations.
+     */
+    void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {
             e.writeTo(out); // throws on overlapping edits
@@ -119,7 +137,7 @@ final class Egress {
             out.release();
             throw t;
         }
-        write(ch, out, to, overTcp);
+        write(ch, out, to, overTcp, mayConnect);
     }
 
     /** Whether the To of {@code req} parses and has no tag; false if it has one, is missing or is malformed. */
@@ -135,9 +153,10 @@ final class Egress {
     /**
      * Sends {@code out} to {@code to}: over UDP through {@code ch} if it is a datagram channel (else this loop's
      * first UDP socket), over TCP through {@code ch} if it is the connection to {@code to}, else through a pooled
-     * connection. Takes over {@code out}: the output, the channel or {@link TcpConnections} releases it from here on.
+     * connection, opened if none exists only when {@code mayConnect} (else dropped and counted). Takes over
+     * {@code out}: the output, the channel or {@link TcpConnections} releases it from here on.
      */
-    private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp) {
+    private void write(Channel ch, ByteBuf out, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         if (memory != null) {
             memory.send(out, to, overTcp);
             return;
@@ -146,8 +165,8 @@ final class Egress {
         if (overTcp) {
             if (stream && to.equals(ch.remoteAddress())) {
                 ch.writeAndFlush(out, ch.voidPromise());
-            } else {
-                tcp.send(out, to);
+            } else if (!tcp.send(out, to, mayConnect)) {
+                unconnectedDrops = unconnectedDrops + 1; // single writer
             }
             return;
         }

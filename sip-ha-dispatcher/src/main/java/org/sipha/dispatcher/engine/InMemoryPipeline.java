@@ -56,4 +56,14 @@ public final class InMemoryPipeline implements AutoCloseable {
     public int activeCalls() {
         return worker.activeCalls();
     }
+
+    /** Responses dropped because their branch did not verify (see {@link SipProxyServer#forgedResponsesDropped}). */
+    long forgedResponses() {
+        return worker.forgedResponses();
+    }
+
+    /** In-dialog requests refused (see {@link SipProxyServer#relayAttemptsRefused}). */
+    long refusedRelays() {
+        return worker.refusedRelays();
+    }
 }

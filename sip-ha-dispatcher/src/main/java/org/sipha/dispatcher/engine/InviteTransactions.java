@@ -168,8 +168,8 @@ final class InviteTransactions {
         editor.reset(view);
         via.stampReceived(view, s.source, inTcp);
         dialogs.popOwnPreloadedRoute(view);
-        editor.prependVia(via.stateful(s));
-        dialogs.prependRecordRoute(view, d, inTcp);
+        editor.prependVia(via.stateful(s, view));
+        dialogs.prependRecordRoute(view, d, s.source, inTcp);
         editor.setMaxForwards((mf < 0 ? 70 : mf) - 1);
         egress.send(s.channel, editor, d.address(), d.isTcp());
     }
@@ -252,7 +252,7 @@ final class InviteTransactions {
 
     private void forwardUpstream(CallState s) {
         editor.reset(msg).removeTopVia();
-        egress.send(s.channel, editor, s.source, LoopContext.isStream(s.channel));
+        egress.send(s.channel, editor, s.source, LoopContext.isStream(s.channel), false);
     }
 
     // ------------------------------------------------------------------------------------------ failover, endings

@@ -46,6 +46,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private final ResponseRouter responses;
     private final InviteTransactions transactions;
     private final InviteTimers timers;
+    private final DialogRouter dialogs;
     private final MpscArrayQueue<DatagramPacket> handoffQueue = new MpscArrayQueue<>(HANDOFF_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainHandoffs;
@@ -67,12 +68,12 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         this.lastBehindNs = clock.nanoTime() - BEHIND_FOREVER_NS;
         ViaCodec via = new ViaCodec(ctx);
         this.egress = new Egress(ctx, memory);
-        DialogRouter dialogs = new DialogRouter(ctx, via, egress);
+        this.dialogs = new DialogRouter(ctx, via, egress);
         StatelessForwarder stateless = new StatelessForwarder(ctx, via, dialogs, egress);
         this.transactions = new InviteTransactions(ctx, via, dialogs, stateless, egress);
         this.timers = new InviteTimers(ctx, transactions);
         this.gate = new RequestGate(ctx, via, transactions, dialogs, stateless, egress);
-        this.responses = new ResponseRouter(ctx, transactions, stateless);
+        this.responses = new ResponseRouter(ctx, via, transactions, stateless);
     }
 
     /** Called once by the server before any channel is bound. */
@@ -116,6 +117,18 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
 
     int activeCalls() {
         return transactions.activeCalls();
+    }
+
+    long forgedResponses() {
+        return responses.forgedResponses();
+    }
+
+    long refusedRelays() {
+        return dialogs.refusedRelays();
+    }
+
+    long unconnectedDrops() {
+        return egress.unconnectedDrops();
     }
 
     /** Any thread: true if this loop has not fallen behind its traffic since {@code sinceNs}. */

@@ -46,6 +46,8 @@ public final class ProxyConfig {
     private final long tcpMessageTimeoutMs;
     private final int tcpMaxWriteBufferBytes;
     private final int tcpMaxMessageBytes;
+    // Record-Route key rotation (authenticated routing)
+    private final byte[] recordRoutePreviousKey;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -77,6 +79,7 @@ public final class ProxyConfig {
         tcpMessageTimeoutMs = b.tcpMessageTimeoutMs;
         tcpMaxWriteBufferBytes = b.tcpMaxWriteBufferBytes;
         tcpMaxMessageBytes = b.tcpMaxMessageBytes;
+        recordRoutePreviousKey = b.recordRoutePreviousKey == null ? null : b.recordRoutePreviousKey.clone();
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -163,6 +166,14 @@ public final class ProxyConfig {
     /** The Record-Route HMAC key shared by every proxy of the deployment (a copy). */
     public byte[] recordRouteKey() {
         return recordRouteKey.clone();
+    }
+
+    /**
+     * The key the deployment used before {@link #recordRouteKey()} (a copy), or null: Record-Route tokens and Via
+     * branches signed with it are still accepted, so the secret can change without breaking calls in progress.
+     */
+    public byte[] recordRoutePreviousKey() {
+        return recordRoutePreviousKey == null ? null : recordRoutePreviousKey.clone();
     }
 
     public SourceAccessList accessList() {
@@ -298,6 +309,8 @@ public final class ProxyConfig {
         private long tcpMessageTimeoutMs = 10_000;
         private int tcpMaxWriteBufferBytes = 128 * 1024;
         private int tcpMaxMessageBytes = 65_535;
+        // Record-Route key rotation (authenticated routing)
+        private byte[] recordRoutePreviousKey;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -395,6 +408,23 @@ public final class ProxyConfig {
             return this;
         }
 
+        // ---- Record-Route key rotation (authenticated routing): the previous key is still accepted, never used to sign
+
+        /** The key used before {@link #recordRouteKey}; its tokens and branches still verify (null: none). */
+        public Builder recordRoutePreviousKey(byte[] key) {
+            recordRoutePreviousKey = key == null ? null : key.clone();
+            return this;
+        }
+
+        /** Derives the previous Record-Route key from its passphrase (SHA-256), like {@link #recordRouteSecret}. */
+        public Builder recordRoutePreviousSecret(String secret) {
+            recordRoutePreviousKey = RouteTokenSigner.keyFromSecret(
+                Objects.requireNonNull(secret, "record-route-previous-secret"));
+            return this;
+        }
+
+        // ---- end of key rotation
+
         public Builder accessList(SourceAccessList list) {
             accessList = Objects.requireNonNull(list, "allow");
             return this;
@@ -481,6 +511,8 @@ public final class ProxyConfig {
             require(selector != null, "backend: a destination selector (or destinations) is required");
             require(recordRouteKey != null && recordRouteKey.length >= 16,
                 "record-route-secret: a shared key of at least 16 bytes is required");
+            require(recordRoutePreviousKey == null || recordRoutePreviousKey.length >= 16,
+                "record-route-previous-secret: a key of at least 16 bytes is required");
             require(failoverTimeoutMs >= 10, "failover-timeout-ms must be >= 10");
             require(ringTimeoutMs >= failoverTimeoutMs, "ring-timeout-ms must be >= failover-timeout-ms");
             require(lingerMs >= 0, "linger-ms must be >= 0");

@@ -5,27 +5,38 @@ import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageView;
+import org.sipha.core.message.SipMethod;
 import org.sipha.core.message.ViaView;
 import org.sipha.core.spi.HealthProbeBranch;
 
 /**
  * The response path, by the top Via's branch: not ours, it is dropped, unless it answers a health probe sent from
- * our socket (then it is copied for the health thread); a stateless branch of ours goes on by its next Via
- * ({@link StatelessForwarder}); a stateful one goes to its call in {@link InviteTransactions} on the loop that
- * owns it, which the branch names: a response the kernel delivered to another loop ({@code SO_REUSEPORT} spreads
- * sources over sockets) is handed to the owner's queue. Single-threaded: the loop it runs on.
+ * our socket (then it is copied for the health thread). A branch of ours is relayed only if its MAC proves that we
+ * forwarded the request it answers ({@link BranchSigner}); any other is dropped and counted. A stateless branch goes
+ * on by its next Via ({@link StatelessForwarder}); a stateful one goes to its call in {@link InviteTransactions} on
+ * the loop that owns it, which the branch names: a response the kernel delivered to another loop ({@code
+ * SO_REUSEPORT} spreads sources over sockets) is handed to the owner's queue first, and the owner checks it. For a
+ * live call's current branch the MAC is compared with the one stored in its {@link CallState} and the response
+ * must come from the branch's destination; otherwise (an abandoned branch, a call state gone) the MAC is
+ * recomputed, and covers that destination too.
+ *
+ * <p>Single-threaded: the loop it runs on, except {@link #forgedResponses} (any thread).
  */
 final class ResponseRouter {
     private final LoopContext ctx;
     private final SipMessageView msg;
+    private final ViaCodec via;
     private final InviteTransactions transactions;
     private final StatelessForwarder stateless;
-    private final long[] branchFields = new long[4];
+    private final long[] branchFields = new long[ViaCodec.MAC_START + 1];
     private LoopChannelHandler[] loops;
+    /** Responses with a branch of ours whose MAC or source did not verify. Single writer. */
+    private volatile long forgedResponses;
 
-    ResponseRouter(LoopContext ctx, InviteTransactions transactions, StatelessForwarder stateless) {
+    ResponseRouter(LoopContext ctx, ViaCodec via, InviteTransactions transactions, StatelessForwarder stateless) {
         this.ctx = ctx;
         this.msg = ctx.msg;
+        this.via = via;
         this.transactions = transactions;
         this.stateless = stateless;
     }
@@ -33,6 +44,11 @@ final class ResponseRouter {
     /** Once, before any channel is bound: the handlers of every loop of the server, by loop index. */
     void attach(LoopChannelHandler[] allLoops) {
         this.loops = allLoops;
+    }
+
+    /** Any thread: responses dropped because their branch's MAC (or their source) did not verify. */
+    long forgedResponses() {
+        return forgedResponses;
     }
 
     /**
@@ -50,11 +66,18 @@ final class ResponseRouter {
             return false; // not a branch of ours: drop
         }
         if (!ViaCodec.isStateful(br)) {
-            stateless.forwardResponseByVia(ch);
+            InetSocketAddress to = stateless.responseTarget();
+            boolean tcp = stateless.responseTargetTcp();
+            if (to == null || !via.verifiesStateless(br, msg, msg.via(1).branch(), to, tcp)) {
+                countForged();
+                return false;
+            }
+            stateless.forwardResponse(ch, to, tcp);
             return false;
         }
         long[] f = branchFields;
         if (!ViaCodec.parseStateful(br, f)) {
+            countForged();
             return false;
         }
         int owner = (int) f[0];
@@ -64,7 +87,32 @@ final class ResponseRouter {
             }
             return loops[owner].handOff(p); // on success the owner releases the packet; else our caller does
         }
+        if (msg.cseqMethodCode() == SipMethod.CANCEL) {
+            return false; // the answer to our own CANCEL: the call has nothing to learn from it
+        }
+        if (!verifiesStateful(br, f, src)) {
+            countForged();
+            return false;
+        }
         transactions.onResponse(ch, src, (int) f[1], (int) f[2], (int) f[3]);
         return false;
+    }
+
+    /**
+     * The live call's current branch: the stored MAC, from the branch's destination. Any other branch (abandoned,
+     * or its call state gone): the MAC recomputed over the request, its response target and the source.
+     */
+    private boolean verifiesStateful(AsciiView br, long[] f, InetSocketAddress src) {
+        CallState s = transactions.calls.get((int) f[1], (int) f[2]);
+        if (s != null && s.attempt == (int) f[3] && s.macGeneration == s.generation && s.macAttempt == s.attempt) {
+            return src.equals(s.destination.address()) && ViaCodec.carriesStoredMac(br, f, s);
+        }
+        InetSocketAddress to = stateless.responseTarget();
+        return to != null
+            && via.verifiesStateful(br, f, msg, msg.via(1).branch(), to, stateless.responseTargetTcp(), src);
+    }
+
+    private void countForged() {
+        forgedResponses = forgedResponses + 1; // single writer
     }
 }

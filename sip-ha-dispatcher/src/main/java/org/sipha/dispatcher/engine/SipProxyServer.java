@@ -316,6 +316,27 @@ public final class SipProxyServer implements AutoCloseable {
         return sumOverWorkers(LoopChannelHandler::ringingFailovers);
     }
 
+    /**
+     * Any thread: responses dropped because their Via branch, which claimed to be ours, did not verify (a forged or
+     * altered MAC, or a call's response from elsewhere than where its branch went).
+     */
+    public long forgedResponsesDropped() {
+        return sumOverWorkers(LoopChannelHandler::forgedResponses);
+    }
+
+    /** Any thread: in-dialog requests refused with 403 (or dropped, an ACK): no valid token, or a hop not allowed. */
+    public long relayAttemptsRefused() {
+        return sumOverWorkers(LoopChannelHandler::refusedRelays);
+    }
+
+    /**
+     * Any thread: messages dropped because they were to go over TCP to an address read from a message (a response
+     * by Via, an in-dialog hop that is not a destination) and no connection to it existed; none is opened there.
+     */
+    public long tcpSendsWithoutConnection() {
+        return sumOverWorkers(LoopChannelHandler::unconnectedDrops);
+    }
+
     private long sumOverWorkers(java.util.function.ToLongFunction<LoopChannelHandler> counter) {
         long n = 0;
         for (LoopChannelHandler w : workers) {

@@ -12,8 +12,11 @@ public final class SourceAccessList {
     private final byte[][] networks;
     private final int[] prefixBits;
     private final List<String> text;
+    /** True for {@link #allowAll()}: no access list configured. */
+    private final boolean open;
 
-    private SourceAccessList(List<String> cidrs) {
+    private SourceAccessList(List<String> cidrs, boolean open) {
+        this.open = open;
         networks = new byte[cidrs.size()][];
         prefixBits = new int[cidrs.size()];
         text = List.copyOf(cidrs);
@@ -38,7 +41,7 @@ public final class SourceAccessList {
 
     /** Allows every source (no access list). */
     public static SourceAccessList allowAll() {
-        return new SourceAccessList(List.of("0.0.0.0/0", "::/0"));
+        return new SourceAccessList(List.of("0.0.0.0/0", "::/0"), true);
     }
 
     /**
@@ -47,7 +50,12 @@ public final class SourceAccessList {
      * @throws IllegalArgumentException naming the bad entry
      */
     public static SourceAccessList of(List<String> cidrs) {
-        return new SourceAccessList(new ArrayList<>(cidrs));
+        return new SourceAccessList(new ArrayList<>(cidrs), false);
+    }
+
+    /** True if this is {@link #allowAll()}, i.e. no access list was configured. */
+    boolean isOpen() {
+        return open;
     }
 
     /** True if {@code address} lies in one of the networks. Allocates only for IPv6 addresses. */

@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * One event loop's TCP connections by remote address, accepted or opened, so requests and responses reuse a
  * connection in either direction. Opening is asynchronous; messages sent meanwhile are written when it
- * completes (or released if it fails). Single-threaded: the owning worker's loop only.
+ * completes (or released if it fails). The caller says whether a send may open a connection: only towards an
+ * address of our own routing, never one taken from a message. Single-threaded: the owning worker's loop only.
  */
 final class TcpConnections {
     private final Map<InetSocketAddress, Channel> open = new HashMap<>();
@@ -32,15 +33,22 @@ final class TcpConnections {
         }
     }
 
-    /** Writes {@code out} to {@code to} over an open connection, opening one if needed. Takes ownership of out. */
-    void send(ByteBuf out, InetSocketAddress to) {
+    /**
+     * Writes {@code out} to {@code to} over an open (or opening) connection; if there is none, opens one only if
+     * {@code mayConnect}, else releases {@code out} and returns false. Takes ownership of out.
+     */
+    boolean send(ByteBuf out, InetSocketAddress to, boolean mayConnect) {
         Channel c = open.get(to);
         if (c != null && c.isActive()) {
             c.writeAndFlush(out, c.voidPromise());
-            return;
+            return true;
         }
         ChannelFuture f = opening.get(to);
         if (f == null) {
+            if (!mayConnect) {
+                out.release();
+                return false;
+            }
             f = connector.apply(to);
             opening.put(to, f);
             ChannelFuture opened = f;
@@ -54,6 +62,7 @@ final class TcpConnections {
                 out.release();
             }
         });
+        return true;
     }
 
     void closeAll() {

@@ -1,6 +1,7 @@
 package org.sipha.dispatcher.engine;
 
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageEditor;
@@ -9,13 +10,16 @@ import org.sipha.core.message.ViaView;
 
 /**
  * The proxy's Via headers: the branches it writes and reads back, and the received/rport it stamps on the sender's
- * Via. A stateful branch is {@code z9hG4bKshS<loop>.<slot>.<gen>.<attempt>} (hex), so a response finds its loop and
- * call slot without a lookup and a stale generation or attempt never touches a reused slot; a stateless one is
- * {@code z9hG4bKshL<hash>} over Call-ID, upstream branch and CSeq, the same for a retransmission (RFC 3261 16.11).
- * One per loop; its scratch builders make it single-threaded (the owning loop). The static methods: any thread.
+ * Via. A stateful branch is {@code z9hG4bKshS<loop>.<slot>.<gen>.<attempt>.<MAC>} (hex fields), so a response finds
+ * its loop and call slot without a lookup and a stale generation or attempt never touches a reused slot; a stateless
+ * one is {@code z9hG4bKshL<MAC>}. The MACs ({@link BranchSigner}) make both unforgeable and are the same for a
+ * retransmission (RFC 3261 16.11). One per loop; its scratch builders make it single-threaded (the owning loop). The
+ * static methods: any thread.
  */
 final class ViaCodec {
     static final String COOKIE = "z9hG4bKsh";
+    /** The index in {@link #parseStateful}'s output of where the MAC starts in the branch; size the array one more. */
+    static final int MAC_START = 4;
 
     private final int loopIndex;
     private final String viaPrefix;
@@ -23,12 +27,14 @@ final class ViaCodec {
     private final String advertisedHost;
     private final int advertisedPort;
     private final SipMessageEditor editor;
+    private final BranchSigner branches;
     private final StringBuilder via = new StringBuilder(160);
     private final StringBuilder ip = new StringBuilder(48);
 
     ViaCodec(LoopContext ctx) {
         this.loopIndex = ctx.index;
         this.editor = ctx.editor;
+        this.branches = new BranchSigner(ctx.cfg.recordRouteKey(), ctx.cfg.recordRoutePreviousKey());
         this.advertisedHost = ctx.cfg.advertisedHost();
         this.advertisedPort = ctx.cfg.advertisedPort();
         String hostPort = advertisedHost + ':' + advertisedPort;
@@ -36,7 +42,7 @@ final class ViaCodec {
         this.viaPrefixTcp = "SIP/2.0/TCP " + hostPort + ";branch=" + COOKIE;
     }
 
-    /** The Via of the current branch of {@code s}; valid until the next call on this codec. */
+    /** The Via of the current branch of {@code s}, as last signed; valid until the next call on this codec. */
     CharSequence stateful(CallState s) {
         via.setLength(0);
         via.append(s.destination.isTcp() ? viaPrefixTcp : viaPrefix).append('S');
@@ -47,36 +53,110 @@ final class ViaCodec {
         appendHex(via, s.generation);
         via.append('.');
         appendHex(via, s.attempt);
+        via.append('.').append(s.branchMac);
         return via;
     }
 
-    /** The Via for forwarding {@code request} statelessly; valid until the next call on this codec. */
-    CharSequence stateless(SipMessageView request, boolean tcpHop) {
+    /**
+     * The Via of the current branch of {@code s} for its INVITE {@code request} (as received): signs the branch
+     * once per attempt, then reuses the MAC (in {@code s}) for retransmissions, CANCEL and the response check.
+     */
+    CharSequence stateful(CallState s, SipMessageView request) {
+        if (s.macGeneration != s.generation || s.macAttempt != s.attempt) {
+            ViaView top = request.topVia();
+            boolean stream = LoopContext.isStream(s.channel);
+            branches.signStateful(s.branchMac, loopIndex, s.slot, s.generation, s.attempt, request.callId(),
+                request.cseqNumber(), top.branch(), s.source.getAddress(), responsePort(top, s.source, stream),
+                isTcp(top), s.destination.address());
+            s.macGeneration = s.generation;
+            s.macAttempt = s.attempt;
+        }
+        return stateful(s);
+    }
+
+    /**
+     * The Via for forwarding {@code request}, received from {@code src} ({@code stream}: over TCP), statelessly;
+     * valid until the next call on this codec.
+     */
+    CharSequence stateless(SipMessageView request, InetSocketAddress src, boolean stream, boolean tcpHop) {
         via.setLength(0);
         via.append(tcpHop ? viaPrefixTcp : viaPrefix).append('L');
-        AsciiView br = request.topVia().branch();
-        appendHex(via, request.callId().contentHash());
-        appendHex(via, br == null ? 0 : br.contentHash());
-        appendHex(via, (int) request.cseqNumber());
+        ViaView top = request.topVia();
+        branches.appendStateless(via, request.callId(), request.cseqNumber(), request.cseqMethod(), top.branch(),
+            src.getAddress(), responsePort(top, src, stream), isTcp(top));
         return via;
     }
 
-    /** Adds received (if the source differs from sent-by) and fills rport (RFC 3581) on the top Via, in the edit. */
+    /**
+     * True if the stateless branch {@code br} (top Via of the response in {@code response}) was signed by us for this
+     * response's request and its target {@code to} ({@code tcp}), as read from the second Via ({@code upstreamBranch}).
+     */
+    boolean verifiesStateless(AsciiView br, SipMessageView response, AsciiView upstreamBranch, InetSocketAddress to,
+                              boolean tcp) {
+        int macOff = COOKIE.length() + 1;
+        return branches.verifiesStateless(br.buffer(), br.offset() + macOff, br.length() - macOff,
+            response.callId(), response.cseqNumber(), response.cseqMethod(), upstreamBranch, to, tcp);
+    }
+
+    /**
+     * True if the stateful branch {@code br}, parsed into {@code fields} ({@link #parseStateful}), was signed by us
+     * for this response's request, its target {@code to} ({@code tcp}) and a destination at {@code src}.
+     */
+    boolean verifiesStateful(AsciiView br, long[] fields, SipMessageView response, AsciiView upstreamBranch,
+                             InetSocketAddress to, boolean tcp, InetSocketAddress src) {
+        int macOff = (int) fields[MAC_START];
+        return branches.verifiesStateful(br.buffer(), br.offset() + macOff, br.length() - macOff, fields,
+            response.callId(), response.cseqNumber(), upstreamBranch, to, tcp, src);
+    }
+
+    /** True if the stateful branch {@code br}, parsed into {@code fields}, carries the MAC stored in {@code s}. */
+    static boolean carriesStoredMac(AsciiView br, long[] fields, CallState s) {
+        int macOff = (int) fields[MAC_START];
+        return BranchSigner.matchesStored(br.buffer(), br.offset() + macOff, br.length() - macOff, s.branchMac);
+    }
+
+    /**
+     * The port the response path will send to, by the Via {@code top} of a request from {@code src} once stamped:
+     * the source port if rport is filled in, else the sent-by port (5060 if none).
+     */
+    private static int responsePort(ViaView top, InetSocketAddress src, boolean stream) {
+        if (stream || top.hasRport()) {
+            return src.getPort();
+        }
+        return top.port() > 0 ? top.port() : 5060;
+    }
+
+    /** True if the Via names TCP as its transport (the response path then answers over TCP). */
+    static boolean isTcp(ViaView v) {
+        return v.transport().contentEqualsIgnoreCase("TCP");
+    }
+
+    /**
+     * Adds received if the source differs from sent-by (or corrects one the sender wrote) and fills rport (RFC
+     * 3581) on the top Via, in the edit; so the response path's target is always the real source's address.
+     */
     void stampReceived(SipMessageView view, InetSocketAddress src, boolean stream) {
         ip.setLength(0);
-        if (src.getAddress() instanceof Inet4Address) {
-            int a = src.getAddress().hashCode(); // the IPv4 address itself; no byte[] copy
-            ip.append(a >>> 24).append('.').append((a >>> 16) & 255).append('.').append((a >>> 8) & 255)
-                .append('.').append(a & 255);
-        } else {
-            ip.append('[').append(src.getAddress().getHostAddress()).append(']');
-        }
+        appendIp(ip, src.getAddress());
         ViaView top = view.topVia();
-        boolean differs = !top.host().contentEqualsIgnoreCase(ip);
+        AsciiView received = top.received();
+        boolean differs = !top.host().contentEqualsIgnoreCase(ip)
+            || (received != null && !received.contentEqualsIgnoreCase(ip));
         if (stream) { // the response must find this connection (its ephemeral port) again, statelessly too
             editor.setTopViaReceivedAndRport(differs ? ip : null, src.getPort());
         } else if (differs || top.hasRport()) {
             editor.setTopViaReceived(differs ? ip : null, src.getPort());
+        }
+    }
+
+    /** Appends the address as a SIP host: dotted quad (no allocation), or a bracketed IPv6 reference. */
+    static void appendIp(StringBuilder b, InetAddress a) {
+        if (a instanceof Inet4Address) {
+            int v = a.hashCode(); // the IPv4 address itself; no byte[] copy
+            b.append(v >>> 24).append('.').append((v >>> 16) & 255).append('.').append((v >>> 8) & 255)
+                .append('.').append(v & 255);
+        } else {
+            b.append('[').append(a.getHostAddress()).append(']');
         }
     }
 
@@ -97,7 +177,10 @@ final class ViaCodec {
         return branch.charAt(COOKIE.length()) == 'S';
     }
 
-    /** Parses {@code <loop>.<slot>.<gen>.<attempt>} (hex) after {@code z9hG4bKshS} into {@code out[0..3]}. */
+    /**
+     * Parses {@code <loop>.<slot>.<gen>.<attempt>.} (hex) after {@code z9hG4bKshS} into {@code out[0..3]}, and the
+     * index of the MAC that follows into {@code out[MAC_START]}. False if malformed; the MAC is not checked here.
+     */
     static boolean parseStateful(AsciiView br, long[] out) {
         int p = COOKIE.length() + 1;
         for (int field = 0; field < 4; field++) {
@@ -110,12 +193,13 @@ final class ViaCodec {
                 }
                 v = (v << 4) | d;
             }
-            if (digits == 0) {
-                return false;
+            if (digits == 0 || p >= br.length()) {
+                return false; // every field ends with a dot: the MAC follows the last one
             }
             out[field] = v;
             p++;
         }
+        out[MAC_START] = p;
         return true;
     }
 

@@ -13,9 +13,24 @@
  *   every layer ─→ Egress: encode into a pooled buffer, write to UDP / TCP / the in-memory output, flush per batch
  *
  *   ResponseRouter, by the top Via's branch (ViaCodec):
- *      not ours → dropped (health probe replies → ProxyProbeTransport) · stateless → StatelessForwarder
- *      stateful of another loop → that loop's hand-off queue · stateful of this loop → InviteTransactions
+ *      not ours → dropped (health probe replies → ProxyProbeTransport) · MAC does not verify → dropped, counted
+ *      stateless → StatelessForwarder · stateful of another loop → that loop's hand-off queue (it verifies)
+ *      stateful of this loop → InviteTransactions
  * </pre>
+ *
+ * <h2>Nothing relayed that we did not route</h2>
+ * <ul>
+ *   <li>An in-dialog request goes only to a hop its Record-Route token or the configuration vouches for: the
+ *   token's destination or the dialog's upstream (both signed into the token), a configured destination, or an
+ *   address the access list admits; else 403 ({@code DialogRouter} documents the policy). The token names its key;
+ *   the current and the previous key are accepted ({@code RouteTokenSigner}).</li>
+ *   <li>Every branch of ours carries a MAC ({@code BranchSigner}) over the request it was forwarded for and the
+ *   address its response goes back to; a stateful branch's MAC also covers the destination it was sent to, and is
+ *   stored in the call state, so a live call's response costs a byte compare and must come from that
+ *   destination. A response that fails is dropped, counted, and reaches neither the call nor health checking.</li>
+ *   <li>No TCP connection is opened towards an address read from a message: responses by Via and in-dialog hops
+ *   that are not our destinations use an existing connection or are dropped (counted).</li>
+ * </ul>
  *
  * <h2>Who owns what</h2>
  * <ul>
@@ -62,7 +77,7 @@
  *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
  *   written by the owner and read by any thread through volatile fields.</li>
  *   <li><b>Responses find their call without a lookup.</b> A stateful branch is
- *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
+ *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>.<MAC>}. The kernel spreads datagrams over the
  *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
  *   packet to the owner through a bounded MPSC queue and one reusable drain task. A stale generation or attempt
  *   never touches a reused slot. Requests from one source stay on one loop, so retransmissions, CANCEL and the ACK
@@ -90,5 +105,10 @@
  * absorbed rather than answered again; a stateless forward towards a second Route entry does not double
  * Record-Route; the TCP idle timeout counts received bytes only (a connection we only write to is idle); a TCP
  * framing error other than the size limit closes the connection without an answer.
+ * A destination must answer from the address it was sent to (a multi-homed PBX answering from
+ * another address is taken for a forger); the callee side reaches the caller only at the address its INVITE came
+ * from (or a configured or admitted one), so a caller whose Contact differs needs the access list to admit it; a
+ * stateful branch naming another loop is handed off before its MAC is checked, so forged ones take room in that
+ * loop's hand-off queue.
  */
 package org.sipha.dispatcher.engine;

@@ -67,24 +67,6 @@ class EngineUnitTest {
     }
 
     @Test
-    void tokenVerifiesOnlyForTheSameDialogDestinationAndKey() {
-        RouteTokenSigner s = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k"));
-        byte[] d = "127.0.0.1~5081".getBytes(StandardCharsets.US_ASCII);
-        StringBuilder sb = new StringBuilder();
-        s.sign(view("call-1"), view("tagA"), d, 0, d.length, sb);
-        assertEquals(RouteTokenSigner.TOKEN_CHARS, sb.length());
-        byte[] t = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        assertTrue(s.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-2"), view("tagA"), d, 0, d.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-1"), view("tagB"), d, 0, d.length, t, 0, t.length));
-        byte[] other = "127.0.0.1~5082".getBytes(StandardCharsets.US_ASCII);
-        assertFalse(s.verify(view("call-1"), view("tagA"), other, 0, other.length, t, 0, t.length));
-        assertFalse(s.verify(view("call-1"), null, d, 0, d.length, t, 0, t.length));
-        RouteTokenSigner otherKey = new RouteTokenSigner(RouteTokenSigner.keyFromSecret("k2"));
-        assertFalse(otherKey.verify(view("call-1"), view("tagA"), d, 0, d.length, t, 0, t.length));
-    }
-
-    @Test
     void accessListMatchesPrefixes() throws Exception {
         SourceAccessList l = SourceAccessList.of(List.of("192.0.2.0/24", "10.1.0.0/16", "2001:db8::/32"));
         assertTrue(l.allows(InetAddress.getByName("192.0.2.77")));
@@ -155,6 +137,10 @@ class EngineUnitTest {
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
             .failoverCodes(Set.of(200)).build());
         assertTrue(e.getMessage().startsWith("failover-codes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
+            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
+            .recordRoutePreviousKey(new byte[8]).build());
+        assertTrue(e.getMessage().startsWith("record-route-previous-secret"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
             .destinations(List.of(Destination.of("a", "sip:pbx.example.com"))));
         assertTrue(e.getMessage().startsWith("backend"), e.getMessage());

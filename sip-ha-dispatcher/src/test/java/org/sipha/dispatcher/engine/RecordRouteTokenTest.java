@@ -46,12 +46,22 @@ class RecordRouteTokenTest {
         proxy.close();
     }
 
-    private static String token(String callId, String callerTag, String dest) {
-        RouteTokenSigner signer = new RouteTokenSigner(RouteTokenSigner.keyFromSecret(SECRET));
-        StringBuilder sb = new StringBuilder();
-        byte[] d = dest.getBytes(StandardCharsets.US_ASCII);
-        signer.sign(view(callId), view(callerTag), d, 0, d.length, sb);
-        return sb.toString();
+    /** Our Record-Route entry for dialog (Call-ID, caller's tag) to {@code dest}, its INVITE from {@code upstream}. */
+    private static String route(String callId, String callerTag, String dest, String upstream) {
+        RouteTokenSigner signer = new RouteTokenSigner(RouteTokenSigner.keyFromSecret(SECRET), null);
+        StringBuilder sb = new StringBuilder("<sip:127.0.0.1:15060;lr;shd=");
+        int destStart = sb.length();
+        sb.append(dest);
+        int destEnd = sb.length();
+        sb.append(";shu=");
+        int upStart = sb.length();
+        sb.append(upstream);
+        signer.appendSignature(view(callId), view(callerTag), sb, destStart, destEnd, upStart, sb.length());
+        return sb.append('>').toString();
+    }
+
+    private static String forged(String route) {
+        return route.replaceAll("shm=[^;>]*", "shm=AAAAAAAAAAAAAAAAAAAAAA");
     }
 
     private static AsciiView view(String s) {
@@ -69,10 +79,6 @@ class RecordRouteTokenTest {
             + "CSeq: 2 BYE\nMax-Forwards: 70\nContent-Length: 0\n\n";
     }
 
-    private static String route(String dest, String mac) {
-        return "<sip:127.0.0.1:15060;lr;shd=" + dest + ";shm=" + mac + ">";
-    }
-
     private void assertRejectedAndNotRelayed(String request) throws Exception {
         client.send(request, PROXY);
         String answer = client.receive(2000);
@@ -84,8 +90,8 @@ class RecordRouteTokenTest {
 
     @Test
     void relaysACallerRequestWithAValidTokenToTheNamedDestination() throws Exception {
-        String t = token("c1", "caller", "127.0.0.1~15081");
-        client.send(bye("c1", route("127.0.0.1~15081", t), "caller", "callee", "sip:y@10.9.9.9:5060", 15070), PROXY);
+        client.send(bye("c1", route("c1", "caller", "127.0.0.1~15081", "127.0.0.1~15070"), "caller", "callee",
+            "sip:y@10.9.9.9:5060", 15070), PROXY);
         String relayed = backendA.receive(2000);
         assertNotNull(relayed, "the BYE did not reach 15081");
         assertTrue(relayed.startsWith("BYE sip:y@10.9.9.9:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:15060;branch=z9hG4bKshL"),
@@ -104,9 +110,9 @@ class RecordRouteTokenTest {
 
     @Test
     void relaysACalleeRequestTowardsTheCallersContact() throws Exception {
-        String t = token("c2", "caller", "127.0.0.1~15081");
         // from the callee (the destination named in the token): From/To tags swapped, R-URI = caller's Contact
-        backendA.send(bye("c2", route("127.0.0.1~15081", t), "callee", "caller", "sip:x@127.0.0.1:15070", 15081), PROXY);
+        backendA.send(bye("c2", route("c2", "caller", "127.0.0.1~15081", "127.0.0.1~15070"), "callee", "caller",
+            "sip:x@127.0.0.1:15070", 15081), PROXY);
         String relayed = client.receive(2000);
         assertNotNull(relayed, "the callee's BYE did not reach the caller");
         assertTrue(relayed.startsWith("BYE sip:x@127.0.0.1:15070 SIP/2.0"), relayed);
@@ -114,8 +120,8 @@ class RecordRouteTokenTest {
 
     @Test
     void rejectsAForgedToken() throws Exception {
-        assertRejectedAndNotRelayed(bye("c3", route("127.0.0.1~15081", "AAAAAAAAAAAAAAAAAAAAAA"), "caller", "callee",
-            "sip:y@127.0.0.1:15081", 15070));
+        assertRejectedAndNotRelayed(bye("c3", forged(route("c3", "caller", "127.0.0.1~15081", "127.0.0.1~15070")),
+            "caller", "callee", "sip:y@127.0.0.1:15081", 15070));
     }
 
     @Test
@@ -127,16 +133,15 @@ class RecordRouteTokenTest {
 
     @Test
     void rejectsATokenReplayedOnAnotherDialogOrRedirected() throws Exception {
-        String t = token("c5", "caller", "127.0.0.1~15081");
-        assertRejectedAndNotRelayed(bye("other-call", route("127.0.0.1~15081", t), "caller", "callee",
-            "sip:y@127.0.0.1:15081", 15070));
-        assertRejectedAndNotRelayed(bye("c5", route("127.0.0.1~15082", t), "caller", "callee",
-            "sip:y@127.0.0.1:15081", 15070));
+        String r = route("c5", "caller", "127.0.0.1~15081", "127.0.0.1~15070");
+        assertRejectedAndNotRelayed(bye("other-call", r, "caller", "callee", "sip:y@127.0.0.1:15081", 15070));
+        assertRejectedAndNotRelayed(bye("c5", r.replace("shd=127.0.0.1~15081", "shd=127.0.0.1~15082"), "caller",
+            "callee", "sip:y@127.0.0.1:15081", 15070));
     }
 
     @Test
     void dropsAnAckWithAForgedTokenSilently() throws Exception {
-        String ack = bye("c6", route("127.0.0.1~15081", "AAAAAAAAAAAAAAAAAAAAAA"), "caller", "callee",
+        String ack = bye("c6", forged(route("c6", "caller", "127.0.0.1~15081", "127.0.0.1~15070")), "caller", "callee",
             "sip:y@127.0.0.1:15081", 15070).replace("BYE", "ACK");
         client.send(ack, PROXY);
         assertNull(backendA.receive(300), "relayed to 15081");
@@ -145,9 +150,8 @@ class RecordRouteTokenTest {
 
     @Test
     void answers483WhenMaxForwardsIsZero() throws Exception {
-        String t = token("c7", "caller", "127.0.0.1~15081");
-        client.send(bye("c7", route("127.0.0.1~15081", t), "caller", "callee", "sip:y@127.0.0.1:15081", 15070)
-            .replace("Max-Forwards: 70", "Max-Forwards: 0"), PROXY);
+        client.send(bye("c7", route("c7", "caller", "127.0.0.1~15081", "127.0.0.1~15070"), "caller", "callee",
+            "sip:y@127.0.0.1:15081", 15070).replace("Max-Forwards: 70", "Max-Forwards: 0"), PROXY);
         String answer = client.receive(2000);
         assertNotNull(answer);
         assertEquals("SIP/2.0 483 Too Many Hops", answer.lines().findFirst().orElseThrow());

@@ -1,60 +1,66 @@
 package org.sipha.dispatcher.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Random;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.message.AsciiView;
 
-/** The signer's own RFC 2104 HMAC must equal the JDK's HmacSHA256, for short, block-sized and long keys. */
+/** The Record-Route token: what it binds, and which keys it verifies under. */
 class RouteTokenSignerTest {
+    private static final byte[] K1 = RouteTokenSigner.keyFromSecret("first key of the deployment");
+    private static final byte[] K2 = RouteTokenSigner.keyFromSecret("second key of the deployment");
+    private static final byte[] K3 = RouteTokenSigner.keyFromSecret("third key of the deployment");
+
+    /** The token parameters {@code shd=..;shu=..;shk=..;shm=..} as signed by {@code signer}. */
+    private static String token(RouteTokenSigner signer, String callId, String tag, String dest, String upstream) {
+        StringBuilder sb = new StringBuilder("shd=").append(dest);
+        int destEnd = sb.length();
+        sb.append(";shu=").append(upstream);
+        signer.appendSignature(view(callId), view(tag), sb, 4, destEnd, destEnd + 5, sb.length());
+        return sb.toString();
+    }
+
+    /** Verifies {@code token} (as {@link #token} writes it) for (Call-ID, From tag, To tag). */
+    private static boolean verifies(RouteTokenSigner signer, String token, String callId, String fromTag,
+                                    String toTag) {
+        byte[] b = token.getBytes(StandardCharsets.US_ASCII);
+        int d = token.indexOf("shd=") + 4;
+        int u = token.indexOf(";shu=") + 5;
+        int k = token.indexOf(";shk=") + 5;
+        int m = token.indexOf(";shm=") + 5;
+        return signer.verify(view(callId), view(fromTag), toTag == null ? null : view(toTag), b, d, u - 5 - d, u,
+            k - 5 - u, k, m - 5 - k, m, b.length - m);
+    }
+
     @Test
-    void macEqualsTheJdkHmacSha256ForKeysOfEveryLength() throws Exception {
-        Random random = new Random(42);
-        for (int keyLength : new int[] {16, 32, 63, 64, 65, 100, 200}) {
-            for (int round = 0; round < 20; round++) {
-                byte[] key = new byte[keyLength];
-                random.nextBytes(key);
-                byte[] callId = ascii(random, 1 + random.nextInt(80));
-                byte[] tag = ascii(random, random.nextInt(20));
-                byte[] dest = ascii(random, 1 + random.nextInt(30));
-                RouteTokenSigner signer = new RouteTokenSigner(key);
-                StringBuilder sb = new StringBuilder();
-                signer.sign(view(callId), view(tag), dest, 0, dest.length, sb);
-
-                Mac mac = Mac.getInstance("HmacSHA256");
-                mac.init(new SecretKeySpec(key, "HmacSHA256"));
-                ByteArrayOutputStream m = new ByteArrayOutputStream();
-                m.write(callId);
-                m.write(0);
-                m.write(tag);
-                m.write(0);
-                m.write(dest);
-                assertArrayEquals(mac.doFinal(m.toByteArray()), signer.lastMac(), "key length " + keyLength);
-
-                byte[] token = sb.toString().getBytes(StandardCharsets.US_ASCII);
-                assertTrue(signer.verify(view(callId), view(tag), dest, 0, dest.length, token, 0, token.length));
-                token[3] ^= 1;
-                assertFalse(signer.verify(view(callId), view(tag), dest, 0, dest.length, token, 0, token.length));
-            }
-        }
+    void aTokenVerifiesOnlyForItsDialogDestinationAndUpstream() {
+        RouteTokenSigner s = new RouteTokenSigner(K1, null);
+        String t = token(s, "call-1", "tagA", "127.0.0.1~5081", "192.0.2.1~5060");
+        assertTrue(verifies(s, t, "call-1", "tagA", "tagB"), "from the caller: its From tag");
+        assertTrue(verifies(s, t, "call-1", "tagB", "tagA"), "from the callee: its To tag");
+        assertFalse(verifies(s, t, "call-2", "tagA", "tagB"));
+        assertFalse(verifies(s, t, "call-1", "tagC", "tagB"));
+        assertFalse(verifies(s, t, "call-1", "tagC", null));
+        assertFalse(verifies(s, t.replace("~5081", "~5082"), "call-1", "tagA", null));
+        assertFalse(verifies(s, t.replace("192.0.2.1~5060", "192.0.2.9~5060"), "call-1", "tagA", null));
+        assertFalse(verifies(s, t.substring(0, t.length() - 1), "call-1", "tagA", null), "a truncated MAC");
     }
 
-    private static AsciiView view(byte[] b) {
+    @Test
+    void aTokenOfThePreviousKeyVerifiesAndOneOfAnUnknownKeyDoesNot() {
+        String t = token(new RouteTokenSigner(K1, null), "call-1", "tagA", "127.0.0.1~5081", "192.0.2.1~5060");
+        assertTrue(verifies(new RouteTokenSigner(K2, K1), t, "call-1", "tagA", null), "the previous key");
+        assertFalse(verifies(new RouteTokenSigner(K3, K2), t, "call-1", "tagA", null), "a key no longer accepted");
+        assertFalse(verifies(new RouteTokenSigner(K2, null), t, "call-1", "tagA", null), "another key");
+        String other = new HmacSha256(K2).keyId();
+        assertFalse(verifies(new RouteTokenSigner(K2, K1), t.replaceAll("shk=[0-9a-f]{4}", "shk=" + other), "call-1",
+            "tagA", null), "a token claiming another key");
+    }
+
+    private static AsciiView view(String s) {
+        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         return new AsciiView().wrap(b, 0, b.length);
-    }
-
-    private static byte[] ascii(Random random, int n) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) ('!' + random.nextInt(94));
-        }
-        return b;
     }
 }

@@ -1,0 +1,122 @@
+package org.sipha.dispatcher.engine;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.sipha.core.message.AsciiView;
+
+/**
+ * The MACs that make the proxy's Via branches unforgeable, so that only a response to a request this proxy
+ * forwarded is relayed, and only to where that request came from. Keyed like the Record-Route token (the current
+ * key signs; the current or the previous one verifies); 16 base64url characters (96 bits) of HMAC-SHA256 over:
+ * <pre>
+ *   stateless ('L'): Call-ID, CSeq number and method, the upstream's branch, the response target
+ *   stateful  ('S'): loop, slot, generation, attempt, Call-ID, CSeq number, the upstream's branch, the response
+ *                    target, and the destination the branch was sent to (its response must come from there)
+ * </pre>
+ * The response target is where the response path sends the response by the upstream's Via as the proxy stamped it
+ * (received, rport; see {@link ViaCodec#stampReceived}): its address, port and transport. A stateful MAC leaves out
+ * the CSeq method, since a CANCEL shares its INVITE's branch. Deterministic: a retransmission gets the same branch
+ * (RFC 3261 16.11).
+ *
+ * <p>Not thread-safe: one per event loop. Allocation-free (but for IPv6 addresses, see {@link HmacSha256}).
+ */
+final class BranchSigner {
+    static final int MAC_CHARS = 16;
+    private static final byte STATELESS = 'L';
+    private static final byte STATEFUL = 'S';
+    private final HmacSha256 current;
+    /** Null when no previous key is configured. */
+    private final HmacSha256 previous;
+
+    BranchSigner(byte[] key, byte[] previousKey) {
+        this.current = new HmacSha256(key);
+        this.previous = previousKey == null ? null : new HmacSha256(previousKey);
+    }
+
+    /** Appends the MAC of a stateless forward to {@code sb}. */
+    void appendStateless(StringBuilder sb, AsciiView callId, long cseq, AsciiView cseqMethod, AsciiView upstreamBranch,
+                         InetAddress target, int targetPort, boolean targetTcp) {
+        stateless(current, callId, cseq, cseqMethod, upstreamBranch, target, targetPort, targetTcp);
+        current.appendBase64Url(sb, MAC_CHARS);
+    }
+
+    /** True if {@code b[macOff, macOff+macLen)} is the MAC of this stateless forward, under either key. */
+    boolean verifiesStateless(byte[] b, int macOff, int macLen, AsciiView callId, long cseq, AsciiView cseqMethod,
+                              AsciiView upstreamBranch, InetSocketAddress target, boolean targetTcp) {
+        if (macLen != MAC_CHARS) {
+            return false;
+        }
+        stateless(current, callId, cseq, cseqMethod, upstreamBranch, target.getAddress(), target.getPort(), targetTcp);
+        if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
+            return true;
+        }
+        if (previous == null) {
+            return false;
+        }
+        stateless(previous, callId, cseq, cseqMethod, upstreamBranch, target.getAddress(), target.getPort(), targetTcp);
+        return previous.matchesBase64Url(b, macOff, macLen, MAC_CHARS);
+    }
+
+    /** Writes the MAC of a stateful branch into {@code dst} ({@link #MAC_CHARS} long). */
+    void signStateful(char[] dst, int loop, int slot, int gen, int attempt, AsciiView callId, long cseq,
+                      AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp,
+                      InetSocketAddress destination) {
+        stateful(current, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target, targetPort, targetTcp,
+            destination);
+        current.base64Url(dst);
+    }
+
+    /**
+     * True if {@code b[macOff, macOff+macLen)} is, under either key, the MAC of stateful branch {@code fields}
+     * (loop, slot, generation, attempt) of the request identified by the rest, sent to {@code source}.
+     */
+    boolean verifiesStateful(byte[] b, int macOff, int macLen, long[] fields, AsciiView callId, long cseq,
+                             AsciiView upstreamBranch, InetSocketAddress target, boolean targetTcp,
+                             InetSocketAddress source) {
+        if (macLen != MAC_CHARS) {
+            return false;
+        }
+        int loop = (int) fields[0];
+        int slot = (int) fields[1];
+        int gen = (int) fields[2];
+        int attempt = (int) fields[3];
+        stateful(current, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target.getAddress(),
+            target.getPort(), targetTcp, source);
+        if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
+            return true;
+        }
+        if (previous == null) {
+            return false;
+        }
+        stateful(previous, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target.getAddress(),
+            target.getPort(), targetTcp, source);
+        return previous.matchesBase64Url(b, macOff, macLen, MAC_CHARS);
+    }
+
+    /** True if {@code b[macOff, macOff+macLen)} equals the stored MAC {@code mac}. Constant-time compare. */
+    static boolean matchesStored(byte[] b, int macOff, int macLen, char[] mac) {
+        if (macLen != mac.length) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < macLen; i++) {
+            diff |= mac[i] ^ (b[macOff + i] & 0xff);
+        }
+        return diff == 0;
+    }
+
+    private static void stateless(HmacSha256 h, AsciiView callId, long cseq, AsciiView cseqMethod,
+                                  AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp) {
+        h.start(STATELESS).update(callId).update(cseq).update(cseqMethod).update(upstreamBranch)
+            .update(target, targetPort, targetTcp).finish();
+    }
+
+    private static void stateful(HmacSha256 h, int loop, int slot, int gen, int attempt, AsciiView callId, long cseq,
+                                 AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp,
+                                 InetSocketAddress destination) {
+        h.start(STATEFUL).update(((long) loop << 32) | (slot & 0xffffffffL))
+            .update(((long) gen << 32) | (attempt & 0xffffffffL))
+            .update(callId).update(cseq).update(upstreamBranch).update(target, targetPort, targetTcp)
+            .update(destination.getAddress(), destination.getPort(), false).finish();
+    }
+}
