@@ -63,13 +63,19 @@ final class Egress {
 
     /** Answers {@code req} (received on {@code ch} from {@code to}); a final answer gets a To tag from the Call-ID. */
     void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter) {
+        reply(ch, to, req, code, reason, retryAfter, null);
+    }
+
+    /** As {@link #reply(Channel, InetSocketAddress, SipMessageView, int, String, int)}, with a Warning if not null. */
+    void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter,
+               CharSequence warning) {
         tag.setLength(0);
         if (code > 100) {
             tag.append("sh");
             ViaCodec.appendHex(tag, req.callId().contentHash());
         }
         ByteBuf out = alloc.ioBuffer(512);
-        SipWriter.response(out, req, code, reason, code > 100 ? tag : null, retryAfter);
+        SipWriter.response(out, req, code, reason, code > 100 ? tag : null, retryAfter, warning);
         write(ch, out, to, LoopContext.isStream(ch));
     }
 

@@ -47,4 +47,9 @@ public final class InMemoryPipeline {
     public int activeCalls() {
         return worker.activeCalls();
     }
+
+    /** Messages dropped, or new calls answered 503 by a bound, for {@code reason}. */
+    public long refusals(Refusal reason) {
+        return worker.refusals(reason);
+    }
 }

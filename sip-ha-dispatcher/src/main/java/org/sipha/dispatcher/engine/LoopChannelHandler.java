@@ -53,6 +53,10 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private int batch;
     private int maxBatch = 16;
     private long lastTickNs;
+    /** The periodic refusal log line: written by loop 0 for the whole server (or by the in-memory pipeline). */
+    private final RefusalSummary refusalSummary = new RefusalSummary();
+    /** Whether a handling error was logged (at DEBUG) in the current summary interval: one per interval at most. */
+    private boolean errorLogged;
     /** When this loop last fell behind its traffic. Written by the loop, read by any loop. */
     private volatile long lastBehindNs;
 
@@ -105,6 +109,11 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return transactions.activeCalls();
     }
 
+    /** Any thread: this loop's count of {@code reason}. */
+    long refusals(Refusal reason) {
+        return ctx.refusals.get(reason);
+    }
+
     /** Any thread: true if this loop has not fallen behind its traffic since {@code sinceNs}. */
     boolean quietSince(long sinceNs) {
         return lastBehindNs - sinceNs < 0;
@@ -146,7 +155,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         try {
             keep = handle(c.channel(), p.content(), p.sender(), p);
         } catch (RuntimeException e) {
-            LOG.debug("dropped a message from {}: {}", p.sender(), e.toString());
+            handlingFailed(e);
         } finally {
             if (!keep) {
                 p.release();
@@ -178,7 +187,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         SipParseResult r = msg.wrap(content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
-                LOG.debug("unparseable datagram from {}: {}", src, r);
+                ctx.refusals.add(Refusal.UNPARSEABLE); // counted, logged in the periodic summary only
             }
             return false;
         }
@@ -211,12 +220,22 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
             try {
                 handle(egress.firstDatagramChannel(), p.content(), p.sender(), p);
             } catch (RuntimeException e) {
-                LOG.debug("dropped a handed-off message: {}", e.toString());
+                handlingFailed(e);
             } finally {
                 p.release();
             }
         }
         egress.flush();
+    }
+
+    /** A message whose handling threw: counted; the first of each summary interval is logged at DEBUG. */
+    void handlingFailed(RuntimeException e) {
+        ctx.refusals.add(Refusal.HANDLING_ERROR);
+        if (!errorLogged) {
+            errorLogged = true;
+            LOG.debug("dropped a message (later ones in the next {} s are only counted): {}",
+                RefusalSummary.INTERVAL_NS / 1_000_000_000L, e.toString());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ timers
@@ -232,5 +251,28 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         timers.expire(now);
         transactions.publishActiveCalls();
         egress.flush();
+        if (refusalSummary.due(now)) {
+            logRefusals();
+        }
+    }
+
+    /** Every summary interval: one INFO line with the refusals that moved, for the whole server (loop 0 writes it). */
+    private void logRefusals() {
+        errorLogged = false;
+        if (ctx.index != 0) {
+            return;
+        }
+        String line = refusalSummary.line(ctx.server != null ? ctx.server.refusalTotals() : ownRefusals());
+        if (line != null) {
+            LOG.info(line);
+        }
+    }
+
+    private long[] ownRefusals() {
+        long[] t = new long[Refusal.ALL.length];
+        for (Refusal r : Refusal.ALL) {
+            t[r.ordinal()] = ctx.refusals.get(r);
+        }
+        return t;
     }
 }
