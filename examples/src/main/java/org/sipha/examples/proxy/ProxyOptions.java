@@ -41,6 +41,11 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * coalesce-us: 1000                     # under load a loop gathers datagrams this long per wake-up; 0 = woken per datagram
  * drain-timeout-ms: 10000
  * warmup-calls: 20000                   # calls run through a throw-away engine before binding; 0 = none
+ * new-calls-per-source: 200              # per source (IPv4 address, IPv6 /64) and loop; 0 = no limit
+ * requests-per-source: 2000
+ * rate-limit-reply: drop                 # or 503 (with Retry-After)
+ * calls-per-source-percent: 25           # share of a loop's call slots one source may hold
+ * max-call-bytes-per-loop: 67108864      # stored INVITE copies per loop; beyond it new calls get 503
  * </pre>
  */
 final class ProxyOptions {
@@ -81,6 +86,14 @@ final class ProxyOptions {
     String quorumLoss = "503";
     long probeIntervalMs = 1000;
     long probeTimeoutMs = 500;
+    // Bounded under abuse: per-source rates (a burst of 0: twice the rate) and call bounds.
+    int newCallsPerSource = 200;
+    int newCallBurstPerSource;
+    int requestsPerSource = 2000;
+    int requestBurstPerSource;
+    boolean rateLimitReply503;
+    int callsPerSourcePercent = 25;
+    long maxCallBytesPerLoop = 64L << 20;
 
     static ProxyOptions parse(String[] args) {
         ProxyOptions o = new ProxyOptions();
@@ -138,6 +151,13 @@ final class ProxyOptions {
                 case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
                 case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
                 case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
+                case "--new-calls-per-source" -> o.newCallsPerSource = (int) number(value(args, ++i, a), a);
+                case "--new-call-burst-per-source" -> o.newCallBurstPerSource = (int) number(value(args, ++i, a), a);
+                case "--requests-per-source" -> o.requestsPerSource = (int) number(value(args, ++i, a), a);
+                case "--request-burst-per-source" -> o.requestBurstPerSource = (int) number(value(args, ++i, a), a);
+                case "--rate-limit-reply" -> o.rateLimitReply503 = rateLimitReply(value(args, ++i, a), a);
+                case "--calls-per-source-percent" -> o.callsPerSourcePercent = (int) number(value(args, ++i, a), a);
+                case "--max-call-bytes-per-loop" -> o.maxCallBytesPerLoop = number(value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException(a + ": unknown option (see --help)");
             }
         }
@@ -195,6 +215,13 @@ final class ProxyOptions {
                 case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);
                 case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
                 case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
+                case "new-calls-per-source" -> newCallsPerSource = (int) number(String.valueOf(v), key);
+                case "new-call-burst-per-source" -> newCallBurstPerSource = (int) number(String.valueOf(v), key);
+                case "requests-per-source" -> requestsPerSource = (int) number(String.valueOf(v), key);
+                case "request-burst-per-source" -> requestBurstPerSource = (int) number(String.valueOf(v), key);
+                case "rate-limit-reply" -> rateLimitReply503 = rateLimitReply(String.valueOf(v), key);
+                case "calls-per-source-percent" -> callsPerSourcePercent = (int) number(String.valueOf(v), key);
+                case "max-call-bytes-per-loop" -> maxCallBytesPerLoop = number(String.valueOf(v), key);
                 default -> throw new IllegalArgumentException(key + ": unknown key in " + file);
             }
         }
@@ -319,6 +346,15 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": expected 503 or ignore, got " + v);
         }
         return t;
+    }
+
+    /** What the proxy does with a request over its source's rate: {@code drop} (false) or {@code 503} (true). */
+    private static boolean rateLimitReply(String v, String option) {
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("drop") && !t.equals("503")) {
+            throw new IllegalArgumentException(option + ": expected drop or 503, got " + v);
+        }
+        return t.equals("503");
     }
 
     private static IoTransport transport(String v, String option) {

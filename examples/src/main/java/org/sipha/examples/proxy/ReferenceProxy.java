@@ -47,6 +47,9 @@ public final class ReferenceProxy {
                [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
                [--galera-node HOST:PORT]... [--galera-user U] [--galera-password P] [--galera-database D]
                [--galera-voters N] [--quorum-loss 503|ignore]
+               [--new-calls-per-source N] [--new-call-burst-per-source N] [--requests-per-source N]
+               [--request-burst-per-source N] [--rate-limit-reply drop|503] [--calls-per-source-percent N]
+               [--max-call-bytes-per-loop N]
         Command-line options override the YAML file. With no backend, two demo backends run on 127.0.0.1:5081/5082.""";
 
     private ReferenceProxy() {
@@ -238,7 +241,11 @@ public final class ReferenceProxy {
             .outcomeListener(outcomes)
             .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
             .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).coalesceMicros(o.coalesceMicros)
-            .transport(o.transport);
+            .transport(o.transport)
+            .newCallsPerSecondPerSource(o.newCallsPerSource).newCallBurstPerSource(o.newCallBurstPerSource)
+            .requestsPerSecondPerSource(o.requestsPerSource).requestBurstPerSource(o.requestBurstPerSource)
+            .answerRateLimitedWith503(o.rateLimitReply503).maxCallSharePerSourcePercent(o.callsPerSourcePercent)
+            .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

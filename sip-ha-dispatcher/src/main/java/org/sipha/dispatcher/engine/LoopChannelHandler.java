@@ -57,6 +57,8 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private final RefusalSummary refusalSummary = new RefusalSummary();
     /** Whether a handling error was logged (at DEBUG) in the current summary interval: one per interval at most. */
     private boolean errorLogged;
+    /** Whether a socket error was logged at WARN in the current summary interval; later ones go to DEBUG. */
+    private boolean socketErrorLogged;
     /** When this loop last fell behind its traffic. Written by the loop, read by any loop. */
     private volatile long lastBehindNs;
 
@@ -174,7 +176,13 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-        LOG.warn("socket error on {}: {}", c.channel().localAddress(), cause.toString());
+        if (!socketErrorLogged) { // a peer can cause these at will (e.g. TCP resets): one WARN per interval
+            socketErrorLogged = true;
+            LOG.warn("socket error on {}: {} (more in the next {} s at DEBUG)", c.channel().localAddress(),
+                cause.toString(), RefusalSummary.INTERVAL_NS / 1_000_000_000L);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("socket error on {}: {}", c.channel().localAddress(), cause.toString());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ messages
@@ -259,6 +267,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     /** Every summary interval: one INFO line with the refusals that moved, for the whole server (loop 0 writes it). */
     private void logRefusals() {
         errorLogged = false;
+        socketErrorLogged = false;
         if (ctx.index != 0) {
             return;
         }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageEditor;
 import org.sipha.core.message.SipMessageView;
@@ -40,7 +42,7 @@ final class LoopContext {
         this.cfg = cfg;
         this.server = server;
         this.clock = cfg.clock();
-        java.util.List<InetSocketAddress> listen = new java.util.ArrayList<>(cfg.udpListen());
+        List<InetSocketAddress> listen = new ArrayList<>(cfg.udpListen());
         listen.addAll(cfg.tcpListen());
         this.listenHosts = new String[listen.size()];
         this.listenPorts = new int[listen.size()];

@@ -11,8 +11,8 @@ package org.sipha.dispatcher.engine;
  * its source starts again with a full bucket. No entry is ever removed otherwise, so a lookup stops at a free slot.
  * A check is one probe of at most {@code WINDOW} slots and a few arithmetic operations; nothing is allocated.
  *
- * <p>Single-threaded: the owning loop. {@code SO_REUSEPORT} keeps a source on one loop, so one table per loop
- * sees all of a source's UDP traffic.
+ * <p>Single-threaded: the owning loop, so no locks: {@code SO_REUSEPORT} spreads UDP over the loops by source
+ * address and port, so the table of one loop sees all the traffic of a source that sends from one port.
  */
 final class SourceRateLimiter {
     static final int DEFAULT_SLOTS_LOG2 = 13;
