@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipha.dispatcher.engine.PipelineHarness.source;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Refusals are counted per reason, and logged as one summary line per interval, never per message. */
@@ -36,14 +40,30 @@ class RefusalSummaryTest {
     }
 
     @Test
-    void garbageIsCountedNotLoggedPerDatagram() {
-        PipelineHarness h = new PipelineHarness().start(new PipelineHarness().config());
+    void garbageIsCountedAndLoggedInOneLineEveryTenSecondsNotPerDatagram() {
+        PipelineHarness h = new PipelineHarness();
+        h.start(h.config());
         InetSocketAddress scanner = source("203.0.113.9", 40000);
-        for (int i = 0; i < 1000; i++) {
-            h.receive("\u0000\u0001 not sip " + i + "\r\n\r\n", scanner);
+        PrintStream stderr = System.err; // slf4j-simple writes to the System.err of the moment
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try {
+            h.pipeline.tick(); // the first tick starts the summary interval
+            for (int tick = 0; tick < 1000; tick++) { // 10 s of ticks, one garbage datagram each
+                h.receive("\u0000\u0001 not sip " + tick + "\r\n\r\n", scanner);
+                h.clock.advanceMs(10);
+                h.pipeline.tick();
+            }
+            h.receive("\r\n\r\n", scanner); // a keep-alive is no refusal
+        } finally {
+            System.setErr(stderr);
         }
-        h.receive("\r\n\r\n", scanner); // a keep-alive is no refusal
         assertEquals(1000, h.pipeline.refusals(Refusal.UNPARSEABLE));
         assertTrue(h.sent.isEmpty(), "nothing answered: " + h.sent);
+        List<String> lines = log.toString(StandardCharsets.UTF_8).lines()
+            .filter(l -> l.contains("LoopChannelHandler")).toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("INFO"), lines.get(0));
+        assertTrue(lines.get(0).endsWith("refused in the last 10 s: unparseable +1000 (total 1000)"), lines.get(0));
     }
 }
