@@ -96,6 +96,8 @@ public class PipelineBenchmark {
                 Destination.of("pbx2", "sip:127.0.0.1:5082"))) // a routing table of its own, round robin
             .recordRouteSecret("pipeline-benchmark-shared-secret")
             .lingerMs(0) // free each call at the next tick, so the operation can repeat forever
+            // Per-source limits far above this one source's rate: every INVITE is checked, none is refused.
+            .newCallsPerSecondPerSource(1_000_000).requestsPerSecondPerSource(1_000_000)
             .build();
         pipeline = new InMemoryPipeline(cfg, this::onSend);
         invite = Unpooled.wrappedBuffer(INVITE);

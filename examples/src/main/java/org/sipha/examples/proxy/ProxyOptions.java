@@ -49,6 +49,11 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * tcp-message-timeout-ms: 10000        # a message begun on TCP must be complete within this (slowloris)
  * tcp-max-write-buffer-bytes: 131072   # a TCP peer that stops reading is reset when this much waits for it
  * tcp-max-message-bytes: 65535         # larger TCP messages are answered 513 and the connection closed
+ * new-calls-per-source: 200              # per source (IPv4 address, IPv6 /64) and loop; 0 = no limit
+ * requests-per-source: 2000
+ * rate-limit-reply: drop                 # or 503 (with Retry-After)
+ * calls-per-source-percent: 25           # share of a loop's call slots one source may hold
+ * max-call-bytes-per-loop: 67108864      # stored INVITE copies per loop; beyond it new calls get 503
  * </pre>
  *
  * <p>Secrets (the Record-Route passphrase, the Galera password) also come from a file or the environment, so none
@@ -115,6 +120,14 @@ final class ProxyOptions {
     long tcpMessageTimeoutMs = 10_000;
     int tcpMaxWriteBufferBytes = 128 * 1024;
     int tcpMaxMessageBytes = 65_535;
+    // Bounded under abuse: per-source rates (a burst of 0: twice the rate) and call bounds.
+    int newCallsPerSource = 200;
+    int newCallBurstPerSource;
+    int requestsPerSource = 2000;
+    int requestBurstPerSource;
+    boolean rateLimitReply503;
+    int callsPerSourcePercent = 25;
+    long maxCallBytesPerLoop = 64L << 20;
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -192,6 +205,13 @@ final class ProxyOptions {
                 case "--quorum-loss" -> o.quorumLoss = quorumLoss(value(args, ++i, a), a);
                 case "--probe-interval-ms" -> o.probeIntervalMs = number(value(args, ++i, a), a);
                 case "--probe-timeout-ms" -> o.probeTimeoutMs = number(value(args, ++i, a), a);
+                case "--new-calls-per-source" -> o.newCallsPerSource = (int) number(value(args, ++i, a), a);
+                case "--new-call-burst-per-source" -> o.newCallBurstPerSource = (int) number(value(args, ++i, a), a);
+                case "--requests-per-source" -> o.requestsPerSource = (int) number(value(args, ++i, a), a);
+                case "--request-burst-per-source" -> o.requestBurstPerSource = (int) number(value(args, ++i, a), a);
+                case "--rate-limit-reply" -> o.rateLimitReply503 = rateLimitReply(value(args, ++i, a), a);
+                case "--calls-per-source-percent" -> o.callsPerSourcePercent = (int) number(value(args, ++i, a), a);
+                case "--max-call-bytes-per-loop" -> o.maxCallBytesPerLoop = number(value(args, ++i, a), a);
                 case "--tcp-max-connections" -> o.tcpMaxConnections = (int) number(value(args, ++i, a), a);
                 case "--tcp-max-connections-per-source" ->
                     o.tcpMaxConnectionsPerSource = (int) number(value(args, ++i, a), a);
@@ -353,6 +373,13 @@ final class ProxyOptions {
                 case "quorum-loss" -> quorumLoss = quorumLoss(String.valueOf(v), key);
                 case "probe-interval-ms" -> probeIntervalMs = number(String.valueOf(v), key);
                 case "probe-timeout-ms" -> probeTimeoutMs = number(String.valueOf(v), key);
+                case "new-calls-per-source" -> newCallsPerSource = (int) number(String.valueOf(v), key);
+                case "new-call-burst-per-source" -> newCallBurstPerSource = (int) number(String.valueOf(v), key);
+                case "requests-per-source" -> requestsPerSource = (int) number(String.valueOf(v), key);
+                case "request-burst-per-source" -> requestBurstPerSource = (int) number(String.valueOf(v), key);
+                case "rate-limit-reply" -> rateLimitReply503 = rateLimitReply(String.valueOf(v), key);
+                case "calls-per-source-percent" -> callsPerSourcePercent = (int) number(String.valueOf(v), key);
+                case "max-call-bytes-per-loop" -> maxCallBytesPerLoop = number(String.valueOf(v), key);
                 case "tcp-max-connections" -> tcpMaxConnections = (int) number(String.valueOf(v), key);
                 case "tcp-max-connections-per-source" ->
                     tcpMaxConnectionsPerSource = (int) number(String.valueOf(v), key);
@@ -490,6 +517,15 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": expected 503 or ignore, got " + v);
         }
         return t;
+    }
+
+    /** What the proxy does with a request over its source's rate: {@code drop} (false) or {@code 503} (true). */
+    private static boolean rateLimitReply(String v, String option) {
+        String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!t.equals("drop") && !t.equals("503")) {
+            throw new IllegalArgumentException(option + ": expected drop or 503, got " + v);
+        }
+        return t.equals("503");
     }
 
     private static IoTransport transport(String v, String option) {

@@ -56,6 +56,9 @@ public final class ReferenceProxy {
                [--galera-database D] [--galera-voters N] [--quorum-loss 503|ignore]
                [--tcp-max-connections N] [--tcp-max-connections-per-source N] [--tcp-idle-timeout-ms N]
                [--tcp-message-timeout-ms N] [--tcp-max-write-buffer-bytes N] [--tcp-max-message-bytes N]
+               [--new-calls-per-source N] [--new-call-burst-per-source N] [--requests-per-source N]
+               [--request-burst-per-source N] [--rate-limit-reply drop|503] [--calls-per-source-percent N]
+               [--max-call-bytes-per-loop N]
         Command-line options override the environment (SIPHA_RECORD_ROUTE_SECRET, SIPHA_RECORD_ROUTE_PREVIOUS_SECRET,
         SIPHA_GALERA_PASSWORD), which overrides the YAML file. With no backend, two demo backends run on
         127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
@@ -332,7 +335,11 @@ public final class ReferenceProxy {
             .transport(o.transport)
             .tcpMaxConnections(o.tcpMaxConnections).tcpMaxConnectionsPerSource(o.tcpMaxConnectionsPerSource)
             .tcpIdleTimeoutMs(o.tcpIdleTimeoutMs).tcpMessageTimeoutMs(o.tcpMessageTimeoutMs)
-            .tcpMaxWriteBufferBytes(o.tcpMaxWriteBufferBytes).tcpMaxMessageBytes(o.tcpMaxMessageBytes);
+            .tcpMaxWriteBufferBytes(o.tcpMaxWriteBufferBytes).tcpMaxMessageBytes(o.tcpMaxMessageBytes)
+            .newCallsPerSecondPerSource(o.newCallsPerSource).newCallBurstPerSource(o.newCallBurstPerSource)
+            .requestsPerSecondPerSource(o.requestsPerSource).requestBurstPerSource(o.requestBurstPerSource)
+            .answerRateLimitedWith503(o.rateLimitReply503).maxCallSharePerSourcePercent(o.callsPerSourcePercent)
+            .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

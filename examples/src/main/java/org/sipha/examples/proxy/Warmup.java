@@ -135,7 +135,10 @@ final class Warmup {
             proxy = SipProxyServer.start(config.selector(selector)
                 .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
                 // No linger: call states are reused at once, as in an engine that has run a while.
-                .recordRouteSecret("warm-up only").lingerMs(0).build(), loops);
+                .recordRouteSecret("warm-up only").lingerMs(0)
+                // One client is one source at the warm-up's whole rate: limits it never reaches, so the per-source
+                // checks run (and are compiled) without refusing.
+                .newCallsPerSecondPerSource(1_000_000).requestsPerSecondPerSource(1_000_000).build(), loops);
             if (health != null) {
                 writer.start();
                 health.start(proxy.probeTransport());

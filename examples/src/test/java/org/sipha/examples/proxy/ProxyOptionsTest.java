@@ -175,6 +175,43 @@ class ProxyOptionsTest {
         assertTrue(e.getMessage().startsWith("--algorithm"), e.getMessage());
     }
 
+    @Test
+    void mapsTheAbuseBoundsFromYamlAndTheCommandLine() throws Exception {
+        ProxyConfig defaults = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081"}));
+        assertEquals(200, defaults.newCallsPerSecondPerSource());
+        assertEquals(2000, defaults.requestsPerSecondPerSource());
+        assertEquals(false, defaults.answerRateLimitedWith503());
+        assertEquals(25, defaults.maxCallSharePerSourcePercent());
+        assertEquals(64L << 20, defaults.maxCallBytesPerLoop());
+
+        Path yaml = dir.resolve("bounds.yaml");
+        Files.writeString(yaml, """
+            backend: [ "sip:127.0.0.1:5081" ]
+            new-calls-per-source: 50
+            new-call-burst-per-source: 70
+            requests-per-source: 900
+            request-burst-per-source: 1000
+            rate-limit-reply: "503"
+            calls-per-source-percent: 40
+            max-call-bytes-per-loop: 1048576
+            """);
+        ProxyConfig c = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--config", yaml.toString(),
+            "--requests-per-source", "0"}));
+        assertEquals(50, c.newCallsPerSecondPerSource());
+        assertEquals(70, c.newCallBurstPerSource());
+        assertEquals(0, c.requestsPerSecondPerSource(), "the command line turns the request limit off");
+        assertEquals(1000, c.requestBurstPerSource());
+        assertTrue(c.answerRateLimitedWith503());
+        assertEquals(40, c.maxCallSharePerSourcePercent());
+        assertEquals(1 << 20, c.maxCallBytesPerLoop());
+
+        assertMessageStarts("--rate-limit-reply", "--rate-limit-reply", "reject");
+        ProxyOptions bad = ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081",
+            "--calls-per-source-percent", "0"});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(bad));
+        assertTrue(e.getMessage().startsWith("calls-per-source-percent"), e.getMessage());
+    }
+
     private static void assertMessageStarts(String prefix, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
             ProxyOptions o = ProxyOptions.parse(args);

@@ -25,7 +25,12 @@ final class CallState {
     boolean cancelled;
 
     ByteBuf request;
+    /** Bytes of {@link #request} and of a key beyond the retained size, counted against the loop's byte bound. */
+    int requestBytes;
+    int keyBytes;
     InetSocketAddress source;
+    /** The source's key ({@link SourceKey}), under which the call holds one of its source's slots. */
+    long sourceKey;
     Channel channel;
     NextHop destination;
     int attempt;
@@ -36,7 +41,7 @@ final class CallState {
     int macAttempt;
 
     /** Upstream key: Call-ID bytes then the top Via branch bytes. */
-    byte[] key = new byte[96];
+    byte[] key = CallTable.NO_KEY;
     int keyLength;
     int keyHash;
     int nextInBucket = -1;

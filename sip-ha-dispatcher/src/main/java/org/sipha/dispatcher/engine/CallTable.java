@@ -7,6 +7,11 @@ import org.sipha.core.message.AsciiView;
  * The calls in flight on one event loop: a bounded pool of {@link CallState}, a hash index by upstream key
  * (Call-ID + top Via branch, for retransmissions, CANCEL and the ACK of a non-2xx) and FIFO timer lists.
  *
+ * <p>Bounded three ways, each refusal named by {@link #refusal()}: by slots, by the bytes of the INVITE copies it
+ * stores (and of keys longer than {@link #RETAINED_KEY_BYTES}), and per source ({@link SourceCallCounts}), so one
+ * source cannot take every slot. The index hashes keys with a per-process secret ({@link KeyedHash}), so chosen
+ * Call-IDs cannot pile up in one bucket.
+ *
  * <p>Each list holds states whose deadlines were set with the same duration, so a list is ordered by deadline
  * just by appending: expiry pops from the head, cancellation unlinks in O(1), nothing is allocated and no
  * timer object exists per call. A state is on at most one list per lane: lane 0 for its phase (calling,
@@ -31,6 +36,9 @@ final class CallTable {
     static final int UPSTREAM_RETRANSMITS_LINGER_LIST = 6;
     private static final int LISTS = 7;
     private static final int[] LANE = {0, 0, 0, 1, 1, 1, 0};
+    /** Key bytes a state keeps between calls; a longer key gets an array of its own, dropped when the call ends. */
+    static final int RETAINED_KEY_BYTES = 256;
+    static final byte[] NO_KEY = new byte[0];
 
     private final CallState[] slots;
     private final DispatcherNextHopSelector selector;
@@ -42,13 +50,25 @@ final class CallTable {
     private final int[] tail = new int[LISTS];
     private int inUse;
     private final int[] listSize = new int[LISTS];
+    private final KeyedHash hasher = new KeyedHash();
+    private final long maxStoredBytes;
+    private long storedBytes;
+    /** Null when a source may hold every slot. */
+    private final SourceCallCounts perSource;
+    private Refusal refusal;
 
-    CallTable(int capacity, DispatcherNextHopSelector selector) {
+    /**
+     * A table of {@code capacity} states storing at most {@code maxStoredBytes} of call state, of which one source
+     * may hold {@code maxCallsPerSource} states.
+     */
+    CallTable(int capacity, DispatcherNextHopSelector selector, long maxStoredBytes, int maxCallsPerSource) {
         this.slots = new CallState[capacity];
         this.selector = selector;
         this.freeStack = new int[capacity];
         int b = Integer.highestOneBit(Math.max(16, capacity * 2 - 1));
         this.buckets = new int[b];
+        this.maxStoredBytes = maxStoredBytes;
+        this.perSource = maxCallsPerSource >= capacity ? null : new SourceCallCounts(capacity, maxCallsPerSource);
         Arrays.fill(buckets, -1);
         Arrays.fill(head, -1);
         Arrays.fill(tail, -1);
@@ -64,23 +84,62 @@ final class CallTable {
         return inUse - listSize[LINGER_LIST] - listSize[UPSTREAM_RETRANSMITS_LINGER_LIST];
     }
 
-    /** A free state, or null when the table is full. States are created on first need, then reused. */
-    CallState allocate() {
+    /** Bytes of call state stored: INVITE copies and long keys. */
+    long storedBytes() {
+        return storedBytes;
+    }
+
+    /**
+     * A free state for a call from source {@code sourceKey} that will store a {@code requestBytes} INVITE copy
+     * under a {@code keyLength} key; null if a bound refuses it ({@link #refusal()} says which). States are
+     * created on first need, then reused.
+     */
+    CallState allocate(long sourceKey, int requestBytes, int keyLength) {
+        int keyBytes = keyLength > RETAINED_KEY_BYTES ? keyLength : 0;
+        if (storedBytes + requestBytes + keyBytes > maxStoredBytes) {
+            refusal = Refusal.CALL_BYTES_PER_LOOP;
+            return null;
+        }
+        if (freeTop == 0 && created == slots.length) {
+            refusal = Refusal.CALLS_PER_LOOP;
+            return null;
+        }
+        if (perSource != null && !perSource.tryAcquire(sourceKey)) {
+            refusal = Refusal.CALLS_PER_SOURCE;
+            return null;
+        }
         CallState s;
         if (freeTop > 0) {
             s = slots[freeStack[--freeTop]];
-        } else if (created < slots.length) {
+        } else {
             s = new CallState(created, selector.newCursor());
             slots[created++] = s;
-        } else {
-            return null;
         }
         inUse++;
         s.phase = CallState.CALLING;
         s.cancelled = false;
         s.upstreamRetransmits = false;
         s.attempt = 0;
+        s.sourceKey = sourceKey;
+        s.requestBytes = requestBytes;
+        s.keyBytes = keyBytes;
+        storedBytes += requestBytes + keyBytes;
         return s;
+    }
+
+    /** Why the last {@link #allocate} returned null. */
+    Refusal refusal() {
+        return refusal;
+    }
+
+    /** Releases the stored INVITE of {@code s} (idempotent), and its bytes from the bound. */
+    void releaseRequest(CallState s) {
+        if (s.request != null) {
+            s.request.release();
+            s.request = null;
+        }
+        storedBytes -= s.requestBytes;
+        s.requestBytes = 0;
     }
 
     /** The first state on {@code list} (slot index), or -1; with {@link #listSize} and {@link #nextOn}, for scans. */
@@ -110,26 +169,35 @@ final class CallTable {
         return s.phase != CallState.FREE && s.generation == gen ? s : null;
     }
 
-    /** Stores the upstream key (Call-ID, branch) and indexes the state under it. */
-    void index(CallState s, AsciiView callId, AsciiView branch) {
+    /** The index's hash of the upstream key (Call-ID, branch), for {@link #find(int, AsciiView, AsciiView)}. */
+    int keyHash(AsciiView callId, AsciiView branch) {
+        return hasher.hash(callId, branch);
+    }
+
+    /** Stores the upstream key (Call-ID, branch), whose {@link #keyHash} is {@code h}, and indexes the state. */
+    void index(CallState s, int h, AsciiView callId, AsciiView branch) {
         int n = callId.length() + (branch == null ? 0 : branch.length());
         if (s.key.length < n) {
-            s.key = new byte[Math.max(n, s.key.length * 2)];
+            s.key = new byte[Math.max(n, RETAINED_KEY_BYTES)];
         }
         int p = callId.copyTo(s.key, 0);
         if (branch != null) {
             p = branch.copyTo(s.key, p);
         }
         s.keyLength = p;
-        s.keyHash = hash(callId, branch);
-        int b = s.keyHash & (buckets.length - 1);
+        s.keyHash = h;
+        int b = h & (buckets.length - 1);
         s.nextInBucket = buckets[b];
         buckets[b] = s.slot;
     }
 
     /** The state whose upstream key is (Call-ID, branch), or null. */
     CallState find(AsciiView callId, AsciiView branch) {
-        int h = hash(callId, branch);
+        return find(keyHash(callId, branch), callId, branch);
+    }
+
+    /** The state whose upstream key is (Call-ID, branch), with {@link #keyHash} {@code h}, or null. */
+    CallState find(int h, AsciiView callId, AsciiView branch) {
         for (int i = buckets[h & (buckets.length - 1)]; i >= 0; i = slots[i].nextInBucket) {
             CallState s = slots[i];
             if (s.keyHash == h && keyEquals(s, callId, branch)) {
@@ -147,9 +215,14 @@ final class CallTable {
         unlink(s, 0);
         unlink(s, 1);
         unindex(s);
-        if (s.request != null) {
-            s.request.release();
-            s.request = null;
+        releaseRequest(s);
+        if (perSource != null) {
+            perSource.release(s.sourceKey);
+        }
+        storedBytes -= s.keyBytes;
+        s.keyBytes = 0;
+        if (s.key.length > RETAINED_KEY_BYTES) {
+            s.key = NO_KEY; // a long key's array goes with its call
         }
         s.source = null;
         s.channel = null;
@@ -233,9 +306,22 @@ final class CallTable {
         s.nextInBucket = -1;
     }
 
-    private static int hash(AsciiView callId, AsciiView branch) {
-        int h = callId.contentHash();
-        return branch == null ? h : h * 31 + branch.contentHash();
+    /** Buckets of the index (a power of two). */
+    int bucketCount() {
+        return buckets.length;
+    }
+
+    /** The most states any bucket chains (a diagnostic for tests; walks the whole index). */
+    int longestChain() {
+        int longest = 0;
+        for (int head : buckets) {
+            int n = 0;
+            for (int i = head; i >= 0; i = slots[i].nextInBucket) {
+                n++;
+            }
+            longest = Math.max(longest, n);
+        }
+        return longest;
     }
 
     private static boolean keyEquals(CallState s, AsciiView callId, AsciiView branch) {

@@ -104,6 +104,22 @@ public final class DispatcherNextHopSelector {
         return false;
     }
 
+    /** Whether a new call has somewhere to go: an ACTIVE entry of the set that the engine can reach. Any thread. */
+    boolean hasUsableDestination() {
+        RoutingTable table = tables.get();
+        DestinationSet set = table.set(setId);
+        if (set == null) {
+            return false;
+        }
+        NextHop[] h = hopsOf(table);
+        for (int i = 0; i < set.size(); i++) {
+            if (h[i] != null && set.entry(i).state() == DestinationState.ACTIVE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Whether health checking found {@code hop} down: every entry of the set that maps to it is INACTIVE or
      * PROBING (not DISABLED or draining by an operator, which lets ringing calls finish). Any thread.

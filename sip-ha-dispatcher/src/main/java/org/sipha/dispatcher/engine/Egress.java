@@ -79,6 +79,12 @@ final class Egress {
      * if its To parses and has none (a malformed To is copied as it came).
      */
     void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter) {
+        reply(ch, to, req, code, reason, retryAfter, null);
+    }
+
+    /** As {@link #reply(Channel, InetSocketAddress, SipMessageView, int, String, int)}, with a Warning if not null. */
+    void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter,
+               CharSequence warning) {
         CharSequence toTag = null;
         if (code > 100 && toHasNoTag(req)) { // decided before the buffer is taken: writing it cannot throw
             tag.setLength(0);
@@ -88,7 +94,7 @@ final class Egress {
         }
         ByteBuf out = alloc.ioBuffer(512);
         try {
-            SipWriter.response(out, req, code, reason, toTag, retryAfter);
+            SipWriter.response(out, req, code, reason, toTag, retryAfter, warning);
         } catch (Throwable t) {
             out.release();
             throw t;

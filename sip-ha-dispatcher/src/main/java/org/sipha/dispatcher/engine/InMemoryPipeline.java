@@ -66,4 +66,9 @@ public final class InMemoryPipeline implements AutoCloseable {
     long refusedRelays() {
         return worker.refusedRelays();
     }
+
+    /** Messages dropped, or new calls answered 503 by a bound, for {@code reason}. */
+    public long refusals(Refusal reason) {
+        return worker.refusals(reason);
+    }
 }

@@ -42,6 +42,8 @@ final class InviteTransactions {
     private final Egress egress;
     private final ForwardingOutcomeListener outcomes;
     private volatile int activeCalls;
+    /** The index hash of the INVITE last seen by {@link #onRetransmittedInvite}, for {@link #onNewInvite}. */
+    private int keyHash;
 
     InviteTransactions(LoopContext ctx, ViaCodec via, DialogRouter dialogs, StatelessForwarder stateless,
                        Egress egress) {
@@ -56,7 +58,8 @@ final class InviteTransactions {
         this.stateless = stateless;
         this.egress = egress;
         this.outcomes = cfg.outcomeListener();
-        this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector());
+        this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector(), cfg.maxCallBytesPerLoop(),
+            cfg.maxCallsPerSourcePerLoop());
         for (int c : cfg.failoverCodes()) {
             failoverCode[c] = true;
         }
@@ -78,27 +81,49 @@ final class InviteTransactions {
 
     // ------------------------------------------------------------------------------------------ requests
 
-    /** An initial INVITE in {@code msg} (bytes {@code content}) from {@code src}: a new call or a retransmission. */
-    void onInitialInvite(Channel ch, InetSocketAddress src, ByteBuf content) {
+    /**
+     * An initial INVITE in {@code msg}: if it repeats a call in the table, handles it (RFC 3261 16.7: our latest
+     * provisional again, or absorbed after the final response) and returns true; else returns false, and
+     * {@link #onNewInvite} takes it as a new call.
+     */
+    boolean onRetransmittedInvite(Channel ch, InetSocketAddress src) {
         AsciiView callId = msg.callId();
         AsciiView branch = msg.topVia().branch();
-        CallState s = calls.find(callId, branch);
-        if (s != null) { // a retransmission: RFC 3261 16.7 has us repeat our latest provisional
-            s.upstreamRetransmits = true;
-            if (s.phase != CallState.COMPLETED) {
-                egress.reply(ch, src, msg, 100, "Trying", 0);
-            } else {
-                lingerFor(s, clock.nanoTime()); // absorbed (RFC 6026 "Accepted"): the next copy must be, too
-            }
-            return;
+        keyHash = calls.keyHash(callId, branch);
+        CallState s = calls.find(keyHash, callId, branch);
+        if (s == null) {
+            return false;
         }
-        if (ctx.refusesNewCalls() || (s = calls.allocate()) == null) {
+        s.upstreamRetransmits = true;
+        if (s.phase != CallState.COMPLETED) {
+            egress.reply(ch, src, msg, 100, "Trying", 0);
+        } else {
+            lingerFor(s, clock.nanoTime()); // absorbed (RFC 6026 "Accepted"): the next copy must be, too
+        }
+        return true;
+    }
+
+    /**
+     * The initial INVITE in {@code msg} (bytes {@code content}) from {@code src} (source key {@code sourceKey}),
+     * which {@link #onRetransmittedInvite} just found to be new: a call, or 503 with Retry-After if new calls are
+     * refused or a bound of the call table is reached.
+     */
+    void onNewInvite(Channel ch, InetSocketAddress src, long sourceKey, ByteBuf content) {
+        AsciiView callId = msg.callId();
+        AsciiView branch = msg.topVia().branch();
+        if (ctx.refusesNewCalls()) {
             egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.retryAfterForNewCall());
             return;
         }
-        calls.index(s, callId, branch);
-        s.request = ctx.alloc.heapBuffer(content.readableBytes()) // owned by s: calls.free releases it
-            .writeBytes(content, content.readerIndex(), content.readableBytes());
+        int bytes = content.readableBytes();
+        CallState s = calls.allocate(sourceKey, bytes, callId.length() + (branch == null ? 0 : branch.length()));
+        if (s == null) {
+            ctx.refusals.add(calls.refusal());
+            egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.retryAfterForNewCall());
+            return;
+        }
+        calls.index(s, keyHash, callId, branch);
+        s.request = ctx.alloc.heapBuffer(bytes).writeBytes(content, content.readerIndex(), bytes); // owned by s: calls.free releases it
         s.source = src;
         s.channel = ch;
         s.cursor.reset(callId.contentHash());
@@ -214,8 +239,7 @@ final class InviteTransactions {
             if (s.phase != CallState.COMPLETED) {
                 outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
                 complete(s, now);
-                s.request.release(); // nothing more to send on this call's behalf
-                s.request = null;
+                calls.releaseRequest(s); // nothing more to send on this call's behalf
             }
             forwardUpstream(s);
             return;

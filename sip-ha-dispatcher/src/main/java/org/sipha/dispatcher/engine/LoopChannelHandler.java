@@ -57,6 +57,12 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private int batch;
     private int maxBatch = 16;
     private long lastTickNs;
+    /** The periodic refusal log line: written by loop 0 for the whole server (or by the in-memory pipeline). */
+    private final RefusalSummary refusalSummary = new RefusalSummary();
+    /** Whether a handling error was logged (at DEBUG) in the current summary interval: one per interval at most. */
+    private boolean errorLogged;
+    /** Whether a socket error was logged at WARN in the current summary interval; later ones go to DEBUG. */
+    private boolean socketErrorLogged;
     /** When this loop last fell behind its traffic. Written by the loop, read by any loop. */
     private volatile long lastBehindNs;
 
@@ -131,6 +137,11 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return egress.unconnectedDrops();
     }
 
+    /** Any thread: this loop's count of {@code reason}. */
+    long refusals(Refusal reason) {
+        return ctx.refusals.get(reason);
+    }
+
     /** Any thread: true if this loop has not fallen behind its traffic since {@code sinceNs}. */
     boolean quietSince(long sinceNs) {
         return lastBehindNs - sinceNs < 0;
@@ -172,7 +183,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         try {
             keep = handle(c.channel(), p.content(), p.sender(), p);
         } catch (RuntimeException e) {
-            LOG.debug("dropped a message from {}: {}", p.sender(), e.toString());
+            handlingFailed(e);
         } finally {
             if (!keep) {
                 p.release();
@@ -191,7 +202,13 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
-        LOG.warn("socket error on {}: {}", c.channel().localAddress(), cause.toString());
+        if (!socketErrorLogged) { // a peer can cause these at will (e.g. TCP resets): one WARN per interval
+            socketErrorLogged = true;
+            LOG.warn("socket error on {}: {} (more in the next {} s at DEBUG)", c.channel().localAddress(),
+                cause.toString(), RefusalSummary.INTERVAL_NS / 1_000_000_000L);
+        } else if (LOG.isDebugEnabled()) {
+            LOG.debug("socket error on {}: {}", c.channel().localAddress(), cause.toString());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ messages
@@ -207,7 +224,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         SipParseResult r = msg.wrap(content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
-                LOG.debug("unparseable datagram from {}: {}", src, r);
+                ctx.refusals.add(Refusal.UNPARSEABLE); // counted, logged in the periodic summary only
             }
             return false;
         }
@@ -267,7 +284,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
                 try {
                     handle(egress.firstDatagramChannel(), p.content(), p.sender(), p);
                 } catch (RuntimeException e) {
-                    LOG.debug("dropped a handed-off message: {}", e.toString());
+                    handlingFailed(e);
                 } finally {
                     p.release();
                 }
@@ -279,6 +296,16 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
             scheduleDrain(); // offered after our last poll, while we held the flag
         }
         egress.flush();
+    }
+
+    /** A message whose handling threw: counted; the first of each summary interval is logged at DEBUG. */
+    void handlingFailed(RuntimeException e) {
+        ctx.refusals.add(Refusal.HANDLING_ERROR);
+        if (!errorLogged) {
+            errorLogged = true;
+            LOG.debug("dropped a message (later ones in the next {} s are only counted): {}",
+                RefusalSummary.INTERVAL_NS / 1_000_000_000L, e.toString());
+        }
     }
 
     // ------------------------------------------------------------------------------------------ timers
@@ -294,5 +321,29 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         timers.expire(now);
         transactions.publishActiveCalls();
         egress.flush();
+        if (refusalSummary.due(now)) {
+            logRefusals();
+        }
+    }
+
+    /** Every summary interval: one INFO line with the refusals that moved, for the whole server (loop 0 writes it). */
+    private void logRefusals() {
+        errorLogged = false;
+        socketErrorLogged = false;
+        if (ctx.index != 0) {
+            return;
+        }
+        String line = refusalSummary.line(ctx.server != null ? ctx.server.refusalTotals() : ownRefusals());
+        if (line != null) {
+            LOG.info(line);
+        }
+    }
+
+    private long[] ownRefusals() {
+        long[] t = new long[Refusal.ALL.length];
+        for (Refusal r : Refusal.ALL) {
+            t[r.ordinal()] = ctx.refusals.get(r);
+        }
+        return t;
     }
 }

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageEditor;
 import org.sipha.core.message.SipMessageView;
@@ -28,12 +30,27 @@ final class LoopContext {
     final SipMessageEditor editor = new SipMessageEditor();
     final AddressCache addresses = new AddressCache();
     final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    /** Messages dropped and new calls refused, by reason (written by this loop, read by any thread). */
+    final RefusalCounters refusals = new RefusalCounters();
+
+    /** The listening addresses as a Request-URI would name them (host text, port), for {@link #namesProxy}. */
+    private final String[] listenHosts;
+    private final int[] listenPorts;
 
     LoopContext(int index, ProxyConfig cfg, SipProxyServer server) {
         this.index = index;
         this.cfg = cfg;
         this.server = server;
         this.clock = cfg.clock();
+        List<InetSocketAddress> listen = new ArrayList<>(cfg.udpListen());
+        listen.addAll(cfg.tcpListen());
+        this.listenHosts = new String[listen.size()];
+        this.listenPorts = new int[listen.size()];
+        for (int i = 0; i < listenHosts.length; i++) {
+            String h = listen.get(i).getAddress().getHostAddress();
+            listenHosts[i] = h.indexOf(':') >= 0 ? '[' + h + ']' : h;
+            listenPorts[i] = listen.get(i).getPort();
+        }
     }
 
     static boolean isStream(Channel ch) {
@@ -44,6 +61,23 @@ final class LoopContext {
     boolean isOwnUri(SipUriView u) {
         return u.host() != null && u.host().contentEqualsIgnoreCase(cfg.advertisedHost())
             && (u.port() < 0 ? 5060 : u.port()) == cfg.advertisedPort();
+    }
+
+    /** True if {@code u} names the proxy itself: no user part, and its advertised or a listening host and port. */
+    boolean namesProxy(SipUriView u) {
+        if (u.user() != null || u.host() == null) {
+            return false;
+        }
+        if (isOwnUri(u)) {
+            return true;
+        }
+        int port = u.port() < 0 ? 5060 : u.port();
+        for (int i = 0; i < listenHosts.length; i++) {
+            if (port == listenPorts[i] && u.host().contentEqualsIgnoreCase(listenHosts[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The address of an IP-literal {@code host} (port 5060 if none); null for a name or no host. */
@@ -65,6 +99,11 @@ final class LoopContext {
     /** True while new calls are refused (draining, or refused by the embedder). */
     boolean refusesNewCalls() {
         return server != null && server.isDraining();
+    }
+
+    /** Why new calls are refused ("draining", "refusing new calls"), or null while they are taken. */
+    String newCallRefusal() {
+        return server == null ? null : server.newCallRefusal();
     }
 
     /** The Retry-After of a 503 to a new call: the refusal's if it set one, else the configured one. */

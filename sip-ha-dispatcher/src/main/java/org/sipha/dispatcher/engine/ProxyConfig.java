@@ -48,6 +48,14 @@ public final class ProxyConfig {
     private final int tcpMaxMessageBytes;
     // Record-Route key rotation (authenticated routing)
     private final byte[] recordRoutePreviousKey;
+    // Bounded under abuse: per-source rate limits, call bounds.
+    private final int newCallsPerSecondPerSource;
+    private final int newCallBurstPerSource;
+    private final int requestsPerSecondPerSource;
+    private final int requestBurstPerSource;
+    private final boolean answerRateLimitedWith503;
+    private final int maxCallSharePerSourcePercent;
+    private final long maxCallBytesPerLoop;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -80,6 +88,15 @@ public final class ProxyConfig {
         tcpMaxWriteBufferBytes = b.tcpMaxWriteBufferBytes;
         tcpMaxMessageBytes = b.tcpMaxMessageBytes;
         recordRoutePreviousKey = b.recordRoutePreviousKey == null ? null : b.recordRoutePreviousKey.clone();
+        newCallsPerSecondPerSource = b.newCallsPerSecondPerSource;
+        newCallBurstPerSource = b.newCallBurstPerSource > 0 ? b.newCallBurstPerSource
+            : Math.max(1, 2 * b.newCallsPerSecondPerSource);
+        requestsPerSecondPerSource = b.requestsPerSecondPerSource;
+        requestBurstPerSource = b.requestBurstPerSource > 0 ? b.requestBurstPerSource
+            : Math.max(1, 2 * b.requestsPerSecondPerSource);
+        answerRateLimitedWith503 = b.answerRateLimitedWith503;
+        maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
+        maxCallBytesPerLoop = b.maxCallBytesPerLoop;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -278,6 +295,57 @@ public final class ProxyConfig {
         return tcpMaxMessageBytes;
     }
 
+    // ------------------------------------------------------------------ bounded under abuse: rates, call bounds
+
+    /**
+     * New calls (initial INVITEs) per second one source may start (default 200; 0: no limit). A source is an IPv4
+     * address or an IPv6 /64; the destinations ({@link #alwaysAllowed()}) are not limited.
+     */
+    public int newCallsPerSecondPerSource() {
+        return newCallsPerSecondPerSource;
+    }
+
+    /** New calls a source may start at once beyond its rate (default twice the rate). */
+    public int newCallBurstPerSource() {
+        return newCallBurstPerSource;
+    }
+
+    /** Requests of any kind per second one source may send (default 2000; 0: no limit). */
+    public int requestsPerSecondPerSource() {
+        return requestsPerSecondPerSource;
+    }
+
+    /** Requests a source may send at once beyond its rate (default twice the rate). */
+    public int requestBurstPerSource() {
+        return requestBurstPerSource;
+    }
+
+    /**
+     * Whether a request over its source's rate is answered 503 with Retry-After (true) or dropped without an
+     * answer (false, the default: an answer would reflect traffic at whatever address the source claims).
+     */
+    public boolean answerRateLimitedWith503() {
+        return answerRateLimitedWith503;
+    }
+
+    /** The share of a loop's call slots, in percent, one source may hold (default 25; 100: no per-source bound). */
+    public int maxCallSharePerSourcePercent() {
+        return maxCallSharePerSourcePercent;
+    }
+
+    /** Call slots one source may hold per loop: {@link #maxCallSharePerSourcePercent()} of {@link #maxCallsPerLoop()}. */
+    int maxCallsPerSourcePerLoop() {
+        return (int) Math.max(1, (long) maxCallsPerLoop * maxCallSharePerSourcePercent / 100);
+    }
+
+    /**
+     * Bytes of call state per loop: the stored copies of the INVITEs in flight (and Call-ID plus branch keys
+     * longer than 256 bytes); beyond it new calls get 503 with Retry-After (default 64 MiB).
+     */
+    public long maxCallBytesPerLoop() {
+        return maxCallBytesPerLoop;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -311,6 +379,14 @@ public final class ProxyConfig {
         private int tcpMaxMessageBytes = 65_535;
         // Record-Route key rotation (authenticated routing)
         private byte[] recordRoutePreviousKey;
+        // Bounded under abuse: per-source rate limits, call bounds (a burst of 0: twice the rate).
+        private int newCallsPerSecondPerSource = 200;
+        private int newCallBurstPerSource;
+        private int requestsPerSecondPerSource = 2000;
+        private int requestBurstPerSource;
+        private boolean answerRateLimitedWith503;
+        private int maxCallSharePerSourcePercent = 25;
+        private long maxCallBytesPerLoop = 64L << 20;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -506,6 +582,50 @@ public final class ProxyConfig {
             return this;
         }
 
+        // -------------------------------------------------------------- bounded under abuse: rates, call bounds
+
+        /** See {@link ProxyConfig#newCallsPerSecondPerSource()}; 0 turns the limit off. */
+        public Builder newCallsPerSecondPerSource(int perSecond) {
+            newCallsPerSecondPerSource = perSecond;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#newCallBurstPerSource()}; 0: twice the rate. */
+        public Builder newCallBurstPerSource(int calls) {
+            newCallBurstPerSource = calls;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#requestsPerSecondPerSource()}; 0 turns the limit off. */
+        public Builder requestsPerSecondPerSource(int perSecond) {
+            requestsPerSecondPerSource = perSecond;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#requestBurstPerSource()}; 0: twice the rate. */
+        public Builder requestBurstPerSource(int requests) {
+            requestBurstPerSource = requests;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#answerRateLimitedWith503()}. */
+        public Builder answerRateLimitedWith503(boolean answer) {
+            answerRateLimitedWith503 = answer;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#maxCallSharePerSourcePercent()}. */
+        public Builder maxCallSharePerSourcePercent(int percent) {
+            maxCallSharePerSourcePercent = percent;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#maxCallBytesPerLoop()}. */
+        public Builder maxCallBytesPerLoop(long bytes) {
+            maxCallBytesPerLoop = bytes;
+            return this;
+        }
+
         public ProxyConfig build() {
             require(!udpListen.isEmpty() || !tcpListen.isEmpty(), "listen: at least one address is required");
             require(selector != null, "backend: a destination selector (or destinations) is required");
@@ -533,6 +653,18 @@ public final class ProxyConfig {
             require(tcpMaxWriteBufferBytes >= 4096, "tcp-max-write-buffer-bytes must be >= 4096");
             require(tcpMaxMessageBytes >= 1500 && tcpMaxMessageBytes <= 65_535,
                 "tcp-max-message-bytes must be in [1500, 65535]");
+            require(newCallsPerSecondPerSource >= 0 && newCallsPerSecondPerSource <= 1_000_000,
+                "new-calls-per-source must be in [0, 1000000]");
+            require(requestsPerSecondPerSource >= 0 && requestsPerSecondPerSource <= 1_000_000,
+                "requests-per-source must be in [0, 1000000]");
+            require(newCallBurstPerSource >= 0 && newCallBurstPerSource <= 100_000_000,
+                "new-call-burst-per-source must be in [0, 100000000]");
+            require(requestBurstPerSource >= 0 && requestBurstPerSource <= 100_000_000,
+                "request-burst-per-source must be in [0, 100000000]");
+            require(maxCallSharePerSourcePercent >= 1 && maxCallSharePerSourcePercent <= 100,
+                "calls-per-source-percent must be in [1, 100]");
+            require(maxCallBytesPerLoop >= maxDatagramBytes && maxCallBytesPerLoop <= (1L << 40),
+                "max-call-bytes-per-loop must be in [max-datagram-bytes, 2^40]");
             for (int c : failoverCodes) {
                 require(c >= 300 && c <= 699, "failover-codes: " + c + " is not a final non-2xx status");
             }

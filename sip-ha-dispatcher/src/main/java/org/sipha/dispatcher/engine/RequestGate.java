@@ -9,40 +9,64 @@ import org.sipha.core.message.SipMethod;
 import org.sipha.core.message.SipParseResult;
 
 /**
- * The first layer every request meets (RFC 3261 16.3; Kamailio's sanity, maxfwd and permissions modules), then
- * the turn to the layer that handles it. In order: a malformed request gets 400 (or is dropped if it lacks a header a
- * reply needs), Max-Forwards 0 gets 483, a request that already carries our Via gets 482 (no spirals). CANCEL goes
- * to {@link InviteTransactions}, an in-dialog request to {@link DialogRouter} (the ACK of a non-2xx we answered is
- * absorbed), and an initial request must pass {@link #admitsSource}, else 403, before an INVITE goes to
- * {@link InviteTransactions} and anything else to {@link StatelessForwarder}. An ACK is never answered.
+ * The first layer every request meets (RFC 3261 16.3; Kamailio's pike, sanity, maxfwd and permissions modules),
+ * then the turn to the layer that handles it. In order: a request over its source's request rate is dropped; a
+ * malformed request gets 400 (or is dropped if it lacks a header a reply needs), Max-Forwards 0 gets 483, a request
+ * that already carries our Via gets 482 (no spirals). CANCEL goes to {@link InviteTransactions}, an in-dialog
+ * request to {@link DialogRouter} (the ACK of a non-2xx we answered is absorbed). An initial request from a source
+ * outside the access list is dropped; then a retransmitted INVITE goes to its call, a new one must pass its
+ * source's new-call rate before {@link InviteTransactions} takes it; an OPTIONS naming the proxy is answered by
+ * {@link LocalOptionsResponder}; anything else goes to {@link StatelessForwarder}. An ACK is never answered.
  *
- * <p>Source checks live in {@link #admitsSource}: a per-source rate limiter (a final class, called directly) goes
- * there after the access list. Single-threaded: the owning loop.
+ * <p>Refused sources get no answer (an answer would reflect traffic at whatever address a datagram claims), except
+ * that {@link ProxyConfig#answerRateLimitedWith503()} answers a rate-limited request 503. The destinations
+ * ({@link ProxyConfig#alwaysAllowed()}) pass the access list and the rate limits. Each refusal is counted
+ * ({@link Refusal}). Single-threaded: the owning loop.
  */
 final class RequestGate {
+    private final LoopContext ctx;
     private final SipMessageView msg;
+    private final NanoClock clock;
     private final ViaCodec via;
     private final SourceAccessList accessList;
     private final Set<InetSocketAddress> alwaysAllowed;
+    /** Null when no rate is limited. */
+    private final SourceRateLimiter limiter;
+    private final boolean answerRateLimited;
     private final InviteTransactions transactions;
     private final DialogRouter dialogs;
     private final StatelessForwarder stateless;
+    private final LocalOptionsResponder ownOptions;
     private final Egress egress;
 
     RequestGate(LoopContext ctx, ViaCodec via, InviteTransactions transactions, DialogRouter dialogs,
                 StatelessForwarder stateless, Egress egress) {
+        this.ctx = ctx;
         this.msg = ctx.msg;
+        this.clock = ctx.clock;
         this.via = via;
         this.accessList = ctx.cfg.accessList();
         this.alwaysAllowed = ctx.cfg.alwaysAllowed();
+        this.limiter = SourceRateLimiter.of(ctx.cfg);
+        this.answerRateLimited = ctx.cfg.answerRateLimitedWith503();
         this.transactions = transactions;
         this.dialogs = dialogs;
         this.stateless = stateless;
+        this.ownOptions = new LocalOptionsResponder(ctx, egress);
         this.egress = egress;
     }
 
     /** The request in {@code msg} (its bytes {@code content}), received on {@code ch} from {@code src}. */
     void onRequest(Channel ch, InetSocketAddress src, ByteBuf content) {
+        long sourceKey = SourceKey.of(src.getAddress());
+        long now = 0;
+        if (limiter != null) {
+            now = clock.nanoTime();
+            if (!limiter.admitsRequest(sourceKey, now) && !alwaysAllowed.contains(src)) {
+                refuseOverRate(ch, src, Refusal.REQUEST_RATE);
+                return;
+            }
+        }
         SipMethod m = msg.methodCode();
         SipParseResult v = msg.validate();
         if (v != SipParseResult.OK) {
@@ -73,19 +97,35 @@ final class RequestGate {
             }
             dialogs.route(ch, src, m, mf);
         } else if (m != SipMethod.ACK) {
-            onInitial(ch, src, content, m, mf);
+            onInitial(ch, src, sourceKey, now, content, m, mf);
         }
     }
 
-    private void onInitial(Channel ch, InetSocketAddress src, ByteBuf content, SipMethod m, int mf) {
+    private void onInitial(Channel ch, InetSocketAddress src, long sourceKey, long now, ByteBuf content,
+                           SipMethod m, int mf) {
         if (!admitsSource(src)) {
-            egress.reply(ch, src, msg, 403, "Forbidden", 0);
+            ctx.refusals.add(Refusal.ACCESS_LIST);
             return;
         }
         if (m == SipMethod.INVITE) {
-            transactions.onInitialInvite(ch, src, content);
-        } else {
+            if (transactions.onRetransmittedInvite(ch, src)) {
+                return;
+            }
+            if (limiter != null && !limiter.admitsNewCall(sourceKey, now) && !alwaysAllowed.contains(src)) {
+                refuseOverRate(ch, src, Refusal.NEW_CALL_RATE);
+                return;
+            }
+            transactions.onNewInvite(ch, src, sourceKey, content);
+        } else if (m != SipMethod.OPTIONS || !ownOptions.answers(ch, src)) {
             stateless.forwardInitial(ch, src, mf);
+        }
+    }
+
+    /** Counts a request over a rate and drops it, or answers it 503 if so configured (never an ACK). */
+    private void refuseOverRate(Channel ch, InetSocketAddress src, Refusal why) {
+        ctx.refusals.add(why);
+        if (answerRateLimited && msg.methodCode() != SipMethod.ACK && msg.validate() == SipParseResult.OK) {
+            egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.cfg.retryAfterSeconds());
         }
     }
 

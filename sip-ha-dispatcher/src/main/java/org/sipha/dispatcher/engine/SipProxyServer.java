@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <h2>Threading</h2>
- * {@link #start}, {@link #drain}, {@link #activeCalls}, {@link #awaitIdle}, {@link #probeTransport},
- * {@link #tcpCounters} and {@link #close} may be called from any thread; message handling runs on the event loops
- * only.
+ * {@link #start}, {@link #drain}, {@link #activeCalls}, the counters ({@link #refusals}, {@link #tcpCounters} ...),
+ * {@link #awaitIdle}, {@link #probeTransport} and {@link #close} may be called from any thread; message handling
+ * runs on the event loops only.
  */
 public final class SipProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipProxyServer.class);
@@ -337,6 +337,23 @@ public final class SipProxyServer implements AutoCloseable {
         return sumOverWorkers(LoopChannelHandler::unconnectedDrops);
     }
 
+    /**
+     * Any thread: messages dropped, or new calls answered 503 by a bound, for {@code reason}, summed over the
+     * loops (each loop's count is exact; the sum is of recent values).
+     */
+    public long refusals(Refusal reason) {
+        return sumOverWorkers(w -> w.refusals(reason));
+    }
+
+    /** Every {@link Refusal} count summed over the loops, indexed by ordinal (for the periodic log line). */
+    long[] refusalTotals() {
+        long[] t = new long[Refusal.ALL.length];
+        for (Refusal r : Refusal.ALL) {
+            t[r.ordinal()] = refusals(r);
+        }
+        return t;
+    }
+
     private long sumOverWorkers(java.util.function.ToLongFunction<LoopChannelHandler> counter) {
         long n = 0;
         for (LoopChannelHandler w : workers) {
@@ -360,6 +377,11 @@ public final class SipProxyServer implements AutoCloseable {
     /** True while new calls are answered 503: draining, or refused by {@link #refuseNewCalls}. */
     boolean isDraining() {
         return draining || refusing;
+    }
+
+    /** Why new calls are answered 503 ("draining", "refusing new calls"), or null while they are taken. */
+    String newCallRefusal() {
+        return draining ? "draining" : refusing ? "refusing new calls" : null;
     }
 
     /** The Retry-After for a 503 to a new call: the refusal's if it set one, else {@code configured}. */

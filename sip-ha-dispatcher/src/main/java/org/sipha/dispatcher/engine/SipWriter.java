@@ -24,6 +24,12 @@ final class SipWriter {
      */
     static void response(ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag,
                          int retryAfterSeconds) {
+        response(out, req, code, reason, toTag, retryAfterSeconds, null);
+    }
+
+    /** As {@link #response(ByteBuf, SipMessageView, int, String, CharSequence, int)}, with a Warning if not null. */
+    static void response(ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag,
+                         int retryAfterSeconds, CharSequence warning) {
         ByteBufUtil.writeAscii(out, "SIP/2.0 ");
         putInt(out, code);
         out.writeByte(' ');
@@ -46,6 +52,11 @@ final class SipWriter {
         if (retryAfterSeconds > 0) {
             ByteBufUtil.writeAscii(out, "Retry-After: ");
             putInt(out, retryAfterSeconds);
+            out.writeBytes(CRLF);
+        }
+        if (warning != null) {
+            ByteBufUtil.writeAscii(out, "Warning: ");
+            ByteBufUtil.writeAscii(out, warning);
             out.writeBytes(CRLF);
         }
         ByteBufUtil.writeAscii(out, "Content-Length: 0\r\n\r\n");

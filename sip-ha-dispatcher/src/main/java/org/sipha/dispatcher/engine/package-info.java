@@ -6,8 +6,11 @@
  * <pre>
  *   LoopChannelHandler ── frames the message (SipMessageView) ──┬─ request ─→ RequestGate
  *                                                              └─ response ─→ ResponseRouter
- *   RequestGate: 400 malformed · 483 Max-Forwards 0 · 482 our Via already there · 403 source not admitted
- *      ├─ initial INVITE, CANCEL ─────→ InviteTransactions (CallTable; timers in InviteTimers)
+ *   RequestGate: source over its request rate: dropped · 400 malformed · 483 Max-Forwards 0 · 482 our Via
+ *                already there · initial request from outside the access list: dropped
+ *      ├─ initial INVITE, CANCEL ─────→ InviteTransactions (CallTable; timers in InviteTimers); a new call
+ *      │                                 first passes its source's new-call rate (SourceRateLimiter)
+ *      ├─ OPTIONS naming the proxy ───→ LocalOptionsResponder (200, or 503 + Retry-After + Warning)
  *      ├─ other initial request ──────→ StatelessForwarder
  *      └─ in-dialog request ──────────→ DialogRouter (Record-Route token)
  *   every layer ─→ Egress: encode into a pooled buffer, write to UDP / TCP / the in-memory output, flush per batch
@@ -39,8 +42,11 @@
  *   <li>{@code LoopContext}: what the layers of one loop share: configuration, {@link
  *       org.sipha.dispatcher.engine.NanoClock clock}, loop index, the reused message views and editor, the
  *       address cache.</li>
- *   <li>{@code RequestGate}: request checks and the choice of layer; source checks (access list, and the place for
- *       a per-source rate limiter).</li>
+ *   <li>{@code RequestGate}: request checks and the choice of layer; source checks: the access list and the
+ *       per-source token buckets of {@code SourceRateLimiter} (sources as {@code SourceKey}s); refused sources
+ *       get no answer (or 503 for a rate, if configured), and each refusal is counted ({@link
+ *       org.sipha.dispatcher.engine.Refusal}, {@code RefusalCounters}; a {@code RefusalSummary} line every 10 s).
+ *       {@code LocalOptionsResponder} answers an OPTIONS naming the proxy.</li>
  *   <li>{@code InviteTransactions} and {@code InviteTimers}: the INVITE transactions: call table, branches,
  *       100 Trying, failover on codes and on timers, timer A retransmission, timer C, CANCEL, ACK of non-2xx,
  *       linger, the late 2xx of an abandoned branch; health outcome reports.</li>
@@ -90,8 +96,16 @@
  *   batch, a late tick). When the routing table changes, INVITEs waiting on a destination no longer usable fail
  *   over at once.</li>
  *   <li><b>Bounded, allocation-free.</b> {@code maxCallsPerLoop} states per loop, created on first need and
- *   reused; a full table answers 503 + Retry-After. Messages are edited by splicing and encoded into pooled
- *   buffers; the stored INVITE is a pooled copy, released when the call settles or its loop closes.</li>
+ *   reused; the stored INVITE copies are bounded in bytes per loop ({@code maxCallBytesPerLoop}), and one source
+ *   ({@code SourceCallCounts}) holds at most {@code maxCallSharePerSourcePercent} of the slots; at any of these
+ *   bounds a new call gets 503 + Retry-After. The call index hashes (Call-ID, branch) with a per-process key
+ *   ({@code KeyedHash}), so chosen Call-IDs cannot build long chains. The per-source rate table is fixed in size
+ *   and evicts the source seen least recently. Messages are edited by splicing and encoded into pooled buffers;
+ *   the stored INVITE is a pooled copy, released when the call settles or its loop closes.</li>
+ *   <li><b>Counters, not log lines.</b> Refusals (unparseable datagrams, drops by the access list or a rate,
+ *   503s at a bound, handling errors) are counted per loop (single writer, read by any thread, summed by
+ *   {@link org.sipha.dispatcher.engine.SipProxyServer#refusals}); loop 0's tick logs the counters that moved every
+ *   10 s. No message is logged per packet.</li>
  *   <li><b>Every buffer released on every path.</b> What the proxy writes is checked before its buffer is taken
  *   where that is free (a malformed To, a To missing for an ACK), and an encoder that throws releases its buffer;
  *   once written, the socket or the in-memory output owns it. A closed loop ({@code LoopChannelHandler.close},
@@ -110,5 +124,9 @@
  * from (or a configured or admitted one), so a caller whose Contact differs needs the access list to admit it; a
  * stateful branch naming another loop is handed off before its MAC is checked, so forged ones take room in that
  * loop's hand-off queue.
+ * The per-source limits are per loop: the kernel spreads UDP by source address and port, so a source
+ * sending from several ports may meet several loops' buckets; an IPv6 source's key costs one 16-byte copy per
+ * request. A malformed request, or an in-dialog one with a bad token, is still answered (400, 403) whatever its
+ * source, within its source's request rate.
  */
 package org.sipha.dispatcher.engine;

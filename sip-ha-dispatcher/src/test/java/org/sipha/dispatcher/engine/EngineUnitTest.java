@@ -102,12 +102,13 @@ class EngineUnitTest {
 
     @Test
     void callTableExpiresInDeadlineOrderAndReusesSlotsWithANewGeneration() {
-        CallTable t = new CallTable(2, roundRobinOverThree());
-        CallState a = t.allocate();
-        CallState b = t.allocate();
-        assertNull(t.allocate(), "bounded");
-        t.index(a, view("c-a"), view("z9hG4bK-a"));
-        t.index(b, view("c-b"), view("z9hG4bK-b"));
+        CallTable t = new CallTable(2, roundRobinOverThree(), 1L << 20, 2);
+        CallState a = t.allocate(1L, 100, 12);
+        CallState b = t.allocate(1L, 100, 12);
+        assertNull(t.allocate(1L, 100, 12), "bounded");
+        assertEquals(Refusal.CALLS_PER_LOOP, t.refusal());
+        t.index(a, t.keyHash(view("c-a"), view("z9hG4bK-a")), view("c-a"), view("z9hG4bK-a"));
+        t.index(b, t.keyHash(view("c-b"), view("z9hG4bK-b")), view("c-b"), view("z9hG4bK-b"));
         assertSame(a, t.find(view("c-a"), view("z9hG4bK-a")));
         assertNull(t.find(view("c-a"), view("z9hG4bK-b")));
         t.schedule(a, CallTable.CALLING_LIST, 100);
@@ -121,7 +122,7 @@ class EngineUnitTest {
         t.free(a);
         assertNull(t.find(view("c-a"), view("z9hG4bK-a")));
         assertNull(t.get(a.slot, genA));
-        CallState again = t.allocate();
+        CallState again = t.allocate(1L, 100, 12);
         assertNotNull(again);
         assertSame(a, again);
         assertEquals(genA + 1, again.generation);

@@ -69,10 +69,11 @@ class HandOffReleaseTest {
         ownerLoop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
-    /** A 200 to stateful branch {@code n} of loop 1 (no such call: it goes on by its second Via, {@code via2}). */
+    /** A 200 to stateful branch {@code n} of loop 1, handed off to loop 1, which finds its MAC forged. */
     private ByteBuf okForLoop1(int n, String via2) {
         String text = "SIP/2.0 200 OK\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS1.0.0." + Integer.toHexString(n + 1) + "\r\n"
+            + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS1.0.0." + Integer.toHexString(n + 1)
+            + ".AAAAAAAAAAAAAAAA\r\n" // a MAC that does not verify: the owner drops it as forged, after the hand-off
             + "Via: " + via2 + "\r\n"
             + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
             + "To: <sip:service@127.0.0.1:5060>;tag=pbx\r\n"
@@ -129,7 +130,8 @@ class HandOffReleaseTest {
         release.countDown();
         settleOwnerLoop();
         assertEquals(0, stillHeld(), "the owner released what it drained");
-        assertEquals(QUEUE_CAPACITY, sent.size(), "each queued 200 forwarded by its second Via");
+        assertEquals(QUEUE_CAPACITY, owner.forgedResponses(), "each queued 200 checked, and dropped, by the owner");
+        assertTrue(sent.isEmpty(), "nothing forwarded: " + sent);
     }
 
     @Test
@@ -141,8 +143,8 @@ class HandOffReleaseTest {
         release.countDown();
         settleOwnerLoop();
         assertEquals(0, stillHeld());
-        assertEquals(1, sent.size(), "the packet after the one that threw was handled: " + sent);
-        assertTrue(sent.get(0).contains("Call-ID: handoff-1@"), sent.get(0));
+        assertTrue(owner.forgedResponses() >= 1, "the packet after the one that threw was handled");
+        assertTrue(sent.isEmpty(), "nothing forwarded: " + sent);
     }
 
     @Test

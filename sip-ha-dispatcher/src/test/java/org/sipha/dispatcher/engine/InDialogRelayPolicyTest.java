@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 
@@ -36,6 +37,12 @@ class InDialogRelayPolicyTest {
     }
 
     private final List<Sent> sent = new ArrayList<>();
+    private final List<InMemoryPipeline> opened = new ArrayList<>();
+
+    @AfterEach
+    void closePipelines() {
+        opened.forEach(InMemoryPipeline::close); // their calls' stored INVITE copies go back to the pool
+    }
 
     private ProxyConfig.Builder config(String secret) {
         return ProxyConfig.builder()
@@ -46,10 +53,12 @@ class InDialogRelayPolicyTest {
     }
 
     private InMemoryPipeline pipeline(ProxyConfig.Builder b) {
-        return new InMemoryPipeline(b.build(), (out, to, tcp) -> {
+        InMemoryPipeline p = new InMemoryPipeline(b.build(), (out, to, tcp) -> {
             sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
             out.release();
         });
+        opened.add(p);
+        return p;
     }
 
     private List<String> sentTo(InetSocketAddress to) {

@@ -51,6 +51,7 @@ class MalformedFloodTest {
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
             .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
             .accessList(SourceAccessList.of(List.of("127.0.0.0/8")))
+            .requestsPerSecondPerSource(0).newCallsPerSecondPerSource(0) // a flood from one source: not rate-limited here
             .recordRouteSecret("malformed flood test secret")
             .failoverTimeoutMs(3_600_000).ringTimeoutMs(3_600_000)
             .clock(new ManualClock())

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.spi.ForwardingOutcomeListener;
@@ -41,11 +42,17 @@ class ResponseAuthenticationTest {
     }
 
     private final List<Sent> sent = new ArrayList<>();
+    private final List<InMemoryPipeline> opened = new ArrayList<>();
+
+    @AfterEach
+    void closePipelines() {
+        opened.forEach(InMemoryPipeline::close); // their calls' stored INVITE copies go back to the pool
+    }
     private final List<String> outcomes = new CopyOnWriteArrayList<>();
     private final ManualClock clock = new ManualClock();
 
     private InMemoryPipeline pipeline() {
-        return new InMemoryPipeline(ProxyConfig.builder()
+        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
             .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
             .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
             .recordRouteSecret("response authentication test secret")
@@ -66,6 +73,8 @@ class ResponseAuthenticationTest {
                 sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
                 out.release();
             });
+        opened.add(p);
+        return p;
     }
 
     private List<String> sentTo(InetSocketAddress to) {
@@ -236,6 +245,7 @@ class ResponseAuthenticationTest {
                 sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
                 out.release();
             });
+        opened.add(p);
         receive(p, INVITE, CARRIER);
         Sent first = sent.get(sent.size() - 1);
         for (int i = 0; i < 100; i++) { // the failover timer: the other destination gets the INVITE
