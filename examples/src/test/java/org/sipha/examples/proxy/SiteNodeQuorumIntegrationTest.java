@@ -63,7 +63,7 @@ class SiteNodeQuorumIntegrationTest {
     void quorumLossWithdrawsAtOnceAndQuorumBackAnnouncesAgain(GaleraTestCluster cluster) throws Exception {
         sipp.start(SippProcess.uas("uas_answer.xml", 15341, 15351, 15361).answerOptions().globalTimeoutS(0));
         Process node = bgp.startNode("quorum", List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15341",
-            "--record-route-secret", "site node quorum test secret", "--warmup-calls", "0",
+            "--record-route-secret", "site node quorum integration test secret", "--warmup-calls", "0",
             "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--drain-ms", "1000",
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
             "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
