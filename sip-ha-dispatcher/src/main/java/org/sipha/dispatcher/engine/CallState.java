@@ -31,6 +31,8 @@ final class CallState {
     InetSocketAddress source;
     /** The source's key ({@link SourceKey}), under which the call holds one of its source's slots. */
     long sourceKey;
+    /** Whether this call still counts against its source's share of the slots (until its final answer). */
+    boolean sourceCounted;
     Channel channel;
     NextHop destination;
     int attempt;

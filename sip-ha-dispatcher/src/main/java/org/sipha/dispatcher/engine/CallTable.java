@@ -121,10 +121,22 @@ final class CallTable {
         s.upstreamRetransmits = false;
         s.attempt = 0;
         s.sourceKey = sourceKey;
+        s.sourceCounted = perSource != null;
         s.requestBytes = requestBytes;
         s.keyBytes = keyBytes;
         storedBytes += requestBytes + keyBytes;
         return s;
+    }
+
+    /**
+     * A call answered finally stops counting against its source's share (idempotent): its state may linger for
+     * retransmissions, but a carrier's trunk, one source, must not be refused for calls that have ended.
+     */
+    void settle(CallState s) {
+        if (s.sourceCounted) {
+            s.sourceCounted = false;
+            perSource.release(s.sourceKey);
+        }
     }
 
     /** Why the last {@link #allocate} returned null. */
@@ -216,9 +228,7 @@ final class CallTable {
         unlink(s, 1);
         unindex(s);
         releaseRequest(s);
-        if (perSource != null) {
-            perSource.release(s.sourceKey);
-        }
+        settle(s);
         storedBytes -= s.keyBytes;
         s.keyBytes = 0;
         if (s.key.length > RETAINED_KEY_BYTES) {

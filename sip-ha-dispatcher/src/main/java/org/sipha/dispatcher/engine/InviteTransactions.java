@@ -314,6 +314,7 @@ final class InviteTransactions {
 
     private void complete(CallState s, long now) {
         s.phase = CallState.COMPLETED;
+        calls.settle(s);
         calls.unlink(s, 1);
         lingerFor(s, now);
     }

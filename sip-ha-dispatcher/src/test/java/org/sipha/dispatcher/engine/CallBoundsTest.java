@@ -63,6 +63,20 @@ class CallBoundsTest {
     }
 
     @Test
+    void answeredCallsStillLingeringDoNotCountAgainstTheirSourcesShare() {
+        // One carrier trunk is one source: at thousands of calls a second its answered calls linger (absorbing
+        // retransmissions) in numbers far above its share; only calls still waiting for an answer count.
+        h.start(h.config().maxCallsPerLoop(8).maxCallSharePerSourcePercent(25).lingerMs(60_000));
+        for (int i = 0; i < 6; i++) {
+            h.receive(invite("t-" + i, A), A);
+            List<String> toPbx = h.sentTo(PBX);
+            h.receive(answer(toPbx.get(toPbx.size() - 1), "200 OK"), PBX);
+        }
+        assertEquals(6, h.countTo(PBX, "INVITE "), "every call forwarded: " + lastTo(A));
+        assertEquals(0, h.pipeline.refusals(Refusal.CALLS_PER_SOURCE));
+    }
+
+    @Test
     void theStoredInviteCopiesAreBoundedInBytes() {
         h.start(h.config().maxDatagramBytes(1500).maxCallBytesPerLoop(3000).maxCallSharePerSourcePercent(100)
             .retryAfterSeconds(6));
