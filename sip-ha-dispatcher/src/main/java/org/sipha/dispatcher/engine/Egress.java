@@ -84,7 +84,7 @@ final class Egress {
     /** Encodes the message {@code e} holds and sends it. */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
-        e.writeTo(out);
+        ByteBufMessages.writeTo(e, out);
         write(ch, out, to, overTcp);
     }
 

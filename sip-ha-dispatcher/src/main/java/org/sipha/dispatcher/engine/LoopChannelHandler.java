@@ -175,7 +175,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
      * in the in-memory pipeline. Returns true if the packet was handed to another loop, which then owns it.
      */
     boolean handle(Channel ch, ByteBuf content, InetSocketAddress src, DatagramPacket packet) {
-        SipParseResult r = msg.wrap(content);
+        SipParseResult r = ByteBufMessages.wrap(msg, content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
                 LOG.debug("unparseable datagram from {}: {}", src, r);
