@@ -58,8 +58,8 @@ public final class SipMessageView {
     private final NameAddrView contactCursor = new NameAddrView();
 
     /**
-     * Scratch copy of a message without a backing array ({@link #wrapCopy}), sized for an ordinary datagram from the start so that a new view's
-     * first message does not take the growth branch that compiled code has not seen.
+     * Scratch copy of a message without a backing array ({@link #wrapCopy}), sized for an ordinary datagram from
+     * the start so that a new view's first message does not take the growth branch that compiled code has not seen.
      */
     private byte[] directCopy = new byte[4096];
     private SipParseResult state = SipParseResult.EMPTY;
