@@ -138,7 +138,7 @@ final class Egress {
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {
-            e.writeTo(out); // throws on overlapping edits
+            ByteBufMessages.writeTo(e, out); // throws on overlapping edits
         } catch (Throwable t) {
             out.release();
             throw t;

@@ -112,7 +112,7 @@ final class InviteTimers {
                 continue;
             }
             try {
-                aux.wrap(s.request);
+                ByteBufMessages.wrap(aux, s.request);
                 transactions.sendBranch(s, aux);
                 if (!s.silenceReported && ctx.silenceIsReal(s.sentNs)) {
                     s.silenceReported = true;

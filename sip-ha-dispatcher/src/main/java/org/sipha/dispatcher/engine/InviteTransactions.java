@@ -294,7 +294,7 @@ final class InviteTransactions {
         if (d == null) {
             return false;
         }
-        aux.wrap(s.request);
+        ByteBufMessages.wrap(aux, s.request);
         try {
             forwardInvite(s, d, aux);
         } catch (RuntimeException e) { // it was sent once, so this cannot happen for a valid INVITE; stay bounded
@@ -307,7 +307,7 @@ final class InviteTransactions {
     /** Answers the call's INVITE upstream ourselves and completes the call. */
     void answerUpstream(CallState s, int code, String reason, int retryAfter) {
         s.cursor.release();
-        aux.wrap(s.request);
+        ByteBufMessages.wrap(aux, s.request);
         egress.reply(s.channel, s.source, aux, code, reason, retryAfter);
         complete(s, clock.nanoTime());
     }
@@ -337,14 +337,14 @@ final class InviteTransactions {
         if (s.request == null) {
             return;
         }
-        aux.wrap(s.request);
+        ByteBufMessages.wrap(aux, s.request);
         egress.ackOrCancel(s.channel, "ACK", aux, msg.topVia().asText(), msg, to,
             s.destination != null && s.destination.isTcp());
     }
 
     /** Cancels the current branch of {@code s}. */
     void sendCancel(CallState s) {
-        aux.wrap(s.request);
+        ByteBufMessages.wrap(aux, s.request);
         egress.ackOrCancel(s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(),
             s.destination.isTcp());
     }

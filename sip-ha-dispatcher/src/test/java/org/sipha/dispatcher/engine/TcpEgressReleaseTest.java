@@ -86,7 +86,7 @@ class TcpEgressReleaseTest {
 
     private static SipMessageView request() {
         SipMessageView v = new SipMessageView();
-        v.wrap(Unpooled.wrappedBuffer(REQUEST.getBytes(StandardCharsets.US_ASCII)));
+        ByteBufMessages.wrap(v, Unpooled.wrappedBuffer(REQUEST.getBytes(StandardCharsets.US_ASCII)));
         return v;
     }
 
