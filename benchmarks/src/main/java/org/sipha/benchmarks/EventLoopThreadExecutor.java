@@ -14,7 +14,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EventLoopThreadExecutor extends ThreadPoolExecutor {
     public EventLoopThreadExecutor(int maxThreads, String prefix) {
-        super(maxThreads, maxThreads, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
-            new DefaultThreadFactory(prefix, true));
+        super(
+                maxThreads,
+                maxThreads,
+                1,
+                TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory(prefix, true));
     }
 }

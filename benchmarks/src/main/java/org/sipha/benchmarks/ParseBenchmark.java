@@ -35,7 +35,9 @@ import org.sipha.core.message.ViaView;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ParseBenchmark {
     /** Must equal {@code TypicalMessages.all().length}; checked in setUp. */
     static final int MESSAGES = 7;

@@ -16,11 +16,11 @@ import org.openjdk.jmh.infra.Blackhole;
 public final class ParseSideBySide {
     /** JMH's documented way to make a Blackhole outside a JMH run. */
     private static final String BLACKHOLE_CONSENT =
-        "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.";
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.";
+
     private static final long CHUNK_NS = 100_000_000L;
 
-    private ParseSideBySide() {
-    }
+    private ParseSideBySide() {}
 
     public static void main(String[] args) throws Exception {
         int rounds;
@@ -46,12 +46,14 @@ public final class ParseSideBySide {
             sipHa = Math.max(sipHa, rate(b, bh, true)); // best of two each: a stray pause in one chunk is dropped
             jainSip = Math.max(jainSip, rate(b, bh, false));
             ratios[r] = sipHa / jainSip;
-            System.out.printf("round %2d: sipHa %.3f msgs/us, jainSip %.4f msgs/us, ratio %.1f%n", r + 1, sipHa,
-                jainSip, ratios[r]);
+            System.out.printf(
+                    "round %2d: sipHa %.3f msgs/us, jainSip %.4f msgs/us, ratio %.1f%n",
+                    r + 1, sipHa, jainSip, ratios[r]);
         }
         Arrays.sort(ratios);
-        System.out.printf("ratio over %d rounds: median %.1f, min %.1f, max %.1f%n", rounds, ratios[rounds / 2],
-            ratios[0], ratios[rounds - 1]);
+        System.out.printf(
+                "ratio over %d rounds: median %.1f, min %.1f, max %.1f%n",
+                rounds, ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
     }
 
     /** Messages per microsecond of one method over about {@link #CHUNK_NS}. */

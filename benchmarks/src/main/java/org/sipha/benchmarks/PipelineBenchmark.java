@@ -42,63 +42,70 @@ import org.sipha.dispatcher.engine.ProxyConfig;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Djmh.executor=CUSTOM",
-    "-Djmh.executor.class=org.sipha.benchmarks.EventLoopThreadExecutor",
-    "-Dio.netty.leakDetection.level=disabled"}) // as the reference proxy runs: sampled leak traces allocate
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "-Djmh.executor=CUSTOM",
+            "-Djmh.executor.class=org.sipha.benchmarks.EventLoopThreadExecutor",
+            "-Dio.netty.leakDetection.level=disabled"
+        }) // as the reference proxy runs: sampled leak traces allocate
 public class PipelineBenchmark {
     private static final InetSocketAddress CARRIER = new InetSocketAddress("127.0.0.1", 5070);
     private static final String SDP = "v=0\r\n"
-        + "o=user1 53655765 2353687637 IN IP4 127.0.0.1\r\n"
-        + "s=-\r\n"
-        + "c=IN IP4 127.0.0.1\r\n"
-        + "t=0 0\r\n"
-        + "m=audio 6000 RTP/AVP 0 8 101\r\n"
-        + "a=rtpmap:0 PCMU/8000\r\n"
-        + "a=rtpmap:8 PCMA/8000\r\n"
-        + "a=rtpmap:101 telephone-event/8000\r\n";
+            + "o=user1 53655765 2353687637 IN IP4 127.0.0.1\r\n"
+            + "s=-\r\n"
+            + "c=IN IP4 127.0.0.1\r\n"
+            + "t=0 0\r\n"
+            + "m=audio 6000 RTP/AVP 0 8 101\r\n"
+            + "a=rtpmap:0 PCMU/8000\r\n"
+            + "a=rtpmap:8 PCMA/8000\r\n"
+            + "a=rtpmap:101 telephone-event/8000\r\n";
     private static final byte[] INVITE = ascii("INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-2143-1-0;rport\r\n"
-        + "From: sipp <sip:sipp@127.0.0.1:5070>;tag=2143SIPpTag001\r\n"
-        + "To: service <sip:service@127.0.0.1:5060>\r\n"
-        + "Call-ID: 1-2143@127.0.0.1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: sip:sipp@127.0.0.1:5070\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Subject: Performance Test\r\n"
-        + "Content-Type: application/sdp\r\n"
-        + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
+            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-2143-1-0;rport\r\n"
+            + "From: sipp <sip:sipp@127.0.0.1:5070>;tag=2143SIPpTag001\r\n"
+            + "To: service <sip:service@127.0.0.1:5060>\r\n"
+            + "Call-ID: 1-2143@127.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Contact: sip:sipp@127.0.0.1:5070\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Subject: Performance Test\r\n"
+            + "Content-Type: application/sdp\r\n"
+            + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
     private static final byte[] STATUS_LINE = ascii("SIP/2.0 200 OK\r\n");
     /** The 200's headers after its first Via (the PBX copies the request's Vias; the first is the proxy's). */
-    private static final byte[] REST_OF_200 = ascii(
-        "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-2143-1-0;rport=5070;received=127.0.0.1\r\n"
-        + "Record-Route: <sip:127.0.0.1:5060;lr;shd=127.0.0.1~5081;shm=AAAAAAAAAAAAAAAAAAAAAA>\r\n"
-        + "From: sipp <sip:sipp@127.0.0.1:5070>;tag=2143SIPpTag001\r\n"
-        + "To: service <sip:service@127.0.0.1:5060>;tag=as6f5e4d3c\r\n"
-        + "Call-ID: 1-2143@127.0.0.1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: <sip:service@127.0.0.1:5081>\r\n"
-        + "Content-Type: application/sdp\r\n"
-        + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
+    private static final byte[] REST_OF_200 =
+            ascii("Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-2143-1-0;rport=5070;received=127.0.0.1\r\n"
+                    + "Record-Route: <sip:127.0.0.1:5060;lr;shd=127.0.0.1~5081;shm=AAAAAAAAAAAAAAAAAAAAAA>\r\n"
+                    + "From: sipp <sip:sipp@127.0.0.1:5070>;tag=2143SIPpTag001\r\n"
+                    + "To: service <sip:service@127.0.0.1:5060>;tag=as6f5e4d3c\r\n"
+                    + "Call-ID: 1-2143@127.0.0.1\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Contact: <sip:service@127.0.0.1:5081>\r\n"
+                    + "Content-Type: application/sdp\r\n"
+                    + "Content-Length: " + SDP.length() + "\r\n\r\n" + SDP);
 
     private InMemoryPipeline pipeline;
     private ByteBuf invite;
     private ByteBuf response;
     /** The INVITE the engine sent to a PBX during the current operation, and to which one. */
     private ByteBuf forwarded;
+
     private InetSocketAddress forwardedTo;
     private long bytesOut;
 
     @Setup(Level.Trial)
     public void setUp() {
         ProxyConfig cfg = ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)) // never bound: only its address is used
-            .destinations(List.of(Destination.of("pbx1", "sip:127.0.0.1:5081"),
-                Destination.of("pbx2", "sip:127.0.0.1:5082"))) // a routing table of its own, round robin
-            .recordRouteSecret("pipeline-benchmark-shared-secret")
-            .lingerMs(0) // free each call at the next tick, so the operation can repeat forever
-            // Per-source limits far above this one source's rate: every INVITE is checked, none is refused.
-            .newCallsPerSecondPerSource(1_000_000).requestsPerSecondPerSource(1_000_000)
-            .build();
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060)) // never bound: only its address is used
+                .destinations(List.of(
+                        Destination.of("pbx1", "sip:127.0.0.1:5081"),
+                        Destination.of("pbx2", "sip:127.0.0.1:5082"))) // a routing table of its own, round robin
+                .recordRouteSecret("pipeline-benchmark-shared-secret")
+                .lingerMs(0) // free each call at the next tick, so the operation can repeat forever
+                // Per-source limits far above this one source's rate: every INVITE is checked, none is refused.
+                .newCallsPerSecondPerSource(1_000_000)
+                .requestsPerSecondPerSource(1_000_000)
+                .build();
         pipeline = new InMemoryPipeline(cfg, this::onSend);
         invite = Unpooled.wrappedBuffer(INVITE);
         response = Unpooled.buffer(2048);
@@ -141,7 +148,10 @@ public class PipelineBenchmark {
         int ri = inv.readerIndex();
         int lineEnd = inv.indexOf(ri, inv.writerIndex(), (byte) '\n');
         int viaEnd = inv.indexOf(lineEnd + 1, inv.writerIndex(), (byte) '\n');
-        response.clear().writeBytes(STATUS_LINE).writeBytes(inv, lineEnd + 1, viaEnd - lineEnd).writeBytes(REST_OF_200);
+        response.clear()
+                .writeBytes(STATUS_LINE)
+                .writeBytes(inv, lineEnd + 1, viaEnd - lineEnd)
+                .writeBytes(REST_OF_200);
     }
 
     private static byte[] ascii(String s) {

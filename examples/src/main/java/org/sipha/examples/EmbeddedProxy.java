@@ -31,8 +31,12 @@ public final class EmbeddedProxy implements AutoCloseable {
     private final RoutingTableWriter tableWriter;
     private final GaleraQuorumClient quorum;
 
-    private EmbeddedProxy(RoutingTableOwner table, SipProxyServer proxy, HealthChecking health,
-                          RoutingTableWriter tableWriter, GaleraQuorumClient quorum) {
+    private EmbeddedProxy(
+            RoutingTableOwner table,
+            SipProxyServer proxy,
+            HealthChecking health,
+            RoutingTableWriter tableWriter,
+            GaleraQuorumClient quorum) {
         this.table = table;
         this.proxy = proxy;
         this.health = health;
@@ -47,18 +51,25 @@ public final class EmbeddedProxy implements AutoCloseable {
      * @param galera the site's Galera cluster, or null to take calls whatever its state
      * @throws IllegalStateException if {@code listen} cannot be bound
      */
-    public static EmbeddedProxy start(InetSocketAddress listen, List<Destination> backends, String secret,
-                                      GaleraClientConfig galera) {
+    public static EmbeddedProxy start(
+            InetSocketAddress listen, List<Destination> backends, String secret, GaleraClientConfig galera) {
         // embedding:start
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
         backends.forEach(set::add);
-        RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        RoutingTableOwner table = new RoutingTableOwner(
+                DispatcherConfig.builder().set(set.build()).build());
         RoutingTableWriter tableWriter = new RoutingTableWriter(table, "routing-table"); // applies health changes
         DispatcherNextHopSelector selector = new DispatcherNextHopSelector(table, 1);
-        HealthChecking health = HealthChecking.builder(backends).sink(tableWriter.healthSink())
-            .slowStart(selector::setTrafficShare).build();
-        SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder().listenUdp(listen).selector(selector)
-            .outcomeListener(health.outcomeListener()).recordRouteSecret(secret).build());
+        HealthChecking health = HealthChecking.builder(backends)
+                .sink(tableWriter.healthSink())
+                .slowStart(selector::setTrafficShare)
+                .build();
+        SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
+                .listenUdp(listen)
+                .selector(selector)
+                .outcomeListener(health.outcomeListener())
+                .recordRouteSecret(secret)
+                .build());
         tableWriter.start();
         health.start(proxy.probeTransport()); // OPTIONS leave from the proxy's own socket
         GaleraQuorumClient quorum = null;

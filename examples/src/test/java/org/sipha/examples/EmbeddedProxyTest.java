@@ -18,9 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
+import org.sipha.health.DestinationHealthView;
 import org.sipha.testsupport.SippProcess;
 import org.sipha.testsupport.SippProcesses;
-import org.sipha.health.DestinationHealthView;
 
 /**
  * {@link EmbeddedProxy#start} with real SIPp backends and caller on 127.0.0.1 (ports 15180-15199): calls complete
@@ -29,8 +29,8 @@ import org.sipha.health.DestinationHealthView;
  */
 class EmbeddedProxyTest {
     static final String PROXY = "127.0.0.1:15199";
-    static final List<Destination> BACKENDS = List.of(Destination.of("pbx-a", "sip:127.0.0.1:15181"),
-        Destination.of("pbx-b", "sip:127.0.0.1:15182"));
+    static final List<Destination> BACKENDS =
+            List.of(Destination.of("pbx-a", "sip:127.0.0.1:15181"), Destination.of("pbx-b", "sip:127.0.0.1:15182"));
     static final String SECRET = "embedding test: shared by all proxies";
     private static final Path JAVA = Paths.get("src/main/java/org/sipha/examples/EmbeddedProxy.java");
     private static final Path README = Paths.get("../README.md");
@@ -46,31 +46,51 @@ class EmbeddedProxyTest {
     void callsCompleteOnBothBackendsAndAKilledBackendLeavesTheRoutingTable() throws Exception {
         SippProcess.requireSipp();
         sipp.start(SippProcess.uas("uas_answer.xml", 15181, 15196, 15187).answerOptions());
-        SippProcess b = sipp.start(SippProcess.uas("uas_answer.xml", 15182, 15197, 15191).answerOptions());
+        SippProcess b = sipp.start(
+                SippProcess.uas("uas_answer.xml", 15182, 15197, 15191).answerOptions());
         try (EmbeddedProxy proxy = EmbeddedProxy.start(listen(), BACKENDS, SECRET, null)) {
-            assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183).calls(4).rate(4).run(60_000),
-                "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
+            assertEquals(
+                    0,
+                    SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183)
+                            .calls(4)
+                            .rate(4)
+                            .run(60_000),
+                    "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
             // round robin gave both backends calls, the engine reported their answers, OPTIONS got replies
-            await(() -> answered(proxy, "pbx-a") && answered(proxy, "pbx-b"), "both backends' answers and probes "
-                + "in the health snapshot: " + proxy.health().snapshot().destinations());
+            await(
+                    () -> answered(proxy, "pbx-a") && answered(proxy, "pbx-b"),
+                    "both backends' answers and probes " + "in the health snapshot: "
+                            + proxy.health().snapshot().destinations());
 
             b.sigkill();
-            await(() -> proxy.routingTable().state("pbx-b") == DestinationState.INACTIVE,
-                "pbx-b INACTIVE in the routing table, it is " + proxy.routingTable().state("pbx-b"));
+            await(
+                    () -> proxy.routingTable().state("pbx-b") == DestinationState.INACTIVE,
+                    "pbx-b INACTIVE in the routing table, it is "
+                            + proxy.routingTable().state("pbx-b"));
             assertEquals(DestinationState.ACTIVE, proxy.routingTable().state("pbx-a"));
-            assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183).calls(4).rate(4).run(60_000),
-                "UAC failed with one backend down; see " + SippProcess.DEFAULT_WORK_DIR);
+            assertEquals(
+                    0,
+                    SippProcess.uac("uac_call.xml", PROXY, 15180, 15195, 15183)
+                            .calls(4)
+                            .rate(4)
+                            .run(60_000),
+                    "UAC failed with one backend down; see " + SippProcess.DEFAULT_WORK_DIR);
         }
     }
 
     @Test
     void readmeEmbeddingSectionIsTheBodyOfEmbeddedProxyStart() throws IOException {
-        List<String> method = between(Files.readAllLines(JAVA, StandardCharsets.UTF_8), "// embedding:start",
-            "// embedding:end");
-        List<String> section = between(Files.readAllLines(README, StandardCharsets.UTF_8), "<!-- embedding:start -->",
-            "<!-- embedding:end -->");
-        assertTrue(section.size() >= 2 && section.get(0).equals("```java")
-            && section.get(section.size() - 1).equals("```"), "README's embedding section is one ```java block");
+        List<String> method =
+                between(Files.readAllLines(JAVA, StandardCharsets.UTF_8), "// embedding:start", "// embedding:end");
+        List<String> section = between(
+                Files.readAllLines(README, StandardCharsets.UTF_8),
+                "<!-- embedding:start -->",
+                "<!-- embedding:end -->");
+        assertTrue(
+                section.size() >= 2
+                        && section.get(0).equals("```java")
+                        && section.get(section.size() - 1).equals("```"),
+                "README's embedding section is one ```java block");
         assertEquals(String.join("\n", dedent(method)), String.join("\n", section.subList(1, section.size() - 1)));
     }
 

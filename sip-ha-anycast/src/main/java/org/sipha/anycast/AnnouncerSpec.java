@@ -25,10 +25,10 @@ public final class AnnouncerSpec {
     public static final String ORDERED = "ordered";
     /** Placeholder for "no drain protocol". */
     public static final String NONE = "-";
+
     static final long DEFAULT_TIMEOUT_MS = 2_000;
 
-    private AnnouncerSpec() {
-    }
+    private AnnouncerSpec() {}
 
     /**
      * @throws IllegalArgumentException naming what is wrong with the arguments
@@ -63,11 +63,11 @@ public final class AnnouncerSpec {
             }
             case ADDRESS -> {
                 if (args.size() != 4) {
-                    throw new IllegalArgumentException("expected: address <address/len> <device> <netns|->, got "
-                            + args);
+                    throw new IllegalArgumentException(
+                            "expected: address <address/len> <device> <netns|->, got " + args);
                 }
-                return new LoopbackAddressAnnouncer(args.get(1), args.get(2),
-                        args.get(3).equals(NONE) ? null : args.get(3));
+                return new LoopbackAddressAnnouncer(
+                        args.get(1), args.get(2), args.get(3).equals(NONE) ? null : args.get(3));
             }
             case FRR -> {
                 if (args.size() != 6) {
@@ -80,8 +80,12 @@ public final class AnnouncerSpec {
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("frr: AS number is not a number: " + args.get(2), e);
                 }
-                return new FrrAnnouncer(args.get(1).equals(NONE) ? null : args.get(1), asn, args.get(3),
-                        args.get(4).equals(NONE) ? null : args.get(4), parseTimeout(args.get(5)));
+                return new FrrAnnouncer(
+                        args.get(1).equals(NONE) ? null : args.get(1),
+                        asn,
+                        args.get(3),
+                        args.get(4).equals(NONE) ? null : args.get(4),
+                        parseTimeout(args.get(5)));
             }
             case ORDERED -> {
                 int n;
@@ -91,13 +95,14 @@ public final class AnnouncerSpec {
                     n = -1;
                 }
                 if (n < 1 || args.size() < 2 + n + 1) {
-                    throw new IllegalArgumentException("expected: ordered <n> <routing spec> <address spec>, got "
-                            + args);
+                    throw new IllegalArgumentException(
+                            "expected: ordered <n> <routing spec> <address spec>, got " + args);
                 }
                 return new OrderedAnnouncer(parse(args.subList(2, 2 + n)), parse(args.subList(2 + n, args.size())));
             }
-            default -> throw new IllegalArgumentException("unknown announcer '" + args.get(0)
-                    + "'; expected bird, hook, exabgp, frr, address or ordered");
+            default ->
+                throw new IllegalArgumentException("unknown announcer '" + args.get(0)
+                        + "'; expected bird, hook, exabgp, frr, address or ordered");
         }
     }
 

@@ -78,8 +78,7 @@ public final class AnycastConfig {
         private long reconcileIntervalMs = 1_000;
         private Path maintenanceFile;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Consecutive passing probes before the proxy counts as healthy (default 3). */
         public Builder rise(int n) {
@@ -121,8 +120,8 @@ public final class AnycastConfig {
         }
 
         /** RFC 2439-style damping figures (defaults 1000 per flap, suppress 2000, reuse 750, max 8000, 60 s). */
-        public Builder damping(double penaltyPerFlap, double suppressLimit, double reuseLimit, double maxPenalty,
-                               long halfLifeMs) {
+        public Builder damping(
+                double penaltyPerFlap, double suppressLimit, double reuseLimit, double maxPenalty, long halfLifeMs) {
             this.dampingPenaltyPerFlap = penaltyPerFlap;
             this.dampingSuppressLimit = suppressLimit;
             this.dampingReuseLimit = reuseLimit;
@@ -161,11 +160,16 @@ public final class AnycastConfig {
             check(drainMs >= 0, "drainMs must be >= 0: " + drainMs);
             check(minDestinationsUp >= 0, "minDestinationsUp must be >= 0: " + minDestinationsUp);
             check(tickMs >= 1 && tickMs <= 10_000, "tickMs must be 1..10000: " + tickMs);
-            check(heartbeatIntervalMs >= 1 && heartbeatIntervalMs <= 60_000,
+            check(
+                    heartbeatIntervalMs >= 1 && heartbeatIntervalMs <= 60_000,
                     "heartbeatIntervalMs must be 1..60000: " + heartbeatIntervalMs);
             check(reconcileIntervalMs >= 10, "reconcileIntervalMs must be >= 10: " + reconcileIntervalMs);
             // validates the damping figures
-            new FlapDamping(dampingPenaltyPerFlap, dampingSuppressLimit, dampingReuseLimit, dampingMaxPenalty,
+            new FlapDamping(
+                    dampingPenaltyPerFlap,
+                    dampingSuppressLimit,
+                    dampingReuseLimit,
+                    dampingMaxPenalty,
                     dampingHalfLifeMs * 1_000_000L);
             return new AnycastConfig(this);
         }

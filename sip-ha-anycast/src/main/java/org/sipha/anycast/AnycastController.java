@@ -8,7 +8,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-
 import org.sipha.core.spi.DestinationsUpListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,7 +130,8 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
     private void enqueue(Command c) {
         if (!inbox.offer(c)) {
             if (droppedCommands.getAndIncrement() == 0) {
-                LOG.warn("anycast decision inbox full ({}): dropping inputs; is the decision thread stuck?",
+                LOG.warn(
+                        "anycast decision inbox full ({}): dropping inputs; is the decision thread stuck?",
                         QUEUE_CAPACITY);
             }
         }
@@ -186,8 +186,13 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
         try {
             announcer.apply(desired);
             if (desired != lastLoggedApply) {
-                LOG.info("{}: {} applied in {} us (state {}: {})", announcer.name(), desired,
-                        (System.nanoTime() - t0) / 1_000, machine.state(), machine.cause());
+                LOG.info(
+                        "{}: {} applied in {} us (state {}: {})",
+                        announcer.name(),
+                        desired,
+                        (System.nanoTime() - t0) / 1_000,
+                        machine.state(),
+                        machine.cause());
                 lastLoggedApply = desired;
             } else {
                 // periodic re-apply for announcers that cannot read back: not news
@@ -196,8 +201,12 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
             applied = desired;
             retryDelayNs = MIN_RETRY_NS;
         } catch (AnnouncerException e) {
-            LOG.warn("{}: could not apply {} (retry in {} ms): {}", announcer.name(), desired,
-                    retryDelayNs / 1_000_000, e.getMessage());
+            LOG.warn(
+                    "{}: could not apply {} (retry in {} ms): {}",
+                    announcer.name(),
+                    desired,
+                    retryDelayNs / 1_000_000,
+                    e.getMessage());
             applied = null;
             lastLoggedApply = null;
             retryAtNs = now + retryDelayNs;
@@ -218,8 +227,12 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
                 applied = null; // cannot read back: re-apply every period
                 retryAtNs = now;
             } else if (seen.get() != desired) {
-                LOG.warn("reconcile: {} shows {} but the decision is {} ({}); re-applying (daemon restarted, "
-                        + "or the dead-man relay withdrew during a stall)", announcer.name(), seen.get(), desired,
+                LOG.warn(
+                        "reconcile: {} shows {} but the decision is {} ({}); re-applying (daemon restarted, "
+                                + "or the dead-man relay withdrew during a stall)",
+                        announcer.name(),
+                        seen.get(),
+                        desired,
                         machine.state());
                 applied = null;
                 lastLoggedApply = null;
@@ -260,7 +273,9 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
             lastState = s;
         }
         AnycastStatus prev = status;
-        if (prev.state() != s || prev.applied() != applied || !prev.cause().equals(machine.cause())
+        if (prev.state() != s
+                || prev.applied() != applied
+                || !prev.cause().equals(machine.cause())
                 || prev.transitions() != transitions) {
             status = new AnycastStatus(s, machine.cause(), applied, machine.dampingPenalty(now), transitions);
         }
@@ -270,11 +285,12 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
         try {
             announcer.apply(RouteAnnouncement.WITHDRAW);
             LOG.info("{}: WITHDRAW applied on shutdown", announcer.name());
-            status = new AnycastStatus(AnycastState.WITHDRAWN, "shut down", RouteAnnouncement.WITHDRAW, 0,
-                    transitions);
+            status = new AnycastStatus(AnycastState.WITHDRAWN, "shut down", RouteAnnouncement.WITHDRAW, 0, transitions);
         } catch (AnnouncerException e) {
-            LOG.warn("{}: withdraw on shutdown failed (the dead-man relay withdraws when it sees EOF): {}",
-                    announcer.name(), e.getMessage());
+            LOG.warn(
+                    "{}: withdraw on shutdown failed (the dead-man relay withdraws when it sees EOF): {}",
+                    announcer.name(),
+                    e.getMessage());
         } finally {
             announcer.close();
             deadMan.close();
@@ -292,7 +308,7 @@ public final class AnycastController implements DestinationsUpListener, AutoClos
         running = false;
         // wake the thread with a no-op rather than interrupting it: an interrupt during control-socket I/O
         // would close the channel and could lose the final WITHDRAW
-        if (!inbox.offer((m, now) -> { })) {
+        if (!inbox.offer((m, now) -> {})) {
             thread.interrupt();
         }
         try {

@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public final class AnycastOptions {
     /** Usage lines for these options, in the watchdog's {@code --name=value} form. */
-    public static final String USAGE = String.join("\n",
+    public static final String USAGE = String.join(
+            "\n",
             "  --rise=3 --fall=2             consecutive passes/failures to change a check's verdict",
             "  --drain-ms=10000              announce with 65535:0/prepend this long before withdrawing",
             "  --drain-on-proxy-failure=false",
@@ -33,10 +34,30 @@ public final class AnycastOptions {
             "  --damping=PENALTY,SUPPRESS,REUSE,MAX,HALF_LIFE_MS   (default 1000,2000,750,8000,60000)");
 
     /** The option names (without dashes) read by {@link #parse}. */
-    public static final Set<String> KEYS = Set.of("rise", "fall", "drain-ms", "drain-on-proxy-failure",
-            "maintenance-file", "announcer", "bird-socket", "bird-protocol", "bird-drain-protocol", "hook",
-            "hook-timeout-ms", "deadman-timeout-ms", "heartbeat-ms", "reconcile-ms", "damping", "exabgp-fifo", "prefix",
-            "exabgp-drain-attributes", "address", "address-device", "frr-asn", "frr-drain-route-map", "frr-vty-socket",
+    public static final Set<String> KEYS = Set.of(
+            "rise",
+            "fall",
+            "drain-ms",
+            "drain-on-proxy-failure",
+            "maintenance-file",
+            "announcer",
+            "bird-socket",
+            "bird-protocol",
+            "bird-drain-protocol",
+            "hook",
+            "hook-timeout-ms",
+            "deadman-timeout-ms",
+            "heartbeat-ms",
+            "reconcile-ms",
+            "damping",
+            "exabgp-fifo",
+            "prefix",
+            "exabgp-drain-attributes",
+            "address",
+            "address-device",
+            "frr-asn",
+            "frr-drain-route-map",
+            "frr-vty-socket",
             "frr-timeout-ms");
 
     private final List<String> announcerSpec;
@@ -93,9 +114,14 @@ public final class AnycastOptions {
 
     /** A new builder holding these options' decision settings; the caller adds its own inputs and builds. */
     public AnycastConfig.Builder config() {
-        AnycastConfig.Builder b = AnycastConfig.builder().rise(rise).fall(fall).drainMs(drainMs)
-                .drainOnProxyFailure(drainOnProxyFailure).heartbeatIntervalMs(heartbeatMs)
-                .reconcileIntervalMs(reconcileMs).maintenanceFile(maintenanceFile);
+        AnycastConfig.Builder b = AnycastConfig.builder()
+                .rise(rise)
+                .fall(fall)
+                .drainMs(drainMs)
+                .drainOnProxyFailure(drainOnProxyFailure)
+                .heartbeatIntervalMs(heartbeatMs)
+                .reconcileIntervalMs(reconcileMs)
+                .maintenanceFile(maintenanceFile);
         if (damping != null) {
             b.damping(damping[0], damping[1], damping[2], damping[3], (long) damping[4]);
         }
@@ -115,16 +141,31 @@ public final class AnycastOptions {
     private static List<String> announcerSpec(Map<String, String> o) {
         String kind = o.getOrDefault("announcer", "bird");
         List<String> routing = switch (kind) {
-            case "bird" -> List.of(AnnouncerSpec.BIRD, o.getOrDefault("bird-socket", "/run/bird/bird.ctl"),
-                    o.getOrDefault("bird-protocol", "sipha_up"), o.getOrDefault("bird-drain-protocol", "sipha_drain"));
-            case "hook" -> List.of(AnnouncerSpec.HOOK, required(o, "hook"),
-                    Long.toString(commandTimeoutMs(o, "hook-timeout-ms", 5_000)));
-            case "exabgp" -> List.of(AnnouncerSpec.EXABGP, required(o, "exabgp-fifo"), required(o, "prefix"),
-                    o.getOrDefault("exabgp-drain-attributes", "community [65535:0]"));
-            case "frr" -> List.of(AnnouncerSpec.FRR, o.getOrDefault("frr-vty-socket", AnnouncerSpec.NONE),
-                    required(o, "frr-asn"), required(o, "prefix"),
-                    o.getOrDefault("frr-drain-route-map", AnnouncerSpec.NONE),
-                    Long.toString(commandTimeoutMs(o, "frr-timeout-ms", 400)));
+            case "bird" ->
+                List.of(
+                        AnnouncerSpec.BIRD,
+                        o.getOrDefault("bird-socket", "/run/bird/bird.ctl"),
+                        o.getOrDefault("bird-protocol", "sipha_up"),
+                        o.getOrDefault("bird-drain-protocol", "sipha_drain"));
+            case "hook" ->
+                List.of(
+                        AnnouncerSpec.HOOK,
+                        required(o, "hook"),
+                        Long.toString(commandTimeoutMs(o, "hook-timeout-ms", 5_000)));
+            case "exabgp" ->
+                List.of(
+                        AnnouncerSpec.EXABGP,
+                        required(o, "exabgp-fifo"),
+                        required(o, "prefix"),
+                        o.getOrDefault("exabgp-drain-attributes", "community [65535:0]"));
+            case "frr" ->
+                List.of(
+                        AnnouncerSpec.FRR,
+                        o.getOrDefault("frr-vty-socket", AnnouncerSpec.NONE),
+                        required(o, "frr-asn"),
+                        required(o, "prefix"),
+                        o.getOrDefault("frr-drain-route-map", AnnouncerSpec.NONE),
+                        Long.toString(commandTimeoutMs(o, "frr-timeout-ms", 400)));
             default -> throw new IllegalArgumentException("--announcer must be bird, hook, exabgp or frr: " + kind);
         };
         if (!o.containsKey("address")) {
@@ -132,8 +173,8 @@ public final class AnycastOptions {
         }
         List<String> ordered = new ArrayList<>(List.of(AnnouncerSpec.ORDERED, Integer.toString(routing.size())));
         ordered.addAll(routing);
-        ordered.addAll(List.of(AnnouncerSpec.ADDRESS, o.get("address"), o.getOrDefault("address-device", "lo"),
-                AnnouncerSpec.NONE));
+        ordered.addAll(List.of(
+                AnnouncerSpec.ADDRESS, o.get("address"), o.getOrDefault("address-device", "lo"), AnnouncerSpec.NONE));
         return List.copyOf(ordered);
     }
 
@@ -143,8 +184,13 @@ public final class AnycastOptions {
             throw new IllegalArgumentException("--damping needs 5 comma-separated numbers: " + spec);
         }
         try {
-            return new double[] {Double.parseDouble(d[0]), Double.parseDouble(d[1]), Double.parseDouble(d[2]),
-                Double.parseDouble(d[3]), Long.parseLong(d[4].trim())};
+            return new double[] {
+                Double.parseDouble(d[0]),
+                Double.parseDouble(d[1]),
+                Double.parseDouble(d[2]),
+                Double.parseDouble(d[3]),
+                Long.parseLong(d[4].trim())
+            };
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--damping: not a number in " + spec, e);
         }

@@ -17,7 +17,13 @@ import org.slf4j.LoggerFactory;
 final class AnycastStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastStateMachine.class);
 
-    private enum Blocker { NONE, ADMIN, PROXY, DESTINATIONS, QUORUM }
+    private enum Blocker {
+        NONE,
+        ADMIN,
+        PROXY,
+        DESTINATIONS,
+        QUORUM
+    }
 
     private final AnycastConfig config;
     private final RiseFallCounter proxy;
@@ -42,11 +48,14 @@ final class AnycastStateMachine {
     AnycastStateMachine(AnycastConfig config, long nowNs) {
         this.config = config;
         this.proxy = new RiseFallCounter(config.rise, config.fall);
-        this.damping = new FlapDamping(config.dampingPenaltyPerFlap, config.dampingSuppressLimit,
-                config.dampingReuseLimit, config.dampingMaxPenalty, config.dampingHalfLifeNs);
+        this.damping = new FlapDamping(
+                config.dampingPenaltyPerFlap,
+                config.dampingSuppressLimit,
+                config.dampingReuseLimit,
+                config.dampingMaxPenalty,
+                config.dampingHalfLifeNs);
         this.stateSinceNs = nowNs;
-        LOG.info("anycast decision starts in INIT (prefix withdrawn until {} passing probes); {}", config.rise,
-                config);
+        LOG.info("anycast decision starts in INIT (prefix withdrawn until {} passing probes); {}", config.rise, config);
     }
 
     AnycastState state() {
@@ -75,8 +84,12 @@ final class AnycastStateMachine {
         lastProbeNs = nowNs;
         proxyDetail = detail;
         if (proxy.record(pass)) {
-            LOG.info("local proxy now {} ({} after {} consecutive {}): {}", proxy.verdict(),
-                    pass ? "rise" : "fall", pass ? proxy.passRun() : proxy.failRun(), pass ? "passes" : "failures",
+            LOG.info(
+                    "local proxy now {} ({} after {} consecutive {}): {}",
+                    proxy.verdict(),
+                    pass ? "rise" : "fall",
+                    pass ? proxy.passRun() : proxy.failRun(),
+                    pass ? "passes" : "failures",
                     detail);
         }
         evaluate(nowNs);
@@ -97,7 +110,11 @@ final class AnycastStateMachine {
         destinationsUp = up;
         destinationsTotal = total;
         if (okBefore != destinationsOk()) {
-            LOG.info("destinations: {} of {} up, need {} -> {}", up, total, config.minDestinationsUp,
+            LOG.info(
+                    "destinations: {} of {} up, need {} -> {}",
+                    up,
+                    total,
+                    config.minDestinationsUp,
                     destinationsOk() ? "enough" : "too few");
         }
         evaluate(nowNs);
@@ -135,7 +152,8 @@ final class AnycastStateMachine {
     /** Advances timers (drain end, damping reuse, probe silence). */
     void tick(long nowNs) {
         if (probesSilent(nowNs)) {
-            proxyDetail = "no probe result for " + (nowNs - lastProbeNs) / 1_000_000 + " ms (probe thread dead or stuck)";
+            proxyDetail =
+                    "no probe result for " + (nowNs - lastProbeNs) / 1_000_000 + " ms (probe thread dead or stuck)";
             proxy.lapse();
             LOG.error("local proxy now {}: {}", proxy.verdict(), proxyDetail);
         }
@@ -143,7 +161,8 @@ final class AnycastStateMachine {
     }
 
     private boolean probesSilent(long nowNs) {
-        return probeSilenceNs > 0 && proxy.verdict() == RiseFallCounter.Verdict.HEALTHY
+        return probeSilenceNs > 0
+                && proxy.verdict() == RiseFallCounter.Verdict.HEALTHY
                 && nowNs - lastProbeNs >= probeSilenceNs;
     }
 
@@ -173,15 +192,20 @@ final class AnycastStateMachine {
 
     private String describe(Blocker b) {
         return switch (b) {
-            case NONE -> "proxy healthy (" + proxyDetail + ")"
-                    + (config.minDestinationsUp > 0 ? ", " + destinationsUp + "/" + destinationsTotal
-                    + " destinations up" : "")
-                    + (config.requireQuorum ? ", quorum" : "");
-            case ADMIN -> adminDisabled ? "disabled via API: " + adminCause
-                    : "maintenance file " + config.maintenanceFile + " present";
+            case NONE ->
+                "proxy healthy (" + proxyDetail + ")"
+                        + (config.minDestinationsUp > 0
+                                ? ", " + destinationsUp + "/" + destinationsTotal + " destinations up"
+                                : "")
+                        + (config.requireQuorum ? ", quorum" : "");
+            case ADMIN ->
+                adminDisabled
+                        ? "disabled via API: " + adminCause
+                        : "maintenance file " + config.maintenanceFile + " present";
             case PROXY -> "local proxy " + proxy.verdict() + ": " + proxyDetail;
-            case DESTINATIONS -> "only " + Math.max(destinationsUp, 0) + " of " + Math.max(destinationsTotal, 0)
-                    + " destinations up, need " + config.minDestinationsUp;
+            case DESTINATIONS ->
+                "only " + Math.max(destinationsUp, 0) + " of " + Math.max(destinationsTotal, 0)
+                        + " destinations up, need " + config.minDestinationsUp;
             case QUORUM -> "no quorum: " + quorumCause;
         };
     }
@@ -206,8 +230,10 @@ final class AnycastStateMachine {
                     withdraw(b, nowNs);
                 } else {
                     drainDeadlineNs = nowNs + config.drainNs;
-                    moveTo(AnycastState.DRAINING, describe(b) + "; withdraw in " + config.drainNs / 1_000_000
-                            + " ms", nowNs);
+                    moveTo(
+                            AnycastState.DRAINING,
+                            describe(b) + "; withdraw in " + config.drainNs / 1_000_000 + " ms",
+                            nowNs);
                 }
             }
             case DRAINING -> {
@@ -242,8 +268,10 @@ final class AnycastStateMachine {
         } else {
             damping.charge(nowNs);
             dampingHoldLogged = false;
-            moveTo(AnycastState.WITHDRAWN, describe(b) + String.format(" (damping penalty now %.0f)",
-                    damping.penalty(nowNs)), nowNs);
+            moveTo(
+                    AnycastState.WITHDRAWN,
+                    describe(b) + String.format(" (damping penalty now %.0f)", damping.penalty(nowNs)),
+                    nowNs);
         }
     }
 
@@ -251,8 +279,11 @@ final class AnycastStateMachine {
         if (damping.suppressed(nowNs)) {
             if (!dampingHoldLogged) {
                 dampingHoldLogged = true;
-                LOG.info("anycast stays {}: healthy, but flapping: damping penalty {} holds the announcement "
-                        + "for another {} ms", state, String.format("%.0f", damping.penalty(nowNs)),
+                LOG.info(
+                        "anycast stays {}: healthy, but flapping: damping penalty {} holds the announcement "
+                                + "for another {} ms",
+                        state,
+                        String.format("%.0f", damping.penalty(nowNs)),
                         damping.reuseDelayNs(nowNs) / 1_000_000);
             }
             return;
@@ -270,7 +301,8 @@ final class AnycastStateMachine {
     /** Nanoseconds until the next timer this machine waits for, or Long.MAX_VALUE for none. */
     long nextTimerDelayNs(long nowNs) {
         long silence = probeSilenceNs > 0 && proxy.verdict() == RiseFallCounter.Verdict.HEALTHY
-                ? Math.max(0, lastProbeNs + probeSilenceNs - nowNs) : Long.MAX_VALUE;
+                ? Math.max(0, lastProbeNs + probeSilenceNs - nowNs)
+                : Long.MAX_VALUE;
         if (state == AnycastState.DRAINING) {
             return Math.min(silence, Math.max(0, drainDeadlineNs - nowNs));
         }

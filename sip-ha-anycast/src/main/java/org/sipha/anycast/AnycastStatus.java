@@ -9,6 +9,5 @@ package org.sipha.anycast;
  * @param dampingPenalty current flap-damping penalty
  * @param transitions  number of state transitions so far
  */
-public record AnycastStatus(AnycastState state, String cause, RouteAnnouncement applied, double dampingPenalty,
-                            long transitions) {
-}
+public record AnycastStatus(
+        AnycastState state, String cause, RouteAnnouncement applied, double dampingPenalty, long transitions) {}

@@ -2,7 +2,6 @@ package org.sipha.anycast;
 
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class AnycastWatchdogMain {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
 
-    private AnycastWatchdogMain() {
-    }
+    private AnycastWatchdogMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
@@ -35,7 +33,8 @@ public final class AnycastWatchdogMain {
         }
         RouteAnnouncer announcer = AnnouncerSpec.parse(opts.announcerSpec);
         DeadManSwitch deadMan = opts.deadmanTimeoutMs > 0
-                ? new RelayDeadManSwitch(opts.announcerSpec, opts.deadmanTimeoutMs) : DeadManSwitch.NONE;
+                ? new RelayDeadManSwitch(opts.announcerSpec, opts.deadmanTimeoutMs)
+                : DeadManSwitch.NONE;
         if (deadMan == DeadManSwitch.NONE) {
             LOG.warn("dead-man relay disabled: if this process is killed the prefix stays announced");
         }
@@ -51,24 +50,33 @@ public final class AnycastWatchdogMain {
         }
         ProxyProbeLoop probes = new ProxyProbeLoop(pinger, controller, opts.probeIntervalMs, opts.probeTimeoutMs);
         probes.start();
-        CommandCheckLoop checks = opts.check == null ? null : new CommandCheckLoop(opts.check, controller,
-                opts.checkIntervalMs, opts.config.rise, opts.config.fall);
+        CommandCheckLoop checks = opts.check == null
+                ? null
+                : new CommandCheckLoop(
+                        opts.check, controller, opts.checkIntervalMs, opts.config.rise, opts.config.fall);
         if (checks != null) {
             checks.start();
             LOG.info("check command {} every {} ms", opts.check, opts.checkIntervalMs);
         }
-        LOG.info("watchdog running: probing {} every {} ms (down codes: {}), announcing through {}", opts.sipTarget,
-                opts.probeIntervalMs, opts.downCodes.isEmpty() ? "none" : opts.downCodes, announcer.name());
+        LOG.info(
+                "watchdog running: probing {} every {} ms (down codes: {}), announcing through {}",
+                opts.sipTarget,
+                opts.probeIntervalMs,
+                opts.downCodes.isEmpty() ? "none" : opts.downCodes,
+                announcer.name());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("watchdog stopping: withdrawing");
-            probes.close();
-            if (checks != null) {
-                checks.close();
-            }
-            controller.close();
-            stopped.countDown();
-        }, "sipha-anycast-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LOG.info("watchdog stopping: withdrawing");
+                            probes.close();
+                            if (checks != null) {
+                                checks.close();
+                            }
+                            controller.close();
+                            stopped.countDown();
+                        },
+                        "sipha-anycast-shutdown"));
         stopped.await();
     }
 }

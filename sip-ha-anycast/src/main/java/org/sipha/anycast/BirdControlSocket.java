@@ -31,6 +31,7 @@ public final class BirdControlSocket implements AutoCloseable {
 
     /** Upper bound on one reply, so a huge {@code show route} cannot exhaust memory. */
     public static final int MAX_REPLY_BYTES = 4 << 20;
+
     static final int MAX_COMMAND_LENGTH = 1024;
 
     private final Path path;
@@ -101,8 +102,8 @@ public final class BirdControlSocket implements AutoCloseable {
      */
     public BirdReply command(String command) throws AnnouncerException {
         if (command.indexOf('\n') >= 0 || command.indexOf('\r') >= 0 || command.length() > MAX_COMMAND_LENGTH) {
-            throw new IllegalArgumentException("bad BIRD command (line break or longer than "
-                    + MAX_COMMAND_LENGTH + "): " + command);
+            throw new IllegalArgumentException(
+                    "bad BIRD command (line break or longer than " + MAX_COMMAND_LENGTH + "): " + command);
         }
         ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.US_ASCII));
         long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
@@ -130,8 +131,8 @@ public final class BirdControlSocket implements AutoCloseable {
             String raw = nextLine(command, deadlineNs);
             replyBytes += raw.length() + 1;
             if (replyBytes > MAX_REPLY_BYTES) {
-                throw new AnnouncerException("bird " + path + ": reply to '" + command + "' exceeds "
-                        + MAX_REPLY_BYTES + " bytes");
+                throw new AnnouncerException(
+                        "bird " + path + ": reply to '" + command + "' exceeds " + MAX_REPLY_BYTES + " bytes");
             }
             if (raw.length() >= 5 && isCode(raw) && (raw.charAt(4) == '-' || raw.charAt(4) == ' ')) {
                 lastCode = Integer.parseInt(raw, 0, 4, 10);
@@ -145,8 +146,8 @@ public final class BirdControlSocket implements AutoCloseable {
             } else if (!raw.isEmpty() && raw.charAt(0) == ' ' && lastCode >= 0) {
                 lines.add(new BirdReply.Line(lastCode, raw.substring(1)));
             } else {
-                throw new AnnouncerException("bird " + path + ": malformed reply line to '" + command + "': '"
-                        + abbreviate(raw) + "'");
+                throw new AnnouncerException(
+                        "bird " + path + ": malformed reply line to '" + command + "': '" + abbreviate(raw) + "'");
             }
         }
     }
@@ -175,8 +176,8 @@ public final class BirdControlSocket implements AutoCloseable {
             while (true) {
                 int n = channel.read(readBuffer);
                 if (n < 0) {
-                    throw new AnnouncerException("bird " + path + ": connection closed while waiting for reply to '"
-                            + command + "'");
+                    throw new AnnouncerException(
+                            "bird " + path + ": connection closed while waiting for reply to '" + command + "'");
                 }
                 if (n > 0) {
                     readBuffer.flip();
@@ -184,8 +185,8 @@ public final class BirdControlSocket implements AutoCloseable {
                 }
                 long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
                 if (leftMs <= 0) {
-                    throw new AnnouncerException("bird " + path + ": no reply to '" + command + "' within "
-                            + timeoutMs + " ms");
+                    throw new AnnouncerException(
+                            "bird " + path + ": no reply to '" + command + "' within " + timeoutMs + " ms");
                 }
                 selector.select(leftMs);
                 selector.selectedKeys().clear();

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +121,10 @@ public final class BirdProtocolAnnouncer implements RouteAnnouncer {
 
     @Override
     public List<String> spec() {
-        return List.of(AnnouncerSpec.BIRD, controlSocket.toString(), upProtocol,
+        return List.of(
+                AnnouncerSpec.BIRD,
+                controlSocket.toString(),
+                upProtocol,
                 drainProtocol == null ? AnnouncerSpec.NONE : drainProtocol);
     }
 
@@ -151,8 +153,8 @@ public final class BirdProtocolAnnouncer implements RouteAnnouncer {
                 }
             }
         }
-        throw new AnnouncerException("bird " + controlSocket + ": no row for protocol " + protocol + " in: "
-                + reply.text());
+        throw new AnnouncerException(
+                "bird " + controlSocket + ": no row for protocol " + protocol + " in: " + reply.text());
     }
 
     /**

@@ -12,8 +12,7 @@ import java.util.List;
 public record BirdReply(List<Line> lines) {
 
     /** One reply line. */
-    public record Line(int code, String text) {
-    }
+    public record Line(int code, String text) {}
 
     public BirdReply {
         lines = List.copyOf(lines);

@@ -17,11 +17,9 @@ import java.util.concurrent.TimeUnit;
 final class BoundedCommand {
     static final int MAX_OUTPUT = 64 * 1024;
 
-    record Result(int exitCode, String output) {
-    }
+    record Result(int exitCode, String output) {}
 
-    private BoundedCommand() {
-    }
+    private BoundedCommand() {}
 
     /** Kills the command and what it started (a script's {@code sleep} would otherwise outlive it), by pid. */
     private static void kill(Process p) {

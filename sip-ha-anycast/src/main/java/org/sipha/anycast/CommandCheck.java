@@ -21,11 +21,14 @@ import java.util.regex.Pattern;
 final class CommandCheck {
     private static final int MAX_OUTPUT_IN_DETAIL = 200;
 
-    enum Counting { EXIT_STATUS, KAMAILIO_DISPATCHER, MATCHING_LINES }
+    enum Counting {
+        EXIT_STATUS,
+        KAMAILIO_DISPATCHER,
+        MATCHING_LINES
+    }
 
     /** One run: {@code up} of {@code total} counted, {@code pass} if {@code up >= minUp}. */
-    record Result(boolean pass, int up, int total, String detail) {
-    }
+    record Result(boolean pass, int up, int total, String detail) {}
 
     private final String command;
     private final long timeoutMs;
@@ -63,11 +66,13 @@ final class CommandCheck {
 
     @Override
     public String toString() {
-        return "`" + command + "` (" + switch (counting) {
-            case EXIT_STATUS -> "exit status 0";
-            case KAMAILIO_DISPATCHER -> ">= " + minUp + " active Kamailio dispatcher destinations";
-            case MATCHING_LINES -> ">= " + minUp + " lines matching /" + regex + "/";
-        } + ", timeout " + timeoutMs + " ms)";
+        return "`" + command + "` ("
+                + switch (counting) {
+                    case EXIT_STATUS -> "exit status 0";
+                    case KAMAILIO_DISPATCHER -> ">= " + minUp + " active Kamailio dispatcher destinations";
+                    case MATCHING_LINES -> ">= " + minUp + " lines matching /" + regex + "/";
+                }
+                + ", timeout " + timeoutMs + " ms)";
     }
 
     Result run() {
@@ -88,8 +93,8 @@ final class CommandCheck {
     }
 
     private Result counted(KamailioDispatcherList.Count c, String output) {
-        String detail = c.active() + " of " + c.total() + " dispatcher destinations active (need " + minUp
-                + ") in `" + command + "`";
+        String detail = c.active() + " of " + c.total() + " dispatcher destinations active (need " + minUp + ") in `"
+                + command + "`";
         if (c.total() == 0) {
             detail += " output: " + head(output);
         }
@@ -107,13 +112,18 @@ final class CommandCheck {
                 }
             }
         }
-        return new Result(matches >= minUp, matches, lines, matches + " of " + lines + " lines match /" + regex
-                + "/ (need " + minUp + ") in `" + command + "` output");
+        return new Result(
+                matches >= minUp,
+                matches,
+                lines,
+                matches + " of " + lines + " lines match /" + regex + "/ (need " + minUp + ") in `" + command
+                        + "` output");
     }
 
     private static String head(String output) {
         String s = output.strip().replace('\n', ' ');
-        return s.isEmpty() ? "(no output)" : s.length() > MAX_OUTPUT_IN_DETAIL
-                ? s.substring(0, MAX_OUTPUT_IN_DETAIL) + "..." : s;
+        return s.isEmpty()
+                ? "(no output)"
+                : s.length() > MAX_OUTPUT_IN_DETAIL ? s.substring(0, MAX_OUTPUT_IN_DETAIL) + "..." : s;
     }
 }

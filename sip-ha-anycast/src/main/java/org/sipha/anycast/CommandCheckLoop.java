@@ -2,7 +2,6 @@ package org.sipha.anycast;
 
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
-
 import org.sipha.core.spi.DestinationsUpListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +64,12 @@ final class CommandCheckLoop implements AutoCloseable {
     void runOnce() {
         CommandCheck.Result r = check.run();
         if (verdict.record(r.pass())) {
-            LOG.info("check command now {} ({} consecutive {}): {}", verdict.verdict(),
-                    r.pass() ? verdict.passRun() : verdict.failRun(), r.pass() ? "passes" : "failures", r.detail());
+            LOG.info(
+                    "check command now {} ({} consecutive {}): {}",
+                    verdict.verdict(),
+                    r.pass() ? verdict.passRun() : verdict.failRun(),
+                    r.pass() ? "passes" : "failures",
+                    r.detail());
             reportedUp = r.up();
             reportedTotal = r.total();
         } else {

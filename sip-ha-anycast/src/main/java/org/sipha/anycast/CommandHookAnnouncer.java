@@ -42,8 +42,8 @@ public final class CommandHookAnnouncer implements RouteAnnouncer {
     public void apply(RouteAnnouncement target) throws AnnouncerException {
         BoundedCommand.Result r = run(target.name().toLowerCase(Locale.ROOT));
         if (r.exitCode() != 0) {
-            throw new AnnouncerException("hook " + script + " " + target.name().toLowerCase(Locale.ROOT)
-                    + " exited " + r.exitCode() + ": " + r.output().strip());
+            throw new AnnouncerException("hook " + script + " " + target.name().toLowerCase(Locale.ROOT) + " exited "
+                    + r.exitCode() + ": " + r.output().strip());
         }
     }
 
@@ -60,8 +60,8 @@ public final class CommandHookAnnouncer implements RouteAnnouncer {
         try {
             return Optional.of(RouteAnnouncement.valueOf(first));
         } catch (IllegalArgumentException e) {
-            throw new AnnouncerException("hook " + script + " status printed '" + first
-                    + "', expected announce, drain or withdraw");
+            throw new AnnouncerException(
+                    "hook " + script + " status printed '" + first + "', expected announce, drain or withdraw");
         }
     }
 

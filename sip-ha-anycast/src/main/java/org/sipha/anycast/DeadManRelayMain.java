@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +30,12 @@ public final class DeadManRelayMain {
     private static final long WITHDRAW_RETRY_MS = 100;
     private static final long CONNECTION_CHECK_NS = 1_000_000_000L;
 
-    private enum Event { HEARTBEAT, EOF }
-
-    private DeadManRelayMain() {
+    private enum Event {
+        HEARTBEAT,
+        EOF
     }
+
+    private DeadManRelayMain() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
@@ -87,8 +88,11 @@ public final class DeadManRelayMain {
             if (e == Event.EOF) {
                 long t0 = System.nanoTime();
                 boolean ok = withdraw(announcer);
-                LOG.warn("dead-man relay: heartbeat pipe closed (deciding JVM exited or was killed); withdraw {} "
-                        + "in {} us", ok ? "done" : "FAILED", (System.nanoTime() - t0) / 1000);
+                LOG.warn(
+                        "dead-man relay: heartbeat pipe closed (deciding JVM exited or was killed); withdraw {} "
+                                + "in {} us",
+                        ok ? "done" : "FAILED",
+                        (System.nanoTime() - t0) / 1000);
                 announcer.close();
                 return ok ? 0 : 1;
             }
@@ -99,8 +103,11 @@ public final class DeadManRelayMain {
             if (e == null && !tripped && armed) {
                 long t0 = System.nanoTime();
                 boolean ok = withdraw(announcer);
-                LOG.warn("dead-man relay: no heartbeat for {} ms (deciding JVM hung or stopped); withdraw {} in {} us",
-                        timeoutMs, ok ? "done" : "FAILED", (System.nanoTime() - t0) / 1000);
+                LOG.warn(
+                        "dead-man relay: no heartbeat for {} ms (deciding JVM hung or stopped); withdraw {} in {} us",
+                        timeoutMs,
+                        ok ? "done" : "FAILED",
+                        (System.nanoTime() - t0) / 1000);
                 tripped = ok;
             } else if (e == Event.HEARTBEAT && tripped) {
                 LOG.warn("dead-man relay: heartbeats resumed; re-armed (the decider re-announces if healthy)");

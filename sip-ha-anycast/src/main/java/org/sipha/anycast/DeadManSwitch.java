@@ -24,12 +24,10 @@ public interface DeadManSwitch extends AutoCloseable {
     /** A switch that does nothing, for embedders who accept the risk (or tests of the decision alone). */
     DeadManSwitch NONE = new DeadManSwitch() {
         @Override
-        public void start() {
-        }
+        public void start() {}
 
         @Override
-        public void heartbeat() {
-        }
+        public void heartbeat() {}
 
         @Override
         public boolean isAlive() {
@@ -37,7 +35,6 @@ public interface DeadManSwitch extends AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 }

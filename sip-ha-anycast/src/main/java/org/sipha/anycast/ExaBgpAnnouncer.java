@@ -51,8 +51,8 @@ public final class ExaBgpAnnouncer implements RouteAnnouncer {
             throw new IllegalArgumentException("not a prefix: " + prefix);
         }
         if (!ATTRIBUTES.matcher(drainAttributes).matches()) {
-            throw new IllegalArgumentException("drain attributes may hold only letters, digits, spaces and "
-                    + "[]:._- : " + drainAttributes);
+            throw new IllegalArgumentException(
+                    "drain attributes may hold only letters, digits, spaces and " + "[]:._- : " + drainAttributes);
         }
         this.fifo = fifo;
         this.prefix = prefix;
@@ -68,8 +68,9 @@ public final class ExaBgpAnnouncer implements RouteAnnouncer {
     public void apply(RouteAnnouncement target) throws AnnouncerException {
         String line = switch (target) {
             case ANNOUNCE -> "announce route " + prefix + " next-hop self";
-            case DRAIN -> "announce route " + prefix + " next-hop self"
-                    + (drainAttributes.isEmpty() ? "" : " " + drainAttributes);
+            case DRAIN ->
+                "announce route " + prefix + " next-hop self"
+                        + (drainAttributes.isEmpty() ? "" : " " + drainAttributes);
             case WITHDRAW -> "withdraw route " + prefix + " next-hop self";
         };
         write(line + "\n");
@@ -108,7 +109,10 @@ public final class ExaBgpAnnouncer implements RouteAnnouncer {
 
     @Override
     public List<String> spec() {
-        return List.of(AnnouncerSpec.EXABGP, fifo.toString(), prefix,
+        return List.of(
+                AnnouncerSpec.EXABGP,
+                fifo.toString(),
+                prefix,
                 drainAttributes.isEmpty() ? AnnouncerSpec.NONE : drainAttributes);
     }
 

@@ -17,7 +17,10 @@ final class FlapDamping {
     private boolean suppressed;
 
     FlapDamping(double penaltyPerFlap, double suppressLimit, double reuseLimit, double maxPenalty, long halfLifeNs) {
-        if (!(reuseLimit > 0 && reuseLimit < suppressLimit && suppressLimit <= maxPenalty && halfLifeNs > 0
+        if (!(reuseLimit > 0
+                && reuseLimit < suppressLimit
+                && suppressLimit <= maxPenalty
+                && halfLifeNs > 0
                 && penaltyPerFlap >= 0)) {
             throw new IllegalArgumentException("damping needs 0 < reuse < suppress <= max, half-life > 0, "
                     + "penalty >= 0; got penalty=" + penaltyPerFlap + " suppress=" + suppressLimit + " reuse="

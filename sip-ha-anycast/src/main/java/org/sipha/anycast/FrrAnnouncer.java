@@ -67,17 +67,24 @@ public final class FrrAnnouncer implements RouteAnnouncer {
     public void apply(RouteAnnouncement target) throws AnnouncerException {
         String network = switch (target) {
             case ANNOUNCE -> "network " + prefix;
-            case DRAIN -> drainRouteMap == null ? "network " + prefix : "network " + prefix + " route-map "
-                    + drainRouteMap;
+            case DRAIN ->
+                drainRouteMap == null ? "network " + prefix : "network " + prefix + " route-map " + drainRouteMap;
             case WITHDRAW -> "no network " + prefix;
         };
         List<String> cmd = vtysh();
-        cmd.addAll(List.of("-c", "configure terminal", "-c", "router bgp " + asn,
-                "-c", "address-family " + (prefix.indexOf(':') >= 0 ? "ipv6" : "ipv4") + " unicast",
-                "-c", network));
+        cmd.addAll(List.of(
+                "-c",
+                "configure terminal",
+                "-c",
+                "router bgp " + asn,
+                "-c",
+                "address-family " + (prefix.indexOf(':') >= 0 ? "ipv6" : "ipv4") + " unicast",
+                "-c",
+                network));
         BoundedCommand.Result r = BoundedCommand.run(cmd, timeoutMs, name());
         String errors = errorLines(r.output(), target == RouteAnnouncement.WITHDRAW);
-        boolean onlyAlreadyWithdrawn = target == RouteAnnouncement.WITHDRAW && errors.isEmpty()
+        boolean onlyAlreadyWithdrawn = target == RouteAnnouncement.WITHDRAW
+                && errors.isEmpty()
                 && r.output().contains(ALREADY_WITHDRAWN);
         if (!errors.isEmpty() || (r.exitCode() != 0 && !onlyAlreadyWithdrawn)) {
             throw new AnnouncerException(name() + ": '" + network + "' failed (exit " + r.exitCode() + "): "
@@ -137,11 +144,15 @@ public final class FrrAnnouncer implements RouteAnnouncer {
 
     @Override
     public List<String> spec() {
-        return List.of(AnnouncerSpec.FRR, vtyshDir == null ? AnnouncerSpec.NONE : vtyshDir, Long.toString(asn),
-                prefix, drainRouteMap == null ? AnnouncerSpec.NONE : drainRouteMap, Long.toString(timeoutMs));
+        return List.of(
+                AnnouncerSpec.FRR,
+                vtyshDir == null ? AnnouncerSpec.NONE : vtyshDir,
+                Long.toString(asn),
+                prefix,
+                drainRouteMap == null ? AnnouncerSpec.NONE : drainRouteMap,
+                Long.toString(timeoutMs));
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

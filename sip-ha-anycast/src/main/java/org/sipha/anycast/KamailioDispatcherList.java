@@ -9,11 +9,9 @@ package org.sipha.anycast;
  */
 final class KamailioDispatcherList {
     /** Destinations seen ({@code total}) and how many of them are active. */
-    record Count(int active, int total) {
-    }
+    record Count(int active, int total) {}
 
-    private KamailioDispatcherList() {
-    }
+    private KamailioDispatcherList() {}
 
     static Count count(String output) {
         int active = 0;

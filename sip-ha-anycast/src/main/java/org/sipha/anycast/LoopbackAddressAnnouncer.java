@@ -35,7 +35,8 @@ public final class LoopbackAddressAnnouncer implements RouteAnnouncer {
         if (!ADDRESS.matcher(address).matches()) {
             throw new IllegalArgumentException("not an address/prefix-length: " + address);
         }
-        if (!IFNAME.matcher(device).matches() || (netns != null && !IFNAME.matcher(netns).matches())) {
+        if (!IFNAME.matcher(device).matches()
+                || (netns != null && !IFNAME.matcher(netns).matches())) {
             throw new IllegalArgumentException("bad interface or namespace name: " + device + " / " + netns);
         }
         this.address = address;
@@ -69,7 +70,8 @@ public final class LoopbackAddressAnnouncer implements RouteAnnouncer {
     private boolean present() throws AnnouncerException {
         BoundedCommand.Result r = ip("show", "dev", device);
         if (r.exitCode() != 0) {
-            throw new AnnouncerException(name() + ": ip addr show exited " + r.exitCode() + ": " + r.output().strip());
+            throw new AnnouncerException(name() + ": ip addr show exited " + r.exitCode() + ": "
+                    + r.output().strip());
         }
         for (String line : r.output().split("\n")) {
             String[] f = line.trim().split("\\s+");
@@ -100,6 +102,5 @@ public final class LoopbackAddressAnnouncer implements RouteAnnouncer {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -41,7 +41,9 @@ public final class OrderedAnnouncer implements RouteAnnouncer {
     public Optional<RouteAnnouncement> observe() throws AnnouncerException {
         Optional<RouteAnnouncement> r = routing.observe();
         Optional<RouteAnnouncement> a = address.observe();
-        if (r.isPresent() && a.isPresent() && a.get() == RouteAnnouncement.WITHDRAW
+        if (r.isPresent()
+                && a.isPresent()
+                && a.get() == RouteAnnouncement.WITHDRAW
                 && r.get() != RouteAnnouncement.WITHDRAW) {
             return Optional.of(RouteAnnouncement.WITHDRAW); // inconsistent: make reconciliation re-apply
         }

@@ -2,7 +2,6 @@ package org.sipha.anycast;
 
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +39,8 @@ public final class ProxyProbeLoop implements AutoCloseable {
 
     ProxyProbeLoop(LocalProxyProbe pinger, AnycastController controller, long intervalMs, long timeoutMs) {
         if (intervalMs < 1 || timeoutMs < 1 || timeoutMs > intervalMs) {
-            throw new IllegalArgumentException("need 1 <= timeoutMs <= intervalMs: interval=" + intervalMs
-                    + " timeout=" + timeoutMs);
+            throw new IllegalArgumentException(
+                    "need 1 <= timeoutMs <= intervalMs: interval=" + intervalMs + " timeout=" + timeoutMs);
         }
         this.pinger = Objects.requireNonNull(pinger);
         this.controller = Objects.requireNonNull(controller);
@@ -66,8 +65,10 @@ public final class ProxyProbeLoop implements AutoCloseable {
         try {
             probe();
         } catch (RuntimeException | Error e) {
-            LOG.error("anycast probe thread died; the proxy counts as failing after {} ms without a result",
-                    silenceMs(), e);
+            LOG.error(
+                    "anycast probe thread died; the proxy counts as failing after {} ms without a result",
+                    silenceMs(),
+                    e);
             throw e;
         }
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,8 +48,7 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
      * @param timeoutMs     heartbeat silence after which the relay withdraws; keep it several heartbeat periods
      */
     public RelayDeadManSwitch(List<String> announcerSpec, long timeoutMs) {
-        this(announcerSpec, timeoutMs, List.of("-Xmx32m", "-Xss512k", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1"));
+        this(announcerSpec, timeoutMs, List.of("-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     }
 
     RelayDeadManSwitch(List<String> announcerSpec, long timeoutMs, List<String> jvmOptions) {
@@ -76,7 +74,9 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
         cmd.addAll(announcerSpec);
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            p = new ProcessBuilder(cmd)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
         } catch (IOException e) {
             throw new AnnouncerException("cannot start dead-man relay: " + e, e);
         }
@@ -99,13 +99,16 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
         }
         if (!READY.equals(line)) {
             p.destroyForcibly();
-            throw new AnnouncerException("dead-man relay did not become ready (first line: " + line
-                    + "); see its log on stderr");
+            throw new AnnouncerException(
+                    "dead-man relay did not become ready (first line: " + line + "); see its log on stderr");
         }
         relay = p;
         heartbeats = p.getOutputStream();
-        LOG.info("dead-man relay pid {} armed: withdraws through {} on EOF or after {} ms without heartbeat",
-                p.pid(), announcerSpec, timeoutMs);
+        LOG.info(
+                "dead-man relay pid {} armed: withdraws through {} on EOF or after {} ms without heartbeat",
+                p.pid(),
+                announcerSpec,
+                timeoutMs);
     }
 
     /** Pid of the relay process, or -1. */

@@ -6,7 +6,11 @@ package org.sipha.anycast;
  * Single-threaded (decision thread).
  */
 final class RiseFallCounter {
-    enum Verdict { UNKNOWN, HEALTHY, UNHEALTHY }
+    enum Verdict {
+        UNKNOWN,
+        HEALTHY,
+        UNHEALTHY
+    }
 
     private final int rise;
     private final int fall;

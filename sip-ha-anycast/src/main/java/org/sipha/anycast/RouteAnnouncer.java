@@ -45,15 +45,13 @@ public interface RouteAnnouncer extends AutoCloseable {
      * call in a freshly started process (the dead-man relay's one withdraw) does not pay for class loading.
      * Must only be called while nothing else changes the daemon's state. Default: nothing.
      */
-    default void warmUp() throws AnnouncerException {
-    }
+    default void warmUp() throws AnnouncerException {}
 
     /**
      * Re-opens a connection the daemon may have dropped (e.g. it restarted), without changing what it announces,
      * so that the next {@link #apply} is a single exchange. Default: nothing (stateless announcers).
      */
-    default void refreshConnection() throws AnnouncerException {
-    }
+    default void refreshConnection() throws AnnouncerException {}
 
     /** Releases connections; does not change what the daemon announces. */
     @Override

@@ -9,7 +9,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 
@@ -41,8 +40,7 @@ public final class SipOptionsPinger implements LocalProxyProbe {
      * Outcome of one ping: {@code pass} for a final response outside the down set; {@code statusCode} 0 when none
      * came; {@code detail} says what happened (code, reason phrase, Reason/Warning headers), for the decision log.
      */
-    public record Result(boolean pass, int statusCode, long rttUs, String detail) {
-    }
+    public record Result(boolean pass, int statusCode, long rttUs, String detail) {}
 
     /** Counts 503 as down ({@link SipStatusCodeSet#SERVICE_UNAVAILABLE}). */
     public SipOptionsPinger(InetSocketAddress local, InetSocketAddress target) throws IOException {
@@ -82,8 +80,11 @@ public final class SipOptionsPinger implements LocalProxyProbe {
             while (true) {
                 long leftMs = (deadlineNs - System.nanoTime()) / 1_000_000L;
                 if (leftMs <= 0) {
-                    return new Result(false, 0, us(t0), "no final response to OPTIONS from " + hostPort()
-                            + " within " + timeoutMs + " ms");
+                    return new Result(
+                            false,
+                            0,
+                            us(t0),
+                            "no final response to OPTIONS from " + hostPort() + " within " + timeoutMs + " ms");
                 }
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, leftMs));
                 DatagramPacket packet = new DatagramPacket(receiveBuffer, receiveBuffer.length);
@@ -97,8 +98,11 @@ public final class SipOptionsPinger implements LocalProxyProbe {
         } catch (PortUnreachableException e) {
             return new Result(false, 0, us(t0), "ICMP port unreachable from " + hostPort() + " (no SIP listener)");
         } catch (SocketTimeoutException e) {
-            return new Result(false, 0, us(t0), "no final response to OPTIONS from " + hostPort() + " within "
-                    + timeoutMs + " ms");
+            return new Result(
+                    false,
+                    0,
+                    us(t0),
+                    "no final response to OPTIONS from " + hostPort() + " within " + timeoutMs + " ms");
         } catch (IOException e) {
             return new Result(false, 0, us(t0), "OPTIONS to " + hostPort() + " failed: " + e);
         }
@@ -122,7 +126,11 @@ public final class SipOptionsPinger implements LocalProxyProbe {
         if (view.reasonPhrase() != null && view.reasonPhrase().length() > 0) {
             d.append(' ').append(view.reasonPhrase());
         }
-        d.append(" to OPTIONS from ").append(hostPort()).append(" in ").append(rttUs).append(" us");
+        d.append(" to OPTIONS from ")
+                .append(hostPort())
+                .append(" in ")
+                .append(rttUs)
+                .append(" us");
         if (downCodes.contains(code)) {
             d.append(" (down code)");
         }
@@ -134,8 +142,7 @@ public final class SipOptionsPinger implements LocalProxyProbe {
     private void appendHeader(StringBuilder d, String name) {
         CharSequence v = view.header(name);
         if (v != null) {
-            d.append("; ").append(name).append(": ")
-                    .append(v, 0, Math.min(v.length(), MAX_HEADER_IN_DETAIL));
+            d.append("; ").append(name).append(": ").append(v, 0, Math.min(v.length(), MAX_HEADER_IN_DETAIL));
         }
     }
 

@@ -40,8 +40,7 @@ public final class SipStatusCodeSet {
                 int low = code(dash < 0 ? item : item.substring(0, dash), spec);
                 int high = dash < 0 ? low : code(item.substring(dash + 1), spec);
                 if (high < low) {
-                    throw new IllegalArgumentException("status code range " + item + " is reversed in '" + spec
-                            + "'");
+                    throw new IllegalArgumentException("status code range " + item + " is reversed in '" + spec + "'");
                 }
                 codes.set(low, high + 1);
                 canonical.append(canonical.length() == 0 ? "" : ",").append(low == high ? low : low + "-" + high);
@@ -55,12 +54,12 @@ public final class SipStatusCodeSet {
         try {
             c = Integer.parseInt(text.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a status code or LOW-HIGH range: '" + text.strip() + "' in '"
-                    + spec + "'", e);
+            throw new IllegalArgumentException(
+                    "not a status code or LOW-HIGH range: '" + text.strip() + "' in '" + spec + "'", e);
         }
         if (c < MIN_FINAL || c > MAX_FINAL) {
-            throw new IllegalArgumentException("status code " + c + " is not a final response (200-699) in '"
-                    + spec + "'");
+            throw new IllegalArgumentException(
+                    "status code " + c + " is not a final response (200-699) in '" + spec + "'");
         }
         return c;
     }

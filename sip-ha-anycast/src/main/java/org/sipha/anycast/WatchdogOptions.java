@@ -16,7 +16,8 @@ import java.util.regex.PatternSyntaxException;
  * Immutable after {@link #parse}; bad input is an IllegalArgumentException naming the option.
  */
 final class WatchdogOptions {
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: java -jar sip-ha-anycast-watchdog.jar --sip-target=HOST:PORT [options]",
             "  --sip-target=HOST:PORT        SIP proxy to probe with OPTIONS over UDP (required)",
             "  --sip-local=ADDR[:PORT]       address to probe from (default: chosen by the kernel)",
@@ -31,11 +32,19 @@ final class WatchdogOptions {
             "    (neither)                   only the exit status counts",
             AnycastOptions.USAGE);
 
-    private static final Set<String> OWN = Set.of("sip-target", "sip-local", "probe-interval-ms",
-            "probe-timeout-ms", "down-codes", "check-command", "check-regex", "min-up", "check-interval-ms",
+    private static final Set<String> OWN = Set.of(
+            "sip-target",
+            "sip-local",
+            "probe-interval-ms",
+            "probe-timeout-ms",
+            "down-codes",
+            "check-command",
+            "check-regex",
+            "min-up",
+            "check-interval-ms",
             "check-timeout-ms");
-    private static final List<String> CHECK_OPTIONS = List.of("check-regex", "min-up", "check-interval-ms",
-            "check-timeout-ms");
+    private static final List<String> CHECK_OPTIONS =
+            List.of("check-regex", "min-up", "check-interval-ms", "check-timeout-ms");
 
     final InetSocketAddress sipTarget;
     final InetSocketAddress sipLocal;
@@ -44,6 +53,7 @@ final class WatchdogOptions {
     final SipStatusCodeSet downCodes;
     /** Null without {@code --check-command}. */
     final CommandCheck check;
+
     final long checkIntervalMs;
     final long deadmanTimeoutMs;
     final List<String> announcerSpec;
@@ -51,8 +61,7 @@ final class WatchdogOptions {
 
     private WatchdogOptions(Map<String, String> o) {
         sipTarget = hostPort("sip-target", required(o, "sip-target"), -1);
-        sipLocal = o.containsKey("sip-local") ? hostPort("sip-local", o.get("sip-local"), 0)
-                : new InetSocketAddress(0);
+        sipLocal = o.containsKey("sip-local") ? hostPort("sip-local", o.get("sip-local"), 0) : new InetSocketAddress(0);
         probeIntervalMs = positive(o, "probe-interval-ms", 200);
         probeTimeoutMs = positive(o, "probe-timeout-ms", Math.min(150, probeIntervalMs));
         if (probeTimeoutMs > probeIntervalMs) {
@@ -64,7 +73,9 @@ final class WatchdogOptions {
         AnycastOptions anycast = AnycastOptions.parse(o);
         deadmanTimeoutMs = anycast.deadmanTimeoutMs();
         announcerSpec = anycast.announcerSpec();
-        config = anycast.config().minDestinationsUp(check == null ? 0 : check.minUp()).build();
+        config = anycast.config()
+                .minDestinationsUp(check == null ? 0 : check.minUp())
+                .build();
     }
 
     private static SipStatusCodeSet downCodes(String spec) {
@@ -88,12 +99,12 @@ final class WatchdogOptions {
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("--check-regex is not a regular expression: " + e.getMessage(), e);
             }
-            return new CommandCheck(command, timeoutMs, CommandCheck.Counting.MATCHING_LINES, regex,
-                    (int) positive(o, "min-up", 1));
+            return new CommandCheck(
+                    command, timeoutMs, CommandCheck.Counting.MATCHING_LINES, regex, (int) positive(o, "min-up", 1));
         }
         if (o.containsKey("min-up")) {
-            return new CommandCheck(command, timeoutMs, CommandCheck.Counting.KAMAILIO_DISPATCHER, null,
-                    (int) positive(o, "min-up", 1));
+            return new CommandCheck(command, timeoutMs, CommandCheck.Counting.KAMAILIO_DISPATCHER, null, (int)
+                    positive(o, "min-up", 1));
         }
         return new CommandCheck(command, timeoutMs, CommandCheck.Counting.EXIT_STATUS, null, 1);
     }

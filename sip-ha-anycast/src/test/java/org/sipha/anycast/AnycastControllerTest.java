@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,8 +55,7 @@ class AnycastControllerTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     static final class CountingSwitch implements DeadManSwitch {
@@ -65,8 +63,7 @@ class AnycastControllerTest {
         volatile boolean closed;
 
         @Override
-        public void start() {
-        }
+        public void start() {}
 
         @Override
         public void heartbeat() {
@@ -92,7 +89,12 @@ class AnycastControllerTest {
     }
 
     private static AnycastConfig.Builder fast() {
-        return AnycastConfig.builder().rise(1).fall(1).drainMs(0).tickMs(5).heartbeatIntervalMs(10)
+        return AnycastConfig.builder()
+                .rise(1)
+                .fall(1)
+                .drainMs(0)
+                .tickMs(5)
+                .heartbeatIntervalMs(10)
                 .reconcileIntervalMs(20);
     }
 
@@ -137,8 +139,8 @@ class AnycastControllerTest {
     void maintenanceFileDrainsThenDisables() throws Exception {
         Path maint = dir.resolve("maintenance");
         InMemoryDaemon daemon = new InMemoryDaemon();
-        AnycastController c = new AnycastController(fast().drainMs(100).maintenanceFile(maint).build(), daemon,
-                DeadManSwitch.NONE);
+        AnycastController c =
+                new AnycastController(fast().drainMs(100).maintenanceFile(maint).build(), daemon, DeadManSwitch.NONE);
         c.start();
         try {
             c.onProxyProbe(true, "200");
@@ -157,8 +159,8 @@ class AnycastControllerTest {
     @Test
     void aggregateAndQuorumInputsArriveThroughTheInbox() throws Exception {
         InMemoryDaemon daemon = new InMemoryDaemon();
-        AnycastController c = new AnycastController(fast().minDestinationsUp(2).requireQuorum(true).build(),
-                daemon, DeadManSwitch.NONE);
+        AnycastController c = new AnycastController(
+                fast().minDestinationsUp(2).requireQuorum(true).build(), daemon, DeadManSwitch.NONE);
         c.start();
         try {
             c.onProxyProbe(true, "200");

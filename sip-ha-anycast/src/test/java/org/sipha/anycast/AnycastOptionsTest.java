@@ -30,10 +30,25 @@ class AnycastOptionsTest {
 
     @Test
     void everyFigureReachesTheConfigAndEachBuilderIsNew() {
-        AnycastOptions o = AnycastOptions.parse(Map.of("rise", "4", "fall", "3", "drain-ms", "2500",
-                "drain-on-proxy-failure", "true", "heartbeat-ms", "50", "reconcile-ms", "200",
-                "maintenance-file", "/etc/sipha/maintenance", "damping", "1000,1000,500,8000,2000",
-                "deadman-timeout-ms", "0"));
+        AnycastOptions o = AnycastOptions.parse(Map.of(
+                "rise",
+                "4",
+                "fall",
+                "3",
+                "drain-ms",
+                "2500",
+                "drain-on-proxy-failure",
+                "true",
+                "heartbeat-ms",
+                "50",
+                "reconcile-ms",
+                "200",
+                "maintenance-file",
+                "/etc/sipha/maintenance",
+                "damping",
+                "1000,1000,500,8000,2000",
+                "deadman-timeout-ms",
+                "0"));
         AnycastConfig c = o.config().minDestinationsUp(2).requireQuorum(true).build();
         assertEquals(4, c.rise);
         assertEquals(3, c.fall);
@@ -61,8 +76,7 @@ class AnycastOptionsTest {
     }
 
     private static void assertMessage(String expected, Map<String, String> options) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> AnycastOptions.parse(options));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AnycastOptions.parse(options));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 
 class AnycastStateMachineTest {
@@ -59,8 +58,8 @@ class AnycastStateMachineTest {
 
     @Test
     void proxyFailureDrainsFirstWhenConfigured() {
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).fall(1).drainMs(5_000)
-                .drainOnProxyFailure(true));
+        AnycastStateMachine m =
+                machine(AnycastConfig.builder().rise(1).fall(1).drainMs(5_000).drainOnProxyFailure(true));
         probes(m, true, 1);
         probes(m, false, 1);
         assertEquals(AnycastState.DRAINING, m.state());
@@ -75,7 +74,8 @@ class AnycastStateMachineTest {
 
     @Test
     void tooFewDestinationsDrainsForTheDrainTimeThenWithdraws() {
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).minDestinationsUp(2).drainMs(3_000));
+        AnycastStateMachine m =
+                machine(AnycastConfig.builder().rise(1).minDestinationsUp(2).drainMs(3_000));
         m.onDestinations(2, 3, now);
         probes(m, true, 1);
         assertEquals(AnycastState.UP, m.state());
@@ -92,7 +92,8 @@ class AnycastStateMachineTest {
 
     @Test
     void recoveringWhileDrainingReturnsToUpWithoutDampingPenalty() {
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).minDestinationsUp(1).drainMs(3_000));
+        AnycastStateMachine m =
+                machine(AnycastConfig.builder().rise(1).minDestinationsUp(1).drainMs(3_000));
         m.onDestinations(1, 1, now);
         probes(m, true, 1);
         m.onDestinations(0, 1, now);
@@ -105,8 +106,8 @@ class AnycastStateMachineTest {
 
     @Test
     void proxyDeathDuringDrainWithdrawsAtOnce() {
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).fall(1).minDestinationsUp(1)
-                .drainMs(10_000));
+        AnycastStateMachine m = machine(
+                AnycastConfig.builder().rise(1).fall(1).minDestinationsUp(1).drainMs(10_000));
         m.onDestinations(1, 1, now);
         probes(m, true, 1);
         m.onDestinations(0, 1, now);
@@ -117,7 +118,8 @@ class AnycastStateMachineTest {
 
     @Test
     void quorumLossDrainsWhenQuorumIsRequiredAndNoReportMeansNoQuorum() {
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).requireQuorum(true).drainMs(1_000));
+        AnycastStateMachine m =
+                machine(AnycastConfig.builder().rise(1).requireQuorum(true).drainMs(1_000));
         probes(m, true, 1);
         assertEquals(AnycastState.WITHDRAWN, m.state(), "healthy proxy but no quorum report yet");
         m.onQuorum(true, "Primary", now);
@@ -163,8 +165,7 @@ class AnycastStateMachineTest {
     @Test
     void flappingServiceIsHeldDownUntilPenaltyDecaysBelowReuse() {
         // 1000 per flap, suppress at 2000, reuse at 750, half-life 10 s
-        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).fall(1)
-                .damping(1000, 2000, 750, 8000, 10_000));
+        AnycastStateMachine m = machine(AnycastConfig.builder().rise(1).fall(1).damping(1000, 2000, 750, 8000, 10_000));
         probes(m, true, 1);
         probes(m, false, 1); // flap 1: penalty ~1000, not suppressed
         probes(m, true, 1);
@@ -216,9 +217,16 @@ class AnycastStateMachineTest {
 
     @Test
     void invalidConfigurationIsATypedError() {
-        assertThrows(IllegalArgumentException.class, () -> AnycastConfig.builder().rise(0).build());
-        assertThrows(IllegalArgumentException.class, () -> AnycastConfig.builder().drainMs(-1).build());
-        assertThrows(IllegalArgumentException.class,
-                () -> AnycastConfig.builder().damping(1000, 500, 750, 8000, 1000).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AnycastConfig.builder().rise(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AnycastConfig.builder().drainMs(-1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AnycastConfig.builder()
+                        .damping(1000, 500, 750, 8000, 1000)
+                        .build());
     }
 }

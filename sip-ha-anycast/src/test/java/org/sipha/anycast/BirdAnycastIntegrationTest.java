@@ -12,10 +12,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -69,6 +67,7 @@ class BirdAnycastIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static BirdDaemon router;
     static BirdDaemon announcer;
     static RouterTable table;
@@ -115,16 +114,17 @@ class BirdAnycastIntegrationTest {
             assertTrue(again.hasCode(1002), "connection stays usable after an error: " + again.text());
             assertThrows(IllegalArgumentException.class, () -> s.command("show status\ndisable sipha_up"));
         }
-        try (BirdProtocolAnnouncer missing = new BirdProtocolAnnouncer(announcer.controlSocket, "nosuch", null,
-                2_000)) {
-            AnnouncerException e = assertThrows(AnnouncerException.class,
-                    () -> missing.apply(RouteAnnouncement.ANNOUNCE));
+        try (BirdProtocolAnnouncer missing =
+                new BirdProtocolAnnouncer(announcer.controlSocket, "nosuch", null, 2_000)) {
+            AnnouncerException e =
+                    assertThrows(AnnouncerException.class, () -> missing.apply(RouteAnnouncement.ANNOUNCE));
             assertTrue(e.getMessage().contains("enable nosuch"), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new BirdProtocolAnnouncer(announcer.controlSocket, "x; restart all", null, 2_000));
-        AnnouncerException noDaemon = assertThrows(AnnouncerException.class,
-                () -> BirdControlSocket.connect(dir.resolve("absent.ctl"), 1_000));
+        AnnouncerException noDaemon = assertThrows(
+                AnnouncerException.class, () -> BirdControlSocket.connect(dir.resolve("absent.ctl"), 1_000));
         assertTrue(noDaemon.getMessage().contains("cannot connect"), noDaemon.getMessage());
     }
 
@@ -157,8 +157,14 @@ class BirdAnycastIntegrationTest {
     @Test
     @Order(3)
     void decisionAnnouncesDrainsWithdrawsOnHealthAndReconcilesAfterDaemonRestart() throws Exception {
-        AnycastConfig cfg = AnycastConfig.builder().rise(2).fall(2).drainMs(1_500).tickMs(20)
-                .heartbeatIntervalMs(50).reconcileIntervalMs(200).build();
+        AnycastConfig cfg = AnycastConfig.builder()
+                .rise(2)
+                .fall(2)
+                .drainMs(1_500)
+                .tickMs(20)
+                .heartbeatIntervalMs(50)
+                .reconcileIntervalMs(200)
+                .build();
         BirdProtocolAnnouncer a = birdAnnouncer();
         RelayDeadManSwitch relay = new RelayDeadManSwitch(a.spec(), 400);
         AnycastController c = new AnycastController(cfg, a, relay);
@@ -204,8 +210,7 @@ class BirdAnycastIntegrationTest {
             announcer.start();
             long back = table.awaitNs(isPresent(true), t0, WAIT_MS);
             assertTrue(back >= 0, "reconciliation re-announces after the daemon restarts");
-            report("announcing BIRD restarted -> prefix back (reconcile every 200 ms; incl. BGP session setup)",
-                    back);
+            report("announcing BIRD restarted -> prefix back (reconcile every 200 ms; incl. BGP session setup)", back);
         } finally {
             probes.close();
             c.close();
@@ -218,7 +223,8 @@ class BirdAnycastIntegrationTest {
     void sigkillOfTheDecidingJvmWithdrawsThroughTheRelay() throws Exception {
         for (int i = 0; i < 3; i++) {
             Process child = startDecider("kill" + i);
-            assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+            assertTrue(
+                    table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                     "child decider announces: " + log("kill" + i));
             List<ProcessHandle> relays = child.descendants().toList();
             relays.forEach(ProcessRegistry::register);
@@ -231,7 +237,9 @@ class BirdAnycastIntegrationTest {
             for (ProcessHandle r : relays) {
                 r.onExit().get(10, TimeUnit.SECONDS); // the relay exits by itself after withdrawing
             }
-            log("kill" + i).lines().filter(l -> l.contains("heartbeat pipe closed"))
+            log("kill" + i)
+                    .lines()
+                    .filter(l -> l.contains("heartbeat pipe closed"))
                     .forEach(l -> System.out.println("relay: " + l));
         }
     }
@@ -242,7 +250,8 @@ class BirdAnycastIntegrationTest {
         for (int i = 0; i < 2; i++) {
             Process child = startDecider("stop" + i);
             try {
-                assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+                assertTrue(
+                        table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                         "child decider announces: " + log("stop" + i));
                 child.descendants().forEach(ProcessRegistry::register);
                 long t0 = System.nanoTime();
@@ -250,7 +259,9 @@ class BirdAnycastIntegrationTest {
                 long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
                 assertTrue(gone >= 0, "prefix gone while the decider is stopped: " + log("stop" + i));
                 report("SIGSTOP decider -> gone (heartbeat 50 ms, relay timeout 300 ms), run " + (i + 1), gone);
-                log("stop" + i).lines().filter(l -> l.contains("no heartbeat for"))
+                log("stop" + i)
+                        .lines()
+                        .filter(l -> l.contains("no heartbeat for"))
                         .forEach(l -> System.out.println("relay: " + l));
                 t0 = System.nanoTime();
                 signal("CONT", child.pid());
@@ -274,25 +285,43 @@ class BirdAnycastIntegrationTest {
     }
 
     private static Process startDecider(String name) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), AnycastWatchdogMain.class.getName(),
-                "--sip-target=127.0.0.65:25060", "--sip-local=127.0.0.65:0",
-                "--probe-interval-ms=50", "--probe-timeout-ms=40", "--rise=2", "--fall=2", "--drain-ms=0",
-                "--announcer=bird", "--bird-socket=" + announcer.controlSocket, "--bird-protocol=sipha_up",
+                "-cp",
+                System.getProperty("java.class.path"),
+                AnycastWatchdogMain.class.getName(),
+                "--sip-target=127.0.0.65:25060",
+                "--sip-local=127.0.0.65:0",
+                "--probe-interval-ms=50",
+                "--probe-timeout-ms=40",
+                "--rise=2",
+                "--fall=2",
+                "--drain-ms=0",
+                "--announcer=bird",
+                "--bird-socket=" + announcer.controlSocket,
+                "--bird-protocol=sipha_up",
                 "--bird-drain-protocol=sipha_drain",
-                "--deadman-timeout-ms=300", "--heartbeat-ms=50", "--reconcile-ms=200");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+                "--deadman-timeout-ms=300",
+                "--heartbeat-ms=50",
+                "--reconcile-ms=200");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
         ProcessRegistry.register(p);
         children.add(p);
         return p;
     }
 
     private static void signal(String sig, long pid) throws Exception {
-        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start();
+        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + sig + " " + pid);
     }
 

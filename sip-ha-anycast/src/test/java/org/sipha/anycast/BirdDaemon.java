@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
 import org.sipha.testsupport.RequiredTool;
 
 /**
@@ -18,6 +17,7 @@ public final class BirdDaemon implements AutoCloseable {
     final Path config;
     /** The daemon's control socket (birdc's {@code -s}). */
     public final Path controlSocket;
+
     private Process process;
 
     /** Writes {@code configText} (plus a log line) to {@code dir/name.conf}; nothing runs yet. */
@@ -37,10 +37,18 @@ public final class BirdDaemon implements AutoCloseable {
     /** Starts BIRD and waits (bounded, 30 s) until its control socket answers. */
     public BirdDaemon start() throws IOException, InterruptedException {
         Files.deleteIfExists(controlSocket);
-        process = new ProcessBuilder(requireBird(), "-f", "-c", config.toString(), "-s", controlSocket.toString(),
-                "-P", dir.resolve(name + ".pid").toString())
+        process = new ProcessBuilder(
+                        requireBird(),
+                        "-f",
+                        "-c",
+                        config.toString(),
+                        "-s",
+                        controlSocket.toString(),
+                        "-P",
+                        dir.resolve(name + ".pid").toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve(name + ".out").toFile()))
                 .start();
         ProcessRegistry.register(process);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

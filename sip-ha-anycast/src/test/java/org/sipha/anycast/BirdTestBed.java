@@ -25,8 +25,15 @@ final class BirdTestBed implements AutoCloseable {
     }
 
     /** Starts both daemons (named {@code routerName}, {@code announcerName} in {@code dir}) and the responder. */
-    static BirdTestBed start(Path dir, String routerName, String routerConf, String announcerName,
-                             String announcerConf, String prefix, InetSocketAddress sip) throws Exception {
+    static BirdTestBed start(
+            Path dir,
+            String routerName,
+            String routerConf,
+            String announcerName,
+            String announcerConf,
+            String prefix,
+            InetSocketAddress sip)
+            throws Exception {
         BirdDaemon.requireBird();
         BirdDaemon router = new BirdDaemon(dir, routerName, routerConf).start();
         BirdDaemon announcer = null;

@@ -1,7 +1,6 @@
 package org.sipha.anycast;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.sipha.anycast.RouterTable.isDrainMarked;
 import static org.sipha.anycast.RouterTable.isPresent;
 
@@ -12,15 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.sipha.testsupport.RequiredTool;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipha.testsupport.RequiredTool;
 
 /**
  * The standalone watchdog (a child JVM running {@link AnycastWatchdogMain}) judging a half-dead proxy, with real
@@ -86,6 +84,7 @@ class BirdWatchdogChecksIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static BirdDaemon router;
     static BirdDaemon announcer;
     static RouterTable table;
@@ -116,7 +115,8 @@ class BirdWatchdogChecksIntegrationTest {
         // one flap suppresses (penalty 1000 >= suppress 1000) until the penalty halves to the reuse limit (2 s)
         Process child = startWatchdog("w503", "--sip-target=127.0.0.65:25067", "--damping=1000,1000,500,8000,2000");
         try {
-            assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+            assertTrue(
+                    table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                     "announced while the proxy answers 200: " + log("w503"));
 
             long t0 = System.nanoTime();
@@ -145,25 +145,31 @@ class BirdWatchdogChecksIntegrationTest {
         RequiredTool.require("kamailio", "kamailio");
         RequiredTool.require("kamcmd", "kamailio");
         Path kdir = Files.createDirectories(dir.resolve("kamailio"));
-        try (KamailioDaemon kamailio = new KamailioDaemon(kdir, KAMAILIO_LISTEN, DISPATCHER_LIST, KAMAILIO_ROUTING)
-                .start()) {
-            Process child = startWatchdog("wkam", "--sip-target=127.0.0.66:25070",
-                    "--check-command=" + kamailio.kamcmdLine("dispatcher.list"), "--min-up=2",
-                    "--check-interval-ms=200", "--check-timeout-ms=200", "--drain-ms=1000");
+        try (KamailioDaemon kamailio =
+                new KamailioDaemon(kdir, KAMAILIO_LISTEN, DISPATCHER_LIST, KAMAILIO_ROUTING).start()) {
+            Process child = startWatchdog(
+                    "wkam",
+                    "--sip-target=127.0.0.66:25070",
+                    "--check-command=" + kamailio.kamcmdLine("dispatcher.list"),
+                    "--min-up=2",
+                    "--check-interval-ms=200",
+                    "--check-timeout-ms=200",
+                    "--drain-ms=1000");
             try {
-                assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+                assertTrue(
+                        table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                         "announced with 3 of 3 destinations active: " + log("wkam"));
                 assertTrue(!table.drainMarked(), "UP, not draining: " + table.route());
 
                 setState(kamailio, "ip", "sip:127.0.0.66:25071");
                 long t0 = System.nanoTime();
                 setState(kamailio, "ip", "sip:127.0.0.66:25072");
-                assertTrue(table.awaitNs(isDrainMarked(), t0, WAIT_MS) >= 0,
+                assertTrue(
+                        table.awaitNs(isDrainMarked(), t0, WAIT_MS) >= 0,
                         "drained (65535:0) with 1 of 3 active: " + log("wkam"));
                 long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
                 assertTrue(gone >= 0, "withdrawn after the drain: " + log("wkam"));
-                report("2 of 3 dispatcher destinations inactive -> gone (check every 200 ms, fall=2, drain 1 s)",
-                        gone);
+                report("2 of 3 dispatcher destinations inactive -> gone (check every 200 ms, fall=2, drain 1 s)", gone);
                 assertLogShows("wkam", "1 of 3 dispatcher destinations active (need 2)");
 
                 t0 = System.nanoTime();
@@ -184,21 +190,36 @@ class BirdWatchdogChecksIntegrationTest {
     }
 
     private static Process startWatchdog(String name, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), AnycastWatchdogMain.class.getName(),
-                "--sip-local=127.0.0.65:0", "--probe-interval-ms=50", "--probe-timeout-ms=40", "--rise=2",
-                "--fall=2", "--announcer=bird", "--bird-socket=" + announcer.controlSocket,
-                "--bird-protocol=sipha_up", "--bird-drain-protocol=sipha_drain",
-                "--deadman-timeout-ms=300", "--heartbeat-ms=50", "--reconcile-ms=200"));
+                "-cp",
+                System.getProperty("java.class.path"),
+                AnycastWatchdogMain.class.getName(),
+                "--sip-local=127.0.0.65:0",
+                "--probe-interval-ms=50",
+                "--probe-timeout-ms=40",
+                "--rise=2",
+                "--fall=2",
+                "--announcer=bird",
+                "--bird-socket=" + announcer.controlSocket,
+                "--bird-protocol=sipha_up",
+                "--bird-drain-protocol=sipha_drain",
+                "--deadman-timeout-ms=300",
+                "--heartbeat-ms=50",
+                "--reconcile-ms=200"));
         cmd.addAll(List.of(extra));
         if (!String.join(" ", extra).contains("--drain-ms=")) {
             cmd.add("--drain-ms=0");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile())
+                .start();
         ProcessRegistry.register(p);
         children.add(p);
         return p;
@@ -213,8 +234,8 @@ class BirdWatchdogChecksIntegrationTest {
     }
 
     private static void assertLogShows(String name, String text) throws IOException {
-        assertTrue(Files.readString(dir.resolve(name + ".log")).contains(text), "log shows '" + text + "': "
-                + log(name));
+        assertTrue(
+                Files.readString(dir.resolve(name + ".log")).contains(text), "log shows '" + text + "': " + log(name));
     }
 
     private static void report(String what, long ns) {

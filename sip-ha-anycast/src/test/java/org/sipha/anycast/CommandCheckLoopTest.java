@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,10 +19,9 @@ class CommandCheckLoopTest {
     @Test
     void reportsTheCountsBehindTheVerdictOnlyAfterRiseOrFallRuns() throws Exception {
         Path out = dir.resolve("out");
-        CommandCheck check = new CommandCheck("cat '" + out + "'", 5_000, CommandCheck.Counting.KAMAILIO_DISPATCHER,
-                null, 2);
-        CommandCheckLoop loop = new CommandCheckLoop(check, (up, total) -> reports.add(up + "/" + total), 1_000,
-                2, 2);
+        CommandCheck check =
+                new CommandCheck("cat '" + out + "'", 5_000, CommandCheck.Counting.KAMAILIO_DISPATCHER, null, 2);
+        CommandCheckLoop loop = new CommandCheckLoop(check, (up, total) -> reports.add(up + "/" + total), 1_000, 2, 2);
 
         write(out, "AX", "AP", "IX");
         loop.runOnce();
@@ -51,7 +49,9 @@ class CommandCheckLoopTest {
     private static void write(Path out, String... flags) throws Exception {
         StringBuilder b = new StringBuilder("{\n\tNRSETS: 1\n");
         for (String f : flags) {
-            b.append("\t\t\t\tDEST: {\n\t\t\t\t\tURI: sip:pbx\n\t\t\t\t\tFLAGS: ").append(f).append("\n\t\t\t\t}\n");
+            b.append("\t\t\t\tDEST: {\n\t\t\t\t\tURI: sip:pbx\n\t\t\t\t\tFLAGS: ")
+                    .append(f)
+                    .append("\n\t\t\t\t}\n");
         }
         Files.writeString(out, b.append("}\n"));
     }

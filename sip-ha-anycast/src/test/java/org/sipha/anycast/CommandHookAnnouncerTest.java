@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +27,8 @@ class CommandHookAnnouncerTest {
     @Test
     void passesTheStateAndReadsItBack() throws Exception {
         Path state = dir.resolve("state");
-        Path s = script("if [ \"$1\" = status ]; then cat " + state + " 2>/dev/null || exit 3; "
-                + "else echo \"$1\" > " + state + "; fi\n");
+        Path s = script("if [ \"$1\" = status ]; then cat " + state + " 2>/dev/null || exit 3; " + "else echo \"$1\" > "
+                + state + "; fi\n");
         try (CommandHookAnnouncer hook = new CommandHookAnnouncer(s, 5_000)) {
             assertEquals(Optional.empty(), hook.observe(), "exit 3 = cannot tell");
             hook.apply(RouteAnnouncement.DRAIN);
@@ -45,9 +44,9 @@ class CommandHookAnnouncerTest {
     void nonZeroExitIsATypedErrorWithTheScriptsOutput() throws Exception {
         Path s = script("echo 'vtysh: connection refused' >&2; exit 4\n");
         try (CommandHookAnnouncer hook = new CommandHookAnnouncer(s, 5_000)) {
-            AnnouncerException e = assertThrows(AnnouncerException.class,
-                    () -> hook.apply(RouteAnnouncement.ANNOUNCE));
-            assertTrue(e.getMessage().contains("exited 4") && e.getMessage().contains("connection refused"),
+            AnnouncerException e = assertThrows(AnnouncerException.class, () -> hook.apply(RouteAnnouncement.ANNOUNCE));
+            assertTrue(
+                    e.getMessage().contains("exited 4") && e.getMessage().contains("connection refused"),
                     e.getMessage());
         }
     }
@@ -56,8 +55,7 @@ class CommandHookAnnouncerTest {
     void hangingScriptIsKilledAtTheTimeout() throws Exception {
         Path s = script("sleep 30\n");
         try (CommandHookAnnouncer hook = new CommandHookAnnouncer(s, 300)) {
-            AnnouncerException e = assertThrows(AnnouncerException.class,
-                    () -> hook.apply(RouteAnnouncement.WITHDRAW));
+            AnnouncerException e = assertThrows(AnnouncerException.class, () -> hook.apply(RouteAnnouncement.WITHDRAW));
             assertTrue(e.getMessage().contains("did not exit within 300 ms"), e.getMessage());
         }
     }

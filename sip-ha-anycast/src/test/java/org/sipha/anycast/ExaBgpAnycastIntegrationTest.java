@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +42,7 @@ class ExaBgpAnycastIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static BirdDaemon router;
     static Process exabgp;
     static Path fifo;
@@ -64,16 +64,21 @@ class ExaBgpAnycastIntegrationTest {
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
         assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
         Path relay = dir.resolve("relay.sh");
-        Files.writeString(relay, "#!/bin/bash\nexec 3< \"$1\"\n"
-                + "while IFS= read -r line <&3; do printf '%s\\n' \"$line\"; done\nprintf 'shutdown\\n'\nsleep 5\n");
+        Files.writeString(
+                relay,
+                "#!/bin/bash\nexec 3< \"$1\"\n"
+                        + "while IFS= read -r line <&3; do printf '%s\\n' \"$line\"; done\nprintf 'shutdown\\n'\nsleep 5\n");
         Files.setPosixFilePermissions(relay, PosixFilePermissions.fromString("rwx------"));
         Path conf = dir.resolve("exa.conf");
-        Files.writeString(conf, "process ctl {\n  run " + relay + " " + fifo + ";\n  encoder text;\n}\n"
-                + "neighbor 127.0.0.2 {\n  router-id 127.0.0.3;\n  local-address 127.0.0.3;\n  local-as 65002;\n"
-                + "  peer-as 65000;\n  connect 1792;\n  hold-time 9;\n  family { ipv4 unicast; }\n"
-                + "  api { processes [ ctl ]; }\n}\n");
+        Files.writeString(
+                conf,
+                "process ctl {\n  run " + relay + " " + fifo + ";\n  encoder text;\n}\n"
+                        + "neighbor 127.0.0.2 {\n  router-id 127.0.0.3;\n  local-address 127.0.0.3;\n  local-as 65002;\n"
+                        + "  peer-as 65000;\n  connect 1792;\n  hold-time 9;\n  family { ipv4 unicast; }\n"
+                        + "  api { processes [ ctl ]; }\n}\n");
         ProcessBuilder pb = new ProcessBuilder(exabgpBinary, conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("exa.log").toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("exa.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("exabgp_api_cli", "false");
         pb.environment().put("exabgp_api_ack", "false");
@@ -127,7 +132,8 @@ class ExaBgpAnycastIntegrationTest {
             System.out.printf("MEASURED exabgp withdraw line -> gone at router: %.2f ms%n", gone / 1e6);
 
             Process child = startDecider();
-            assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+            assertTrue(
+                    table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                     "child decider announces through ExaBGP: " + log("exa-child"));
             List<ProcessHandle> relays = child.descendants().toList();
             relays.forEach(ProcessRegistry::register);
@@ -143,15 +149,31 @@ class ExaBgpAnycastIntegrationTest {
     }
 
     private static Process startDecider() throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), AnycastWatchdogMain.class.getName(),
-                "--sip-target=127.0.0.65:25064", "--sip-local=127.0.0.65:0",
-                "--probe-interval-ms=50", "--probe-timeout-ms=40", "--rise=2", "--fall=2", "--drain-ms=0",
-                "--announcer=exabgp", "--exabgp-fifo=" + fifo, "--prefix=" + PREFIX,
-                "--deadman-timeout-ms=300", "--heartbeat-ms=50", "--reconcile-ms=1000");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("exa-child.log").toFile()).start();
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                AnycastWatchdogMain.class.getName(),
+                "--sip-target=127.0.0.65:25064",
+                "--sip-local=127.0.0.65:0",
+                "--probe-interval-ms=50",
+                "--probe-timeout-ms=40",
+                "--rise=2",
+                "--fall=2",
+                "--drain-ms=0",
+                "--announcer=exabgp",
+                "--exabgp-fifo=" + fifo,
+                "--prefix=" + PREFIX,
+                "--deadman-timeout-ms=300",
+                "--heartbeat-ms=50",
+                "--reconcile-ms=1000");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("exa-child.log").toFile())
+                .start();
         ProcessRegistry.register(p);
         children.add(p);
         return p;

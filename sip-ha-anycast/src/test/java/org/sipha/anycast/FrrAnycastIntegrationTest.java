@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,6 +70,7 @@ class FrrAnycastIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static BirdDaemon router;
     static Process bgpd;
     static RouterTable table;
@@ -92,11 +92,25 @@ class FrrAnycastIntegrationTest {
 
     static void startBgpd() throws Exception {
         Files.deleteIfExists(dir.resolve("bgpd.vty"));
-        bgpd = new ProcessBuilder(BGPD, "-Z", "-n", "-p", "0", "-S", "-P", "0",
-                "-f", dir.resolve("bgpd.conf").toString(), "-i", dir.resolve("bgpd.pid").toString(),
-                "--vty_socket", dir.toString())
+        bgpd = new ProcessBuilder(
+                        BGPD,
+                        "-Z",
+                        "-n",
+                        "-p",
+                        "0",
+                        "-S",
+                        "-P",
+                        "0",
+                        "-f",
+                        dir.resolve("bgpd.conf").toString(),
+                        "-i",
+                        dir.resolve("bgpd.pid").toString(),
+                        "--vty_socket",
+                        dir.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("bgpd.log").toFile())).start();
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("bgpd.log").toFile()))
+                .start();
         ProcessRegistry.register(bgpd);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Files.exists(dir.resolve("bgpd.vty")) && System.nanoTime() < deadline && bgpd.isAlive()) {
@@ -149,13 +163,19 @@ class FrrAnycastIntegrationTest {
         assertTrue(table.route().contains("65004 65004 65004"), "prepended: " + table.route());
         assertEquals(RouteAnnouncement.DRAIN, a.observe().orElseThrow());
         a.apply(RouteAnnouncement.ANNOUNCE);
-        assertTrue(table.awaitNs(t -> {
-            try {
-                return t.present() && !t.drainMarked();
-            } catch (AnnouncerException e) {
-                throw new IllegalStateException(e);
-            }
-        }, System.nanoTime(), WAIT_MS) >= 0, "route-map cleared when UP again: " + table.route());
+        assertTrue(
+                table.awaitNs(
+                                t -> {
+                                    try {
+                                        return t.present() && !t.drainMarked();
+                                    } catch (AnnouncerException e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                },
+                                System.nanoTime(),
+                                WAIT_MS)
+                        >= 0,
+                "route-map cleared when UP again: " + table.route());
         t0 = System.nanoTime();
         a.apply(RouteAnnouncement.WITHDRAW);
         long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
@@ -174,7 +194,8 @@ class FrrAnycastIntegrationTest {
     @Order(2)
     void reconcilesAfterBgpdRestartsAndRelayWithdrawsWhenTheDeciderIsKilled() throws Exception {
         Process child = startDecider();
-        assertTrue(table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
+        assertTrue(
+                table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0,
                 "child decider announces through FRR: " + log("frr-child"));
         stopBgpd();
         assertTrue(table.awaitNs(isPresent(false), System.nanoTime(), WAIT_MS) >= 0, "gone with bgpd");
@@ -197,16 +218,34 @@ class FrrAnycastIntegrationTest {
     }
 
     private static Process startDecider() throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), AnycastWatchdogMain.class.getName(),
-                "--sip-target=127.0.0.65:25065", "--sip-local=127.0.0.65:0",
-                "--probe-interval-ms=50", "--probe-timeout-ms=40", "--rise=2", "--fall=2", "--drain-ms=0",
-                "--announcer=frr", "--frr-vty-socket=" + dir, "--frr-asn=65004", "--prefix=" + PREFIX,
-                "--frr-drain-route-map=sipha-drain", "--frr-timeout-ms=2000",
-                "--deadman-timeout-ms=3000", "--heartbeat-ms=50", "--reconcile-ms=200");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("frr-child.log").toFile()).start();
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                AnycastWatchdogMain.class.getName(),
+                "--sip-target=127.0.0.65:25065",
+                "--sip-local=127.0.0.65:0",
+                "--probe-interval-ms=50",
+                "--probe-timeout-ms=40",
+                "--rise=2",
+                "--fall=2",
+                "--drain-ms=0",
+                "--announcer=frr",
+                "--frr-vty-socket=" + dir,
+                "--frr-asn=65004",
+                "--prefix=" + PREFIX,
+                "--frr-drain-route-map=sipha-drain",
+                "--frr-timeout-ms=2000",
+                "--deadman-timeout-ms=3000",
+                "--heartbeat-ms=50",
+                "--reconcile-ms=200");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("frr-child.log").toFile())
+                .start();
         ProcessRegistry.register(p);
         children.add(p);
         return p;

@@ -25,16 +25,18 @@ final class KamailioDaemon implements AutoCloseable {
         this.controlSocket = dir.resolve("kamailio.ctl");
         Path list = dir.resolve("dispatcher.list");
         Files.writeString(list, dispatcherList);
-        Files.writeString(config, "#!KAMAILIO\n"
-                + "debug=2\nlog_stderror=yes\nfork=yes\nchildren=1\nauto_aliases=no\n"
-                + "listen=" + listen + "\n"
-                + "mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/:/usr/lib/kamailio/modules/\"\n"
-                + "loadmodule \"kex.so\"\nloadmodule \"sl.so\"\nloadmodule \"tm.so\"\nloadmodule \"ctl.so\"\n"
-                + "loadmodule \"dispatcher.so\"\n"
-                + "modparam(\"ctl\", \"binrpc\", \"unix:" + controlSocket + "\")\n"
-                + "modparam(\"dispatcher\", \"list_file\", \"" + list + "\")\n"
-                + "modparam(\"dispatcher\", \"ds_ping_interval\", 0)\n"
-                + routing);
+        Files.writeString(
+                config,
+                "#!KAMAILIO\n"
+                        + "debug=2\nlog_stderror=yes\nfork=yes\nchildren=1\nauto_aliases=no\n"
+                        + "listen=" + listen + "\n"
+                        + "mpath=\"/usr/lib/x86_64-linux-gnu/kamailio/modules/:/usr/lib/kamailio/modules/\"\n"
+                        + "loadmodule \"kex.so\"\nloadmodule \"sl.so\"\nloadmodule \"tm.so\"\nloadmodule \"ctl.so\"\n"
+                        + "loadmodule \"dispatcher.so\"\n"
+                        + "modparam(\"ctl\", \"binrpc\", \"unix:" + controlSocket + "\")\n"
+                        + "modparam(\"dispatcher\", \"list_file\", \"" + list + "\")\n"
+                        + "modparam(\"dispatcher\", \"ds_ping_interval\", 0)\n"
+                        + routing);
     }
 
     static String binary(String name) {
@@ -49,10 +51,19 @@ final class KamailioDaemon implements AutoCloseable {
     /** Starts Kamailio and waits (bounded, 30 s) until {@code kamcmd core.uptime} answers. */
     KamailioDaemon start() throws IOException, InterruptedException {
         Files.deleteIfExists(controlSocket);
-        process = new ProcessBuilder(binary("kamailio"), "-DD", "-E", "-f", config.toString(), "-Y", dir.toString(),
-                "-w", dir.toString())
+        process = new ProcessBuilder(
+                        binary("kamailio"),
+                        "-DD",
+                        "-E",
+                        "-f",
+                        config.toString(),
+                        "-Y",
+                        dir.toString(),
+                        "-w",
+                        dir.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kamailio.out").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("kamailio.out").toFile()))
                 .start();
         ProcessRegistry.register(process);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

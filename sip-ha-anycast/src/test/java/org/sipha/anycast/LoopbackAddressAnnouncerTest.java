@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,15 +100,16 @@ class LoopbackAddressAnnouncerTest {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         try (OrderedAnnouncer o = new OrderedAnnouncer(routing, address)) {
             o.apply(RouteAnnouncement.ANNOUNCE);
             o.apply(RouteAnnouncement.WITHDRAW);
             assertEquals(List.of("ANNOUNCE with address ANNOUNCE", "WITHDRAW with address ANNOUNCE"), seen);
             assertEquals(Optional.of(RouteAnnouncement.WITHDRAW), address.observe(), "removed after the withdraw");
-            assertTrue(AnnouncerSpec.parse(o.spec()) instanceof OrderedAnnouncer, o.spec().toString());
+            assertTrue(
+                    AnnouncerSpec.parse(o.spec()) instanceof OrderedAnnouncer,
+                    o.spec().toString());
         }
     }
 }

@@ -15,8 +15,7 @@ public final class ProcessRegistry {
         Runtime.getRuntime().addShutdownHook(new Thread(ProcessRegistry::killAll, "test-process-reaper"));
     }
 
-    private ProcessRegistry() {
-    }
+    private ProcessRegistry() {}
 
     public static void register(Process p) {
         PROCESSES.add(p.toHandle());

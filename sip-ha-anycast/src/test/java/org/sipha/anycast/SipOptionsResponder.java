@@ -24,7 +24,11 @@ final class SipOptionsResponder implements AutoCloseable {
 
     /** From now on answer with this status, adding each extra header line (e.g. {@code Reason: ...}). */
     void answer(int code, String reason, String... extraHeaders) {
-        StringBuilder b = new StringBuilder("SIP/2.0 ").append(code).append(' ').append(reason).append("\r\n");
+        StringBuilder b = new StringBuilder("SIP/2.0 ")
+                .append(code)
+                .append(' ')
+                .append(reason)
+                .append("\r\n");
         for (String h : extraHeaders) {
             b.append(h).append("\r\n");
         }
@@ -54,7 +58,9 @@ final class SipOptionsResponder implements AutoCloseable {
                 StringBuilder resp = new StringBuilder(statusLineAndHeaders);
                 for (String line : req.split("\r\n")) {
                     String lower = line.toLowerCase();
-                    if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")
+                    if (lower.startsWith("via:")
+                            || lower.startsWith("from:")
+                            || lower.startsWith("call-id:")
                             || lower.startsWith("cseq:")) {
                         resp.append(line).append("\r\n");
                     } else if (lower.startsWith("to:")) {

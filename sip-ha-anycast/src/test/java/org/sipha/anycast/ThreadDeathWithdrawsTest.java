@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,14 +86,22 @@ class ThreadDeathWithdrawsTest {
     void decisionThreadKilledByAnErrorIsWithdrawnByTheDeadManRelay() throws Exception {
         Path state = dir.resolve("state");
         Path script = dir.resolve("hook.sh");
-        Files.writeString(script, "#!/bin/sh\nif [ \"$1\" = status ]; then cat " + state + " 2>/dev/null || exit 3; "
-                + "else echo \"$1\" > " + state + "; fi\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\nif [ \"$1\" = status ]; then cat " + state + " 2>/dev/null || exit 3; "
+                        + "else echo \"$1\" > " + state + "; fi\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         CommandHookAnnouncer hook = new CommandHookAnnouncer(script, 5_000);
         FailingAnnouncer announcer = new FailingAnnouncer(hook);
         RelayDeadManSwitch relay = new RelayDeadManSwitch(hook.spec(), 2_000);
-        AnycastConfig config = AnycastConfig.builder().rise(1).fall(1).drainMs(0).tickMs(10).heartbeatIntervalMs(50)
-                .reconcileIntervalMs(50).build();
+        AnycastConfig config = AnycastConfig.builder()
+                .rise(1)
+                .fall(1)
+                .drainMs(0)
+                .tickMs(10)
+                .heartbeatIntervalMs(50)
+                .reconcileIntervalMs(50)
+                .build();
         AnycastController controller = new AnycastController(config, announcer, relay);
         controller.start();
         ProcessHandle relayProcess = ProcessHandle.of(relay.relayPid()).orElseThrow();
@@ -116,8 +123,17 @@ class ThreadDeathWithdrawsTest {
     @Test
     void probeThreadKilledByAnErrorWithdrawsOnceItsResultsStayAway() throws Exception {
         AnycastControllerTest.InMemoryDaemon daemon = new AnycastControllerTest.InMemoryDaemon();
-        AnycastController controller = new AnycastController(AnycastConfig.builder().rise(1).fall(1).drainMs(0)
-                .tickMs(5).heartbeatIntervalMs(10).reconcileIntervalMs(20).build(), daemon, DeadManSwitch.NONE);
+        AnycastController controller = new AnycastController(
+                AnycastConfig.builder()
+                        .rise(1)
+                        .fall(1)
+                        .drainMs(0)
+                        .tickMs(5)
+                        .heartbeatIntervalMs(10)
+                        .reconcileIntervalMs(20)
+                        .build(),
+                daemon,
+                DeadManSwitch.NONE);
         FailingProbe probe = new FailingProbe();
         ProxyProbeLoop loop = new ProxyProbeLoop(probe, controller, 20, 10);
         controller.start();
@@ -128,7 +144,9 @@ class ThreadDeathWithdrawsTest {
             await(() -> probe.died, "the probe thread died");
             await(() -> daemon.state == RouteAnnouncement.WITHDRAW, "withdrawn once probe results stay away");
             assertEquals(AnycastState.WITHDRAWN, controller.status().state());
-            assertTrue(controller.status().cause().contains("no probe result"), controller.status().cause());
+            assertTrue(
+                    controller.status().cause().contains("no probe result"),
+                    controller.status().cause());
         } finally {
             loop.close();
             controller.close();
@@ -150,8 +168,7 @@ class ThreadDeathWithdrawsTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private static String read(Path state) {

@@ -3,8 +3,7 @@ package org.sipha.dispatcher;
 import java.util.function.Function;
 
 /** How a {@link DestinationSet} chooses among its active destinations; configured per set. */
-public enum Algorithm
-{
+public enum Algorithm {
     /** Each active destination in turn, ignoring weights. */
     ROUND_ROBIN(RoundRobinSelector::new),
     /** Weighted round-robin interleaved smoothly (nginx's algorithm, precomputed as a schedule). */
@@ -24,13 +23,11 @@ public enum Algorithm
 
     private final Function<DestinationSet, DestinationSelector> factory;
 
-    Algorithm(final Function<DestinationSet, DestinationSelector> factory)
-    {
+    Algorithm(final Function<DestinationSet, DestinationSelector> factory) {
         this.factory = factory;
     }
 
-    DestinationSelector newSelector(final DestinationSet set)
-    {
+    DestinationSelector newSelector(final DestinationSet set) {
         return factory.apply(set);
     }
 }

@@ -10,8 +10,7 @@ import org.sipha.core.model.DestinationState;
  *
  * <p>Immutable apart from the runtime; any thread.
  */
-public final class DestinationEntry
-{
+public final class DestinationEntry {
     /** Attribute holding the maximum concurrent calls (Kamailio's {@code maxload}). */
     public static final String MAX_LOAD_ATTRIBUTE = "maxload";
 
@@ -21,9 +20,11 @@ public final class DestinationEntry
     private final int index;
     private final int maxLoad;
 
-    DestinationEntry(final Destination destination, final DestinationState state, final DestinationRuntime runtime,
-        final int index)
-    {
+    DestinationEntry(
+            final Destination destination,
+            final DestinationState state,
+            final DestinationRuntime runtime,
+            final int index) {
         this.destination = destination;
         this.state = state;
         this.runtime = runtime;
@@ -32,49 +33,41 @@ public final class DestinationEntry
         this.maxLoad = max == null ? 0 : Integer.parseInt(max.trim());
     }
 
-    public Destination destination()
-    {
+    public Destination destination() {
         return destination;
     }
 
     /** @return the state in the snapshot this entry belongs to. */
-    public DestinationState state()
-    {
+    public DestinationState state() {
         return state;
     }
 
-    public DestinationRuntime runtime()
-    {
+    public DestinationRuntime runtime() {
         return runtime;
     }
 
     /** @return position in its set, stable for the life of the snapshot. */
-    public int index()
-    {
+    public int index() {
         return index;
     }
 
     /** @return the maximum concurrent calls, 0 for no limit. */
-    public int maxLoad()
-    {
+    public int maxLoad() {
         return maxLoad;
     }
 
     /** Takes a call lease within {@link #maxLoad()}; see {@link DestinationRuntime#tryAcquireLease}; {@link DestinationRuntime#NO_LEASE} when full. */
-    public long tryAcquireLease()
-    {
+    public long tryAcquireLease() {
         return runtime.tryAcquireLease(maxLoad);
     }
 
     /** Releases a token from {@link #tryAcquireLease()}; see {@link DestinationRuntime#releaseLease}. */
-    public boolean releaseLease(final long token)
-    {
+    public boolean releaseLease(final long token) {
         return runtime.releaseLease(token);
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return destination.id() + '(' + state + ')';
     }
 }

@@ -12,13 +12,12 @@ import java.util.function.LongSupplier;
  * <p>All methods are thread-safe, lock-free and allocation-free: selecting threads take and release leases,
  * the health side records latency.
  */
-public final class DestinationRuntime
-{
+public final class DestinationRuntime {
     /** What {@link #tryAcquireLease} returns when the destination is at its cap: no lease taken. */
     public static final long NO_LEASE = LeaseWheel.NO_LEASE;
 
     private static final AtomicLongFieldUpdater<DestinationRuntime> EWMA =
-        AtomicLongFieldUpdater.newUpdater(DestinationRuntime.class, "latencyEwmaNs");
+            AtomicLongFieldUpdater.newUpdater(DestinationRuntime.class, "latencyEwmaNs");
     /** EWMA weight of a new sample: 1/8, as TCP's SRTT (RFC 6298). */
     private static final int EWMA_SHIFT = 3;
 
@@ -29,14 +28,12 @@ public final class DestinationRuntime
     private final LongAdder refused = new LongAdder();
     private volatile long latencyEwmaNs = -1;
 
-    DestinationRuntime(final String id, final LongSupplier nanoClock, final long leaseNs, final int leaseSlots)
-    {
+    DestinationRuntime(final String id, final LongSupplier nanoClock, final long leaseNs, final int leaseSlots) {
         this.id = id;
         this.leases = new LeaseWheel(nanoClock, leaseNs, leaseSlots);
     }
 
-    public String id()
-    {
+    public String id() {
         return id;
     }
 
@@ -48,11 +45,9 @@ public final class DestinationRuntime
      * @param cap maximum concurrent leases, 0 for no cap.
      * @return a token for {@link #releaseLease}, or {@link #NO_LEASE} when at the cap.
      */
-    public long tryAcquireLease(final int cap)
-    {
+    public long tryAcquireLease(final int cap) {
         final long token = leases.acquire();
-        if (cap > 0 && leases.activeCount(leases.nowNs()) > cap)
-        {
+        if (cap > 0 && leases.activeCount(leases.nowNs()) > cap) {
             leases.release(token);
             refused.increment();
             return LeaseWheel.NO_LEASE;
@@ -68,74 +63,61 @@ public final class DestinationRuntime
      *
      * @return true if a live lease was released; false if it had expired or its bucket was already empty.
      */
-    public boolean releaseLease(final long token)
-    {
+    public boolean releaseLease(final long token) {
         final boolean done = leases.release(token);
-        if (done)
-        {
+        if (done) {
             released.increment();
         }
         return done;
     }
 
     /** @return leases currently live (calls in progress that have neither ended nor expired). */
-    public int activeLeases()
-    {
+    public int activeLeases() {
         return leases.activeCount(leases.nowNs());
     }
 
-    int activeLeases(final long nowNs)
-    {
+    int activeLeases(final long nowNs) {
         return leases.activeCount(nowNs);
     }
 
     /** Reconciles the live lease count with one reported by the backend; buckets expiring soonest lose leases first, added ones expire after the lease time. */
-    public void repairLeases(final long reportedCount)
-    {
+    public void repairLeases(final long reportedCount) {
         leases.repair(reportedCount);
     }
 
     /** Folds one round-trip time into the latency EWMA. Called by the health side, any thread. */
-    public void recordLatency(final long rttNs)
-    {
-        while (true)
-        {
+    public void recordLatency(final long rttNs) {
+        while (true) {
             final long old = latencyEwmaNs;
             final long next = old < 0 ? rttNs : old + ((rttNs - old) >> EWMA_SHIFT);
-            if (EWMA.compareAndSet(this, old, next))
-            {
+            if (EWMA.compareAndSet(this, old, next)) {
                 return;
             }
         }
     }
 
     /** @return the latency EWMA in nanoseconds, or -1 before the first sample. */
-    public long latencyEwmaNs()
-    {
+    public long latencyEwmaNs() {
         return latencyEwmaNs;
     }
 
     /** @return leases granted since this destination id was first configured. */
-    public long leasesAcquired()
-    {
+    public long leasesAcquired() {
         return acquired.sum();
     }
 
     /** @return leases released while still live. */
-    public long leasesReleased()
-    {
+    public long leasesReleased() {
         return released.sum();
     }
 
     /** @return lease requests refused because the destination was at its cap. */
-    public long leasesRefused()
-    {
+    public long leasesRefused() {
         return refused.sum();
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         return "DestinationRuntime{id=" + id + ", active=" + activeLeases() + ", ewmaNs=" + latencyEwmaNs + '}';
     }
 }

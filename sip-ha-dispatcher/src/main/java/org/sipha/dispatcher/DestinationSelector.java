@@ -8,8 +8,7 @@ package org.sipha.dispatcher;
  * <p>Implementations consider only the set's {@link DestinationSet#active} entries, which is what makes
  * "never returns a destination inactive in the snapshot it used" hold by construction.
  */
-interface DestinationSelector
-{
+interface DestinationSelector {
     /**
      * @param keyHash routing key hash (see {@link KeyHash}); algorithms that do not hash ignore it.
      * @param tried   entries already tried for this request, never to be returned; {@link TriedSet#NONE} for none.

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 
@@ -36,87 +35,71 @@ import org.sipha.core.model.DestinationState;
  *
  * <p>Stateless; any thread.
  */
-public final class DispatcherListReader
-{
+public final class DispatcherListReader {
     private static final Set<String> KNOWN_ATTRIBUTES = Set.of(
-        "duid", "weight", "rweight", "maxload", "socket", "sockname", "ping_from", "obproxy", "cc", "latency");
+            "duid", "weight", "rweight", "maxload", "socket", "sockname", "ping_from", "obproxy", "cc", "latency");
     private static final int FLAG_INACTIVE = 1;
     private static final int FLAG_DISABLED = 4;
 
     /** What a list yields: the configuration and warnings about attributes kept but not understood. */
-    public record Result(DispatcherConfig config, List<String> warnings)
-    {
-    }
+    public record Result(DispatcherConfig config, List<String> warnings) {}
 
-    private DispatcherListReader()
-    {
-    }
+    private DispatcherListReader() {}
 
     /** Reads a file; every set gets {@code algorithm}. */
-    public static Result read(final Path file, final Algorithm algorithm) throws IOException
-    {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8))
-        {
+    public static Result read(final Path file, final Algorithm algorithm) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, algorithm);
         }
     }
 
     /** Reads a list; every set gets {@code algorithm}. Does not close the reader. */
-    public static Result read(final Reader reader, final Algorithm algorithm) throws IOException
-    {
-        final BufferedReader in = reader instanceof BufferedReader ? (BufferedReader)reader : new BufferedReader(reader);
+    public static Result read(final Reader reader, final Algorithm algorithm) throws IOException {
+        final BufferedReader in =
+                reader instanceof BufferedReader ? (BufferedReader) reader : new BufferedReader(reader);
         final Map<Integer, DestinationSetConfig.Builder> sets = new LinkedHashMap<>();
         final Map<Integer, Set<String>> idsPerSet = new LinkedHashMap<>();
         final DispatcherConfig.Builder config = DispatcherConfig.builder();
         final List<String> warnings = new ArrayList<>();
         String line;
         int lineNo = 0;
-        while ((line = in.readLine()) != null)
-        {
+        while ((line = in.readLine()) != null) {
             lineNo++;
             final int hash = line.indexOf('#');
             final String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
-            if (text.isEmpty())
-            {
+            if (text.isEmpty()) {
                 continue;
             }
             final String[] f = text.split("\\s+");
-            if (f.length < 2)
-            {
+            if (f.length < 2) {
                 throw new DispatcherListException(lineNo, "expected 'setid destination [flags [priority [attrs]]]'");
             }
-            if (f.length > 5)
-            {
+            if (f.length > 5) {
                 throw new DispatcherListException(lineNo, "unexpected text after the attributes: '" + f[5] + "'");
             }
             final int setId = integer(f[0], "set id", lineNo);
             final int flags = f.length > 2 ? integer(f[2], "flags", lineNo) : 0;
             final int priority = f.length > 3 ? integer(f[3], "priority", lineNo) : 0;
             final Destination.Builder b;
-            try
-            {
+            try {
                 b = Destination.builder(f[1]).priority(priority);
-            }
-            catch (final IllegalArgumentException e)
-            {
+            } catch (final IllegalArgumentException e) {
                 throw new DispatcherListException(lineNo, "bad destination: " + e.getMessage());
             }
-            if (f.length > 4)
-            {
+            if (f.length > 4) {
                 attributes(f[4], b, lineNo, warnings);
             }
             final Destination d = b.build();
-            if (!idsPerSet.computeIfAbsent(setId, k -> new java.util.HashSet<>()).add(d.id()))
-            {
+            if (!idsPerSet
+                    .computeIfAbsent(setId, k -> new java.util.HashSet<>())
+                    .add(d.id())) {
                 throw new DispatcherListException(lineNo, "destination '" + d.id() + "' already in set " + setId);
             }
-            sets.computeIfAbsent(setId, id -> DestinationSetConfig.builder(id).algorithm(algorithm)).add(d);
-            if ((flags & FLAG_DISABLED) != 0)
-            {
+            sets.computeIfAbsent(setId, id -> DestinationSetConfig.builder(id).algorithm(algorithm))
+                    .add(d);
+            if ((flags & FLAG_DISABLED) != 0) {
                 config.initialState(d.id(), DestinationState.DISABLED);
-            }
-            else if ((flags & FLAG_INACTIVE) != 0)
-            {
+            } else if ((flags & FLAG_INACTIVE) != 0) {
                 config.initialState(d.id(), DestinationState.INACTIVE);
             }
         }
@@ -124,31 +107,24 @@ public final class DispatcherListReader
         return new Result(config.build(), List.copyOf(warnings));
     }
 
-    private static void attributes(final String attrs, final Destination.Builder b, final int lineNo,
-        final List<String> warnings)
-    {
-        for (final String pair : attrs.split(";"))
-        {
-            if (pair.isEmpty())
-            {
+    private static void attributes(
+            final String attrs, final Destination.Builder b, final int lineNo, final List<String> warnings) {
+        for (final String pair : attrs.split(";")) {
+            if (pair.isEmpty()) {
                 continue;
             }
             final int eq = pair.indexOf('=');
-            if (eq <= 0)
-            {
+            if (eq <= 0) {
                 throw new DispatcherListException(lineNo, "attribute '" + pair + "' is not name=value");
             }
             final String name = pair.substring(0, eq);
             final String value = pair.substring(eq + 1);
-            switch (name)
-            {
+            switch (name) {
                 case "duid" -> b.id(value);
                 case "weight" -> b.weight(integer(value, "weight", lineNo));
                 case "maxload" -> integer(value, "maxload", lineNo);
-                default ->
-                {
-                    if (!KNOWN_ATTRIBUTES.contains(name))
-                    {
+                default -> {
+                    if (!KNOWN_ATTRIBUTES.contains(name)) {
                         warnings.add("line " + lineNo + ": unknown attribute '" + name + "' kept");
                     }
                 }
@@ -157,19 +133,14 @@ public final class DispatcherListReader
         }
     }
 
-    private static int integer(final String s, final String what, final int lineNo)
-    {
-        try
-        {
+    private static int integer(final String s, final String what, final int lineNo) {
+        try {
             final int v = Integer.parseInt(s);
-            if (v < 0)
-            {
+            if (v < 0) {
                 throw new DispatcherListException(lineNo, what + " must not be negative: '" + s + "'");
             }
             return v;
-        }
-        catch (final NumberFormatException e)
-        {
+        } catch (final NumberFormatException e) {
             throw new DispatcherListException(lineNo, what + " is not an integer: '" + s + "'");
         }
     }

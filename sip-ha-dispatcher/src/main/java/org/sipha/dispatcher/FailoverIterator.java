@@ -15,22 +15,19 @@ package org.sipha.dispatcher;
  * for (DestinationEntry d; (d = iterator.next()) != null; ) { if (send(d)) break; }
  * }</pre>
  */
-public final class FailoverIterator
-{
+public final class FailoverIterator {
     private final TriedSet tried = new TriedSet();
     private DestinationSet set;
     private long keyHash;
     private int attempts;
 
     /** Starts a new request against {@code table}'s set {@code setId}; an unknown set yields nothing. */
-    public FailoverIterator reset(final RoutingTable table, final int setId, final long keyHash)
-    {
+    public FailoverIterator reset(final RoutingTable table, final int setId, final long keyHash) {
         return reset(table.set(setId), keyHash);
     }
 
     /** Starts a new request against one set of a snapshot; null yields nothing. */
-    public FailoverIterator reset(final DestinationSet set, final long keyHash)
-    {
+    public FailoverIterator reset(final DestinationSet set, final long keyHash) {
         this.set = set;
         this.keyHash = keyHash;
         this.attempts = 0;
@@ -39,15 +36,12 @@ public final class FailoverIterator
     }
 
     /** @return the next destination to try, or null when every active one has been tried. */
-    public DestinationEntry next()
-    {
-        if (set == null)
-        {
+    public DestinationEntry next() {
+        if (set == null) {
             return null;
         }
         final int i = set.select(keyHash, tried);
-        if (i < 0)
-        {
+        if (i < 0) {
             set = null;
             return null;
         }
@@ -57,8 +51,7 @@ public final class FailoverIterator
     }
 
     /** @return destinations returned since the last reset. */
-    public int attempts()
-    {
+    public int attempts() {
         return attempts;
     }
 }

@@ -37,8 +37,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe and lock-free (CAS loops on one slot); allocation-free. The count is a sum of
  * independent reads, so under concurrent updates it is a momentary approximation, exact when quiescent.
  */
-final class LeaseWheel
-{
+final class LeaseWheel {
     /** Token returned when no lease was taken (at capacity). */
     static final long NO_LEASE = -1L;
 
@@ -50,6 +49,7 @@ final class LeaseWheel
     private final AtomicLong live = new AtomicLong();
     /** The last tick whose expired buckets were swept out of {@link #live}. */
     private final AtomicLong sweptTick = new AtomicLong(-1);
+
     private final int mask;
     private final long bucketNs;
     private final long leaseNs;
@@ -61,10 +61,8 @@ final class LeaseWheel
      * @param leaseNs   how long an unreleased lease keeps counting.
      * @param slots     number of buckets, a power of two of at least 4; more buckets = finer expiry, slower counting.
      */
-    LeaseWheel(final LongSupplier nanoClock, final long leaseNs, final int slots)
-    {
-        if (slots < 4 || Integer.bitCount(slots) != 1 || leaseNs <= 0)
-        {
+    LeaseWheel(final LongSupplier nanoClock, final long leaseNs, final int slots) {
+        if (slots < 4 || Integer.bitCount(slots) != 1 || leaseNs <= 0) {
             throw new IllegalArgumentException("slots must be a power of two >= 4 and leaseNs > 0");
         }
         this.nanoClock = nanoClock;
@@ -76,45 +74,35 @@ final class LeaseWheel
         this.originNs = nanoClock.getAsLong() - bucketNs; // tick 0 is never an expiry: an empty slot (0) is epoch 0
     }
 
-    long nowNs()
-    {
+    long nowNs() {
         return nanoClock.getAsLong();
     }
 
     /** @return a token for {@link #release}; the lease counts until released or expired. */
-    long acquire()
-    {
+    long acquire() {
         final long now = nanoClock.getAsLong();
         final long expiryTick = (now - originNs + leaseNs + bucketNs - 1) / bucketNs;
-        final int slot = (int)expiryTick & mask;
-        while (true)
-        {
+        final int slot = (int) expiryTick & mask;
+        while (true) {
             final long v = slots.get(slot);
             final long epoch = v >>> COUNT_BITS;
             final long next;
             final long delta;
-            if (epoch == expiryTick)
-            {
-                if ((v & COUNT_MASK) == COUNT_MASK)
-                {
+            if (epoch == expiryTick) {
+                if ((v & COUNT_MASK) == COUNT_MASK) {
                     throw new IllegalStateException("more than " + COUNT_MASK + " leases in one bucket");
                 }
                 next = v + 1;
                 delta = 1;
-            }
-            else if (epoch < expiryTick)
-            {
+            } else if (epoch < expiryTick) {
                 next = (expiryTick << COUNT_BITS) | 1;
                 delta = 1 - (v & COUNT_MASK); // the old bucket's leases expired
-            }
-            else
-            {
+            } else {
                 // NOTE: a later expiry already owns the slot, so this thread stalled for more than a wheel turn
                 // between reading the clock and here: its lease would already be expired. Count nothing.
                 return expiryTick;
             }
-            if (slots.compareAndSet(slot, v, next))
-            {
+            if (slots.compareAndSet(slot, v, next)) {
                 live.addAndGet(delta);
                 return expiryTick;
             }
@@ -122,23 +110,18 @@ final class LeaseWheel
     }
 
     /** @return true if the lease was still counted and is now released; false if it had expired or was released. */
-    boolean release(final long token)
-    {
+    boolean release(final long token) {
         // An expired lease no longer counts, so there is nothing to release, even if its slot is not reused yet.
-        if (token <= (nanoClock.getAsLong() - originNs) / bucketNs)
-        {
+        if (token <= (nanoClock.getAsLong() - originNs) / bucketNs) {
             return false;
         }
-        final int slot = (int)token & mask;
-        while (true)
-        {
+        final int slot = (int) token & mask;
+        while (true) {
             final long v = slots.get(slot);
-            if ((v >>> COUNT_BITS) != token || (v & COUNT_MASK) == 0)
-            {
+            if ((v >>> COUNT_BITS) != token || (v & COUNT_MASK) == 0) {
                 return false;
             }
-            if (slots.compareAndSet(slot, v, v - 1))
-            {
+            if (slots.compareAndSet(slot, v, v - 1)) {
                 live.decrementAndGet();
                 return true;
             }
@@ -146,34 +129,27 @@ final class LeaseWheel
     }
 
     /** @return leases live at {@code nowNs} (a reading of the same clock). */
-    int activeCount(final long nowNs)
-    {
+    int activeCount(final long nowNs) {
         final long nowTick = (nowNs - originNs) / bucketNs;
         final long swept = sweptTick.get();
-        if (swept < nowTick && sweptTick.compareAndSet(swept, nowTick))
-        {
+        if (swept < nowTick && sweptTick.compareAndSet(swept, nowTick)) {
             sweep(nowTick);
         }
         // NOTE: a thread that lost the sweep race may read live before the winner finishes: for at most one
         // sweep it still counts buckets that just expired. Load balancing tolerates that; caps are re-checked.
-        return (int)Math.max(0, live.get());
+        return (int) Math.max(0, live.get());
     }
 
     /** Zeroes the buckets that expired by {@code nowTick}, taking their counts out of {@link #live}. */
-    private void sweep(final long nowTick)
-    {
-        for (int i = 0; i <= mask; i++)
-        {
-            while (true)
-            {
+    private void sweep(final long nowTick) {
+        for (int i = 0; i <= mask; i++) {
+            while (true) {
                 final long v = slots.get(i);
                 final long count = v & COUNT_MASK;
-                if (count == 0 || (v >>> COUNT_BITS) > nowTick)
-                {
+                if (count == 0 || (v >>> COUNT_BITS) > nowTick) {
                     break;
                 }
-                if (slots.compareAndSet(i, v, v - count))
-                {
+                if (slots.compareAndSet(i, v, v - count)) {
                     live.addAndGet(-count);
                     break;
                 }
@@ -188,45 +164,37 @@ final class LeaseWheel
      * Releases of removed leases then find a count already lowered and may take a sibling's place in the same
      * bucket: repair trades exact per-lease accounting for agreement with the backend.
      */
-    void repair(final long reportedCount)
-    {
+    void repair(final long reportedCount) {
         final long now = nanoClock.getAsLong();
         long delta = reportedCount - activeCount(now);
-        if (delta > 0)
-        {
+        if (delta > 0) {
             final long expiryTick = (now - originNs + leaseNs + bucketNs - 1) / bucketNs;
-            final int slot = (int)expiryTick & mask;
-            while (true)
-            {
+            final int slot = (int) expiryTick & mask;
+            while (true) {
                 final long v = slots.get(slot);
                 final long epoch = v >>> COUNT_BITS;
-                final long next = epoch == expiryTick ? v + delta : epoch < expiryTick ? (expiryTick << COUNT_BITS) | delta : v;
-                if (next == v)
-                {
+                final long next =
+                        epoch == expiryTick ? v + delta : epoch < expiryTick ? (expiryTick << COUNT_BITS) | delta : v;
+                if (next == v) {
                     return;
                 }
-                if (slots.compareAndSet(slot, v, next))
-                {
+                if (slots.compareAndSet(slot, v, next)) {
                     live.addAndGet(epoch == expiryTick ? delta : delta - (v & COUNT_MASK));
                     return;
                 }
             }
         }
         final long nowTick = (now - originNs) / bucketNs;
-        for (long tick = nowTick + 1; delta < 0 && tick <= nowTick + mask + 1; tick++)
-        {
-            final int slot = (int)tick & mask;
-            while (true)
-            {
+        for (long tick = nowTick + 1; delta < 0 && tick <= nowTick + mask + 1; tick++) {
+            final int slot = (int) tick & mask;
+            while (true) {
                 final long v = slots.get(slot);
                 final long count = v & COUNT_MASK;
-                if ((v >>> COUNT_BITS) != tick || count == 0)
-                {
+                if ((v >>> COUNT_BITS) != tick || count == 0) {
                     break;
                 }
                 final long take = Math.min(count, -delta);
-                if (slots.compareAndSet(slot, v, v - take))
-                {
+                if (slots.compareAndSet(slot, v, v - take)) {
                     live.addAndGet(-take);
                     delta += take;
                     break;

@@ -11,8 +11,7 @@ package org.sipha.dispatcher;
  *   <li>A destination without any sample yet counts as fastest, so it is tried early.</li>
  * </ul>
  */
-final class LowestLatencySelector implements DestinationSelector
-{
+final class LowestLatencySelector implements DestinationSelector {
     private final DestinationEntry[] entries;
     private final int[] active;
     private final StripedCounter cursor;
@@ -20,8 +19,7 @@ final class LowestLatencySelector implements DestinationSelector
     /** explorationOneIn - 1 as a mask, or -1 to never explore. */
     private final long exploreMask;
 
-    LowestLatencySelector(final DestinationSet set)
-    {
+    LowestLatencySelector(final DestinationSet set) {
         this.entries = set.entries;
         this.active = set.active;
         this.cursor = set.cursor;
@@ -30,40 +28,31 @@ final class LowestLatencySelector implements DestinationSelector
     }
 
     @Override
-    public int select(final long keyHash, final TriedSet tried)
-    {
+    public int select(final long keyHash, final TriedSet tried) {
         final long r = KeyHash.mix64(cursor.next());
         final boolean explore = exploreMask >= 0 && (r & exploreMask) == 0;
         long min = Long.MAX_VALUE;
-        for (final int a : active)
-        {
-            if (!tried.contains(a))
-            {
+        for (final int a : active) {
+            if (!tried.contains(a)) {
                 min = Math.min(min, latency(a));
             }
         }
-        if (min == Long.MAX_VALUE)
-        {
+        if (min == Long.MAX_VALUE) {
             return -1;
         }
-        final long threshold = explore ? Long.MAX_VALUE : min + (long)(min * tolerance);
+        final long threshold = explore ? Long.MAX_VALUE : min + (long) (min * tolerance);
         int candidates = 0;
-        for (final int a : active)
-        {
-            if (!tried.contains(a) && latency(a) <= threshold)
-            {
+        for (final int a : active) {
+            if (!tried.contains(a) && latency(a) <= threshold) {
                 candidates++;
             }
         }
-        if (candidates == 0)
-        {
+        if (candidates == 0) {
             return tried.firstUntried(active, 0); // NOTE: a sample raised the minimum between the passes: benign
         }
-        int k = (int)((r >>> 33) % candidates);
-        for (final int a : active)
-        {
-            if (!tried.contains(a) && latency(a) <= threshold && k-- == 0)
-            {
+        int k = (int) ((r >>> 33) % candidates);
+        for (final int a : active) {
+            if (!tried.contains(a) && latency(a) <= threshold && k-- == 0) {
                 return a;
             }
         }
@@ -71,8 +60,7 @@ final class LowestLatencySelector implements DestinationSelector
         return tried.firstUntried(active, 0);
     }
 
-    private long latency(final int entry)
-    {
+    private long latency(final int entry) {
         return Math.max(0, entries[entry].runtime().latencyEwmaNs());
     }
 }

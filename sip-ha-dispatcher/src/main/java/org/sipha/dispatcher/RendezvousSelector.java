@@ -20,34 +20,31 @@ package org.sipha.dispatcher;
  * for the key's next choice. The bound only acts when callers take leases on what they are given
  * ({@link DestinationEntry#tryAcquireLease()}); without leases this is plain rendezvous hashing.
  */
-final class RendezvousSelector implements DestinationSelector
-{
+final class RendezvousSelector implements DestinationSelector {
     private static final double TWO_POW_MINUS_53 = 0x1.0p-53;
 
     private final DestinationEntry[] entries;
     private final int[] active;
     /** Per entry index: hash of the destination id, stable across reloads. */
     private final long[] seeds;
+
     private final boolean uniformWeights;
     private final long totalWeight;
     private final double loadBound;
     private final java.util.function.LongSupplier nanoClock;
 
-    RendezvousSelector(final DestinationSet set)
-    {
+    RendezvousSelector(final DestinationSet set) {
         this.entries = set.entries;
         this.active = set.active;
         this.loadBound = set.config.loadBound();
         this.nanoClock = set.nanoClock;
         this.seeds = new long[entries.length];
-        for (int i = 0; i < entries.length; i++)
-        {
+        for (int i = 0; i < entries.length; i++) {
             seeds[i] = KeyHash.of(entries[i].destination().id());
         }
         long total = 0;
         boolean uniform = true;
-        for (final int a : active)
-        {
+        for (final int a : active) {
             final int w = entries[a].destination().weight();
             total += w;
             uniform &= w == entries[active[0]].destination().weight();
@@ -57,20 +54,16 @@ final class RendezvousSelector implements DestinationSelector
     }
 
     @Override
-    public int select(final long keyHash, final TriedSet tried)
-    {
-        if (totalWeight == 0)
-        {
+    public int select(final long keyHash, final TriedSet tried) {
+        if (totalWeight == 0) {
             return -1;
         }
         final boolean bounded = loadBound > 0;
         long nowNs = 0;
         long totalLoad = 0;
-        if (bounded)
-        {
+        if (bounded) {
             nowNs = nanoClock.getAsLong();
-            for (final int a : active)
-            {
+            for (final int a : active) {
                 totalLoad += entries[a].runtime().activeLeases(nowNs);
             }
         }
@@ -78,22 +71,20 @@ final class RendezvousSelector implements DestinationSelector
         double bestScore = -1;
         int bestUnder = -1;
         double bestUnderScore = -1;
-        for (final int a : active)
-        {
+        for (final int a : active) {
             final int weight = entries[a].destination().weight();
-            if (weight == 0 || tried.contains(a))
-            {
+            if (weight == 0 || tried.contains(a)) {
                 continue;
             }
             final double score = score(keyHash, a, weight);
-            if (score > bestScore)
-            {
+            if (score > bestScore) {
                 best = a;
                 bestScore = score;
             }
-            if (bounded && score > bestUnderScore &&
-                entries[a].runtime().activeLeases(nowNs) < Math.ceil(loadBound * (totalLoad + 1) * weight / totalWeight))
-            {
+            if (bounded
+                    && score > bestUnderScore
+                    && entries[a].runtime().activeLeases(nowNs)
+                            < Math.ceil(loadBound * (totalLoad + 1) * weight / totalWeight)) {
                 bestUnder = a;
                 bestUnderScore = score;
             }
@@ -101,12 +92,10 @@ final class RendezvousSelector implements DestinationSelector
         return bestUnder >= 0 ? bestUnder : best;
     }
 
-    private double score(final long keyHash, final int entry, final int weight)
-    {
+    private double score(final long keyHash, final int entry, final int weight) {
         final long h = KeyHash.mix64(keyHash ^ seeds[entry]);
-        if (uniformWeights)
-        {
-            return (double)(h >>> 11);
+        if (uniformWeights) {
+            return (double) (h >>> 11);
         }
         final double u = ((h >>> 11) + 0.5) * TWO_POW_MINUS_53;
         return -weight / Math.log(u);

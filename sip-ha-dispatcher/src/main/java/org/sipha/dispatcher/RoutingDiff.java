@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-
 import org.sipha.core.model.Destination;
 
 /**
@@ -12,37 +11,33 @@ import org.sipha.core.model.Destination;
  * options, and destinations added to, removed from or changed within a set. Produced by
  * {@link RoutingTableOwner#diff} (dry run) and {@link RoutingTableOwner#reload}. Immutable.
  */
-public final class RoutingDiff
-{
+public final class RoutingDiff {
     /** Kind of change. */
-    public enum Kind
-    {
-        ADDED, REMOVED, CHANGED
+    public enum Kind {
+        ADDED,
+        REMOVED,
+        CHANGED
     }
 
     /** A set that appears, disappears, or keeps its members but changes algorithm or options. */
-    public record SetChange(Kind kind, int setId, DestinationSetConfig before, DestinationSetConfig after)
-    {
+    public record SetChange(Kind kind, int setId, DestinationSetConfig before, DestinationSetConfig after) {
         @Override
-        public String toString()
-        {
-            return kind + " set " + setId + (kind == Kind.CHANGED ? " " + before.algorithm() + " -> " + after.algorithm() : "");
+        public String toString() {
+            return kind + " set " + setId
+                    + (kind == Kind.CHANGED ? " " + before.algorithm() + " -> " + after.algorithm() : "");
         }
     }
 
     /** A destination that joins or leaves a set, or keeps its id but changes URI, weight, priority or attributes. */
-    public record DestinationChange(Kind kind, int setId, Destination before, Destination after)
-    {
-        public String id()
-        {
+    public record DestinationChange(Kind kind, int setId, Destination before, Destination after) {
+        public String id() {
             return after != null ? after.id() : before.id();
         }
 
         @Override
-        public String toString()
-        {
-            return kind + " set " + setId + " destination " + id() +
-                (kind == Kind.CHANGED ? ": " + before + " -> " + after : "");
+        public String toString() {
+            return kind + " set " + setId + " destination " + id()
+                    + (kind == Kind.CHANGED ? ": " + before + " -> " + after : "");
         }
     }
 
@@ -50,59 +45,48 @@ public final class RoutingDiff
     private final List<SetChange> sets;
     private final List<DestinationChange> destinations;
 
-    private RoutingDiff(final long baseVersion, final List<SetChange> sets, final List<DestinationChange> destinations)
-    {
+    private RoutingDiff(
+            final long baseVersion, final List<SetChange> sets, final List<DestinationChange> destinations) {
         this.baseVersion = baseVersion;
         this.sets = Collections.unmodifiableList(sets);
         this.destinations = Collections.unmodifiableList(destinations);
     }
 
-    static RoutingDiff between(final long baseVersion, final DispatcherConfig from, final DispatcherConfig to)
-    {
+    static RoutingDiff between(final long baseVersion, final DispatcherConfig from, final DispatcherConfig to) {
         final List<SetChange> sets = new ArrayList<>();
         final List<DestinationChange> destinations = new ArrayList<>();
-        for (final DestinationSetConfig old : from.sets().values())
-        {
+        for (final DestinationSetConfig old : from.sets().values()) {
             final DestinationSetConfig now = to.sets().get(old.setId());
-            if (now == null)
-            {
+            if (now == null) {
                 sets.add(new SetChange(Kind.REMOVED, old.setId(), old, null));
-                old.destinations().forEach(d -> destinations.add(new DestinationChange(Kind.REMOVED, old.setId(), d, null)));
-            }
-            else
-            {
-                if (!old.sameSelectionOptions(now))
-                {
+                old.destinations()
+                        .forEach(d -> destinations.add(new DestinationChange(Kind.REMOVED, old.setId(), d, null)));
+            } else {
+                if (!old.sameSelectionOptions(now)) {
                     sets.add(new SetChange(Kind.CHANGED, old.setId(), old, now));
                 }
                 diffMembers(old, now, destinations);
             }
         }
-        for (final DestinationSetConfig now : to.sets().values())
-        {
-            if (!from.sets().containsKey(now.setId()))
-            {
+        for (final DestinationSetConfig now : to.sets().values()) {
+            if (!from.sets().containsKey(now.setId())) {
                 sets.add(new SetChange(Kind.ADDED, now.setId(), null, now));
-                now.destinations().forEach(d -> destinations.add(new DestinationChange(Kind.ADDED, now.setId(), null, d)));
+                now.destinations()
+                        .forEach(d -> destinations.add(new DestinationChange(Kind.ADDED, now.setId(), null, d)));
             }
         }
         return new RoutingDiff(baseVersion, sets, destinations);
     }
 
-    private static void diffMembers(final DestinationSetConfig old, final DestinationSetConfig now,
-        final List<DestinationChange> out)
-    {
+    private static void diffMembers(
+            final DestinationSetConfig old, final DestinationSetConfig now, final List<DestinationChange> out) {
         final Map<String, Destination> before = new java.util.LinkedHashMap<>();
         old.destinations().forEach(d -> before.put(d.id(), d));
-        for (final Destination d : now.destinations())
-        {
+        for (final Destination d : now.destinations()) {
             final Destination was = before.remove(d.id());
-            if (was == null)
-            {
+            if (was == null) {
                 out.add(new DestinationChange(Kind.ADDED, now.setId(), null, d));
-            }
-            else if (!was.equals(d))
-            {
+            } else if (!was.equals(d)) {
                 out.add(new DestinationChange(Kind.CHANGED, now.setId(), was, d));
             }
         }
@@ -110,35 +94,29 @@ public final class RoutingDiff
     }
 
     /** @return version of the routing table the diff was computed against. */
-    public long baseVersion()
-    {
+    public long baseVersion() {
         return baseVersion;
     }
 
-    public List<SetChange> setChanges()
-    {
+    public List<SetChange> setChanges() {
         return sets;
     }
 
-    public List<DestinationChange> destinationChanges()
-    {
+    public List<DestinationChange> destinationChanges() {
         return destinations;
     }
 
     /** @return the destination changes of one kind. */
-    public List<DestinationChange> destinationChanges(final Kind kind)
-    {
+    public List<DestinationChange> destinationChanges(final Kind kind) {
         return destinations.stream().filter(c -> c.kind() == kind).toList();
     }
 
-    public boolean isEmpty()
-    {
+    public boolean isEmpty() {
         return sets.isEmpty() && destinations.isEmpty();
     }
 
     @Override
-    public String toString()
-    {
+    public String toString() {
         final StringBuilder sb = new StringBuilder("RoutingDiff against version ").append(baseVersion);
         sets.forEach(c -> sb.append("\n  ").append(c));
         destinations.forEach(c -> sb.append("\n  ").append(c));

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
-
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
 import org.sipha.core.model.DestinationState;
@@ -31,8 +30,7 @@ import org.sipha.core.model.DestinationState;
  * Reloads keep state, leases, latency and statistics for every destination id that stays configured.
  * Lease timing ({@link DispatcherConfig#leaseNs()}) applies to ids that appear after the reload that sets it.
  */
-public final class RoutingTableOwner
-{
+public final class RoutingTableOwner {
     private final LongSupplier nanoClock;
     private final int stripes;
     private final HealthSignalProxy healthSink;
@@ -46,8 +44,7 @@ public final class RoutingTableOwner
     private volatile RoutingTable table;
 
     /** Owner with the system monotonic clock. */
-    public RoutingTableOwner(final DispatcherConfig config)
-    {
+    public RoutingTableOwner(final DispatcherConfig config) {
         this(config, System::nanoTime);
     }
 
@@ -55,8 +52,7 @@ public final class RoutingTableOwner
      * @param config    initial configuration; published as version 1.
      * @param nanoClock monotonic nanosecond clock for lease expiry; inject a fake one in tests.
      */
-    public RoutingTableOwner(final DispatcherConfig config, final LongSupplier nanoClock)
-    {
+    public RoutingTableOwner(final DispatcherConfig config, final LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         this.stripes = StripedCounter.defaultStripes();
         this.healthSink = new HealthSignalProxy(this);
@@ -66,20 +62,17 @@ public final class RoutingTableOwner
     }
 
     /** @return the current snapshot. Any thread; load it once per request and use that for every choice. */
-    public RoutingTable table()
-    {
+    public RoutingTable table() {
         return table;
     }
 
     /** @return the sink the health side reports into. Any thread, non-blocking. */
-    public DestinationHealthSink healthSink()
-    {
+    public DestinationHealthSink healthSink() {
         return healthSink;
     }
 
     /** Dry run: what {@link #reload} would change, without changing anything. Owner thread. */
-    public RoutingDiff diff(final DispatcherConfig next)
-    {
+    public RoutingDiff diff(final DispatcherConfig next) {
         return RoutingDiff.between(table.version(), config, next);
     }
 
@@ -89,25 +82,18 @@ public final class RoutingTableOwner
      *
      * @return what changed.
      */
-    public RoutingDiff reload(final DispatcherConfig next)
-    {
+    public RoutingDiff reload(final DispatcherConfig next) {
         final RoutingDiff diff = diff(next);
         final Set<String> ids = new HashSet<>();
-        for (final DestinationSetConfig set : next.sets().values())
-        {
-            for (final Destination d : set.destinations())
-            {
+        for (final DestinationSetConfig set : next.sets().values()) {
+            for (final Destination d : set.destinations()) {
                 ids.add(d.id());
-                if (!runtimes.containsKey(d.id()))
-                {
+                if (!runtimes.containsKey(d.id())) {
                     runtimes.put(d.id(), new DestinationRuntime(d.id(), nanoClock, next.leaseNs(), next.leaseSlots()));
                     final DestinationState initial = next.initialState(d.id());
-                    if (initial == DestinationState.DISABLED)
-                    {
+                    if (initial == DestinationState.DISABLED) {
                         adminDisabled.add(d.id());
-                    }
-                    else
-                    {
+                    } else {
                         healthStates.put(d.id(), initial);
                     }
                 }
@@ -128,10 +114,8 @@ public final class RoutingTableOwner
      *
      * @return false when the id is unknown or its effective state unchanged (nothing published).
      */
-    public boolean setHealthState(final String destinationId, final DestinationState state)
-    {
-        if (applyHealthState(destinationId, state))
-        {
+    public boolean setHealthState(final String destinationId, final DestinationState state) {
+        if (applyHealthState(destinationId, state)) {
             publish();
             return true;
         }
@@ -139,11 +123,9 @@ public final class RoutingTableOwner
     }
 
     /** Disables (or re-enables) a destination by operator decision and publishes. Owner thread. */
-    public boolean setAdminDisabled(final String destinationId, final boolean disabled)
-    {
-        if (runtimes.containsKey(destinationId) &&
-            (disabled ? adminDisabled.add(destinationId) : adminDisabled.remove(destinationId)))
-        {
+    public boolean setAdminDisabled(final String destinationId, final boolean disabled) {
+        if (runtimes.containsKey(destinationId)
+                && (disabled ? adminDisabled.add(destinationId) : adminDisabled.remove(destinationId))) {
             publish();
             return true;
         }
@@ -156,37 +138,28 @@ public final class RoutingTableOwner
      *
      * @return number of queued changes drained (0 when idle, for idle strategies).
      */
-    public int doWork()
-    {
+    public int doWork() {
         final int drained = healthSink.drain(applyQueued);
-        if (dirty)
-        {
+        if (dirty) {
             dirty = false;
             publish();
         }
         return drained;
     }
 
-    private void applyQueued(final String destinationId, final DestinationState state)
-    {
-        if (state == DestinationState.DISABLED)
-        {
+    private void applyQueued(final String destinationId, final DestinationState state) {
+        if (state == DestinationState.DISABLED) {
             dirty |= runtimes.containsKey(destinationId) && adminDisabled.add(destinationId);
-        }
-        else
-        {
+        } else {
             dirty |= applyHealthState(destinationId, state);
         }
     }
 
-    private boolean applyHealthState(final String destinationId, final DestinationState state)
-    {
-        if (state == DestinationState.DISABLED)
-        {
+    private boolean applyHealthState(final String destinationId, final DestinationState state) {
+        if (state == DestinationState.DISABLED) {
             throw new IllegalArgumentException("DISABLED is an operator decision: use setAdminDisabled");
         }
-        if (!runtimes.containsKey(destinationId))
-        {
+        if (!runtimes.containsKey(destinationId)) {
             return false;
         }
         final DestinationState before = effectiveState(destinationId);
@@ -194,22 +167,20 @@ public final class RoutingTableOwner
         return effectiveState(destinationId) != before;
     }
 
-    private DestinationState effectiveState(final String destinationId)
-    {
-        return adminDisabled.contains(destinationId) ? DestinationState.DISABLED :
-            healthStates.getOrDefault(destinationId, DestinationState.ACTIVE);
+    private DestinationState effectiveState(final String destinationId) {
+        return adminDisabled.contains(destinationId)
+                ? DestinationState.DISABLED
+                : healthStates.getOrDefault(destinationId, DestinationState.ACTIVE);
     }
 
-    private void publish()
-    {
+    private void publish() {
         final Map<String, DestinationEntry> byId = new HashMap<>();
         final DestinationSet[] sets = new DestinationSet[config.sets().size()];
         int k = 0;
-        for (final DestinationSetConfig setConfig : config.sets().values())
-        {
-            final DestinationEntry[] entries = new DestinationEntry[setConfig.destinations().size()];
-            for (int i = 0; i < entries.length; i++)
-            {
+        for (final DestinationSetConfig setConfig : config.sets().values()) {
+            final DestinationEntry[] entries =
+                    new DestinationEntry[setConfig.destinations().size()];
+            for (int i = 0; i < entries.length; i++) {
                 final Destination d = setConfig.destinations().get(i);
                 entries[i] = new DestinationEntry(d, effectiveState(d.id()), runtimes.get(d.id()), i);
                 byId.putIfAbsent(d.id(), entries[i]);

@@ -2,7 +2,6 @@ package org.sipha.dispatcher;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-
 import org.sipha.core.model.DestinationHealthSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +22,7 @@ import org.slf4j.LoggerFactory;
  * it again. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for a supervisor: a writer that died
  * or hangs publishes no health change any more.
  */
-public final class RoutingTableWriter implements AutoCloseable
-{
+public final class RoutingTableWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWriter.class);
     private static final long AFTER_FAILURE_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long JOIN_MS = TimeUnit.SECONDS.toMillis(5);
@@ -36,8 +34,7 @@ public final class RoutingTableWriter implements AutoCloseable
     private volatile long lastDutyCycleNanos = System.nanoTime();
 
     /** A writer named {@code threadName} for {@code owner}; nothing runs until {@link #start}. */
-    public RoutingTableWriter(final RoutingTableOwner owner, final String threadName)
-    {
+    public RoutingTableWriter(final RoutingTableOwner owner, final String threadName) {
         this.owner = owner;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
@@ -48,22 +45,19 @@ public final class RoutingTableWriter implements AutoCloseable
      * Where the health side reports (e.g. {@code HealthMonitor}'s sink): the owner's queue, plus a wake-up of the
      * writer. Changes reported before {@link #start} are applied once it runs. Any thread.
      */
-    public DestinationHealthSink healthSink()
-    {
+    public DestinationHealthSink healthSink() {
         return sink;
     }
 
     /** Starts the writer thread; from now on it owns the table. Once. */
-    public RoutingTableWriter start()
-    {
+    public RoutingTableWriter start() {
         lastDutyCycleNanos = System.nanoTime();
         thread.start();
         return this;
     }
 
     /** True from {@link #start} until the writer thread ends, by {@link #close} or by dying. Any thread. */
-    public boolean isAlive()
-    {
+    public boolean isAlive() {
         return thread.isAlive();
     }
 
@@ -71,26 +65,19 @@ public final class RoutingTableWriter implements AutoCloseable
      * {@link System#nanoTime()} when the writer last began a duty cycle; it does so at least every 100 ms, idle or
      * not, so a value that stops advancing means the thread died or hangs. Any thread.
      */
-    public long lastDutyCycleNanos()
-    {
+    public long lastDutyCycleNanos() {
         return lastDutyCycleNanos;
     }
 
-    private void run()
-    {
-        while (running)
-        {
-            try
-            {
+    private void run() {
+        while (running) {
+            try {
                 lastDutyCycleNanos = System.nanoTime();
                 sink.beforeWork();
-                if (owner.doWork() == 0)
-                {
+                if (owner.doWork() == 0) {
                     sink.awaitWork();
                 }
-            }
-            catch (final RuntimeException e)
-            {
+            } catch (final RuntimeException e) {
                 // A bug in one cycle must not freeze the table for good.
                 LOG.error("routing table duty cycle failed", e);
                 LockSupport.parkNanos(AFTER_FAILURE_NS);
@@ -100,20 +87,15 @@ public final class RoutingTableWriter implements AutoCloseable
 
     /** Stops the writer thread and waits for it (at most 5 s); the caller owns the table again. */
     @Override
-    public void close()
-    {
+    public void close() {
         running = false;
-        if (!thread.isAlive())
-        {
+        if (!thread.isAlive()) {
             return;
         }
         LockSupport.unpark(thread);
-        try
-        {
+        try {
             thread.join(JOIN_MS);
-        }
-        catch (final InterruptedException e)
-        {
+        } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }

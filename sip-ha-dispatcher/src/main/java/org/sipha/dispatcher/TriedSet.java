@@ -7,44 +7,35 @@ package org.sipha.dispatcher;
  * <p>Not thread-safe: owned by one thread. {@link #NONE} is the shared empty instance used by plain selection;
  * it is never written.
  */
-final class TriedSet
-{
+final class TriedSet {
     static final TriedSet NONE = new TriedSet();
 
     private long[] words = new long[0];
     private int count;
 
-    boolean contains(final int index)
-    {
+    boolean contains(final int index) {
         final int w = index >>> 6;
         return w < words.length && (words[w] & (1L << index)) != 0;
     }
 
-    boolean isEmpty()
-    {
+    boolean isEmpty() {
         return count == 0;
     }
 
-    void add(final int index)
-    {
+    void add(final int index) {
         final long bit = 1L << index;
-        if ((words[index >>> 6] & bit) == 0)
-        {
+        if ((words[index >>> 6] & bit) == 0) {
             words[index >>> 6] |= bit;
             count++;
         }
     }
 
     /** Empties the set and makes room for indices below {@code size}; allocates only when a larger set appears. */
-    void clear(final int size)
-    {
+    void clear(final int size) {
         final int needed = (size + 63) >>> 6;
-        if (words.length < needed)
-        {
+        if (words.length < needed) {
             words = new long[needed];
-        }
-        else
-        {
+        } else {
             java.util.Arrays.fill(words, 0L);
         }
         count = 0;
@@ -54,19 +45,15 @@ final class TriedSet
      * @return the first element of {@code candidates}, scanning cyclically from {@code start}, that is not in
      * this set; -1 when all have been tried.
      */
-    int firstUntried(final int[] candidates, final int start)
-    {
+    int firstUntried(final int[] candidates, final int start) {
         final int n = candidates.length;
         int i = start;
-        for (int k = 0; k < n; k++)
-        {
+        for (int k = 0; k < n; k++) {
             final int c = candidates[i];
-            if (!contains(c))
-            {
+            if (!contains(c)) {
                 return c;
             }
-            if (++i == n)
-            {
+            if (++i == n) {
                 i = 0;
             }
         }

@@ -3,7 +3,6 @@ package org.sipha.dispatcher;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-
 import org.sipha.core.model.DestinationHealthSink;
 import org.sipha.core.model.DestinationState;
 
@@ -14,8 +13,7 @@ import org.sipha.core.model.DestinationState;
  * <p>Threading: {@link #onStateChange} and {@link #onLatencySample} any thread, non-blocking;
  * {@link #beforeWork} and {@link #awaitWork} only the writer thread given to the constructor.
  */
-final class WakingHealthSink implements DestinationHealthSink
-{
+final class WakingHealthSink implements DestinationHealthSink {
     /** A safety net, not a poll rate: every state change wakes the writer. */
     private static final long MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -23,15 +21,13 @@ final class WakingHealthSink implements DestinationHealthSink
     private final Thread writer;
     private final AtomicBoolean pending = new AtomicBoolean();
 
-    WakingHealthSink(final DestinationHealthSink queue, final Thread writer)
-    {
+    WakingHealthSink(final DestinationHealthSink queue, final Thread writer) {
         this.queue = queue;
         this.writer = writer;
     }
 
     @Override
-    public void onStateChange(final String destinationId, final DestinationState state)
-    {
+    public void onStateChange(final String destinationId, final DestinationState state) {
         queue.onStateChange(destinationId, state);
         if (!pending.getAndSet(true)) // one unpark per batch, not per change
         {
@@ -41,22 +37,18 @@ final class WakingHealthSink implements DestinationHealthSink
 
     /** Applied by the routing table at once (a lock-free runtime update), so the writer need not wake. */
     @Override
-    public void onLatencySample(final String destinationId, final long rttNs)
-    {
+    public void onLatencySample(final String destinationId, final long rttNs) {
         queue.onLatencySample(destinationId, rttNs);
     }
 
     /** Writer thread: call before draining the queue; changes queued from now on wake the writer again. */
-    void beforeWork()
-    {
+    void beforeWork() {
         pending.set(false);
     }
 
     /** Writer thread: after a drain that found nothing, sleeps until a state change arrives (or 100 ms pass). */
-    void awaitWork()
-    {
-        if (!pending.get())
-        {
+    void awaitWork() {
+        if (!pending.get()) {
             LockSupport.parkNanos(this, MAX_SLEEP_NS);
         }
     }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
@@ -21,23 +20,19 @@ import org.sipha.core.model.DestinationState;
  * What moves when a destination leaves or joins a {@link Algorithm#CONSISTENT_HASH} set, and how well bounded
  * load holds. The figures printed are the ones quoted in the change description.
  */
-class ConsistentHashRemapTest
-{
+class ConsistentHashRemapTest {
     private static final int KEYS = 60_000;
 
-    private static String[] assign(final RoutingTable table, final String[] keys)
-    {
+    private static String[] assign(final RoutingTable table, final String[] keys) {
         final String[] to = new String[keys.length];
-        for (int i = 0; i < keys.length; i++)
-        {
+        for (int i = 0; i < keys.length; i++) {
             to[i] = table.select(SET, KeyHash.of(keys[i])).destination().id();
         }
         return to;
     }
 
     @Test
-    void destinationGoingDownMovesOnlyItsKeysAndSpreadsThemOverAllSurvivors()
-    {
+    void destinationGoingDownMovesOnlyItsKeysAndSpreadsThemOverAllSurvivors() {
         final RoutingTableOwner owner = owner(Algorithm.CONSISTENT_HASH, equalDestinations(6));
         final String[] keys = callIds(KEYS, 42);
         final String[] before = assign(owner.table(), keys);
@@ -46,29 +41,23 @@ class ConsistentHashRemapTest
 
         final Map<String, Integer> movedTo = new HashMap<>();
         int orphans = 0;
-        for (int i = 0; i < KEYS; i++)
-        {
-            if (before[i].equals("d5"))
-            {
+        for (int i = 0; i < KEYS; i++) {
+            if (before[i].equals("d5")) {
                 orphans++;
                 movedTo.merge(after[i], 1, Integer::sum);
-            }
-            else
-            {
+            } else {
                 assertEquals(before[i], after[i], "a key not on d5 moved");
             }
         }
         System.out.printf("leave: %d of %d keys were on d5, now spread %s%n", orphans, KEYS, movedTo);
         assertEquals(5, movedTo.size());
-        for (final int n : movedTo.values())
-        {
+        for (final int n : movedTo.values()) {
             assertEquals(orphans / 5.0, n, orphans / 5.0 * 0.1, movedTo.toString());
         }
     }
 
     @Test
-    void destinationRemovedByReloadBehavesAsOneGoingDown()
-    {
+    void destinationRemovedByReloadBehavesAsOneGoingDown() {
         final RoutingTableOwner owner = owner(Algorithm.CONSISTENT_HASH, equalDestinations(6));
         final String[] keys = callIds(KEYS, 43);
         owner.setHealthState("d2", DestinationState.INACTIVE);
@@ -80,8 +69,7 @@ class ConsistentHashRemapTest
     }
 
     @Test
-    void destinationJoiningTakesOnlyItsFairShareAndNothingElseMoves()
-    {
+    void destinationJoiningTakesOnlyItsFairShareAndNothingElseMoves() {
         final RoutingTableOwner owner = owner(Algorithm.CONSISTENT_HASH, equalDestinations(6));
         final String[] keys = callIds(KEYS, 44);
         final String[] before = assign(owner.table(), keys);
@@ -89,10 +77,8 @@ class ConsistentHashRemapTest
         final String[] after = assign(owner.table(), keys);
 
         int moved = 0;
-        for (int i = 0; i < KEYS; i++)
-        {
-            if (!before[i].equals(after[i]))
-            {
+        for (int i = 0; i < KEYS; i++) {
+            if (!before[i].equals(after[i])) {
                 assertEquals("d6", after[i], "a key moved between old destinations");
                 moved++;
             }
@@ -102,8 +88,7 @@ class ConsistentHashRemapTest
     }
 
     @Test
-    void weightChangeMovesKeysOnlyToOrFromTheChangedDestination()
-    {
+    void weightChangeMovesKeysOnlyToOrFromTheChangedDestination() {
         final List<Destination> dests = new ArrayList<>(equalDestinations(4));
         final RoutingTableOwner owner = owner(Algorithm.CONSISTENT_HASH, dests);
         final String[] keys = callIds(KEYS, 45);
@@ -111,33 +96,30 @@ class ConsistentHashRemapTest
         dests.set(0, dest("d0", 2));
         owner.reload(Fixtures.config(Algorithm.CONSISTENT_HASH, dests));
         final String[] after = assign(owner.table(), keys);
-        for (int i = 0; i < KEYS; i++)
-        {
+        for (int i = 0; i < KEYS; i++) {
             assertTrue(before[i].equals(after[i]) || after[i].equals("d0"), "key moved away from d0's peers");
         }
     }
 
     @Test
-    void boundedLoadKeepsEverySurvivorWithinOneQuarterAboveFairShare()
-    {
+    void boundedLoadKeepsEverySurvivorWithinOneQuarterAboveFairShare() {
         // 6 equal destinations, one down, 60,000 Call-IDs, each call holding its lease: the target.
         final RoutingTableOwner owner = owner(Algorithm.CONSISTENT_HASH, equalDestinations(6));
         owner.setHealthState("d3", DestinationState.INACTIVE);
         final double ratio = maxOverFair(owner, callIds(KEYS, 46), true);
         final double plain = maxOverFair(down("d3"), callIds(KEYS, 46), false);
-        System.out.printf("bounded load, 6 destinations one down, %d Call-IDs: max/fair %.4f (plain rendezvous %.4f)%n",
-            KEYS, ratio, plain);
+        System.out.printf(
+                "bounded load, 6 destinations one down, %d Call-IDs: max/fair %.4f (plain rendezvous %.4f)%n",
+                KEYS, ratio, plain);
         assertTrue(ratio <= 1.25, "max/fair " + ratio);
     }
 
     @Test
-    void boundedLoadCapsAHotKeyWorkloadThatPlainHashingCannot()
-    {
+    void boundedLoadCapsAHotKeyWorkloadThatPlainHashingCannot() {
         // 60,000 calls over only 12 distinct keys (a few very busy trunks): hashing alone piles them up.
         final String[] hot = callIds(12, 47);
         final String[] keys = new String[KEYS];
-        for (int i = 0; i < KEYS; i++)
-        {
+        for (int i = 0; i < KEYS; i++) {
             keys[i] = hot[i % hot.length];
         }
         final RoutingTableOwner bounded = owner(Algorithm.CONSISTENT_HASH, equalDestinations(5));
@@ -148,28 +130,24 @@ class ConsistentHashRemapTest
         assertTrue(plain > 1.25, "plain hashing was expected to exceed the bound here: " + plain);
     }
 
-    private static RoutingTableOwner down(final String id)
-    {
+    private static RoutingTableOwner down(final String id) {
         final RoutingTableOwner o = owner(Algorithm.CONSISTENT_HASH, equalDestinations(6));
         o.setHealthState(id, DestinationState.INACTIVE);
         return o;
     }
 
     /** Routes every key, holding a lease for each when {@code lease}; returns the busiest active count over the fair share. */
-    private static double maxOverFair(final RoutingTableOwner owner, final String[] keys, final boolean lease)
-    {
+    private static double maxOverFair(final RoutingTableOwner owner, final String[] keys, final boolean lease) {
         final RoutingTable table = owner.table();
         final Map<String, Integer> counts = new HashMap<>();
-        for (final String key : keys)
-        {
+        for (final String key : keys) {
             final DestinationEntry e = table.select(SET, KeyHash.of(key));
-            if (lease)
-            {
+            if (lease) {
                 assertTrue(e.tryAcquireLease() >= 0);
             }
             counts.merge(e.destination().id(), 1, Integer::sum);
         }
-        final double fair = (double)keys.length / table.set(SET).activeCount();
+        final double fair = (double) keys.length / table.set(SET).activeCount();
         return counts.values().stream().mapToInt(Integer::intValue).max().orElseThrow() / fair;
     }
 }

@@ -13,26 +13,28 @@ import static org.sipha.dispatcher.Fixtures.equalDestinations;
 import static org.sipha.dispatcher.Fixtures.owner;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 import org.sipha.dispatcher.RoutingDiff.Kind;
 
-class RoutingTableOwnerTest
-{
-    private static DispatcherConfig twoSets(final Algorithm set2Algorithm, final Destination... set1)
-    {
+class RoutingTableOwnerTest {
+    private static DispatcherConfig twoSets(final Algorithm set2Algorithm, final Destination... set1) {
         final DestinationSetConfig.Builder one = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
         List.of(set1).forEach(one::add);
-        return DispatcherConfig.builder().set(one.build())
-            .set(DestinationSetConfig.builder(2).algorithm(set2Algorithm).add(dest("x", 1)).build()).build();
+        return DispatcherConfig.builder()
+                .set(one.build())
+                .set(DestinationSetConfig.builder(2)
+                        .algorithm(set2Algorithm)
+                        .add(dest("x", 1))
+                        .build())
+                .build();
     }
 
     @Test
-    void reloadKeepsLeasesLatencyAndStateOfDestinationsWhoseIdStays()
-    {
-        final RoutingTableOwner owner = new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
+    void reloadKeepsLeasesLatencyAndStateOfDestinationsWhoseIdStays() {
+        final RoutingTableOwner owner =
+                new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
         final DestinationRuntime a = owner.table().entry("a").runtime();
         final long token = owner.table().entry("a").tryAcquireLease();
         owner.healthSink().onLatencySample("a", 2_000_000);
@@ -48,13 +50,14 @@ class RoutingTableOwnerTest
         assertEquals(2_000_000, a.latencyEwmaNs());
         assertEquals(DestinationState.PROBING, owner.table().state("a"));
         assertNull(owner.table().entry("b"));
-        assertTrue(owner.table().entry("a").releaseLease(token), "a lease taken before the reload is released after it");
+        assertTrue(
+                owner.table().entry("a").releaseLease(token), "a lease taken before the reload is released after it");
     }
 
     @Test
-    void destinationRemovedAndAddedBackStartsFresh()
-    {
-        final RoutingTableOwner owner = new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
+    void destinationRemovedAndAddedBackStartsFresh() {
+        final RoutingTableOwner owner =
+                new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
         final DestinationRuntime b = owner.table().entry("b").runtime();
         owner.setHealthState("b", DestinationState.INACTIVE);
         owner.reload(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1)));
@@ -64,30 +67,47 @@ class RoutingTableOwnerTest
     }
 
     @Test
-    void diffDescribesAReloadWithoutApplyingIt()
-    {
-        final RoutingTableOwner owner = new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
+    void diffDescribesAReloadWithoutApplyingIt() {
+        final RoutingTableOwner owner =
+                new RoutingTableOwner(twoSets(Algorithm.ROUND_ROBIN, dest("a", 1), dest("b", 1)));
         final RoutingTable before = owner.table();
         final DispatcherConfig next = DispatcherConfig.builder()
-            .set(DestinationSetConfig.builder(1).algorithm(Algorithm.LEAST_CALLS).add(dest("a", 5)).add(dest("c", 1)).build())
-            .set(DestinationSetConfig.builder(3).add(dest("y", 1)).build()).build();
+                .set(DestinationSetConfig.builder(1)
+                        .algorithm(Algorithm.LEAST_CALLS)
+                        .add(dest("a", 5))
+                        .add(dest("c", 1))
+                        .build())
+                .set(DestinationSetConfig.builder(3).add(dest("y", 1)).build())
+                .build();
 
         final RoutingDiff diff = owner.diff(next);
 
         assertSame(before, owner.table(), "dry run publishes nothing");
         assertEquals(before.version(), diff.baseVersion());
-        assertEquals(List.of("CHANGED set 1 ROUND_ROBIN -> LEAST_CALLS", "REMOVED set 2", "ADDED set 3"),
-            diff.setChanges().stream().map(Object::toString).toList());
-        assertEquals(List.of("a"), diff.destinationChanges(Kind.CHANGED).stream().map(RoutingDiff.DestinationChange::id).toList());
-        assertEquals(List.of("c", "y"), diff.destinationChanges(Kind.ADDED).stream().map(RoutingDiff.DestinationChange::id).toList());
-        assertEquals(List.of("b", "x"), diff.destinationChanges(Kind.REMOVED).stream().map(RoutingDiff.DestinationChange::id).toList());
+        assertEquals(
+                List.of("CHANGED set 1 ROUND_ROBIN -> LEAST_CALLS", "REMOVED set 2", "ADDED set 3"),
+                diff.setChanges().stream().map(Object::toString).toList());
+        assertEquals(
+                List.of("a"),
+                diff.destinationChanges(Kind.CHANGED).stream()
+                        .map(RoutingDiff.DestinationChange::id)
+                        .toList());
+        assertEquals(
+                List.of("c", "y"),
+                diff.destinationChanges(Kind.ADDED).stream()
+                        .map(RoutingDiff.DestinationChange::id)
+                        .toList());
+        assertEquals(
+                List.of("b", "x"),
+                diff.destinationChanges(Kind.REMOVED).stream()
+                        .map(RoutingDiff.DestinationChange::id)
+                        .toList());
         assertEquals(diff.toString(), owner.reload(next).toString());
         assertTrue(owner.diff(next).isEmpty());
     }
 
     @Test
-    void adminDisableOverridesHealthUntilReEnabled()
-    {
+    void adminDisableOverridesHealthUntilReEnabled() {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
         assertTrue(owner.setAdminDisabled("d0", true));
         owner.setHealthState("d0", DestinationState.ACTIVE);
@@ -100,8 +120,7 @@ class RoutingTableOwnerTest
     }
 
     @Test
-    void queuedHealthChangesAreAppliedByTheOwnerInOnePublication()
-    {
+    void queuedHealthChangesAreAppliedByTheOwnerInOnePublication() {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(3));
         final long version = owner.table().version();
         owner.healthSink().onStateChange("d0", DestinationState.INACTIVE);
@@ -115,23 +134,32 @@ class RoutingTableOwnerTest
     }
 
     @Test
-    void initialStatesApplyOnlyToNewIds()
-    {
+    void initialStatesApplyOnlyToNewIds() {
         final DispatcherConfig config = DispatcherConfig.builder()
-            .set(DestinationSetConfig.builder(SET).add(dest("a", 1)).add(dest("b", 1)).build())
-            .initialState("b", DestinationState.DISABLED).build();
+                .set(DestinationSetConfig.builder(SET)
+                        .add(dest("a", 1))
+                        .add(dest("b", 1))
+                        .build())
+                .initialState("b", DestinationState.DISABLED)
+                .build();
         final RoutingTableOwner owner = new RoutingTableOwner(config);
         assertEquals(DestinationState.DISABLED, owner.table().state("b"));
         owner.setHealthState("a", DestinationState.INACTIVE);
-        owner.reload(DispatcherConfig.builder().set(config.sets().get(SET))
-            .initialState("a", DestinationState.ACTIVE).build());
+        owner.reload(DispatcherConfig.builder()
+                .set(config.sets().get(SET))
+                .initialState("a", DestinationState.ACTIVE)
+                .build());
         assertEquals(DestinationState.INACTIVE, owner.table().state("a"), "kept id keeps its reported state");
     }
 
     @Test
-    void invalidMaxLoadIsRejectedWhenTheConfigurationIsBuilt()
-    {
-        final Destination bad = Destination.builder("sip:h").id("h").attribute("maxload", "lots").build();
-        assertThrows(IllegalArgumentException.class, () -> DestinationSetConfig.builder(1).add(bad).build());
+    void invalidMaxLoadIsRejectedWhenTheConfigurationIsBuilt() {
+        final Destination bad = Destination.builder("sip:h")
+                .id("h")
+                .attribute("maxload", "lots")
+                .build();
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> DestinationSetConfig.builder(1).add(bad).build());
     }
 }

@@ -9,20 +9,16 @@ import static org.sipha.dispatcher.Fixtures.owner;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
 
-class RoutingTableWriterTest
-{
+class RoutingTableWriterTest {
     private static final long WAIT_MS = 10_000;
 
     @Test
-    void healthChangesReportedToItsSinkReachTheTableWithNoOtherThreadCallingDoWork() throws InterruptedException
-    {
+    void healthChangesReportedToItsSinkReachTheTableWithNoOtherThreadCallingDoWork() throws InterruptedException {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
-        try (RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-a").start())
-        {
+        try (RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-a").start()) {
             writer.healthSink().onStateChange("d0", DestinationState.INACTIVE);
             await(() -> owner.table().state("d0") == DestinationState.INACTIVE, "d0 INACTIVE");
             assertEquals(DestinationState.ACTIVE, owner.table().state("d1"));
@@ -33,22 +29,19 @@ class RoutingTableWriterTest
     }
 
     @Test
-    void changesReportedBeforeStartAreAppliedOnceItRuns() throws InterruptedException
-    {
+    void changesReportedBeforeStartAreAppliedOnceItRuns() throws InterruptedException {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
         final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-b");
         writer.healthSink().onStateChange("d1", DestinationState.PROBING);
         assertEquals(DestinationState.ACTIVE, owner.table().state("d1"), "nothing applies before start");
-        try (writer)
-        {
+        try (writer) {
             writer.start();
             await(() -> owner.table().state("d1") == DestinationState.PROBING, "d1 PROBING");
         }
     }
 
     @Test
-    void latencySamplesReachTheDestinationAtOnce()
-    {
+    void latencySamplesReachTheDestinationAtOnce() {
         final RoutingTableOwner owner = owner(Algorithm.LOWEST_LATENCY, equalDestinations(2));
         final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-c");
         writer.healthSink().onLatencySample("d0", 3_000_000);
@@ -57,8 +50,7 @@ class RoutingTableWriterTest
     }
 
     @Test
-    void closeEndsTheThreadAndHandsTheTableBackToTheCaller() throws InterruptedException
-    {
+    void closeEndsTheThreadAndHandsTheTableBackToTheCaller() throws InterruptedException {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
         final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-d").start();
         await(() -> threadAlive("test-writer-d"), "writer thread running");
@@ -71,8 +63,7 @@ class RoutingTableWriterTest
     }
 
     @Test
-    void tellsWhetherItsThreadRunsAndWhenItLastCycled() throws InterruptedException
-    {
+    void tellsWhetherItsThreadRunsAndWhenItLastCycled() throws InterruptedException {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
         final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-e");
         assertFalse(writer.isAlive(), "not started");
@@ -86,12 +77,9 @@ class RoutingTableWriterTest
         assertFalse(writer.isAlive(), "closed");
     }
 
-    private static boolean threadAlive(final String name)
-    {
-        for (final Thread t : Thread.getAllStackTraces().keySet())
-        {
-            if (t.getName().equals(name) && t.isAlive())
-            {
+    private static boolean threadAlive(final String name) {
+        for (final Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name) && t.isAlive()) {
                 return true;
             }
         }
@@ -99,13 +87,10 @@ class RoutingTableWriterTest
     }
 
     /** Bounded wait for another thread's work (not a timing assertion). */
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
+    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
                 fail(what + ": not within " + WAIT_MS + " ms");
             }
             Thread.sleep(5);

@@ -14,18 +14,14 @@ import static org.sipha.dispatcher.Fixtures.owner;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 
-class SelectionDistributionTest
-{
-    private static Map<String, Integer> countRandomKeys(final RoutingTableOwner owner, final int n, final long seed)
-    {
+class SelectionDistributionTest {
+    private static Map<String, Integer> countRandomKeys(final RoutingTableOwner owner, final int n, final long seed) {
         final Map<String, Integer> counts = new HashMap<>();
-        for (final String key : callIds(n, seed))
-        {
+        for (final String key : callIds(n, seed)) {
             final DestinationEntry e = owner.table().select(SET, KeyHash.of(key));
             assertNotNull(e);
             counts.merge(e.destination().id(), 1, Integer::sum);
@@ -33,41 +29,40 @@ class SelectionDistributionTest
         return counts;
     }
 
-    private static Map<String, Integer> countSelections(final RoutingTableOwner owner, final int n)
-    {
+    private static Map<String, Integer> countSelections(final RoutingTableOwner owner, final int n) {
         final Map<String, Integer> counts = new HashMap<>();
-        for (int i = 0; i < n; i++)
-        {
+        for (int i = 0; i < n; i++) {
             counts.merge(owner.table().select(SET, i).destination().id(), 1, Integer::sum);
         }
         return counts;
     }
 
     /** Asserts every id's count is within {@code relativeTolerance} of {@code total * weight / totalWeight}. */
-    private static void assertShares(final Map<String, Integer> counts, final List<Destination> dests, final int total,
-        final double relativeTolerance)
-    {
+    private static void assertShares(
+            final Map<String, Integer> counts,
+            final List<Destination> dests,
+            final int total,
+            final double relativeTolerance) {
         final int totalWeight = dests.stream().mapToInt(Destination::weight).sum();
-        for (final Destination d : dests)
-        {
-            final double expected = (double)total * d.weight() / totalWeight;
+        for (final Destination d : dests) {
+            final double expected = (double) total * d.weight() / totalWeight;
             final int actual = counts.getOrDefault(d.id(), 0);
-            assertTrue(Math.abs(actual - expected) <= expected * relativeTolerance,
-                d.id() + ": expected " + expected + " +-" + relativeTolerance * 100 + "%, got " + actual + " in " + counts);
+            assertTrue(
+                    Math.abs(actual - expected) <= expected * relativeTolerance,
+                    d.id() + ": expected " + expected + " +-" + relativeTolerance * 100 + "%, got " + actual + " in "
+                            + counts);
         }
     }
 
     @Test
-    void roundRobinGivesEachActiveDestinationTheSameCount()
-    {
+    void roundRobinGivesEachActiveDestinationTheSameCount() {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(4));
         final Map<String, Integer> counts = countSelections(owner, 40_000);
         counts.values().forEach(c -> assertTrue(Math.abs(c - 10_000) <= 1, counts.toString()));
     }
 
     @Test
-    void roundRobinSkipsInactiveDestinations()
-    {
+    void roundRobinSkipsInactiveDestinations() {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(4));
         owner.setHealthState("d2", DestinationState.INACTIVE);
         final Map<String, Integer> counts = countSelections(owner, 30_000);
@@ -76,21 +71,17 @@ class SelectionDistributionTest
     }
 
     @Test
-    void roundRobinStartsSuccessiveRequestsAtSuccessiveDestinationsWhenEveryOneFailsOver()
-    {
-        for (final Algorithm algorithm : List.of(Algorithm.ROUND_ROBIN, Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN))
-        {
+    void roundRobinStartsSuccessiveRequestsAtSuccessiveDestinationsWhenEveryOneFailsOver() {
+        for (final Algorithm algorithm : List.of(Algorithm.ROUND_ROBIN, Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN)) {
             final RoutingTableOwner owner = owner(algorithm, equalDestinations(4));
             final FailoverIterator it = new FailoverIterator();
             final Map<String, Integer> firsts = new HashMap<>();
-            for (int i = 0; i < 400; i++)
-            {
+            for (int i = 0; i < 400; i++) {
                 it.reset(owner.table(), SET, 0);
                 final DestinationEntry first = it.next();
                 firsts.merge(first.destination().id(), 1, Integer::sum);
                 final DestinationEntry second = it.next(); // the first choice did not answer
-                if (algorithm == Algorithm.ROUND_ROBIN)
-                {
+                if (algorithm == Algorithm.ROUND_ROBIN) {
                     assertEquals((first.index() + 1) % 4, second.index(), "failover goes on around the set");
                 }
             }
@@ -99,19 +90,19 @@ class SelectionDistributionTest
     }
 
     @Test
-    void smoothWeightedRoundRobinInterleavesLikeNginx()
-    {
-        final RoutingTableOwner owner = owner(Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN,
-            List.of(dest("a", 5), dest("b", 1), dest("c", 1)));
-        final int[] schedule = SmoothWeightedRoundRobinSelector.buildSchedule(owner.table().set(SET));
+    void smoothWeightedRoundRobinInterleavesLikeNginx() {
+        final RoutingTableOwner owner =
+                owner(Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN, List.of(dest("a", 5), dest("b", 1), dest("c", 1)));
+        final int[] schedule =
+                SmoothWeightedRoundRobinSelector.buildSchedule(owner.table().set(SET));
         assertArrayEquals(new int[] {0, 0, 1, 0, 2, 0, 0}, schedule); // a a b a c a a
     }
 
     @Test
-    void smoothWeightedRoundRobinGivesExactWeightedShares()
-    {
+    void smoothWeightedRoundRobinGivesExactWeightedShares() {
         final List<Destination> dests = List.of(dest("a", 50), dest("b", 30), dest("c", 20), dest("z", 0));
-        final Map<String, Integer> counts = countSelections(owner(Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN, dests), 10_000);
+        final Map<String, Integer> counts =
+                countSelections(owner(Algorithm.SMOOTH_WEIGHTED_ROUND_ROBIN, dests), 10_000);
         assertEquals(5_000, counts.get("a"));
         assertEquals(3_000, counts.get("b"));
         assertEquals(2_000, counts.get("c"));
@@ -119,45 +110,38 @@ class SelectionDistributionTest
     }
 
     @Test
-    void weightedRandomFollowsWeights()
-    {
+    void weightedRandomFollowsWeights() {
         final List<Destination> dests = List.of(dest("a", 1), dest("b", 2), dest("c", 3), dest("d", 4));
         assertShares(countSelections(owner(Algorithm.WEIGHTED_RANDOM, dests), 200_000), dests, 200_000, 0.03);
     }
 
     @Test
-    void keyHashFollowsWeightsAndSendsTheSameKeyToTheSameDestination()
-    {
+    void keyHashFollowsWeightsAndSendsTheSameKeyToTheSameDestination() {
         final List<Destination> dests = List.of(dest("a", 1), dest("b", 1), dest("c", 2));
         final RoutingTableOwner owner = owner(Algorithm.KEY_HASH, dests);
         assertShares(countRandomKeys(owner, 60_000, 42), dests, 60_000, 0.05);
-        for (final String key : callIds(1_000, 7))
-        {
+        for (final String key : callIds(1_000, 7)) {
             assertSame(owner.table().select(SET, KeyHash.of(key)), owner.table().select(SET, KeyHash.of(key)));
         }
     }
 
     @Test
-    void consistentHashSharesKeysEquallyBetweenEqualDestinations()
-    {
+    void consistentHashSharesKeysEquallyBetweenEqualDestinations() {
         final List<Destination> dests = equalDestinations(6);
         assertShares(countRandomKeys(owner(Algorithm.CONSISTENT_HASH, dests), 60_000, 42), dests, 60_000, 0.05);
     }
 
     @Test
-    void consistentHashSharesKeysInProportionToWeight()
-    {
+    void consistentHashSharesKeysInProportionToWeight() {
         final List<Destination> dests = List.of(dest("a", 1), dest("b", 2), dest("c", 3), dest("d", 4));
         assertShares(countRandomKeys(owner(Algorithm.CONSISTENT_HASH, dests), 100_000, 42), dests, 100_000, 0.04);
     }
 
     @Test
-    void leastCallsKeepsLiveLeasesProportionalToWeight()
-    {
+    void leastCallsKeepsLiveLeasesProportionalToWeight() {
         final List<Destination> dests = List.of(dest("a", 1), dest("b", 3));
         final RoutingTableOwner owner = owner(Algorithm.LEAST_CALLS, dests);
-        for (int i = 0; i < 4_000; i++)
-        {
+        for (int i = 0; i < 4_000; i++) {
             assertTrue(owner.table().select(SET, 0).tryAcquireLease() >= 0);
         }
         assertEquals(1_000, owner.table().entry("a").runtime().activeLeases(), 1);
@@ -165,13 +149,14 @@ class SelectionDistributionTest
     }
 
     @Test
-    void leastCallsSkipsDestinationsAtTheirMaxLoad()
-    {
-        final Destination capped = Destination.builder("sip:127.0.9.9").id("capped").weight(100)
-            .attribute("maxload", "10").build();
+    void leastCallsSkipsDestinationsAtTheirMaxLoad() {
+        final Destination capped = Destination.builder("sip:127.0.9.9")
+                .id("capped")
+                .weight(100)
+                .attribute("maxload", "10")
+                .build();
         final RoutingTableOwner owner = owner(Algorithm.LEAST_CALLS, List.of(capped, dest("b", 1)));
-        for (int i = 0; i < 1_000; i++)
-        {
+        for (int i = 0; i < 1_000; i++) {
             assertTrue(owner.table().select(SET, 0).tryAcquireLease() >= 0);
         }
         assertEquals(10, owner.table().entry("capped").runtime().activeLeases());
@@ -179,8 +164,7 @@ class SelectionDistributionTest
     }
 
     @Test
-    void lowestLatencySharesBetweenNearTiesAndExploresTheSlowOneRarely()
-    {
+    void lowestLatencySharesBetweenNearTiesAndExploresTheSlowOneRarely() {
         final RoutingTableOwner owner = owner(Algorithm.LOWEST_LATENCY, equalDestinations(3));
         owner.healthSink().onLatencySample("d0", 1_000_000);
         owner.healthSink().onLatencySample("d1", 1_100_000); // within the default 20 % tolerance
@@ -194,8 +178,7 @@ class SelectionDistributionTest
     }
 
     @Test
-    void priorityGroupsUseTheHighestPriorityWithWeightsInsideIt()
-    {
+    void priorityGroupsUseTheHighestPriorityWithWeightsInsideIt() {
         final List<Destination> dests = List.of(dest("backup", 1, 5), dest("a", 1, 10), dest("b", 3, 10));
         final RoutingTableOwner owner = owner(Algorithm.PRIORITY_GROUPS, dests);
         final Map<String, Integer> counts = countSelections(owner, 100_000);

@@ -18,8 +18,14 @@ import java.util.Objects;
  * @param durationMs  billable duration
  * @param disposition e.g. ANSWERED, BUSY, FAILED
  */
-public record Cdr(String id, String callId, String fromUri, String toUri, long startEpochMs, long durationMs,
-                  String disposition) {
+public record Cdr(
+        String id,
+        String callId,
+        String fromUri,
+        String toUri,
+        long startEpochMs,
+        long durationMs,
+        String disposition) {
     /** Longest accepted text field, in UTF-8 bytes (keeps a spool record small and bounded). */
     public static final int MAX_FIELD_BYTES = 1024;
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +75,7 @@ public final class CdrSpool implements AutoCloseable {
     private boolean offsetFileBehind;
 
     /** A batch read by {@link #peek}: the CDRs in spool order and the offset just past the last one. */
-    public record Batch(List<Cdr> cdrs, long endOffset) { }
+    public record Batch(List<Cdr> cdrs, long endOffset) {}
 
     private CdrSpool(Path file, long maxBytes, SpoolLock lock) throws IOException {
         this.file = file;
@@ -114,7 +113,10 @@ public final class CdrSpool implements AutoCloseable {
         long size = channel.size();
         if (size < HEADER_BYTES) {
             if (size != 0) {
-                LOG.warn("spool {}: {} bytes, shorter than the header (crash during creation); reinitialising", file, size);
+                LOG.warn(
+                        "spool {}: {} bytes, shorter than the header (crash during creation); reinitialising",
+                        file,
+                        size);
             }
             channel.truncate(0);
             writeFully(SpoolFormat.fileHeader(), 0);
@@ -136,8 +138,12 @@ public final class CdrSpool implements AutoCloseable {
             consumed = end;
             pending = 0;
         } else {
-            LOG.warn("spool {}: consumed offset {} is not on a record boundary; replaying all {} records "
-                    + "(idempotent ids make this safe)", file, stored, r.records);
+            LOG.warn(
+                    "spool {}: consumed offset {} is not on a record boundary; replaying all {} records "
+                            + "(idempotent ids make this safe)",
+                    file,
+                    stored,
+                    r.records);
             consumed = HEADER_BYTES;
             pending = r.records;
         }
@@ -152,7 +158,8 @@ public final class CdrSpool implements AutoCloseable {
         byte[] magic = new byte[SpoolFormat.MAGIC.length];
         h.get(magic);
         int version = h.getInt();
-        if (!Arrays.equals(magic, SpoolFormat.MAGIC) || version < SpoolFormat.OLDEST_READABLE_VERSION
+        if (!Arrays.equals(magic, SpoolFormat.MAGIC)
+                || version < SpoolFormat.OLDEST_READABLE_VERSION
                 || version > SpoolFormat.VERSION) {
             throw new SpoolCorruptedException(file + " is not a CDR spool (magic/version mismatch)");
         }
@@ -218,8 +225,8 @@ public final class CdrSpool implements AutoCloseable {
             quarantineCorruptUnconsumed();
             b = read(max);
             if (b == null) {
-                throw new SpoolCorruptedException("spool " + file + " keeps changing under us after offset "
-                        + consumed);
+                throw new SpoolCorruptedException(
+                        "spool " + file + " keeps changing under us after offset " + consumed);
             }
         }
         return b;
@@ -322,8 +329,8 @@ public final class CdrSpool implements AutoCloseable {
 
     private void checkOffset(Batch batch) {
         if (batch.endOffset() < consumed || batch.endOffset() > end) {
-            throw new IllegalArgumentException("offset " + batch.endOffset() + " outside [" + consumed + ", " + end
-                    + "]");
+            throw new IllegalArgumentException(
+                    "offset " + batch.endOffset() + " outside [" + consumed + ", " + end + "]");
         }
     }
 

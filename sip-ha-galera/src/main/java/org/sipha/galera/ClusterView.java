@@ -21,7 +21,7 @@ public record ClusterView(List<NodeView> nodes, boolean siteQuorate, String loca
      * @param reason   why (the last observation's verdict)
      * @param status   the last poll result, or {@code null} before the first poll
      */
-    public record NodeView(GaleraNode node, boolean up, String reason, NodeStatus status) { }
+    public record NodeView(GaleraNode node, boolean up, String reason, NodeStatus status) {}
 
     /** Nodes that are up, the local node first, then the others in configuration order. */
     public List<GaleraNode> usableNodesLocalFirst() {

@@ -7,7 +7,9 @@ public final class CommitOutcomeUnknownException extends SQLException {
     private static final long serialVersionUID = 1L;
 
     public CommitOutcomeUnknownException(String node, SQLException cause) {
-        super("commit outcome unknown on " + node + "; pass a CommitProbe (idempotency key) to resolve it", "08007",
+        super(
+                "commit outcome unknown on " + node + "; pass a CommitProbe (idempotency key) to resolve it",
+                "08007",
                 cause);
     }
 }

@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.sipha.core.spi.SiteQuorumSignal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,14 +49,21 @@ public final class DurableCdrWriter implements AutoCloseable {
     private volatile boolean tableReady;
 
     /** Whether a write went to the database or to the spool. */
-    public enum Outcome { STORED, SPOOLED }
+    public enum Outcome {
+        STORED,
+        SPOOLED
+    }
 
     /**
      * @param replayBatch        CDRs per replay transaction
      * @param replayIntervalMs   how often the replayer checks for work
      */
-    public DurableCdrWriter(GaleraRoutingDataSource dataSource, SiteQuorumSignal quorum, CdrSpool spool,
-                            int replayBatch, long replayIntervalMs) {
+    public DurableCdrWriter(
+            GaleraRoutingDataSource dataSource,
+            SiteQuorumSignal quorum,
+            CdrSpool spool,
+            int replayBatch,
+            long replayIntervalMs) {
         if (replayBatch <= 0 || replayIntervalMs <= 0) {
             throw new IllegalArgumentException("replayBatch and replayIntervalMs must be > 0");
         }
@@ -137,8 +143,10 @@ public final class DurableCdrWriter implements AutoCloseable {
                     throw e;
                 }
                 Cdr cdr = one.cdrs().get(0);
-                spool.quarantine(one, "database refused CDR " + cdr.id() + " (Call-ID " + cdr.callId()
-                        + "): SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + ": " + e.getMessage());
+                spool.quarantine(
+                        one,
+                        "database refused CDR " + cdr.id() + " (Call-ID " + cdr.callId() + "): SQLState "
+                                + e.getSQLState() + ", error " + e.getErrorCode() + ": " + e.getMessage());
                 rejected.incrementAndGet();
                 return i + 1;
             }
@@ -159,39 +167,52 @@ public final class DurableCdrWriter implements AutoCloseable {
     }
 
     private void insert(List<Cdr> cdrs) throws SQLException {
-        dataSource.execute(c -> {
-            if (!tableReady) {
-                try (Statement st = c.createStatement()) {
-                    st.execute(TABLE_DDL);
-                }
-                tableReady = true;
-            }
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (Cdr cdr : cdrs) {
-                    ps.setString(1, cdr.id());
-                    ps.setString(2, cdr.callId());
-                    ps.setString(3, cdr.fromUri());
-                    ps.setString(4, cdr.toUri());
-                    ps.setLong(5, cdr.startEpochMs());
-                    ps.setLong(6, cdr.durationMs());
-                    ps.setString(7, cdr.disposition());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        }, CommitProbe.idempotentWork());
+        dataSource.execute(
+                c -> {
+                    if (!tableReady) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute(TABLE_DDL);
+                        }
+                        tableReady = true;
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                        for (Cdr cdr : cdrs) {
+                            ps.setString(1, cdr.id());
+                            ps.setString(2, cdr.callId());
+                            ps.setString(3, cdr.fromUri());
+                            ps.setString(4, cdr.toUri());
+                            ps.setLong(5, cdr.startEpochMs());
+                            ps.setLong(6, cdr.durationMs());
+                            ps.setString(7, cdr.disposition());
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                    return null;
+                },
+                CommitProbe.idempotentWork());
     }
 
     /** CDRs inserted directly. */
-    public long inserted() { return inserted.get(); }
+    public long inserted() {
+        return inserted.get();
+    }
     /** CDRs appended to the spool. */
-    public long spooled() { return spooled.get(); }
+    public long spooled() {
+        return spooled.get();
+    }
     /** CDRs replayed from the spool into the database. */
-    public long replayed() { return replayed.get(); }
+    public long replayed() {
+        return replayed.get();
+    }
     /** CDRs the database refused as data, moved to the spool's quarantine file. */
-    public long rejected() { return rejected.get(); }
-    public long pending() { return spool.pending(); }
+    public long rejected() {
+        return rejected.get();
+    }
+
+    public long pending() {
+        return spool.pending();
+    }
 
     /** Stops the replay thread; the spool stays open (it belongs to the caller). */
     @Override

@@ -90,30 +90,85 @@ public final class GaleraClientConfig {
         return new Builder();
     }
 
-    public List<GaleraNode> nodes() { return nodes; }
+    public List<GaleraNode> nodes() {
+        return nodes;
+    }
     /** Name of the node preferred for writes (the one in this site). */
-    public String localNode() { return localNode; }
+    public String localNode() {
+        return localNode;
+    }
     /** Number of voting members of the cluster including arbitrators; the majority guard needs size*2 > voters. */
-    public int voters() { return voters; }
-    public String user() { return user; }
-    public String password() { return password; }
-    public String database() { return database; }
-    public int pollIntervalMs() { return pollIntervalMs; }
-    public int pollTimeoutMs() { return pollTimeoutMs; }
-    public int fallCount() { return fallCount; }
-    public int riseCount() { return riseCount; }
-    public boolean allowDonor() { return allowDonor; }
+    public int voters() {
+        return voters;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public int pollIntervalMs() {
+        return pollIntervalMs;
+    }
+
+    public int pollTimeoutMs() {
+        return pollTimeoutMs;
+    }
+
+    public int fallCount() {
+        return fallCount;
+    }
+
+    public int riseCount() {
+        return riseCount;
+    }
+
+    public boolean allowDonor() {
+        return allowDonor;
+    }
     /** The cluster state UUID to insist on, or {@code null} to pin the first one seen in a majority component. */
-    public String expectedStateUuid() { return expectedStateUuid; }
+    public String expectedStateUuid() {
+        return expectedStateUuid;
+    }
     /** 0 disables the commit canary. */
-    public int canaryIntervalMs() { return canaryIntervalMs; }
-    public int canaryTimeoutMs() { return canaryTimeoutMs; }
-    public int statementTimeoutMs() { return statementTimeoutMs; }
-    public int maxAttempts() { return maxAttempts; }
-    public int backoffBaseMs() { return backoffBaseMs; }
-    public int backoffMaxMs() { return backoffMaxMs; }
-    public int retryAfterSecs() { return retryAfterSecs; }
-    public int poolSize() { return poolSize; }
+    public int canaryIntervalMs() {
+        return canaryIntervalMs;
+    }
+
+    public int canaryTimeoutMs() {
+        return canaryTimeoutMs;
+    }
+
+    public int statementTimeoutMs() {
+        return statementTimeoutMs;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    public int backoffBaseMs() {
+        return backoffBaseMs;
+    }
+
+    public int backoffMaxMs() {
+        return backoffMaxMs;
+    }
+
+    public int retryAfterSecs() {
+        return retryAfterSecs;
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
 
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
@@ -138,26 +193,105 @@ public final class GaleraClientConfig {
         private int retryAfterSecs = 30;
         private int poolSize = 4;
 
-        public Builder node(String name, String host, int port) { nodes.add(new GaleraNode(name, host, port)); return this; }
-        public Builder localNode(String v) { localNode = v; return this; }
-        public Builder voters(int v) { voters = v; return this; }
-        public Builder user(String v) { user = v; return this; }
-        public Builder password(String v) { password = v; return this; }
-        public Builder database(String v) { database = v; return this; }
-        public Builder pollIntervalMs(int v) { pollIntervalMs = v; return this; }
-        public Builder pollTimeoutMs(int v) { pollTimeoutMs = v; return this; }
-        public Builder fallCount(int v) { fallCount = v; return this; }
-        public Builder riseCount(int v) { riseCount = v; return this; }
-        public Builder allowDonor(boolean v) { allowDonor = v; return this; }
-        public Builder expectedStateUuid(String v) { expectedStateUuid = v; return this; }
-        public Builder canaryIntervalMs(int v) { canaryIntervalMs = v; return this; }
-        public Builder canaryTimeoutMs(int v) { canaryTimeoutMs = v; return this; }
-        public Builder statementTimeoutMs(int v) { statementTimeoutMs = v; return this; }
-        public Builder maxAttempts(int v) { maxAttempts = v; return this; }
-        public Builder backoffBaseMs(int v) { backoffBaseMs = v; return this; }
-        public Builder backoffMaxMs(int v) { backoffMaxMs = v; return this; }
-        public Builder retryAfterSecs(int v) { retryAfterSecs = v; return this; }
-        public Builder poolSize(int v) { poolSize = v; return this; }
+        public Builder node(String name, String host, int port) {
+            nodes.add(new GaleraNode(name, host, port));
+            return this;
+        }
+
+        public Builder localNode(String v) {
+            localNode = v;
+            return this;
+        }
+
+        public Builder voters(int v) {
+            voters = v;
+            return this;
+        }
+
+        public Builder user(String v) {
+            user = v;
+            return this;
+        }
+
+        public Builder password(String v) {
+            password = v;
+            return this;
+        }
+
+        public Builder database(String v) {
+            database = v;
+            return this;
+        }
+
+        public Builder pollIntervalMs(int v) {
+            pollIntervalMs = v;
+            return this;
+        }
+
+        public Builder pollTimeoutMs(int v) {
+            pollTimeoutMs = v;
+            return this;
+        }
+
+        public Builder fallCount(int v) {
+            fallCount = v;
+            return this;
+        }
+
+        public Builder riseCount(int v) {
+            riseCount = v;
+            return this;
+        }
+
+        public Builder allowDonor(boolean v) {
+            allowDonor = v;
+            return this;
+        }
+
+        public Builder expectedStateUuid(String v) {
+            expectedStateUuid = v;
+            return this;
+        }
+
+        public Builder canaryIntervalMs(int v) {
+            canaryIntervalMs = v;
+            return this;
+        }
+
+        public Builder canaryTimeoutMs(int v) {
+            canaryTimeoutMs = v;
+            return this;
+        }
+
+        public Builder statementTimeoutMs(int v) {
+            statementTimeoutMs = v;
+            return this;
+        }
+
+        public Builder maxAttempts(int v) {
+            maxAttempts = v;
+            return this;
+        }
+
+        public Builder backoffBaseMs(int v) {
+            backoffBaseMs = v;
+            return this;
+        }
+
+        public Builder backoffMaxMs(int v) {
+            backoffMaxMs = v;
+            return this;
+        }
+
+        public Builder retryAfterSecs(int v) {
+            retryAfterSecs = v;
+            return this;
+        }
+
+        public Builder poolSize(int v) {
+            poolSize = v;
+            return this;
+        }
 
         public GaleraClientConfig build() {
             return new GaleraClientConfig(this);

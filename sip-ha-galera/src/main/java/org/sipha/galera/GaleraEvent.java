@@ -10,11 +10,11 @@ public sealed interface GaleraEvent permits GaleraEvent.NodeUp, GaleraEvent.Node
     long atNanos();
 
     /** A node became trusted for writes (after {@code riseCount} good polls). */
-    record NodeUp(GaleraNode node, String reason, long atNanos) implements GaleraEvent { }
+    record NodeUp(GaleraNode node, String reason, long atNanos) implements GaleraEvent {}
 
     /** A node stopped being trusted: bad polls, a failed commit canary, or an error seen by the routing layer. */
-    record NodeDown(GaleraNode node, String reason, long atNanos) implements GaleraEvent { }
+    record NodeDown(GaleraNode node, String reason, long atNanos) implements GaleraEvent {}
 
     /** The site gained (some node up) or lost (no node up) quorum. */
-    record SiteQuorumChanged(boolean quorate, String reason, long atNanos) implements GaleraEvent { }
+    record SiteQuorumChanged(boolean quorate, String reason, long atNanos) implements GaleraEvent {}
 }

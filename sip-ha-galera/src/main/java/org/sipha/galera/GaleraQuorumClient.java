@@ -10,7 +10,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-
 import org.sipha.core.spi.SiteQuorumSignal;
 
 /**
@@ -62,25 +61,36 @@ public final class GaleraQuorumClient implements SiteQuorumSignal, AutoCloseable
         for (GaleraNode node : config.nodes()) {
             NodeStatusSource q = sources.apply(node);
             probes.add(q);
-            pollers.scheduleWithFixedDelay(() -> {
-                NodeStatus s = q.poll();
-                submit(() -> tracker.onStatus(s));
-            }, 0, config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+            pollers.scheduleWithFixedDelay(
+                    () -> {
+                        NodeStatus s = q.poll();
+                        submit(() -> tracker.onStatus(s));
+                    },
+                    0,
+                    config.pollIntervalMs(),
+                    TimeUnit.MILLISECONDS);
             if (config.canaryIntervalMs() > 0) {
                 CommitCanary canary = new CommitCanary(node, config);
                 probes.add(canary);
-                canaries.scheduleWithFixedDelay(() -> {
-                    long started = System.nanoTime();
-                    String failure = canary.beat();
-                    submit(() -> tracker.onCanary(node.name(), failure, started));
-                }, 0, config.canaryIntervalMs(), TimeUnit.MILLISECONDS);
+                canaries.scheduleWithFixedDelay(
+                        () -> {
+                            long started = System.nanoTime();
+                            String failure = canary.beat();
+                            submit(() -> tracker.onCanary(node.name(), failure, started));
+                        },
+                        0,
+                        config.canaryIntervalMs(),
+                        TimeUnit.MILLISECONDS);
             }
         }
     }
 
     private void startStalenessCheck() {
-        pollers.scheduleWithFixedDelay(() -> submit(() -> tracker.expireStale(System.nanoTime())),
-                config.pollIntervalMs(), config.pollIntervalMs(), TimeUnit.MILLISECONDS);
+        pollers.scheduleWithFixedDelay(
+                () -> submit(() -> tracker.expireStale(System.nanoTime())),
+                config.pollIntervalMs(),
+                config.pollIntervalMs(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void submit(Runnable r) {
@@ -133,8 +143,8 @@ public final class GaleraQuorumClient implements SiteQuorumSignal, AutoCloseable
     }
 
     private SiteQuorumSignal.Change change(boolean quorate, String reason) {
-        return new SiteQuorumSignal.Change(quorate, reason, quorate ? 0 : config.retryAfterSecs(),
-                System.currentTimeMillis());
+        return new SiteQuorumSignal.Change(
+                quorate, reason, quorate ? 0 : config.retryAfterSecs(), System.currentTimeMillis());
     }
 
     /** Stops all threads, closes connections and pools. */

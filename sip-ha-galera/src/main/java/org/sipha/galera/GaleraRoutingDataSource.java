@@ -1,5 +1,7 @@
 package org.sipha.galera;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,13 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
-
 import javax.sql.DataSource;
-
 import org.slf4j.LoggerFactory;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * A pooled {@link DataSource} over the Galera nodes (one HikariCP pool per node) that routes to the local node
@@ -60,7 +57,8 @@ public final class GaleraRoutingDataSource implements DataSource, AutoCloseable 
     private HikariDataSource newPool(GaleraNode n) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("galera-" + n.name());
-        hc.setJdbcUrl(n.jdbcUrl(config.database()) + "?connectTimeout=2000&socketTimeout=" + config.statementTimeoutMs());
+        hc.setJdbcUrl(
+                n.jdbcUrl(config.database()) + "?connectTimeout=2000&socketTimeout=" + config.statementTimeoutMs());
         hc.setUsername(config.user());
         hc.setPassword(config.password());
         hc.setMaximumPoolSize(config.poolSize());
@@ -230,28 +228,47 @@ public final class GaleraRoutingDataSource implements DataSource, AutoCloseable 
     }
 
     /** Attempts that skipped a node because its pool had no free connection in time (no demotion). */
-    public long busySkips() { return busySkips.get(); }
+    public long busySkips() {
+        return busySkips.get();
+    }
     /** Nodes demoted by this data source after an error. */
-    public long demotions() { return demotions.get(); }
+    public long demotions() {
+        return demotions.get();
+    }
     /** Units of work rerun after 1213/40001/1205. */
-    public long backoffRetries() { return backoffRetries.get(); }
+    public long backoffRetries() {
+        return backoffRetries.get();
+    }
     /** Commits whose outcome was unknown and went to a {@link CommitProbe}. */
-    public long unknownOutcomes() { return unknownOutcomes.get(); }
+    public long unknownOutcomes() {
+        return unknownOutcomes.get();
+    }
     /** Unknown outcomes the probe found committed. */
-    public long probeHits() { return probeHits.get(); }
+    public long probeHits() {
+        return probeHits.get();
+    }
 
     @Override
-    public PrintWriter getLogWriter() { return null; }
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
     @Override
-    public void setLogWriter(PrintWriter out) { }
+    public void setLogWriter(PrintWriter out) {}
+
     @Override
-    public void setLoginTimeout(int seconds) { }
+    public void setLoginTimeout(int seconds) {}
+
     @Override
-    public int getLoginTimeout() { return 0; }
+    public int getLoginTimeout() {
+        return 0;
+    }
+
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
         throw new SQLFeatureNotSupportedException();
     }
+
     @Override
     public <T> T unwrap(Class<T> iface) throws SQLException {
         if (iface.isInstance(this)) {
@@ -259,8 +276,11 @@ public final class GaleraRoutingDataSource implements DataSource, AutoCloseable 
         }
         throw new SQLException("not a wrapper for " + iface);
     }
+
     @Override
-    public boolean isWrapperFor(Class<?> iface) { return iface.isInstance(this); }
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
 
     @Override
     public void close() {

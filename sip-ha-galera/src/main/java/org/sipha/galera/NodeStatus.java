@@ -16,9 +16,19 @@ package org.sipha.galera;
  * @param flowControlPaused {@code wsrep_flow_control_paused}: fraction of time replication was paused
  * @param polledAtNanos     {@link System#nanoTime()} when the answer arrived
  */
-public record NodeStatus(GaleraNode node, boolean reachable, String error, String clusterStatus, boolean ready,
-                         int localState, String localStateComment, int clusterSize, String stateUuid, long confId,
-                         double flowControlPaused, long polledAtNanos) {
+public record NodeStatus(
+        GaleraNode node,
+        boolean reachable,
+        String error,
+        String clusterStatus,
+        boolean ready,
+        int localState,
+        String localStateComment,
+        int clusterSize,
+        String stateUuid,
+        long confId,
+        double flowControlPaused,
+        long polledAtNanos) {
 
     public static final int STATE_DONOR = 2;
     public static final int STATE_SYNCED = 4;

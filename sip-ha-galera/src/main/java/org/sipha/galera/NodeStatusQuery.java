@@ -50,7 +50,8 @@ final class NodeStatusQuery implements NodeStatusSource {
             }
         } catch (SQLException | RuntimeException e) {
             close();
-            return NodeStatus.unreachable(node, e.getClass().getSimpleName() + ": " + e.getMessage(), System.nanoTime());
+            return NodeStatus.unreachable(
+                    node, e.getClass().getSimpleName() + ": " + e.getMessage(), System.nanoTime());
         }
     }
 
@@ -58,10 +59,18 @@ final class NodeStatusQuery implements NodeStatusSource {
         if (!v.containsKey("WSREP_CLUSTER_STATUS")) {
             return NodeStatus.unreachable(node, "no wsrep status variables (wsrep provider not loaded?)", nowNanos);
         }
-        return new NodeStatus(node, true, null, v.get("WSREP_CLUSTER_STATUS"), "ON".equals(v.get("WSREP_READY")),
-                (int) parseLong(v.get("WSREP_LOCAL_STATE"), 0), v.getOrDefault("WSREP_LOCAL_STATE_COMMENT", ""),
-                (int) parseLong(v.get("WSREP_CLUSTER_SIZE"), 0), v.getOrDefault("WSREP_CLUSTER_STATE_UUID", ""),
-                parseLong(v.get("WSREP_CLUSTER_CONF_ID"), -1), parseDouble(v.get("WSREP_FLOW_CONTROL_PAUSED")),
+        return new NodeStatus(
+                node,
+                true,
+                null,
+                v.get("WSREP_CLUSTER_STATUS"),
+                "ON".equals(v.get("WSREP_READY")),
+                (int) parseLong(v.get("WSREP_LOCAL_STATE"), 0),
+                v.getOrDefault("WSREP_LOCAL_STATE_COMMENT", ""),
+                (int) parseLong(v.get("WSREP_CLUSTER_SIZE"), 0),
+                v.getOrDefault("WSREP_CLUSTER_STATE_UUID", ""),
+                parseLong(v.get("WSREP_CLUSTER_CONF_ID"), -1),
+                parseDouble(v.get("WSREP_FLOW_CONTROL_PAUSED")),
                 nowNanos);
     }
 

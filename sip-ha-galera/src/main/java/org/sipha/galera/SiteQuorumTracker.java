@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +72,8 @@ final class SiteQuorumTracker {
         this.reason = new String[n];
         java.util.Arrays.fill(reason, "not polled yet");
         this.pinnedUuid = config.expectedStateUuid();
-        this.staleAfterNanos = TimeUnit.MILLISECONDS.toNanos(3L * config.pollIntervalMs() + 2L * config.pollTimeoutMs());
+        this.staleAfterNanos =
+                TimeUnit.MILLISECONDS.toNanos(3L * config.pollIntervalMs() + 2L * config.pollTimeoutMs());
         publish();
     }
 
@@ -147,7 +147,8 @@ final class SiteQuorumTracker {
         for (int i = 0; i < last.length; i++) {
             if (up[i] && last[i] != null && nowNanos - last[i].polledAtNanos() >= staleAfterNanos) {
                 long silentMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - last[i].polledAtNanos());
-                String why = nodes.get(i).name() + ": no poll result for " + silentMs + " ms (poll thread dead or stuck)";
+                String why =
+                        nodes.get(i).name() + ": no poll result for " + silentMs + " ms (poll thread dead or stuck)";
                 LOG.error("{}", why);
                 demoteIndex(i, why);
             }
@@ -187,8 +188,8 @@ final class SiteQuorumTracker {
             return s.node().name() + ": " + s.localStateComment();
         }
         if (!isMajority(s)) {
-            return s.node().name() + ": component of " + s.clusterSize() + " is not a majority of "
-                    + config.voters() + " voters";
+            return s.node().name() + ": component of " + s.clusterSize() + " is not a majority of " + config.voters()
+                    + " voters";
         }
         if (pinnedUuid == null) {
             pinnedUuid = s.stateUuid();
@@ -198,10 +199,15 @@ final class SiteQuorumTracker {
         }
         for (int j = 0; j < last.length; j++) {
             NodeStatus p = last[j];
-            if (j != i && p != null && p.isPrimary() && isMajority(p) && nowNanos - p.polledAtNanos() < staleAfterNanos
-                    && p.stateUuid().equals(s.stateUuid()) && p.confId() > s.confId()) {
-                return s.node().name() + ": stale membership view (conf_id " + s.confId() + " < " + p.node().name()
-                        + "'s " + p.confId() + ")";
+            if (j != i
+                    && p != null
+                    && p.isPrimary()
+                    && isMajority(p)
+                    && nowNanos - p.polledAtNanos() < staleAfterNanos
+                    && p.stateUuid().equals(s.stateUuid())
+                    && p.confId() > s.confId()) {
+                return s.node().name() + ": stale membership view (conf_id " + s.confId() + " < "
+                        + p.node().name() + "'s " + p.confId() + ")";
             }
         }
         if (canaryFailure[i] != null) {

@@ -13,8 +13,7 @@ import java.util.EnumSet;
 final class SpoolFiles {
     private static final FileAttribute<?>[] NONE = new FileAttribute<?>[0];
 
-    private SpoolFiles() {
-    }
+    private SpoolFiles() {}
 
     /** The file next to {@code spool} named {@code <spool>.<suffix>}. */
     static Path sibling(Path spool, String suffix) {
@@ -26,8 +25,10 @@ final class SpoolFiles {
         if (!file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             return NONE;
         }
-        return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
-                EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))};
+        return new FileAttribute<?>[] {
+            PosixFilePermissions.asFileAttribute(
+                    EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))
+        };
     }
 
     /** Makes a file's creation or rename in its directory durable. */

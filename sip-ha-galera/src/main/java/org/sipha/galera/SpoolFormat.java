@@ -14,6 +14,7 @@ final class SpoolFormat {
     static final byte[] MAGIC = "SIPHACDR".getBytes(StandardCharsets.US_ASCII);
     /** Version 2 may hold fill runs; version 1 files (never any fill) are upgraded on open. */
     static final int VERSION = 2;
+
     static final int OLDEST_READABLE_VERSION = 1;
     static final int HEADER_BYTES = 16;
     static final int RECORD_HEADER_BYTES = 8;
@@ -21,17 +22,21 @@ final class SpoolFormat {
     static final byte FILL = (byte) 0xFF;
     /** The id is 32 chars, 1 to 3 bytes each in modified UTF-8. */
     static final int MIN_ID_BYTES = 32;
+
     static final int MAX_ID_BYTES = 96;
     /** Shortest payload: the id, four empty strings, two longs. */
     static final int MIN_PAYLOAD_BYTES = 2 + MIN_ID_BYTES + 4 * 2 + 16;
     /** Longest payload: modified UTF-8 spends up to 2 bytes per UTF-8 byte of a field (NUL becomes 2 bytes). */
     static final int MAX_PAYLOAD_BYTES = 2 + MAX_ID_BYTES + 4 * (2 + 2 * Cdr.MAX_FIELD_BYTES) + 16;
 
-    private SpoolFormat() {
-    }
+    private SpoolFormat() {}
 
     static ByteBuffer fileHeader() {
-        return ByteBuffer.allocate(HEADER_BYTES).put(MAGIC).putInt(VERSION).putInt(0).flip();
+        return ByteBuffer.allocate(HEADER_BYTES)
+                .put(MAGIC)
+                .putInt(VERSION)
+                .putInt(0)
+                .flip();
     }
 
     /** Length, CRC and payload of one CDR. */
@@ -40,8 +45,11 @@ final class SpoolFormat {
         if (p.length > MAX_PAYLOAD_BYTES) {
             throw new IllegalStateException("encoded CDR longer than " + MAX_PAYLOAD_BYTES + ": " + p.length);
         }
-        return ByteBuffer.allocate(RECORD_HEADER_BYTES + p.length).putInt(p.length).putInt(crc(ByteBuffer.wrap(p)))
-                .put(p).array();
+        return ByteBuffer.allocate(RECORD_HEADER_BYTES + p.length)
+                .putInt(p.length)
+                .putInt(crc(ByteBuffer.wrap(p)))
+                .put(p)
+                .array();
     }
 
     static byte[] encode(Cdr cdr) {
@@ -65,8 +73,8 @@ final class SpoolFormat {
     static Cdr decodeOrNull(byte[] payload) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
         try {
-            Cdr cdr = new Cdr(in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(),
-                    in.readUTF());
+            Cdr cdr = new Cdr(
+                    in.readUTF(), in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readUTF());
             return in.available() == 0 ? cdr : null;
         } catch (IOException | IllegalArgumentException e) {
             return null;

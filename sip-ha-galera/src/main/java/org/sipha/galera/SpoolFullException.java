@@ -16,12 +16,16 @@ public final class SpoolFullException extends IOException {
     }
 
     static SpoolFullException atBound(Path spool, long limitBytes, long neededBytes) {
-        return new SpoolFullException("CDR spool " + spool + " full: bound " + limitBytes + " bytes, the append "
-                + "needs " + neededBytes + "; nothing was written", null);
+        return new SpoolFullException(
+                "CDR spool " + spool + " full: bound " + limitBytes + " bytes, the append " + "needs " + neededBytes
+                        + "; nothing was written",
+                null);
     }
 
     static SpoolFullException diskFull(Path spool, long freeBytes, long neededBytes, IOException cause) {
-        return new SpoolFullException("CDR spool " + spool + ": disk full, " + freeBytes + " bytes free, the append "
-                + "needs " + neededBytes + "; nothing was written", cause);
+        return new SpoolFullException(
+                "CDR spool " + spool + ": disk full, " + freeBytes + " bytes free, the append " + "needs " + neededBytes
+                        + "; nothing was written",
+                cause);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
 final class SpoolLock implements AutoCloseable {
     /** File keys (device and inode) of the spools open in this JVM; guarded by itself. */
     private static final Set<Object> HELD = new HashSet<>();
+
     private final Object key;
     private final FileChannel channel;
 
@@ -35,8 +36,10 @@ final class SpoolLock implements AutoCloseable {
             if (key != null && HELD.contains(key)) {
                 throw new SpoolLockedException(file, "by another CdrSpool in this JVM");
             }
-            FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE), SpoolFiles.ownerOnly(file));
+            FileChannel channel = FileChannel.open(
+                    file,
+                    Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                    SpoolFiles.ownerOnly(file));
             String holder;
             try {
                 holder = channel.tryLock() == null ? "by another process" : null;

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +35,19 @@ final class SpoolOffsetFile {
         } catch (NoSuchFileException e) {
             return SpoolFormat.HEADER_BYTES;
         } catch (IOException e) {
-            LOG.warn("{} unreadable ({}); replaying the spool from its start (CDR ids make that harmless)", file,
+            LOG.warn(
+                    "{} unreadable ({}); replaying the spool from its start (CDR ids make that harmless)",
+                    file,
                     e.toString());
             return SpoolFormat.HEADER_BYTES;
         }
         ByteBuffer bb = ByteBuffer.wrap(b);
         if (b.length != BYTES || SpoolFormat.crc(bb.slice(0, 8)) != bb.getInt(8)) {
-            LOG.warn("{} damaged ({} bytes, CRC mismatch); replaying the spool from its start (CDR ids make that "
-                    + "harmless)", file, b.length);
+            LOG.warn(
+                    "{} damaged ({} bytes, CRC mismatch); replaying the spool from its start (CDR ids make that "
+                            + "harmless)",
+                    file,
+                    b.length);
             return SpoolFormat.HEADER_BYTES;
         }
         return bb.getLong(0);
@@ -53,8 +57,8 @@ final class SpoolOffsetFile {
         ByteBuffer bb = ByteBuffer.allocate(BYTES).putLong(offset);
         bb.putInt(SpoolFormat.crc(bb.slice(0, 8))).flip();
         Files.deleteIfExists(tmp); // created afresh, so with owner-only permissions
-        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                SpoolFiles.ownerOnly(tmp))) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), SpoolFiles.ownerOnly(tmp))) {
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }

@@ -20,10 +20,11 @@ import java.util.Set;
  */
 final class SpoolQuarantine {
     /** Bytes [offset, offset + length) of the spool, and why they are quarantined. */
-    record Entry(long offset, long length, String reason) { }
+    record Entry(long offset, long length, String reason) {}
 
     /** A multiple of 3, so base64 chunks join without padding. */
     private static final int CHUNK_BYTES = 3 * 16 * 1024;
+
     private final Path file;
 
     SpoolQuarantine(Path spool) {
@@ -40,8 +41,8 @@ final class SpoolQuarantine {
             return;
         }
         boolean created = !Files.exists(file);
-        try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                SpoolFiles.ownerOnly(file))) {
+        try (FileChannel out = FileChannel.open(
+                file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), SpoolFiles.ownerOnly(file))) {
             long start = out.size();
             try {
                 long pos = start;

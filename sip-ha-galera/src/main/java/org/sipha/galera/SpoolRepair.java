@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +35,18 @@ final class SpoolRepair {
             entries.add(new SpoolQuarantine.Entry(s.start(), s.length(), "corrupt: no valid record in these bytes"));
         }
         if (r.corruptTail != null) {
-            entries.add(new SpoolQuarantine.Entry(r.corruptTail.start(), r.corruptTail.length(),
+            entries.add(new SpoolQuarantine.Entry(
+                    r.corruptTail.start(),
+                    r.corruptTail.length(),
                     "corrupt end of file: no valid record in these bytes"));
         }
         quarantine.add(channel, entries);
         for (SpoolQuarantine.Entry e : entries) {
-            LOG.warn("spool {}: {} corrupt bytes at offset {} moved to {}", file, e.length(), e.offset(),
+            LOG.warn(
+                    "spool {}: {} corrupt bytes at offset {} moved to {}",
+                    file,
+                    e.length(),
+                    e.offset(),
                     quarantine.file());
         }
         spansQuarantined += entries.size();
@@ -49,8 +54,12 @@ final class SpoolRepair {
             fill(s);
         }
         if (r.tornBytes > 0) {
-            LOG.warn("spool {}: cutting off {} bytes of a write torn by a crash at offset {} ({} valid records kept)",
-                    file, r.tornBytes, r.validEnd, r.records);
+            LOG.warn(
+                    "spool {}: cutting off {} bytes of a write torn by a crash at offset {} ({} valid records kept)",
+                    file,
+                    r.tornBytes,
+                    r.validEnd,
+                    r.records);
         }
         if (r.validEnd < size) {
             channel.truncate(r.validEnd);

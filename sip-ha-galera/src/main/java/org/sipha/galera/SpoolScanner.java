@@ -38,10 +38,12 @@ final class SpoolScanner {
         long tornBytes;
         /** End of the last record or fill run. */
         long validEnd;
+
         long records;
         /** The offset on a boundary: itself, or the start of the fill run or corrupt span it falls into; -1 if it
          *  falls inside a record or the tail. */
         long offset = -1;
+
         long recordsBeforeOffset;
     }
 

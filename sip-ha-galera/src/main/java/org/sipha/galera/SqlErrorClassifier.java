@@ -20,8 +20,7 @@ public final class SqlErrorClassifier {
     public static final int CR_SERVER_GONE = 2006;
     public static final int CR_SERVER_LOST = 2013;
 
-    private SqlErrorClassifier() {
-    }
+    private SqlErrorClassifier() {}
 
     /** Classifies the first SQLException in the cause/next chain that is not FATAL, else FATAL. */
     public static SqlErrorClass classify(SQLException e) {
@@ -68,8 +67,10 @@ public final class SqlErrorClassifier {
             return false;
         }
         String state = s.getSQLState() == null ? "" : s.getSQLState();
-        return s instanceof SQLDataException || s instanceof SQLIntegrityConstraintViolationException
-                || state.startsWith("22") || state.startsWith("23");
+        return s instanceof SQLDataException
+                || s instanceof SQLIntegrityConstraintViolationException
+                || state.startsWith("22")
+                || state.startsWith("23");
     }
 
     private static SqlErrorClass classifyOne(SQLException s) {
@@ -78,9 +79,13 @@ public final class SqlErrorClassifier {
         if (code == ER_LOCK_DEADLOCK || state.equals("40001") || code == ER_LOCK_WAIT_TIMEOUT) {
             return SqlErrorClass.RETRY_WITH_BACKOFF;
         }
-        if (code == ER_UNKNOWN_COM_ERROR || code == ER_ERROR_DURING_COMMIT || code == CR_SERVER_GONE
-                || code == CR_SERVER_LOST || state.startsWith("08")
-                || s instanceof SQLNonTransientConnectionException || s instanceof SQLTransientConnectionException) {
+        if (code == ER_UNKNOWN_COM_ERROR
+                || code == ER_ERROR_DURING_COMMIT
+                || code == CR_SERVER_GONE
+                || code == CR_SERVER_LOST
+                || state.startsWith("08")
+                || s instanceof SQLNonTransientConnectionException
+                || s instanceof SQLTransientConnectionException) {
             return SqlErrorClass.DEMOTE_AND_RETRY_ELSEWHERE;
         }
         return SqlErrorClass.FATAL;

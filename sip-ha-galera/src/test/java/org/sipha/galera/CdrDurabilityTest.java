@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +42,18 @@ class CdrDurabilityTest {
             int acked = runChildAndKillMidway(spoolPath, prefix);
 
             try (CdrSpool spool = CdrSpool.open(spoolPath, 64L << 20);
-                 GaleraQuorumClient client = GaleraQuorumClient.start(TestClients.config(1).build());
-                 DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 500, 100)) {
-                measure("writer JVM SIGKILLed after ACK of", acked + " CDRs; spool reopened with " + spool.pending()
-                        + " pending, torn tail dropped: " + spool.truncatedBytesOnOpen() + " bytes");
+                    GaleraQuorumClient client =
+                            GaleraQuorumClient.start(TestClients.config(1).build());
+                    DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 500, 100)) {
+                measure(
+                        "writer JVM SIGKILLed after ACK of",
+                        acked + " CDRs; spool reopened with " + spool.pending() + " pending, torn tail dropped: "
+                                + spool.truncatedBytesOnOpen() + " bytes");
                 assertTrue(spool.pending() >= acked, "every acknowledged CDR survived: " + spool.pending());
                 // the restarted writer goes on from the last acknowledged CDR (some may be spooled twice)
                 for (int i = acked; i < TOTAL; i += BATCH) {
-                    assertEquals(DurableCdrWriter.Outcome.SPOOLED,
+                    assertEquals(
+                            DurableCdrWriter.Outcome.SPOOLED,
                             writer.writeAll(CdrFixtures.range(prefix, i, Math.min(TOTAL, i + BATCH))));
                 }
                 long spooledTotal = spool.pending();
@@ -71,10 +74,12 @@ class CdrDurabilityTest {
                 cluster.sigcont(3);
                 cluster.unisolate(1);
                 await("site quorate again", 90_000, () -> quorateAt.get() != 0);
-                measure("recovery started (SIGCONT n2,n3 + unisolate n1) -> our SiteQuorumChanged(true)",
+                measure(
+                        "recovery started (SIGCONT n2,n3 + unisolate n1) -> our SiteQuorumChanged(true)",
                         ms(quorateAt.get() - tHeal));
                 await("spool drained", 120_000, () -> writer.pending() == 0);
-                measure("spool of " + spooledTotal + " CDRs replayed, quorum regained -> drained",
+                measure(
+                        "spool of " + spooledTotal + " CDRs replayed, quorum regained -> drained",
                         ms(System.nanoTime() - quorateAt.get()));
                 // n2 and n3 resume from SIGSTOP claiming Primary/Synced/size 4 with the pre-freeze conf_id for
                 // seconds (a stale view, both alike, so no peer contradicts them): none may be trusted with it
@@ -83,7 +88,9 @@ class CdrDurabilityTest {
                     assertTrue(conf > confBefore, "trusted a node with its pre-fault view: " + up);
                 }
             }
-            assertArrayEquals(CdrFixtures.expected(prefix, TOTAL), CdrFixtures.stored(prefix),
+            assertArrayEquals(
+                    CdrFixtures.expected(prefix, TOTAL),
+                    CdrFixtures.stored(prefix),
                     "count, SUM(duration_ms), BIT_XOR(CRC32(id)) in the database");
         } finally {
             cluster.heal();
@@ -93,11 +100,20 @@ class CdrDurabilityTest {
     private int runChildAndKillMidway(Path spoolPath, String prefix) throws Exception {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(java.toString(), "-cp", cp, CdrWriterChild.class.getName(),
-                spoolPath.toString(), prefix, Integer.toString(TOTAL), Integer.toString(BATCH))
-                .redirectError(dir.resolve("child-stderr.log").toFile()).start();
+        Process child = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        cp,
+                        CdrWriterChild.class.getName(),
+                        spoolPath.toString(),
+                        prefix,
+                        Integer.toString(TOTAL),
+                        Integer.toString(BATCH))
+                .redirectError(dir.resolve("child-stderr.log").toFile())
+                .start();
         int acked = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             String line;
             while (System.nanoTime() < deadline && (line = out.readLine()) != null) {

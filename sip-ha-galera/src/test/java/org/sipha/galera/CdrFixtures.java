@@ -10,13 +10,18 @@ import java.util.zip.CRC32;
 
 /** Deterministic CDRs for a test run, and the count/sum/checksum the database must hold afterwards. */
 final class CdrFixtures {
-    private CdrFixtures() {
-    }
+    private CdrFixtures() {}
 
     static Cdr cdr(String prefix, int i) {
         String callId = prefix + "-" + i + "@cdr.sipha.test";
-        return new Cdr(Cdr.idFor(callId, "ft" + i), callId, "sip:+4930" + i + "@a.test", "sip:+4940" + (i % 97) + "@b.test",
-                1_764_000_000_000L + i * 1000L, 1 + (i * 7919L) % 3_600_000L, i % 10 == 0 ? "BUSY" : "ANSWERED");
+        return new Cdr(
+                Cdr.idFor(callId, "ft" + i),
+                callId,
+                "sip:+4930" + i + "@a.test",
+                "sip:+4940" + (i % 97) + "@b.test",
+                1_764_000_000_000L + i * 1000L,
+                1 + (i * 7919L) % 3_600_000L,
+                i % 10 == 0 ? "BUSY" : "ANSWERED");
     }
 
     static List<Cdr> range(String prefix, int from, int to) {
@@ -44,8 +49,8 @@ final class CdrFixtures {
     /** {count, SUM(duration_ms), BIT_XOR(CRC32(id))} of the CDRs with this prefix in the database (via n2). */
     static long[] stored(String prefix) throws Exception {
         try (Connection c = GaleraTestCluster.connect(2, 30_000);
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0),"
-                     + " COALESCE(BIT_XOR(CRC32(id)), 0) FROM cdr WHERE call_id LIKE ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(duration_ms), 0),"
+                        + " COALESCE(BIT_XOR(CRC32(id)), 0) FROM cdr WHERE call_id LIKE ?")) {
             ps.setString(1, prefix + "-%");
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,8 @@ class CdrRejectionTest {
         List<Cdr> good = CdrFixtures.range(prefix, 0, 20);
         String callId = prefix + "-poison@cdr.sipha.test";
         Cdr poison = new Cdr(Cdr.idFor(callId, "ft"), callId, "sip:a@a.test", "sip:b@b.test", 1L, 1L, "POISON");
-        try (Connection c = GaleraTestCluster.connect(1, 30_000); Statement st = c.createStatement()) {
+        try (Connection c = GaleraTestCluster.connect(1, 30_000);
+                Statement st = c.createStatement()) {
             st.execute(DurableCdrWriter.TABLE_DDL);
             st.execute("ALTER TABLE cdr ADD CONSTRAINT cdr_test_poison CHECK (disposition <> 'POISON')");
         }
@@ -41,19 +41,23 @@ class CdrRejectionTest {
             spool.append(good.subList(0, 10));
             spool.append(List.of(poison));
             spool.append(good.subList(10, 20));
-            try (GaleraQuorumClient client = GaleraQuorumClient.start(TestClients.config(1).build());
-                 DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 8, 50)) {
+            try (GaleraQuorumClient client =
+                            GaleraQuorumClient.start(TestClients.config(1).build());
+                    DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 8, 50)) {
                 await("spool drained past the refused CDR", 60_000, () -> writer.pending() == 0);
                 assertEquals(1, writer.rejected());
                 assertEquals(20, writer.replayed());
                 assertEquals(1, spool.recordsQuarantined());
             }
         } finally {
-            try (Connection c = GaleraTestCluster.connect(1, 30_000); Statement st = c.createStatement()) {
+            try (Connection c = GaleraTestCluster.connect(1, 30_000);
+                    Statement st = c.createStatement()) {
                 st.execute("ALTER TABLE cdr DROP CONSTRAINT cdr_test_poison");
             }
         }
-        assertArrayEquals(CdrFixtures.expected(prefix, 20), CdrFixtures.stored(prefix),
+        assertArrayEquals(
+                CdrFixtures.expected(prefix, 20),
+                CdrFixtures.stored(prefix),
                 "the 20 good CDRs stored, the refused one not");
         List<String> q = Files.readAllLines(dir.resolve("cdr.spool.quarantine"));
         assertEquals(1, q.size(), q.toString());
@@ -66,8 +70,12 @@ class CdrRejectionTest {
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
-        GaleraClientConfig unreachable = GaleraClientConfig.builder().node("gone", "127.0.0.1", closedPort)
-                .user(GaleraTestCluster.USER).password(GaleraTestCluster.PASSWORD).database("sipha").build();
+        GaleraClientConfig unreachable = GaleraClientConfig.builder()
+                .node("gone", "127.0.0.1", closedPort)
+                .user(GaleraTestCluster.USER)
+                .password(GaleraTestCluster.PASSWORD)
+                .database("sipha")
+                .build();
         SiteQuorumSignal claimsQuorate = new SiteQuorumSignal() {
             @Override
             public boolean isSiteQuorate() {
@@ -75,13 +83,12 @@ class CdrRejectionTest {
             }
 
             @Override
-            public void addSiteQuorumListener(Listener listener) {
-            }
+            public void addSiteQuorumListener(Listener listener) {}
         };
         Path spoolPath = dir.resolve("cdr.spool");
         try (CdrSpool spool = CdrSpool.open(spoolPath, 1 << 20);
-             GaleraQuorumClient client = GaleraQuorumClient.start(unreachable);
-             DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), claimsQuorate, spool, 8, 60_000)) {
+                GaleraQuorumClient client = GaleraQuorumClient.start(unreachable);
+                DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), claimsQuorate, spool, 8, 60_000)) {
             spool.append(CdrFixtures.range("unreachable", 0, 5));
             assertThrows(SQLException.class, writer::replayOnce);
             assertEquals(5, writer.pending());

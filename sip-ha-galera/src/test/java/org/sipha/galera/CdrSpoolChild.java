@@ -14,8 +14,7 @@ import java.util.List;
  * </ul>
  */
 public final class CdrSpoolChild {
-    private CdrSpoolChild() {
-    }
+    private CdrSpoolChild() {}
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);

@@ -21,7 +21,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +47,9 @@ class CdrSpoolFilesTest {
             byte[] before = Files.readAllBytes(spool());
             byte[] offsetBefore = Files.readAllBytes(off);
             SpoolFullException e = assertThrows(SpoolFullException.class, () -> s.append(cdrs(1000, 1010)));
-            assertTrue(e.getMessage().contains(spool().toString()) && e.getMessage().contains(Long.toString(limit)),
+            assertTrue(
+                    e.getMessage().contains(spool().toString())
+                            && e.getMessage().contains(Long.toString(limit)),
                     e.getMessage());
             assertArrayEquals(before, Files.readAllBytes(spool()));
             assertArrayEquals(offsetBefore, Files.readAllBytes(off));
@@ -118,8 +119,8 @@ class CdrSpoolFilesTest {
             assertEquals(4, s.pending());
         }
         for (String name : new String[] {"cdr.spool", "cdr.spool.offset", "cdr.spool.quarantine"}) {
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))),
-                    name);
+            assertEquals(
+                    "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name))), name);
         }
     }
 
@@ -152,7 +153,9 @@ class CdrSpoolFilesTest {
             cmd.addAll(List.of("bash", "-c", shellPrefix, "child"));
         }
         cmd.addAll(List.of(java, "-cp", cp, CdrSpoolChild.class.getName(), mode, spool().toString()));
-        return new ProcessBuilder(cmd).redirectError(dir.resolve("child-" + mode + ".err").toFile()).start();
+        return new ProcessBuilder(cmd)
+                .redirectError(dir.resolve("child-" + mode + ".err").toFile())
+                .start();
     }
 
     private List<String> runChild(String shellPrefix, String mode) throws Exception {

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,8 +64,12 @@ class CdrSpoolRecoveryTest {
         List<Object[]> out = new ArrayList<>();
         for (String line : Files.readAllLines(quarantine())) {
             String[] f = line.split(" ", 5);
-            assertTrue(f[1].startsWith("offset=") && f[2].startsWith("length=") && f[3].startsWith("base64=")
-                    && f[4].startsWith("reason="), line);
+            assertTrue(
+                    f[1].startsWith("offset=")
+                            && f[2].startsWith("length=")
+                            && f[3].startsWith("base64=")
+                            && f[4].startsWith("reason="),
+                    line);
             byte[] raw = Base64.getDecoder().decode(f[3].substring(7));
             assertEquals(Long.parseLong(f[2].substring(7)), raw.length, line);
             out.add(new Object[] {Long.parseLong(f[1].substring(7)), raw, f[4].substring(7)});
@@ -111,7 +114,7 @@ class CdrSpoolRecoveryTest {
     void flippedLengthFieldIsSkippedByResynchronisingOnTheNextValidRecord() throws IOException {
         long[] at = appendOneByOne(8);
         flipByte(at[2] + 3); // length field: the record seems shorter and its CRC no longer matches
-        flipByte(at[5]);     // high byte of a length: absurdly long
+        flipByte(at[5]); // high byte of a length: absurdly long
         try (CdrSpool s = CdrSpool.open(spool(), 1 << 20)) {
             assertEquals(without(cdrs(0, 8), 2, 5), s.peek(100).cdrs());
         }
@@ -246,7 +249,8 @@ class CdrSpoolRecoveryTest {
     @Test
     void garbageBetweenRecordsIsQuarantinedAsOneSpanAndTheRecordsAfterItAreFound() throws IOException {
         Path other = dir.resolve("other.spool");
-        try (CdrSpool a = CdrSpool.open(spool(), 1 << 20); CdrSpool b = CdrSpool.open(other, 1 << 20)) {
+        try (CdrSpool a = CdrSpool.open(spool(), 1 << 20);
+                CdrSpool b = CdrSpool.open(other, 1 << 20)) {
             a.append(cdrs(0, 5));
             b.append(cdrs(5, 10));
         }

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +21,13 @@ class CdrSpoolTest {
 
     static Cdr cdr(int i) {
         String callId = "call-" + i + "@spool.test";
-        return new Cdr(Cdr.idFor(callId, "tag" + i), callId, "sip:a" + i + "@x", "sip:b@y", 1_700_000_000_000L + i, i,
+        return new Cdr(
+                Cdr.idFor(callId, "tag" + i),
+                callId,
+                "sip:a" + i + "@x",
+                "sip:b@y",
+                1_700_000_000_000L + i,
+                i,
                 "ANSWERED");
     }
 
@@ -191,7 +196,7 @@ class CdrSpoolTest {
     @Test
     void oversizedCdrFieldIsRejectedBeforeReachingTheSpool() {
         String big = "x".repeat(Cdr.MAX_FIELD_BYTES + 1);
-        assertThrows(IllegalArgumentException.class,
-                () -> new Cdr(Cdr.idFor("c", "t"), big, "a", "b", 0, 0, "ANSWERED"));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Cdr(Cdr.idFor("c", "t"), big, "a", "b", 0, 0, "ANSWERED"));
     }
 }

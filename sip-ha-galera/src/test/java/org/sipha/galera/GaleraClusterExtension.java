@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * skipped ({@link GaleraTestCluster#requireTools()}).
  */
 public final class GaleraClusterExtension implements BeforeAllCallback, BeforeEachCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(GaleraClusterExtension.class);
+    private static final ExtensionContext.Namespace NS =
+            ExtensionContext.Namespace.create(GaleraClusterExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {

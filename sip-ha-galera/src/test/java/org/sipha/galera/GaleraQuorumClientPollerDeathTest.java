@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,19 +37,37 @@ class GaleraQuorumClientPollerDeathTest {
                 died = true;
                 throw new InjectedError();
             }
-            return new NodeStatus(node, true, null, "Primary", true, NodeStatus.STATE_SYNCED, "Synced", 1,
-                    SiteQuorumTrackerTest.UUID, 5, 0, System.nanoTime());
+            return new NodeStatus(
+                    node,
+                    true,
+                    null,
+                    "Primary",
+                    true,
+                    NodeStatus.STATE_SYNCED,
+                    "Synced",
+                    1,
+                    SiteQuorumTrackerTest.UUID,
+                    5,
+                    0,
+                    System.nanoTime());
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @Test
     void siteCountsAsNotQuorateOnceItsPollThreadDies() throws Exception {
-        GaleraClientConfig config = GaleraClientConfig.builder().node("n1", "127.0.0.1", 13306).voters(1).user("u")
-                .database("d").pollIntervalMs(20).pollTimeoutMs(50).riseCount(2).fallCount(2).canaryIntervalMs(0)
+        GaleraClientConfig config = GaleraClientConfig.builder()
+                .node("n1", "127.0.0.1", 13306)
+                .voters(1)
+                .user("u")
+                .database("d")
+                .pollIntervalMs(20)
+                .pollTimeoutMs(50)
+                .riseCount(2)
+                .fallCount(2)
+                .canaryIntervalMs(0)
                 .build();
         InMemoryNode[] nodes = new InMemoryNode[1];
         try (GaleraQuorumClient client = GaleraQuorumClient.start(config, n -> nodes[0] = new InMemoryNode(n))) {
@@ -59,7 +76,9 @@ class GaleraQuorumClientPollerDeathTest {
             await(() -> nodes[0].died, "the poll task died");
             await(() -> !client.isSiteQuorate(), "not quorate once no poll result arrives");
             assertFalse(client.view().node("n1").up());
-            assertTrue(client.view().node("n1").reason().contains("no poll result"), client.view().node("n1").reason());
+            assertTrue(
+                    client.view().node("n1").reason().contains("no poll result"),
+                    client.view().node("n1").reason());
         }
     }
 

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.sipha.testsupport.RequiredTool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +70,10 @@ public final class GaleraTestCluster implements AutoCloseable {
             c.installSystemTables();
             c.startNode(1, true);
             c.waitSqlViaSocket(1, 30_000);
-            c.cli(1, "CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'; GRANT ALL ON *.* TO '"
-                    + USER + "'@'%'; CREATE DATABASE sipha");
+            c.cli(
+                    1,
+                    "CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'; GRANT ALL ON *.* TO '" + USER
+                            + "'@'%'; CREATE DATABASE sipha");
             c.waitSynced(1, 1, 30_000);
             LOG.info("n1 Synced at {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             c.startJoiner(2);
@@ -85,8 +86,10 @@ public final class GaleraTestCluster implements AutoCloseable {
             c.close();
             throw e;
         }
-        LOG.info("Galera cluster of 3 nodes + garbd up in {} ms under {}",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), base);
+        LOG.info(
+                "Galera cluster of 3 nodes + garbd up in {} ms under {}",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                base);
         return c;
     }
 
@@ -100,8 +103,8 @@ public final class GaleraTestCluster implements AutoCloseable {
 
     /** A fresh direct connection to node {@code n} (test-side checks; not through the library). */
     public static Connection connect(int n, int socketTimeoutMs) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(n) + "?connectTimeout=1000&socketTimeout=" + socketTimeoutMs,
-                USER, PASSWORD);
+        return DriverManager.getConnection(
+                jdbcUrl(n) + "?connectTimeout=1000&socketTimeout=" + socketTimeoutMs, USER, PASSWORD);
     }
 
     /** Configured cluster members that vote: 3 nodes + garbd. */
@@ -253,9 +256,11 @@ public final class GaleraTestCluster implements AutoCloseable {
 
     /** The wsrep status of node n as a map, or {@code null} if it cannot be read within ~1 s. */
     public Map<String, String> statusOrNull(int n) {
-        try (Connection c = connect(n, 1000); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-                     + " WHERE VARIABLE_NAME LIKE 'WSREP%'")) {
+        try (Connection c = connect(n, 1000);
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                                + " WHERE VARIABLE_NAME LIKE 'WSREP%'")) {
             Map<String, String> m = new HashMap<>();
             while (rs.next()) {
                 m.put(rs.getString(1), rs.getString(2));
@@ -290,7 +295,11 @@ public final class GaleraTestCluster implements AutoCloseable {
                 Map<String, String> s = statusOrNull(n);
                 boolean good = isSynced(s, voters());
                 ok &= good;
-                sb.append("n").append(n).append('=').append(s == null ? "unreachable" : summary(s)).append(' ');
+                sb.append("n")
+                        .append(n)
+                        .append('=')
+                        .append(s == null ? "unreachable" : summary(s))
+                        .append(' ');
             }
             last = sb.toString();
             if (ok) {
@@ -298,8 +307,8 @@ public final class GaleraTestCluster implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("cluster not Primary/Synced/size " + voters() + " within " + timeoutMs
-                + " ms: " + last);
+        throw new IllegalStateException(
+                "cluster not Primary/Synced/size " + voters() + " within " + timeoutMs + " ms: " + last);
     }
 
     private void waitSynced(int n, int size, long timeoutMs) throws InterruptedException {
@@ -308,7 +317,8 @@ public final class GaleraTestCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!nodes[n].isAlive()) {
                 throw new IllegalStateException("n" + n + " exited with " + nodes[n].exitValue() + "; see "
-                        + base.resolve("n" + n).resolve("error.log") + ":\n" + tail(base.resolve("n" + n).resolve("error.log")));
+                        + base.resolve("n" + n).resolve("error.log") + ":\n"
+                        + tail(base.resolve("n" + n).resolve("error.log")));
             }
             s = statusOrNull(n);
             if (isSynced(s, size)) {
@@ -316,19 +326,22 @@ public final class GaleraTestCluster implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("n" + n + " not Synced within " + timeoutMs + " ms: "
-                + (s == null ? "unreachable" : summary(s)) + "\n" + tail(base.resolve("n" + n).resolve("error.log")));
+        throw new IllegalStateException(
+                "n" + n + " not Synced within " + timeoutMs + " ms: " + (s == null ? "unreachable" : summary(s)) + "\n"
+                        + tail(base.resolve("n" + n).resolve("error.log")));
     }
 
     private static boolean isSynced(Map<String, String> s, int size) {
-        return s != null && "Primary".equals(s.get("WSREP_CLUSTER_STATUS"))
-                && "Synced".equals(s.get("WSREP_LOCAL_STATE_COMMENT")) && "ON".equals(s.get("WSREP_READY"))
+        return s != null
+                && "Primary".equals(s.get("WSREP_CLUSTER_STATUS"))
+                && "Synced".equals(s.get("WSREP_LOCAL_STATE_COMMENT"))
+                && "ON".equals(s.get("WSREP_READY"))
                 && (size == 0 || String.valueOf(size).equals(s.get("WSREP_CLUSTER_SIZE")));
     }
 
     private static String summary(Map<String, String> s) {
-        return s.get("WSREP_CLUSTER_STATUS") + "/" + s.get("WSREP_LOCAL_STATE_COMMENT") + "/"
-                + s.get("WSREP_READY") + "/" + s.get("WSREP_CLUSTER_SIZE");
+        return s.get("WSREP_CLUSTER_STATUS") + "/" + s.get("WSREP_LOCAL_STATE_COMMENT") + "/" + s.get("WSREP_READY")
+                + "/" + s.get("WSREP_CLUSTER_SIZE");
     }
 
     // ---------------------------------------------------------------- processes
@@ -370,8 +383,11 @@ public final class GaleraTestCluster implements AutoCloseable {
     }
 
     private void installSystemTables() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(findOnPath("mariadb-install-db").toString(),
-                "--defaults-file=" + cnf(1), "--skip-test-db", "--auth-root-authentication-method=socket"));
+        List<String> cmd = new ArrayList<>(List.of(
+                findOnPath("mariadb-install-db").toString(),
+                "--defaults-file=" + cnf(1),
+                "--skip-test-db",
+                "--auth-root-authentication-method=socket"));
         if (ROOT) {
             cmd.add("--user=mysql");
         }
@@ -383,17 +399,32 @@ public final class GaleraTestCluster implements AutoCloseable {
         if (bootstrap) {
             cmd.add("--wsrep-new-cluster");
         }
-        nodes[n] = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(base.resolve("n" + n + "-stdout.log").toFile()).start();
+        nodes[n] = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(base.resolve("n" + n + "-stdout.log").toFile())
+                .start();
         LOG.info("started n{} pid {} (bootstrap={})", n, nodes[n].pid(), bootstrap);
     }
 
     private void startGarbd() throws IOException {
         Path dir = base.resolve("garbd");
-        garbd = new ProcessBuilder("/usr/bin/garbd", "--name", "garb", "--group", "galera_test", "--address", GCOMM,
-                "--options", "gmcast.listen_addr=tcp://127.0.0.1:44567;" + EVS,
-                "--log", dir.resolve("garbd.log").toString(), "--workdir", dir.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        garbd = new ProcessBuilder(
+                        "/usr/bin/garbd",
+                        "--name",
+                        "garb",
+                        "--group",
+                        "galera_test",
+                        "--address",
+                        GCOMM,
+                        "--options",
+                        "gmcast.listen_addr=tcp://127.0.0.1:44567;" + EVS,
+                        "--log",
+                        dir.resolve("garbd.log").toString(),
+                        "--workdir",
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile())
+                .start();
         LOG.info("started garbd pid {}", garbd.pid());
     }
 
@@ -401,10 +432,14 @@ public final class GaleraTestCluster implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
             if (!nodes[n].isAlive()) {
-                throw new IllegalStateException("n" + n + " exited:\n" + tail(base.resolve("n" + n).resolve("error.log")));
+                throw new IllegalStateException(
+                        "n" + n + " exited:\n" + tail(base.resolve("n" + n).resolve("error.log")));
             }
-            Process p = new ProcessBuilder(findOnPath("mariadb").toString(), "--defaults-file=" + cnf(n), "-N", "-e",
-                    "SELECT 1").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p = new ProcessBuilder(
+                            findOnPath("mariadb").toString(), "--defaults-file=" + cnf(n), "-N", "-e", "SELECT 1")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 return;
             }
@@ -419,7 +454,8 @@ public final class GaleraTestCluster implements AutoCloseable {
     }
 
     private void setProviderOption(int n, String option) throws SQLException {
-        try (Connection c = connect(n, 5000); Statement st = c.createStatement()) {
+        try (Connection c = connect(n, 5000);
+                Statement st = c.createStatement()) {
             st.execute("SET GLOBAL wsrep_provider_options='" + option + "'");
         }
     }
@@ -439,8 +475,8 @@ public final class GaleraTestCluster implements AutoCloseable {
             throw new IllegalStateException("timed out: " + cmd);
         }
         if (p.exitValue() != 0) {
-            throw new IllegalStateException(cmd + " exited " + p.exitValue() + ": "
-                    + new String(out, StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    cmd + " exited " + p.exitValue() + ": " + new String(out, StandardCharsets.UTF_8));
         }
     }
 
@@ -472,8 +508,10 @@ public final class GaleraTestCluster implements AutoCloseable {
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-            List<String> errors = lines.stream().filter(l -> l.contains("[ERROR]") || l.contains("WSREP_SST"))
-                    .limit(30).toList();
+            List<String> errors = lines.stream()
+                    .filter(l -> l.contains("[ERROR]") || l.contains("WSREP_SST"))
+                    .limit(30)
+                    .toList();
             return "ERROR lines:\n" + String.join("\n", errors) + "\nlast lines:\n"
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
         } catch (IOException e) {

@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** Narrow unit tests of the verdict logic with synthetic statuses; the real-cluster tests are elsewhere. */
 class SiteQuorumTrackerTest {
     static final String UUID = "8f1c2a3e-0000-11ef-0000-000000000001";
-    final GaleraClientConfig config = GaleraClientConfig.builder().node("n1", "127.0.0.1", 13306)
-            .node("n2", "127.0.0.1", 23306).node("n3", "127.0.0.1", 33306).voters(4).user("u").database("d")
-            .fallCount(2).riseCount(2).canaryIntervalMs(0).build();
+    final GaleraClientConfig config = GaleraClientConfig.builder()
+            .node("n1", "127.0.0.1", 13306)
+            .node("n2", "127.0.0.1", 23306)
+            .node("n3", "127.0.0.1", 33306)
+            .voters(4)
+            .user("u")
+            .database("d")
+            .fallCount(2)
+            .riseCount(2)
+            .canaryIntervalMs(0)
+            .build();
     final SiteQuorumTracker t = new SiteQuorumTracker(config);
     final List<GaleraEvent> events = new ArrayList<>();
 
@@ -23,8 +30,19 @@ class SiteQuorumTrackerTest {
     }
 
     NodeStatus st(int n, String status, int state, int size, String uuid, long conf) {
-        return new NodeStatus(config.nodes().get(n - 1), true, null, status, true, state,
-                state == 4 ? "Synced" : "Other", size, uuid, conf, 0, System.nanoTime());
+        return new NodeStatus(
+                config.nodes().get(n - 1),
+                true,
+                null,
+                status,
+                true,
+                state,
+                state == 4 ? "Synced" : "Other",
+                size,
+                uuid,
+                conf,
+                0,
+                System.nanoTime());
     }
 
     NodeStatus good(int n, long conf) {
@@ -49,8 +67,12 @@ class SiteQuorumTrackerTest {
         t.onStatus(st(1, "non-Primary", 0, 1, UUID, -1));
         assertFalse(t.view().node("n1").up());
         assertFalse(t.siteQuorate());
-        assertEquals(List.of(GaleraEvent.NodeUp.class, GaleraEvent.SiteQuorumChanged.class,
-                GaleraEvent.NodeDown.class, GaleraEvent.SiteQuorumChanged.class),
+        assertEquals(
+                List.of(
+                        GaleraEvent.NodeUp.class,
+                        GaleraEvent.SiteQuorumChanged.class,
+                        GaleraEvent.NodeDown.class,
+                        GaleraEvent.SiteQuorumChanged.class),
                 events.stream().map(Object::getClass).toList());
     }
 
@@ -62,7 +84,9 @@ class SiteQuorumTrackerTest {
         t.onStatus(st(3, "Primary", 4, 1, UUID, 6));
         t.onStatus(st(3, "Primary", 4, 1, UUID, 6));
         assertFalse(t.view().node("n3").up());
-        assertTrue(t.view().node("n3").reason().contains("not a majority"), t.view().node("n3").reason());
+        assertTrue(
+                t.view().node("n3").reason().contains("not a majority"),
+                t.view().node("n3").reason());
         // and its higher conf_id must not make the majority nodes look stale
         t.onStatus(good(1, 5));
         assertTrue(t.view().node("n1").up());
@@ -88,7 +112,9 @@ class SiteQuorumTrackerTest {
         t.onStatus(good(3, 5));
         t.onStatus(good(3, 5));
         assertFalse(t.view().node("n3").up());
-        assertTrue(t.view().node("n3").reason().contains("stale membership view"), t.view().node("n3").reason());
+        assertTrue(
+                t.view().node("n3").reason().contains("stale membership view"),
+                t.view().node("n3").reason());
         assertTrue(t.view().node("n1").up());
     }
 
@@ -98,7 +124,8 @@ class SiteQuorumTrackerTest {
         allGood(5);
         t.demote("n1", "routing: 1047");
         assertFalse(t.view().node("n1").up());
-        assertEquals(List.of(config.nodes().get(1), config.nodes().get(2)), t.view().usableNodesLocalFirst());
+        assertEquals(
+                List.of(config.nodes().get(1), config.nodes().get(2)), t.view().usableNodesLocalFirst());
         t.onStatus(good(1, 5));
         assertFalse(t.view().node("n1").up());
         t.onStatus(good(1, 5));
@@ -123,11 +150,18 @@ class SiteQuorumTrackerTest {
 
     @Test
     void withCanaryANodeComingBackNeedsACommitStartedAfterItsLastBadPoll() {
-        GaleraClientConfig withCanary = GaleraClientConfig.builder().node("n1", "127.0.0.1", 13306)
-                .node("n2", "127.0.0.1", 23306).voters(3).user("u").database("d").riseCount(2).fallCount(1).build();
+        GaleraClientConfig withCanary = GaleraClientConfig.builder()
+                .node("n1", "127.0.0.1", 13306)
+                .node("n2", "127.0.0.1", 23306)
+                .voters(3)
+                .user("u")
+                .database("d")
+                .riseCount(2)
+                .fallCount(1)
+                .build();
         SiteQuorumTracker tc = new SiteQuorumTracker(withCanary);
-        NodeStatus good1 = new NodeStatus(withCanary.nodes().get(0), true, null, "Primary", true, 4, "Synced", 3, UUID,
-                5, 0, System.nanoTime());
+        NodeStatus good1 = new NodeStatus(
+                withCanary.nodes().get(0), true, null, "Primary", true, 4, "Synced", 3, UUID, 5, 0, System.nanoTime());
         tc.onStatus(good1);
         tc.onStatus(good1);
         assertFalse(tc.view().node("n1").up(), "no commit proven yet");
@@ -141,11 +175,24 @@ class SiteQuorumTrackerTest {
         assertFalse(tc.view().node("n1").up());
         tc.onCanary("n1", null, canaryStartedBeforeFreeze);
         for (int k = 0; k < 5; k++) {
-            tc.onStatus(new NodeStatus(withCanary.nodes().get(0), true, null, "Primary", true, 4, "Synced", 3, UUID, 5,
-                    0, System.nanoTime()));
+            tc.onStatus(new NodeStatus(
+                    withCanary.nodes().get(0),
+                    true,
+                    null,
+                    "Primary",
+                    true,
+                    4,
+                    "Synced",
+                    3,
+                    UUID,
+                    5,
+                    0,
+                    System.nanoTime()));
         }
         assertFalse(tc.view().node("n1").up(), "a commit from before the freeze proves nothing");
-        assertTrue(tc.view().node("n1").reason().contains("awaiting a commit canary"), tc.view().node("n1").reason());
+        assertTrue(
+                tc.view().node("n1").reason().contains("awaiting a commit canary"),
+                tc.view().node("n1").reason());
         tc.onCanary("n1", null, System.nanoTime());
         tc.onStatus(good1);
         tc.onStatus(good1);
@@ -165,7 +212,9 @@ class SiteQuorumTrackerTest {
         t.expireStale(s.polledAtNanos() + bound);
         assertFalse(t.view().node("n1").up());
         assertFalse(t.siteQuorate());
-        assertTrue(t.view().node("n1").reason().contains("no poll result"), t.view().node("n1").reason());
+        assertTrue(
+                t.view().node("n1").reason().contains("no poll result"),
+                t.view().node("n1").reason());
         t.onStatus(good(1, 5));
         t.onStatus(good(1, 5));
         assertTrue(t.view().node("n1").up(), "fresh results bring it back after rise good polls");

@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +12,7 @@ final class TestClients {
     private static final Logger LOG = LoggerFactory.getLogger("MEASURE");
     static final Map<String, String> MEASUREMENTS = new ConcurrentHashMap<>();
 
-    private TestClients() {
-    }
+    private TestClients() {}
 
     /** All 3 nodes, local n{@code local}, 4 voters, test-friendly timeouts (the library defaults otherwise). */
     static GaleraClientConfig.Builder config(int local) {
@@ -22,8 +20,12 @@ final class TestClients {
         for (int n = 1; n <= GaleraTestCluster.NODES; n++) {
             b.node("n" + n, "127.0.0.1", GaleraTestCluster.sqlPort(n));
         }
-        return b.localNode("n" + local).voters(GaleraTestCluster.voters()).user(GaleraTestCluster.USER)
-                .password(GaleraTestCluster.PASSWORD).database("sipha").statementTimeoutMs(6000)
+        return b.localNode("n" + local)
+                .voters(GaleraTestCluster.voters())
+                .user(GaleraTestCluster.USER)
+                .password(GaleraTestCluster.PASSWORD)
+                .database("sipha")
+                .statementTimeoutMs(6000)
                 .canaryTimeoutMs(6000); // evs.suspect_timeout=PT2S: eviction stalls commits ~3.5 s
     }
 
@@ -41,7 +43,9 @@ final class TestClients {
     }
 
     static void awaitAllUp(GaleraQuorumClient client) throws InterruptedException {
-        await("all nodes up in the client", 30_000,
+        await(
+                "all nodes up in the client",
+                30_000,
                 () -> client.view().nodes().stream().allMatch(ClusterView.NodeView::up));
     }
 

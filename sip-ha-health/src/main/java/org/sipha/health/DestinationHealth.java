@@ -1,7 +1,6 @@
 package org.sipha.health;
 
 import java.net.InetSocketAddress;
-
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 
@@ -40,6 +39,7 @@ final class DestinationHealth {
      * {@link #answerDelayPeakAtNs}; it halves every {@link #PEAK_HALF_LIFE_NS} without a longer one. 0 before any.
      */
     double answerDelayPeakNs;
+
     long answerDelayPeakAtNs;
     static final long PEAK_HALF_LIFE_NS = 2_000_000_000L;
     /** The silence grace grows with the answer latency up to this many times the configured grace. */
@@ -50,23 +50,29 @@ final class DestinationHealth {
      * the destination is not silent and clears it, whereas a provisional response must not hide failures.
      */
     int unansweredStreak;
+
     long unansweredForgiven;
     /** Timeouts not counted as consecutive failures because the destination was answering (they count in the rate). */
     long timeoutsForgiven;
 
     /** State last reported to the dispatcher, null before the first report. */
     DestinationState reported;
+
     boolean reportedHealthy;
     AdminState reportedAdmin = AdminState.ENABLED;
     /** Start of the current slow start ramp, or Long.MIN_VALUE when none runs. */
     long rampStartNs = Long.MIN_VALUE;
+
     int lastRampTenth;
 
     final LatencyTracker probeLatency;
     final LatencyTracker trafficLatency;
 
-    DestinationHealth(final Destination destination, final InetSocketAddress address, final int setIndex,
-        final HealthConfig config) {
+    DestinationHealth(
+            final Destination destination,
+            final InetSocketAddress address,
+            final int setIndex,
+            final HealthConfig config) {
         this.destination = destination;
         this.address = address;
         this.setIndex = setIndex;
@@ -114,8 +120,9 @@ final class DestinationHealth {
     }
 
     HealthCause onProbeFailure(final long nowNs, final HealthCause cause) {
-        if (cause == HealthCause.PROBE_TIMEOUT && lastTrafficSuccessNs != Long.MIN_VALUE &&
-            nowNs - lastTrafficSuccessNs <= graceNs(nowNs)) {
+        if (cause == HealthCause.PROBE_TIMEOUT
+                && lastTrafficSuccessNs != Long.MIN_VALUE
+                && nowNs - lastTrafficSuccessNs <= graceNs(nowNs)) {
             // It answers real calls: a lost OPTIONS means the destination (or the path) is busy, not dead.
             probeTimeoutsForgiven++;
             return null;
@@ -198,8 +205,9 @@ final class DestinationHealth {
      * <p>{@code commonSilence} as for {@link #onUnanswered}: forgiven.
      */
     HealthCause onTrafficTimeout(final long nowNs, final long waitedNs, final boolean commonSilence) {
-        if (commonSilence || answeredWithinGrace(nowNs)
-            || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
+        if (commonSilence
+                || answeredWithinGrace(nowNs)
+                || (lastResponseNs != Long.MIN_VALUE && nowNs - lastResponseNs <= waitedNs)) {
             timeoutsForgiven++;
             return onTrafficFailure(nowNs, false);
         }
@@ -247,8 +255,7 @@ final class DestinationHealth {
      */
     long graceNs(final long nowNs) {
         long adaptive = 4 * Math.round(answerDelayPeak(nowNs));
-        return Math.max(config.trafficAliveGraceNs,
-            Math.min(adaptive, MAX_GRACE_FACTOR * config.trafficAliveGraceNs));
+        return Math.max(config.trafficAliveGraceNs, Math.min(adaptive, MAX_GRACE_FACTOR * config.trafficAliveGraceNs));
     }
 
     private double answerDelayPeak(final long nowNs) {
@@ -256,7 +263,7 @@ final class DestinationHealth {
             return 0;
         }
         long age = Math.max(0, nowNs - answerDelayPeakAtNs);
-        return answerDelayPeakNs * Math.pow(0.5, (double)age / PEAK_HALF_LIFE_NS);
+        return answerDelayPeakNs * Math.pow(0.5, (double) age / PEAK_HALF_LIFE_NS);
     }
 
     private void answered(final long nowNs) {
@@ -277,8 +284,8 @@ final class DestinationHealth {
             return HealthCause.CONSECUTIVE_FAILURES;
         }
         final int total = window.total(nowNs);
-        if (total >= config.failureRateMinRequests &&
-            (long)window.failures(nowNs) * 100 >= (long)config.failureRatePercent * total) {
+        if (total >= config.failureRateMinRequests
+                && (long) window.failures(nowNs) * 100 >= (long) config.failureRatePercent * total) {
             eject(nowNs);
             return HealthCause.FAILURE_RATE;
         }
@@ -322,7 +329,7 @@ final class DestinationHealth {
         if (elapsed >= config.slowStartNs) {
             return 1.0;
         }
-        final double f = (double)Math.max(0, elapsed) / config.slowStartNs;
+        final double f = (double) Math.max(0, elapsed) / config.slowStartNs;
         return Math.max(config.slowStartMinFactor, f);
     }
 }

@@ -18,17 +18,17 @@ import org.sipha.core.model.DestinationState;
  * @param trafficLatency real-traffic response latency figures.
  */
 public record DestinationHealthView(
-    String id,
-    String setName,
-    DestinationState state,
-    boolean healthy,
-    AdminState admin,
-    long rampStartNs,
-    long slowStartNs,
-    double minRampFactor,
-    long ejections,
-    LatencySummary probeLatency,
-    LatencySummary trafficLatency) {
+        String id,
+        String setName,
+        DestinationState state,
+        boolean healthy,
+        AdminState admin,
+        long rampStartNs,
+        long slowStartNs,
+        double minRampFactor,
+        long ejections,
+        LatencySummary probeLatency,
+        LatencySummary trafficLatency) {
 
     /**
      * Share (0..1] of its configured weight the destination should get at {@code nowNs} (same clock as the
@@ -38,6 +38,6 @@ public record DestinationHealthView(
         if (rampStartNs == Long.MIN_VALUE || slowStartNs == 0 || nowNs - rampStartNs >= slowStartNs) {
             return 1.0;
         }
-        return Math.max(minRampFactor, (double)Math.max(0, nowNs - rampStartNs) / slowStartNs);
+        return Math.max(minRampFactor, (double) Math.max(0, nowNs - rampStartNs) / slowStartNs);
     }
 }

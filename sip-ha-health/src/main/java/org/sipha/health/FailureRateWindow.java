@@ -17,7 +17,7 @@ final class FailureRateWindow {
 
     void record(final long nowNs, final boolean failure) {
         advance(nowNs);
-        final int i = (int)Math.floorMod(currentBucket, (long)BUCKETS);
+        final int i = (int) Math.floorMod(currentBucket, (long) BUCKETS);
         if (failure) {
             failures[i]++;
         } else {
@@ -55,7 +55,7 @@ final class FailureRateWindow {
         } else {
             // Zero the buckets we skipped over: they belong to time that has left the window.
             for (long b = currentBucket + 1; b <= bucket; b++) {
-                final int i = (int)Math.floorMod(b, (long)BUCKETS);
+                final int i = (int) Math.floorMod(b, (long) BUCKETS);
                 successes[i] = 0;
                 failures[i] = 0;
             }

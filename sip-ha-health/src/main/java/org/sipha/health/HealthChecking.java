@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjDoubleConsumer;
-
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
 import org.sipha.core.spi.DestinationsUpListener;
@@ -36,8 +35,11 @@ public final class HealthChecking implements AutoCloseable {
     private final HealthMonitorRunner runner;
     private final LateBoundProbeTransport probes;
 
-    private HealthChecking(final HealthMonitor monitor, final LateBoundProbeTransport probes, final long idleParkNs,
-        final String threadName) {
+    private HealthChecking(
+            final HealthMonitor monitor,
+            final LateBoundProbeTransport probes,
+            final long idleParkNs,
+            final String threadName) {
         this.monitor = monitor;
         this.probes = probes;
         this.runner = new HealthMonitorRunner(monitor, idleParkNs, threadName);
@@ -97,7 +99,7 @@ public final class HealthChecking implements AutoCloseable {
 
     /** Mutable builder; one thread. */
     public static final class Builder {
-        private static final ObjDoubleConsumer<String> NO_SLOW_START = (id, share) -> { };
+        private static final ObjDoubleConsumer<String> NO_SLOW_START = (id, share) -> {};
 
         private final List<Destination> destinations;
         private HealthConfig config = HealthConfig.defaults();
@@ -184,19 +186,18 @@ public final class HealthChecking implements AutoCloseable {
             final LateBoundProbeTransport probes = new LateBoundProbeTransport();
             final ObjDoubleConsumer<String> ramp = slowStart;
             final HealthMonitor.Builder b = HealthMonitor.builder(config)
-                .addSet(setName, destinations, upListener)
-                .sink(sink)
-                .prober(probeConfig, probes)
-                .listener(new HealthListener() {
-                    @Override
-                    public void onHealthEvent(final HealthEvent event) {
-                    }
+                    .addSet(setName, destinations, upListener)
+                    .sink(sink)
+                    .prober(probeConfig, probes)
+                    .listener(new HealthListener() {
+                        @Override
+                        public void onHealthEvent(final HealthEvent event) {}
 
-                    @Override
-                    public void onRampFactor(final String destinationId, final double factor, final long timeNs) {
-                        ramp.accept(destinationId, factor);
-                    }
-                });
+                        @Override
+                        public void onRampFactor(final String destinationId, final double factor, final long timeNs) {
+                            ramp.accept(destinationId, factor);
+                        }
+                    });
             listeners.forEach(b::listener);
             return new HealthChecking(b.build(), probes, idleParkNs, threadName);
         }

@@ -15,12 +15,11 @@ import org.sipha.core.model.DestinationState;
  * @param timeNs         owner clock time of the change.
  */
 public record HealthEvent(
-    String destinationId,
-    String setName,
-    DestinationState previousState,
-    DestinationState state,
-    boolean healthy,
-    boolean failOpen,
-    HealthCause cause,
-    long timeNs) {
-}
+        String destinationId,
+        String setName,
+        DestinationState previousState,
+        DestinationState state,
+        boolean healthy,
+        boolean failOpen,
+        HealthCause cause,
+        long timeNs) {}

@@ -1,7 +1,6 @@
 package org.sipha.health;
 
 import java.util.List;
-
 import org.sipha.core.model.DestinationHealthSink;
 import org.sipha.core.spi.DestinationsUpListener;
 import org.slf4j.Logger;
@@ -23,8 +22,14 @@ final class HealthEventPublisher {
     }
 
     void stateChanged(final HealthEvent event, final boolean reportedStateChanged) {
-        LOG.info("destination {} {} -> {} (healthy={}, failOpen={}) cause {}", event.destinationId(),
-            event.previousState(), event.state(), event.healthy(), event.failOpen(), event.cause());
+        LOG.info(
+                "destination {} {} -> {} (healthy={}, failOpen={}) cause {}",
+                event.destinationId(),
+                event.previousState(),
+                event.state(),
+                event.healthy(),
+                event.failOpen(),
+                event.cause());
         if (reportedStateChanged && sink != null) {
             try {
                 sink.onStateChange(event.destinationId(), event.state());
@@ -42,22 +47,42 @@ final class HealthEventPublisher {
     }
 
     /** Why a passive ejection happened, for the operator who has to tell a dead destination from an overload. */
-    void ejected(final String destinationId, final HealthCause cause, final long forNs, final long sinceAnswerNs,
-        final long timeoutsForgiven, final long unansweredForgiven) {
-        LOG.warn("destination {} ejected for {} ms ({}): last answer to real traffic {}; forgiven so far (it was " +
-            "answering): {} timeouts, {} unanswered INVITEs", destinationId, forNs / 1_000_000, cause,
-            sinceAnswerNs < 0 ? "never" : sinceAnswerNs / 1_000_000 + " ms before", timeoutsForgiven,
-            unansweredForgiven);
+    void ejected(
+            final String destinationId,
+            final HealthCause cause,
+            final long forNs,
+            final long sinceAnswerNs,
+            final long timeoutsForgiven,
+            final long unansweredForgiven) {
+        LOG.warn(
+                "destination {} ejected for {} ms ({}): last answer to real traffic {}; forgiven so far (it was "
+                        + "answering): {} timeouts, {} unanswered INVITEs",
+                destinationId,
+                forNs / 1_000_000,
+                cause,
+                sinceAnswerNs < 0 ? "never" : sinceAnswerNs / 1_000_000 + " ms before",
+                timeoutsForgiven,
+                unansweredForgiven);
     }
 
-    void panic(final String setName, final boolean entered, final int out, final int enabled,
-        final int maxEjectedPercent, final long nowNs) {
+    void panic(
+            final String setName,
+            final boolean entered,
+            final int out,
+            final int enabled,
+            final int maxEjectedPercent,
+            final long nowNs) {
         if (entered) {
-            LOG.error("PANIC: set {} has {} of {} enabled destinations failing, over the {}% limit: FAILING OPEN, " +
-                "all enabled destinations are reported ACTIVE", setName, out, enabled, maxEjectedPercent);
+            LOG.error(
+                    "PANIC: set {} has {} of {} enabled destinations failing, over the {}% limit: FAILING OPEN, "
+                            + "all enabled destinations are reported ACTIVE",
+                    setName, out, enabled, maxEjectedPercent);
         } else {
-            LOG.warn("set {} left panic mode ({} of {} failing): destinations reported by their own health again",
-                setName, out, enabled);
+            LOG.warn(
+                    "set {} left panic mode ({} of {} failing): destinations reported by their own health again",
+                    setName,
+                    out,
+                    enabled);
         }
         for (final HealthListener l : listeners) {
             try {

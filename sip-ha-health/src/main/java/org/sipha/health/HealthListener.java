@@ -12,14 +12,16 @@ public interface HealthListener {
      * The set entered ({@code entered}) or left panic mode. While in panic every enabled destination is reported
      * ACTIVE although {@code outCount} of {@code enabledCount} are failing.
      */
-    default void onPanic(final String setName, final boolean entered, final int outCount, final int enabledCount,
-        final long timeNs) {
-    }
+    default void onPanic(
+            final String setName,
+            final boolean entered,
+            final int outCount,
+            final int enabledCount,
+            final long timeNs) {}
 
     /**
      * Slow start progressed: the destination should get {@code factor} (0..1] of its configured weight. Emitted
      * when the factor crosses each tenth and once with 1.0 when the ramp ends.
      */
-    default void onRampFactor(final String destinationId, final double factor, final long timeNs) {
-    }
+    default void onRampFactor(final String destinationId, final double factor, final long timeNs) {}
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
 import org.jctools.queues.MpscArrayQueue;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
@@ -36,8 +35,7 @@ import org.sipha.core.spi.HealthProbeTransport;
 public final class HealthMonitor {
     private static final int DRAIN_LIMIT = 4096;
 
-    private record AdminCommand(DestinationHealth target, AdminState state) {
-    }
+    private record AdminCommand(DestinationHealth target, AdminState state) {}
 
     private final HealthConfig config;
     private final DestinationHealth[] all;
@@ -90,8 +88,8 @@ public final class HealthMonitor {
                     throw new IllegalArgumentException("destination id '" + d.id() + "' appears twice");
                 }
                 if (addresses.putIfAbsent(address, h) != null) {
-                    throw new IllegalArgumentException("destination '" + d.id() + "' has the same address " +
-                        address + " as '" + addresses.get(address).id() + "': passive outcomes could not tell them apart");
+                    throw new IllegalArgumentException("destination '" + d.id() + "' has the same address " + address
+                            + " as '" + addresses.get(address).id() + "': passive outcomes could not tell them apart");
                 }
                 sets[s][i] = h;
                 list.add(h);
@@ -101,8 +99,9 @@ public final class HealthMonitor {
         all = list.toArray(new DestinationHealth[0]);
         byId = Collections.unmodifiableMap(ids);
         byAddress = addresses;
-        prober = b.probeConfig == null ? null :
-            new OptionsProber(b.probeConfig, b.transport, all, b.randomSeed, new ProbeResults());
+        prober = b.probeConfig == null
+                ? null
+                : new OptionsProber(b.probeConfig, b.transport, all, b.randomSeed, new ProbeResults());
         snapshot = buildSnapshot(0);
     }
 
@@ -213,7 +212,7 @@ public final class HealthMonitor {
      */
     private boolean silenceNotItsOwn(final DestinationHealth h) {
         return silentTogether(h)
-            || (h.lastResponseNs != Long.MIN_VALUE && outcomes.overflows() != h.overflowsAtLastAnswer);
+                || (h.lastResponseNs != Long.MIN_VALUE && outcomes.overflows() != h.overflowsAtLastAnswer);
     }
 
     private void applyOutcome(final InetSocketAddress address, final int statusCode, final long latencyNs) {
@@ -239,11 +238,17 @@ public final class HealthMonitor {
             }
         }
         if (cause != null) {
-            if (h.ejected && (cause == HealthCause.CONSECUTIVE_FAILURES || cause == HealthCause.FAILURE_RATE ||
-                cause == HealthCause.UNANSWERED)) {
-                publisher.ejected(h.id(), cause, h.ejectedUntilNs - now,
-                    h.lastResponseNs == Long.MIN_VALUE ? -1 : now - h.lastResponseNs, h.timeoutsForgiven,
-                    h.unansweredForgiven);
+            if (h.ejected
+                    && (cause == HealthCause.CONSECUTIVE_FAILURES
+                            || cause == HealthCause.FAILURE_RATE
+                            || cause == HealthCause.UNANSWERED)) {
+                publisher.ejected(
+                        h.id(),
+                        cause,
+                        h.ejectedUntilNs - now,
+                        h.lastResponseNs == Long.MIN_VALUE ? -1 : now - h.lastResponseNs,
+                        h.timeoutsForgiven,
+                        h.unansweredForgiven);
             }
             evaluateSet(h.setIndex, h, cause, now);
         }
@@ -280,8 +285,9 @@ public final class HealthMonitor {
                 up++;
             }
         }
-        final boolean inPanic = config.maxEjectedPercent < 100 && enabled > 0 &&
-            (long)out * 100 > (long)config.maxEjectedPercent * enabled;
+        final boolean inPanic = config.maxEjectedPercent < 100
+                && enabled > 0
+                && (long) out * 100 > (long) config.maxEjectedPercent * enabled;
         final boolean panicChanged = inPanic != panic[s];
         panic[s] = inPanic;
         if (panicChanged) {
@@ -295,20 +301,25 @@ public final class HealthMonitor {
             if (next == previous && healthy == h.reportedHealthy && h.admin == h.reportedAdmin) {
                 continue;
             }
-            final HealthCause why = h == trigger || trigger == null ? cause :
-                panicChanged ? (inPanic ? HealthCause.PANIC_FAIL_OPEN : HealthCause.PANIC_CLEARED) : cause;
+            final HealthCause why = h == trigger || trigger == null
+                    ? cause
+                    : panicChanged ? (inPanic ? HealthCause.PANIC_FAIL_OPEN : HealthCause.PANIC_CLEARED) : cause;
             h.reported = next;
             h.reportedHealthy = healthy;
             h.reportedAdmin = h.admin;
-            if (next == DestinationState.ACTIVE && previous != null && previous != DestinationState.ACTIVE && !inPanic &&
-                config.slowStartNs > 0) {
+            if (next == DestinationState.ACTIVE
+                    && previous != null
+                    && previous != DestinationState.ACTIVE
+                    && !inPanic
+                    && config.slowStartNs > 0) {
                 h.rampStartNs = nowNs;
                 h.lastRampTenth = -1;
             } else if (next != DestinationState.ACTIVE) {
                 h.rampStartNs = Long.MIN_VALUE;
             }
-            publisher.stateChanged(new HealthEvent(h.id(), setNames[s], previous, next, healthy, inPanic, why, nowNs),
-                next != previous);
+            publisher.stateChanged(
+                    new HealthEvent(h.id(), setNames[s], previous, next, healthy, inPanic, why, nowNs),
+                    next != previous);
         }
         if (up != lastUpCount[s]) {
             lastUpCount[s] = up;
@@ -325,7 +336,7 @@ public final class HealthMonitor {
                 continue;
             }
             final double f = h.rampFactor(nowNs);
-            final int tenth = (int)Math.floor(f * 10);
+            final int tenth = (int) Math.floor(f * 10);
             if (tenth != h.lastRampTenth) {
                 h.lastRampTenth = tenth;
                 work++;
@@ -342,9 +353,20 @@ public final class HealthMonitor {
     private HealthSnapshot buildSnapshot(final long nowNs) {
         final Map<String, DestinationHealthView> views = new LinkedHashMap<>();
         for (final DestinationHealth h : all) {
-            views.put(h.id(), new DestinationHealthView(h.id(), setNames[h.setIndex],
-                h.reported == null ? h.ownState() : h.reported, h.healthy(), h.admin, h.rampStartNs, config.slowStartNs,
-                config.slowStartMinFactor, h.ejections, h.probeLatency.summary(), h.trafficLatency.summary()));
+            views.put(
+                    h.id(),
+                    new DestinationHealthView(
+                            h.id(),
+                            setNames[h.setIndex],
+                            h.reported == null ? h.ownState() : h.reported,
+                            h.healthy(),
+                            h.admin,
+                            h.rampStartNs,
+                            config.slowStartNs,
+                            config.slowStartMinFactor,
+                            h.ejections,
+                            h.probeLatency.summary(),
+                            h.trafficLatency.summary()));
         }
         final Set<String> panics = new LinkedHashSet<>();
         for (int s = 0; s < sets.length; s++) {
@@ -421,8 +443,8 @@ public final class HealthMonitor {
         }
 
         /** Adds a destination set; {@code upListener} (may be null) gets its "destinations up" aggregate. */
-        public Builder addSet(final String name, final List<Destination> destinations,
-            final DestinationsUpListener upListener) {
+        public Builder addSet(
+                final String name, final List<Destination> destinations, final DestinationsUpListener upListener) {
             Objects.requireNonNull(name, "name");
             if (destinations.isEmpty()) {
                 throw new IllegalArgumentException("set '" + name + "' has no destinations");

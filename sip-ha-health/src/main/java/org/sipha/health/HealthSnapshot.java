@@ -10,8 +10,8 @@ import java.util.Map;
  * @param destinations views by destination id, in configuration order.
  * @param panicSets    names of the sets currently failing open.
  */
-public record HealthSnapshot(long timeNs, Map<String, DestinationHealthView> destinations,
-    java.util.Set<String> panicSets) {
+public record HealthSnapshot(
+        long timeNs, Map<String, DestinationHealthView> destinations, java.util.Set<String> panicSets) {
 
     /** @return the view of {@code id}, or null if unknown. */
     public DestinationHealthView destination(final String id) {

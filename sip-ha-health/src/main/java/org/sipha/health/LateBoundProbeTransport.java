@@ -2,7 +2,6 @@ package org.sipha.health;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-
 import org.sipha.core.spi.HealthProbeTransport;
 
 /**

@@ -31,7 +31,12 @@ final class LatencyTracker {
         if (n == 0) {
             return LatencySummary.EMPTY;
         }
-        return new LatencySummary(n, ewmaNs(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(90),
-            histogram.getValueAtPercentile(99), histogram.getMaxValue());
+        return new LatencySummary(
+                n,
+                ewmaNs(),
+                histogram.getValueAtPercentile(50),
+                histogram.getValueAtPercentile(90),
+                histogram.getValueAtPercentile(99),
+                histogram.getMaxValue());
     }
 }

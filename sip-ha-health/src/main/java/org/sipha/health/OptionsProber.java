@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
-
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
@@ -48,8 +47,12 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
     private long unmatchedReplies;
     private long malformedReplies;
 
-    OptionsProber(final OptionsProbeConfig config, final HealthProbeTransport transport,
-        final DestinationHealth[] targets, final long seed, final Results results) {
+    OptionsProber(
+            final OptionsProbeConfig config,
+            final HealthProbeTransport transport,
+            final DestinationHealth[] targets,
+            final long seed,
+            final Results results) {
         this.config = config;
         this.transport = transport;
         this.targets = targets;
@@ -64,7 +67,8 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
         for (int i = 0; i < n; i++) {
             final var d = targets[i].destination;
             final String uri = d.attribute(OptionsProbeConfig.ATTR_REQUEST_URI);
-            requestUris[i] = OptionsProbeConfig.checkHeaderSafe(uri != null ? uri : stripParams(d.uri()), "request URI");
+            requestUris[i] =
+                    OptionsProbeConfig.checkHeaderSafe(uri != null ? uri : stripParams(d.uri()), "request URI");
             final String ms = d.attribute(OptionsProbeConfig.ATTR_INTERVAL_MS);
             intervalNs[i] = ms == null ? config.intervalNs : parseIntervalMs(d.id(), ms, config.timeoutNs);
             nextProbeNs[i] = Long.MIN_VALUE; // first probe on the first duty cycle
@@ -101,13 +105,13 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
             return; // provisional: keep waiting for the final reply
         }
         final AsciiView callId = view.callId();
-        final int index = (int)numberAt(callId, CALL_ID_PREFIX.length(), '-');
+        final int index = (int) numberAt(callId, CALL_ID_PREFIX.length(), '-');
         if (index < 0 || index >= targets.length || !startsWith(callId, CALL_ID_PREFIX)) {
             unmatchedReplies++;
             return;
         }
         final int dash = indexOf(callId, '-', CALL_ID_PREFIX.length());
-        final long seq = dash < 0 ? -1 : numberAt(callId, dash + 1, (char)0);
+        final long seq = dash < 0 ? -1 : numberAt(callId, dash + 1, (char) 0);
         if (seq < 0 || seq != outstandingSeq[index]) {
             unmatchedReplies++; // late reply to a probe that already timed out
             return;
@@ -136,7 +140,7 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
         final long seq = ++sequence;
         final byte[] request = buildRequest(i, seq);
         final long base = intervalNs[i];
-        final long spread = (long)(base * config.jitter);
+        final long spread = (long) (base * config.jitter);
         nextProbeNs[i] = nowNs + base + (spread == 0 ? 0 : random.nextLong(-spread, spread + 1));
         sentNs[i] = nowNs;
         boolean sent;
@@ -159,16 +163,15 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
         final String host = local.getAddress() != null ? local.getAddress().getHostAddress() : local.getHostString();
         final String viaHost = host.indexOf(':') >= 0 ? '[' + host + ']' : host;
         final String ruri = requestUris[i];
-        final String s = "OPTIONS " + ruri + " SIP/2.0\r\n" +
-            "Via: SIP/2.0/UDP " + viaHost + ':' + local.getPort() +
-            ";branch=" + HealthProbeBranch.PREFIX + i + '-' + seq + ";rport\r\n" +
-            "Max-Forwards: 70\r\n" +
-            "From: <" + config.fromUri + ">;tag=sipha-hc-" + i + "\r\n" +
-            "To: <" + ruri + ">\r\n" +
-            "Call-ID: " + CALL_ID_PREFIX + i + '-' + seq + "\r\n" +
-            "CSeq: " + (seq & 0x7fffffffL) + " OPTIONS\r\n" +
-            "User-Agent: " + config.userAgent + "\r\n" +
-            "Content-Length: 0\r\n\r\n";
+        final String s = "OPTIONS " + ruri + " SIP/2.0\r\n" + "Via: SIP/2.0/UDP "
+                + viaHost + ':' + local.getPort() + ";branch="
+                + HealthProbeBranch.PREFIX + i + '-' + seq + ";rport\r\n" + "Max-Forwards: 70\r\n"
+                + "From: <"
+                + config.fromUri + ">;tag=sipha-hc-" + i + "\r\n" + "To: <"
+                + ruri + ">\r\n" + "Call-ID: "
+                + CALL_ID_PREFIX + i + '-' + seq + "\r\n" + "CSeq: "
+                + (seq & 0x7fffffffL) + " OPTIONS\r\n" + "User-Agent: "
+                + config.userAgent + "\r\n" + "Content-Length: 0\r\n\r\n";
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -183,13 +186,13 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
         try {
             v = Long.parseLong(ms.trim());
         } catch (final NumberFormatException e) {
-            throw new IllegalArgumentException("destination '" + id + "': bad " + OptionsProbeConfig.ATTR_INTERVAL_MS +
-                " '" + ms + "'");
+            throw new IllegalArgumentException(
+                    "destination '" + id + "': bad " + OptionsProbeConfig.ATTR_INTERVAL_MS + " '" + ms + "'");
         }
         final long ns = v * 1_000_000L;
         if (v < 10 || v > 86_400_000L || ns < timeoutNs) {
-            throw new IllegalArgumentException("destination '" + id + "': " + OptionsProbeConfig.ATTR_INTERVAL_MS +
-                " must be 10..86400000 and not below the probe timeout: " + ms);
+            throw new IllegalArgumentException("destination '" + id + "': " + OptionsProbeConfig.ATTR_INTERVAL_MS
+                    + " must be 10..86400000 and not below the probe timeout: " + ms);
         }
         return ns;
     }

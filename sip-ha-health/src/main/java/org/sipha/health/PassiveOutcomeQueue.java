@@ -2,7 +2,6 @@ package org.sipha.health;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.sipha.core.spi.ForwardingOutcomeListener;

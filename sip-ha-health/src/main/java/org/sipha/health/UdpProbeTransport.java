@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-
 import org.sipha.core.spi.HealthProbeTransport;
 
 /**
@@ -21,7 +20,7 @@ public final class UdpProbeTransport implements HealthProbeTransport {
 
     private UdpProbeTransport(final DatagramChannel channel) throws IOException {
         this.channel = channel;
-        this.local = (InetSocketAddress)channel.getLocalAddress();
+        this.local = (InetSocketAddress) channel.getLocalAddress();
     }
 
     /**
@@ -75,7 +74,7 @@ public final class UdpProbeTransport implements HealthProbeTransport {
                 break;
             }
             receive.flip();
-            handler.onReply((InetSocketAddress)from, receive.array(), 0, receive.limit());
+            handler.onReply((InetSocketAddress) from, receive.array(), 0, receive.limit());
             n++;
         }
         return n;

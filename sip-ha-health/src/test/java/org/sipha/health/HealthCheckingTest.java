@@ -17,7 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
@@ -26,10 +25,14 @@ import org.sipha.core.spi.HealthProbeTransport;
 
 class HealthCheckingTest {
     private static final long WAIT_MS = 10_000;
-    private static final List<Destination> THREE = List.of(Destination.of("d1", "sip:127.0.0.1:5071"),
-        Destination.of("d2", "sip:127.0.0.1:5072"), Destination.of("d3", "sip:127.0.0.1:5073"));
+    private static final List<Destination> THREE = List.of(
+            Destination.of("d1", "sip:127.0.0.1:5071"),
+            Destination.of("d2", "sip:127.0.0.1:5072"),
+            Destination.of("d3", "sip:127.0.0.1:5073"));
     private static final OptionsProbeConfig FAST = OptionsProbeConfig.builder()
-        .intervalNs(TimeUnit.MILLISECONDS.toNanos(20)).timeoutNs(TimeUnit.MILLISECONDS.toNanos(10)).build();
+            .intervalNs(TimeUnit.MILLISECONDS.toNanos(20))
+            .timeoutNs(TimeUnit.MILLISECONDS.toNanos(10))
+            .build();
 
     private final StateSink sink = new StateSink();
 
@@ -37,8 +40,12 @@ class HealthCheckingTest {
     void probesThroughTheTransportGivenToStartAndReportsASilentDestinationDown() throws InterruptedException {
         AnsweringTransport transport = new AnsweringTransport(Set.of(5072, 5073));
         List<int[]> ups = new CopyOnWriteArrayList<>();
-        try (HealthChecking health = HealthChecking.builder(THREE).probes(FAST).sink(sink)
-                .destinationsUp((up, total) -> ups.add(new int[] {up, total})).threadName("test-health-a").build()) {
+        try (HealthChecking health = HealthChecking.builder(THREE)
+                .probes(FAST)
+                .sink(sink)
+                .destinationsUp((up, total) -> ups.add(new int[] {up, total}))
+                .threadName("test-health-a")
+                .build()) {
             health.start(transport);
             await(() -> sink.states.get("d1") == DestinationState.INACTIVE, "d1 reported INACTIVE");
             await(() -> !ups.isEmpty() && ups.get(ups.size() - 1)[0] == 2, "2 of 3 up");
@@ -53,10 +60,17 @@ class HealthCheckingTest {
     void aRecoveredDestinationRampsUpThroughTheSlowStartCallback() throws InterruptedException {
         AnsweringTransport transport = new AnsweringTransport(Set.of(5072, 5073));
         Map<String, List<Double>> shares = new ConcurrentHashMap<>();
-        HealthConfig config = HealthConfig.builder().slowStartNs(TimeUnit.MILLISECONDS.toNanos(200)).build();
-        try (HealthChecking health = HealthChecking.builder(THREE).config(config).probes(FAST).sink(sink)
-                .slowStart((id, share) -> shares.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(share))
-                .threadName("test-health-b").build()) {
+        HealthConfig config = HealthConfig.builder()
+                .slowStartNs(TimeUnit.MILLISECONDS.toNanos(200))
+                .build();
+        try (HealthChecking health = HealthChecking.builder(THREE)
+                .config(config)
+                .probes(FAST)
+                .sink(sink)
+                .slowStart((id, share) -> shares.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>())
+                        .add(share))
+                .threadName("test-health-b")
+                .build()) {
             health.start(transport);
             await(() -> sink.states.get("d1") == DestinationState.INACTIVE, "d1 reported INACTIVE");
 
@@ -69,9 +83,14 @@ class HealthCheckingTest {
 
     @Test
     void startsOnceAndNeedsASink() {
-        assertThrows(IllegalArgumentException.class, () -> HealthChecking.builder(THREE).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthChecking.builder(THREE).build());
         AnsweringTransport transport = new AnsweringTransport(Set.of());
-        try (HealthChecking health = HealthChecking.builder(THREE).sink(sink).threadName("test-health-c").build()) {
+        try (HealthChecking health = HealthChecking.builder(THREE)
+                .sink(sink)
+                .threadName("test-health-c")
+                .build()) {
             health.start(transport);
             assertThrows(IllegalStateException.class, () -> health.start(new AnsweringTransport(Set.of())));
         }
@@ -79,15 +98,22 @@ class HealthCheckingTest {
 
     @Test
     void closingBeforeStartProbesNothing() {
-        HealthChecking.builder(THREE).sink(sink).threadName("test-health-d").build().close();
+        HealthChecking.builder(THREE)
+                .sink(sink)
+                .threadName("test-health-d")
+                .build()
+                .close();
         assertTrue(sink.states.isEmpty());
     }
 
     @Test
     void tellsWhetherItsThreadRunsAndWhenItLastCycled() throws InterruptedException {
         AnsweringTransport transport = new AnsweringTransport(Set.of(5071, 5072, 5073));
-        HealthChecking health = HealthChecking.builder(THREE).probes(FAST).sink(sink).threadName("test-health-e")
-            .build();
+        HealthChecking health = HealthChecking.builder(THREE)
+                .probes(FAST)
+                .sink(sink)
+                .threadName("test-health-e")
+                .build();
         try (health) {
             assertFalse(health.isAlive(), "not started");
             health.start(transport);
@@ -129,8 +155,7 @@ class HealthCheckingTest {
         }
 
         @Override
-        public void onLatencySample(String destinationId, long rttNs) {
-        }
+        public void onLatencySample(String destinationId, long rttNs) {}
     }
 
     /** Answers probes to the ports in {@code answered} with 200 at once, drops the others. Health thread only. */

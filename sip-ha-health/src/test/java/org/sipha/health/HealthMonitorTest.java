@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
@@ -17,8 +16,13 @@ class HealthMonitorTest {
     private static final long MS = 1_000_000L;
 
     private static HealthConfig.Builder base() {
-        return HealthConfig.builder().rise(2).fall(3).slowStartNs(0).trafficAliveGraceNs(5_000 * MS)
-            .baseEjectionNs(1_000 * MS).maxEjectionNs(8_000 * MS);
+        return HealthConfig.builder()
+                .rise(2)
+                .fall(3)
+                .slowStartNs(0)
+                .trafficAliveGraceNs(5_000 * MS)
+                .baseEjectionNs(1_000 * MS)
+                .maxEjectionNs(8_000 * MS);
     }
 
     @Test
@@ -74,7 +78,8 @@ class HealthMonitorTest {
 
     @Test
     void ejectsAfterConsecutive503sAndNotOnOtherCodes() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(5).failureRateMinRequests(1000).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(5).failureRateMinRequests(1000).build(), 4);
         for (int i = 0; i < 10; i++) {
             f.response(1, 404);
             f.response(1, 486);
@@ -91,15 +96,20 @@ class HealthMonitorTest {
 
     @Test
     void countsTimeoutsAnd500AsFailuresButAConfiguredSetReplacesTheDefault() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(3).failureRateMinRequests(1000).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(3).failureRateMinRequests(1000).build(), 4);
         f.timeout(1);
         f.response(1, 500);
         f.advanceMs(5_001); // the 500 is an answer: a timeout within the traffic-alive grace would be forgiven
         f.timeout(1);
         assertEquals(DestinationState.INACTIVE, f.rec.lastSinkState("d1"));
 
-        final MonitorFixture g = new MonitorFixture(base().consecutiveFailures(3).failureRateMinRequests(1000)
-            .failureStatusCodes(502).build(), 4);
+        final MonitorFixture g = new MonitorFixture(
+                base().consecutiveFailures(3)
+                        .failureRateMinRequests(1000)
+                        .failureStatusCodes(502)
+                        .build(),
+                4);
         for (int i = 0; i < 5; i++) {
             g.response(1, 503);
         }
@@ -112,7 +122,8 @@ class HealthMonitorTest {
 
     @Test
     void provisionalResponsesDoNotHideThe503sThatFollowThem() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(5).failureRateMinRequests(1000).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(5).failureRateMinRequests(1000).build(), 4);
         for (int i = 0; i < 5; i++) {
             f.response(1, 100); // the engine reports the first 1xx of each INVITE, then its final response
             f.response(1, 503);
@@ -123,7 +134,8 @@ class HealthMonitorTest {
 
     @Test
     void aProvisionalResponseForgivesProbeTimeoutsLikeAnyTraffic() {
-        final MonitorFixture f = new MonitorFixture(base().trafficAliveGraceNs(2_000 * MS).build(), 4);
+        final MonitorFixture f =
+                new MonitorFixture(base().trafficAliveGraceNs(2_000 * MS).build(), 4);
         for (int i = 0; i < 10; i++) {
             f.response(1, 100);
             f.advanceMs(500);
@@ -134,7 +146,8 @@ class HealthMonitorTest {
 
     @Test
     void aSuccessBetweenFailuresResetsTheConsecutiveCount() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(3).failureRateMinRequests(1000).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(3).failureRateMinRequests(1000).build(), 4);
         for (int i = 0; i < 10; i++) {
             f.response(1, 503);
             f.response(1, 503);
@@ -145,8 +158,13 @@ class HealthMonitorTest {
 
     @Test
     void ejectsOnFailureRateOverTheWindowEvenWithoutConsecutiveFailures() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(100).failureRateMinRequests(20)
-            .failureRatePercent(50).failureRateWindowNs(10_000 * MS).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(100)
+                        .failureRateMinRequests(20)
+                        .failureRatePercent(50)
+                        .failureRateWindowNs(10_000 * MS)
+                        .build(),
+                4);
         // 1 failure in 3 (33 %): below the threshold, stays.
         for (int i = 0; i < 10; i++) {
             f.response(1, 200);
@@ -167,8 +185,13 @@ class HealthMonitorTest {
 
     @Test
     void oldFailuresLeaveTheRateWindow() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(100).failureRateMinRequests(20)
-            .failureRatePercent(50).failureRateWindowNs(1_000 * MS).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(100)
+                        .failureRateMinRequests(20)
+                        .failureRatePercent(50)
+                        .failureRateWindowNs(1_000 * MS)
+                        .build(),
+                4);
         for (int i = 0; i < 15; i++) {
             f.response(1, 503);
         }
@@ -184,8 +207,13 @@ class HealthMonitorTest {
 
     @Test
     void ejectionExpiresAndRepeatedEjectionsBackOffUpToTheMaximum() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(1).failureRateMinRequests(1000)
-            .baseEjectionNs(1_000 * MS).maxEjectionNs(4_000 * MS).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(1)
+                        .failureRateMinRequests(1000)
+                        .baseEjectionNs(1_000 * MS)
+                        .maxEjectionNs(4_000 * MS)
+                        .build(),
+                4);
         final long[] expected = {1_000, 2_000, 4_000, 4_000};
         for (final long ejectionMs : expected) {
             f.response(1, 503);
@@ -205,14 +233,16 @@ class HealthMonitorTest {
 
     @Test
     void probeTimeoutsAreForgivenWhileRealTrafficIsAnswered() {
-        final MonitorFixture f = new MonitorFixture(base().trafficAliveGraceNs(2_000 * MS).build(), 4);
+        final MonitorFixture f =
+                new MonitorFixture(base().trafficAliveGraceNs(2_000 * MS).build(), 4);
         for (int i = 0; i < 20; i++) {
             f.response(1, 200); // overloaded but answering calls
             f.advanceMs(500);
             f.probeTimeout(1);
         }
         assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d1"));
-        assertEquals(1, f.rec.sinkCalls.stream().filter(c -> c.id().equals("d1")).count(), "never flapped");
+        assertEquals(
+                1, f.rec.sinkCalls.stream().filter(c -> c.id().equals("d1")).count(), "never flapped");
         // Traffic stops: after the grace period the probe timeouts count again.
         f.advanceMs(2_001);
         f.probeTimeout(1);
@@ -223,7 +253,8 @@ class HealthMonitorTest {
 
     @Test
     void slowButAnsweringTrafficIsNeverAFailure() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(2).build(), 4);
+        final MonitorFixture f =
+                new MonitorFixture(base().consecutiveFailures(2).build(), 4);
         for (int i = 0; i < 100; i++) {
             f.monitor.outcomeListener().onResponse(f.addr(1), 200, TimeUnit.SECONDS.toNanos(9));
         }
@@ -233,7 +264,8 @@ class HealthMonitorTest {
 
     @Test
     void realTrafficSuccessBringsAProbedDownDestinationBack() {
-        final MonitorFixture f = new MonitorFixture(base().trafficAliveGraceNs(1).build(), 4);
+        final MonitorFixture f =
+                new MonitorFixture(base().trafficAliveGraceNs(1).build(), 4);
         f.advanceMs(10);
         for (int i = 0; i < 3; i++) {
             f.probeTimeout(1);
@@ -282,7 +314,8 @@ class HealthMonitorTest {
 
     @Test
     void maxEjectedPercentOf100NeverFailsOpen() {
-        final MonitorFixture f = new MonitorFixture(base().maxEjectedPercent(100).build(), 1);
+        final MonitorFixture f =
+                new MonitorFixture(base().maxEjectedPercent(100).build(), 1);
         for (int i = 0; i < 3; i++) {
             f.probeTimeout(1);
         }
@@ -292,8 +325,13 @@ class HealthMonitorTest {
 
     @Test
     void rampsTrafficShareUpAfterRecoveryOverTheSlowStartTime() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(1).failureRateMinRequests(1000)
-            .slowStartNs(10_000 * MS).slowStartMinFactor(0.1).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                base().consecutiveFailures(1)
+                        .failureRateMinRequests(1000)
+                        .slowStartNs(10_000 * MS)
+                        .slowStartMinFactor(0.1)
+                        .build(),
+                4);
         assertEquals(1.0, f.monitor.snapshot().destination("d1").rampFactor(f.now), "no ramp at start");
         f.response(1, 503);
         f.advanceMs(1_000); // ejection over
@@ -362,7 +400,8 @@ class HealthMonitorTest {
 
     @Test
     void ignoresOutcomesForUnknownAddresses() {
-        final MonitorFixture f = new MonitorFixture(base().consecutiveFailures(1).build(), 4);
+        final MonitorFixture f =
+                new MonitorFixture(base().consecutiveFailures(1).build(), 4);
         f.monitor.outcomeListener().onResponse(new java.net.InetSocketAddress("127.0.0.1", 9), 503, 0);
         f.monitor.outcomeListener().onTimeout(null, 0);
         f.advanceMs(1);
@@ -375,7 +414,9 @@ class HealthMonitorTest {
     void dropsAndCountsOutcomesBeyondTheQueueBoundInsteadOfGrowing() {
         final Recorder rec = new Recorder();
         final HealthMonitor m = HealthMonitor.builder(base().build())
-            .addSet("s", List.of(Destination.of("d1", "sip:127.0.0.1:5071")), rec).outcomeQueueCapacity(16).build();
+                .addSet("s", List.of(Destination.of("d1", "sip:127.0.0.1:5071")), rec)
+                .outcomeQueueCapacity(16)
+                .build();
         m.doWork(0);
         for (int i = 0; i < 100; i++) {
             m.outcomeListener().onResponse(new java.net.InetSocketAddress("127.0.0.1", 5071), 200, 1);
@@ -388,9 +429,12 @@ class HealthMonitorTest {
     @Test
     void appliesOutcomesFromManyThreadsWithoutLosingAny() throws Exception {
         final Recorder rec = new Recorder();
-        final HealthMonitor m = HealthMonitor.builder(base().consecutiveFailures(1_000_000).failureRateMinRequests(1_000_000)
-                .build())
-            .addSet("s", List.of(Destination.of("d1", "sip:127.0.0.1:5071")), rec).outcomeQueueCapacity(1024).build();
+        final HealthMonitor m = HealthMonitor.builder(base().consecutiveFailures(1_000_000)
+                        .failureRateMinRequests(1_000_000)
+                        .build())
+                .addSet("s", List.of(Destination.of("d1", "sip:127.0.0.1:5071")), rec)
+                .outcomeQueueCapacity(1024)
+                .build();
         final java.net.InetSocketAddress a = new java.net.InetSocketAddress("127.0.0.1", 5071);
         final int threads = 4;
         final int perThread = 20_000;
@@ -419,32 +463,39 @@ class HealthMonitorTest {
         m.doWork(++now);
         m.doWork(now + TimeUnit.SECONDS.toNanos(2));
         final long applied = m.snapshot().destination("d1").trafficLatency().count();
-        assertEquals((long)threads * perThread, applied + m.droppedOutcomes());
+        assertEquals((long) threads * perThread, applied + m.droppedOutcomes());
     }
 
     @Test
     void aThrowingListenerOrSinkDoesNotStopHealthChecking() {
         final Recorder rec = new Recorder();
-        final HealthMonitor m = HealthMonitor.builder(base().consecutiveFailures(1).build())
-            .addSet("s", List.of(Destination.of("d1", "sip:127.0.0.1:5071"), Destination.of("d2", "sip:127.0.0.1:5072"),
-                Destination.of("d3", "sip:127.0.0.1:5073")), (up, total) -> {
-                    throw new IllegalStateException("up listener");
+        final HealthMonitor m = HealthMonitor.builder(
+                        base().consecutiveFailures(1).build())
+                .addSet(
+                        "s",
+                        List.of(
+                                Destination.of("d1", "sip:127.0.0.1:5071"),
+                                Destination.of("d2", "sip:127.0.0.1:5072"),
+                                Destination.of("d3", "sip:127.0.0.1:5073")),
+                        (up, total) -> {
+                            throw new IllegalStateException("up listener");
+                        })
+                .listener(e -> {
+                    throw new IllegalStateException("listener");
                 })
-            .listener(e -> {
-                throw new IllegalStateException("listener");
-            })
-            .sink(new org.sipha.core.model.DestinationHealthSink() {
-                @Override
-                public void onStateChange(final String id, final DestinationState state) {
-                    throw new IllegalStateException("sink");
-                }
+                .sink(new org.sipha.core.model.DestinationHealthSink() {
+                    @Override
+                    public void onStateChange(final String id, final DestinationState state) {
+                        throw new IllegalStateException("sink");
+                    }
 
-                @Override
-                public void onLatencySample(final String id, final long rttNs) {
-                    throw new IllegalStateException("sink");
-                }
-            })
-            .listener(rec).build();
+                    @Override
+                    public void onLatencySample(final String id, final long rttNs) {
+                        throw new IllegalStateException("sink");
+                    }
+                })
+                .listener(rec)
+                .build();
         m.doWork(0);
         m.outcomeListener().onResponse(new java.net.InetSocketAddress("127.0.0.1", 5071), 503, 1);
         m.doWork(1);
@@ -457,17 +508,41 @@ class HealthMonitorTest {
 
     @Test
     void rejectsBadConfigurationWithClearErrors() {
-        assertThrows(IllegalArgumentException.class, () -> HealthConfig.builder().rise(0).build());
-        assertThrows(IllegalArgumentException.class, () -> HealthConfig.builder().failureStatusCodes(99).build());
-        assertThrows(IllegalArgumentException.class, () -> HealthConfig.builder().maxEjectedPercent(101).build());
-        assertThrows(IllegalArgumentException.class, () -> HealthConfig.builder().baseEjectionNs(10).maxEjectionNs(5).build());
-        assertThrows(IllegalArgumentException.class, () -> HealthMonitor.builder(HealthConfig.defaults())
-            .addSet("s", List.of(Destination.of("a", "sip:127.0.0.1:5071"), Destination.of("a", "sip:127.0.0.1:5072")), null)
-            .build());
-        assertThrows(IllegalArgumentException.class, () -> HealthMonitor.builder(HealthConfig.defaults())
-            .addSet("s", List.of(Destination.of("a", "sip:127.0.0.1:5071"), Destination.of("b", "sip:127.0.0.1:5071")), null)
-            .build());
-        assertThrows(IllegalArgumentException.class, () -> HealthMonitor.builder(HealthConfig.defaults()).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthConfig.builder().rise(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthConfig.builder().failureStatusCodes(99).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthConfig.builder().maxEjectedPercent(101).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthConfig.builder().baseEjectionNs(10).maxEjectionNs(5).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthMonitor.builder(HealthConfig.defaults())
+                        .addSet(
+                                "s",
+                                List.of(
+                                        Destination.of("a", "sip:127.0.0.1:5071"),
+                                        Destination.of("a", "sip:127.0.0.1:5072")),
+                                null)
+                        .build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthMonitor.builder(HealthConfig.defaults())
+                        .addSet(
+                                "s",
+                                List.of(
+                                        Destination.of("a", "sip:127.0.0.1:5071"),
+                                        Destination.of("b", "sip:127.0.0.1:5071")),
+                                null)
+                        .build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthMonitor.builder(HealthConfig.defaults()).build());
         assertNotNull(HealthConfig.defaults());
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
 
@@ -18,9 +17,18 @@ class HealthMonitorUnansweredTest {
     private static final long GRACE_MS = 500;
 
     private static MonitorFixture fixture() {
-        return new MonitorFixture(HealthConfig.builder().rise(2).fall(3).slowStartNs(0).consecutiveFailures(5)
-            .failureRateMinRequests(1000).trafficAliveGraceNs(GRACE_MS * MS).baseEjectionNs(1_000 * MS)
-            .maxEjectionNs(8_000 * MS).build(), 4);
+        return new MonitorFixture(
+                HealthConfig.builder()
+                        .rise(2)
+                        .fall(3)
+                        .slowStartNs(0)
+                        .consecutiveFailures(5)
+                        .failureRateMinRequests(1000)
+                        .trafficAliveGraceNs(GRACE_MS * MS)
+                        .baseEjectionNs(1_000 * MS)
+                        .maxEjectionNs(8_000 * MS)
+                        .build(),
+                4);
     }
 
     @Test
@@ -182,7 +190,8 @@ class HealthMonitorUnansweredTest {
             f.monitor.doWork(f.now);
         }
         assertEquals(DestinationState.ACTIVE, f.rec.lastSinkState("d1"));
-        assertEquals(1, f.rec.sinkCalls.stream().filter(c -> c.id().equals("d1")).count(), "never flapped");
+        assertEquals(
+                1, f.rec.sinkCalls.stream().filter(c -> c.id().equals("d1")).count(), "never flapped");
         assertEquals(0, f.h(1).ejections);
         assertEquals(2_000, f.h(1).unansweredForgiven);
     }
@@ -234,8 +243,15 @@ class HealthMonitorUnansweredTest {
 
     @Test
     void aBurstOfTimeoutsFromADestinationThatAnswersOtherCallsIsOverloadNotDeath() {
-        final MonitorFixture f = new MonitorFixture(HealthConfig.builder().slowStartNs(0).consecutiveFailures(5)
-            .failureRateMinRequests(20).failureRatePercent(50).trafficAliveGraceNs(GRACE_MS * MS).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                HealthConfig.builder()
+                        .slowStartNs(0)
+                        .consecutiveFailures(5)
+                        .failureRateMinRequests(20)
+                        .failureRatePercent(50)
+                        .trafficAliveGraceNs(GRACE_MS * MS)
+                        .build(),
+                4);
         // Overload: the failover timers of a whole burst of lost INVITEs expire in one engine tick, between answers
         // (a third of the calls lost: below the failure-rate threshold).
         for (int round = 0; round < 20; round++) {
@@ -266,8 +282,15 @@ class HealthMonitorUnansweredTest {
 
     @Test
     void aDestinationThatLosesMostCallsWhileAnsweringSomeIsStillEjectedByTheFailureRate() {
-        final MonitorFixture f = new MonitorFixture(HealthConfig.builder().slowStartNs(0).consecutiveFailures(5)
-            .failureRateMinRequests(20).failureRatePercent(50).trafficAliveGraceNs(GRACE_MS * MS).build(), 4);
+        final MonitorFixture f = new MonitorFixture(
+                HealthConfig.builder()
+                        .slowStartNs(0)
+                        .consecutiveFailures(5)
+                        .failureRateMinRequests(20)
+                        .failureRatePercent(50)
+                        .trafficAliveGraceNs(GRACE_MS * MS)
+                        .build(),
+                4);
         for (int round = 0; round < 10 && f.h(1).ejections == 0; round++) {
             f.response(1, 200);
             f.advanceMs(100);

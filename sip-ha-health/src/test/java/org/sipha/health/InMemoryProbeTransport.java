@@ -6,15 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 import org.sipha.core.spi.HealthProbeTransport;
 
 /** A fake transport for prober unit tests: keeps sent requests, delivers queued replies. One thread. */
 final class InMemoryProbeTransport implements HealthProbeTransport {
-    record Sent(InetSocketAddress to, String text) {
-    }
+    record Sent(InetSocketAddress to, String text) {}
 
     final List<Sent> sent = new ArrayList<>();
     final ArrayDeque<byte[]> replies = new ArrayDeque<>();
@@ -64,13 +62,12 @@ final class InMemoryProbeTransport implements HealthProbeTransport {
         if (v.wrap(req, 0, req.length) != SipParseResult.OK) {
             throw new IllegalStateException("request does not parse: " + request);
         }
-        final String r = "SIP/2.0 " + code + " Whatever\r\n" +
-            "Via: " + v.header("Via") + "\r\n" +
-            "From: " + v.header("From") + "\r\n" +
-            "To: " + v.header("To") + ";tag=uas\r\n" +
-            "Call-ID: " + v.callId() + "\r\n" +
-            "CSeq: " + v.header("CSeq") + "\r\n" +
-            "Content-Length: 0\r\n\r\n";
+        final String r = "SIP/2.0 " + code + " Whatever\r\n" + "Via: "
+                + v.header("Via") + "\r\n" + "From: "
+                + v.header("From") + "\r\n" + "To: "
+                + v.header("To") + ";tag=uas\r\n" + "Call-ID: "
+                + v.callId() + "\r\n" + "CSeq: "
+                + v.header("CSeq") + "\r\n" + "Content-Length: 0\r\n\r\n";
         return r.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-
 import org.junit.jupiter.api.Test;
 
 class LateBoundProbeTransportTest {
@@ -17,7 +16,7 @@ class LateBoundProbeTransportTest {
     void sendsAndReceivesNothingUntilBound() {
         LateBoundProbeTransport t = new LateBoundProbeTransport();
         assertFalse(t.send(TO, ByteBuffer.wrap(new byte[] {'x'})));
-        assertEquals(0, t.poll((from, b, off, len) -> { }, 10));
+        assertEquals(0, t.poll((from, b, off, len) -> {}, 10));
         assertThrows(IllegalStateException.class, t::localAddress);
         t.close();
     }

@@ -3,7 +3,6 @@ package org.sipha.health;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.sipha.core.model.Destination;
 
 /** A monitor with one set of n destinations on 127.0.0.1:5071.., driven by a hand-moved clock. */
@@ -17,7 +16,11 @@ final class MonitorFixture {
         for (int i = 1; i <= n; i++) {
             destinations.add(Destination.of("d" + i, "sip:127.0.0.1:" + (5070 + i)));
         }
-        monitor = HealthMonitor.builder(config).addSet("s", destinations, rec).sink(rec).listener(rec).build();
+        monitor = HealthMonitor.builder(config)
+                .addSet("s", destinations, rec)
+                .sink(rec)
+                .listener(rec)
+                .build();
         monitor.doWork(now);
     }
 

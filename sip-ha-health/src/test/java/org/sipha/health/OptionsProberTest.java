@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
@@ -25,15 +24,26 @@ class OptionsProberTest {
     private HealthMonitor monitor;
 
     private void start(final OptionsProbeConfig probe, final Destination... destinations) {
-        monitor = HealthMonitor.builder(HealthConfig.builder().rise(2).fall(3).maxEjectedPercent(100).slowStartNs(0)
-                .build())
-            .addSet("s", List.of(destinations), rec).sink(rec).listener(rec).prober(probe, transport).randomSeed(42)
-            .build();
+        monitor = HealthMonitor.builder(HealthConfig.builder()
+                        .rise(2)
+                        .fall(3)
+                        .maxEjectedPercent(100)
+                        .slowStartNs(0)
+                        .build())
+                .addSet("s", List.of(destinations), rec)
+                .sink(rec)
+                .listener(rec)
+                .prober(probe, transport)
+                .randomSeed(42)
+                .build();
         monitor.doWork(now);
     }
 
     private static OptionsProbeConfig.Builder probe() {
-        return OptionsProbeConfig.builder().intervalNs(1_000 * MS).timeoutNs(300 * MS).jitter(0);
+        return OptionsProbeConfig.builder()
+                .intervalNs(1_000 * MS)
+                .timeoutNs(300 * MS)
+                .jitter(0);
     }
 
     private void advanceMs(final long ms) {
@@ -43,9 +53,12 @@ class OptionsProberTest {
 
     @Test
     void sendsAWellFormedOptionsWithTheConfiguredFromAndRequestUri() {
-        start(probe().fromUri("sip:monitor@example.org").build(),
-            Destination.builder("sip:127.0.0.1:5071;transport=udp").id("a").attribute("ping_uri", "sip:ping@127.0.0.1:5071")
-                .build());
+        start(
+                probe().fromUri("sip:monitor@example.org").build(),
+                Destination.builder("sip:127.0.0.1:5071;transport=udp")
+                        .id("a")
+                        .attribute("ping_uri", "sip:ping@127.0.0.1:5071")
+                        .build());
         assertEquals(1, transport.sent.size());
         final byte[] b = transport.sent.get(0).text().getBytes(StandardCharsets.US_ASCII);
         final SipMessageView v = new SipMessageView();
@@ -139,9 +152,9 @@ class OptionsProberTest {
         start(probe().build(), Destination.of("a", "sip:127.0.0.1:5071"));
         transport.replies.add("hello".getBytes(StandardCharsets.US_ASCII));
         transport.replies.add(new byte[0]);
-        transport.replies.add(("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n" +
-            "To: <sip:a@b>\r\nCall-ID: sipha-hc-99999999999999999999-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        transport.replies.add(("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP x;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\n"
+                        + "To: <sip:a@b>\r\nCall-ID: sipha-hc-99999999999999999999-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         advanceMs(1);
         assertEquals(2, prober().malformedReplies());
         assertEquals(1, prober().unmatchedReplies());
@@ -181,22 +194,39 @@ class OptionsProberTest {
 
     @Test
     void aDestinationAttributeOverridesTheInterval() {
-        start(probe().build(), Destination.builder("sip:127.0.0.1:5071").id("a").attribute("ping_interval_ms", "400").build());
+        start(
+                probe().build(),
+                Destination.builder("sip:127.0.0.1:5071")
+                        .id("a")
+                        .attribute("ping_interval_ms", "400")
+                        .build());
         transport.answerLast(200);
         advanceMs(399);
         assertEquals(1, transport.sent.size());
         advanceMs(1);
         assertEquals(2, transport.sent.size());
-        assertThrows(IllegalArgumentException.class, () -> HealthMonitor.builder(HealthConfig.defaults())
-            .addSet("s", List.of(Destination.builder("sip:127.0.0.1:5071").id("a").attribute("ping_interval_ms", "x").build()),
-                null)
-            .prober(probe().build(), new InMemoryProbeTransport()).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HealthMonitor.builder(HealthConfig.defaults())
+                        .addSet(
+                                "s",
+                                List.of(Destination.builder("sip:127.0.0.1:5071")
+                                        .id("a")
+                                        .attribute("ping_interval_ms", "x")
+                                        .build()),
+                                null)
+                        .prober(probe().build(), new InMemoryProbeTransport())
+                        .build());
     }
 
     @Test
     void rejectsBadProbeSettings() {
-        assertThrows(IllegalArgumentException.class, () -> probe().timeoutNs(2_000 * MS).build());
-        assertThrows(IllegalArgumentException.class, () -> probe().fromUri("sip:a@b\r\nX: injected").build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> probe().timeoutNs(2_000 * MS).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> probe().fromUri("sip:a@b\r\nX: injected").build());
         assertThrows(IllegalArgumentException.class, () -> probe().jitter(1.5).build());
         assertThrows(IllegalArgumentException.class, () -> ReplyCodePolicy.parse("200,abc"));
         assertThrows(IllegalArgumentException.class, () -> ReplyCodePolicy.parse("180"));

@@ -2,21 +2,17 @@ package org.sipha.health;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.sipha.core.model.DestinationHealthSink;
 import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.DestinationsUpListener;
 
 /** Records everything the monitor emits (owner thread only, like the monitor). */
 final class Recorder implements HealthListener, DestinationHealthSink, DestinationsUpListener {
-    record SinkCall(String id, DestinationState state) {
-    }
+    record SinkCall(String id, DestinationState state) {}
 
-    record Panic(String set, boolean entered, int out, int enabled, long timeNs) {
-    }
+    record Panic(String set, boolean entered, int out, int enabled, long timeNs) {}
 
-    record Ramp(String id, double factor, long timeNs) {
-    }
+    record Ramp(String id, double factor, long timeNs) {}
 
     final List<HealthEvent> events = new ArrayList<>();
     final List<SinkCall> sinkCalls = new ArrayList<>();
@@ -31,8 +27,12 @@ final class Recorder implements HealthListener, DestinationHealthSink, Destinati
     }
 
     @Override
-    public void onPanic(final String setName, final boolean entered, final int outCount, final int enabledCount,
-        final long timeNs) {
+    public void onPanic(
+            final String setName,
+            final boolean entered,
+            final int outCount,
+            final int enabledCount,
+            final long timeNs) {
         panics.add(new Panic(setName, entered, outCount, enabledCount, timeNs));
     }
 

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,15 +56,26 @@ class SippOptionsProbeTest {
 
     private HealthMonitor startMonitorAndUas() throws IOException {
         SippProcess.requireSipp();
-        uasCommand = SippProcess.uas("/options_uas.xml", UAS_PORT, UAS_CONTROL_PORT, UAS_MEDIA_PORT).workDir(workDir)
-            .globalTimeoutS(0);
-        final HealthMonitor monitor = HealthMonitor.builder(HealthConfig.builder().rise(RISE).fall(FALL)
-                .startActive(false).maxEjectedPercent(100).slowStartNs(0).build())
-            .addSet("uas", List.of(Destination.of("uas", "sip:127.0.0.1:" + UAS_PORT)), null)
-            .listener(events::add)
-            .prober(OptionsProbeConfig.builder().intervalNs(INTERVAL_NS).timeoutNs(TIMEOUT_NS).jitter(0.1).build(),
-                UdpProbeTransport.open(new InetSocketAddress("127.0.0.1", PROBE_PORT)))
-            .build();
+        uasCommand = SippProcess.uas("/options_uas.xml", UAS_PORT, UAS_CONTROL_PORT, UAS_MEDIA_PORT)
+                .workDir(workDir)
+                .globalTimeoutS(0);
+        final HealthMonitor monitor = HealthMonitor.builder(HealthConfig.builder()
+                        .rise(RISE)
+                        .fall(FALL)
+                        .startActive(false)
+                        .maxEjectedPercent(100)
+                        .slowStartNs(0)
+                        .build())
+                .addSet("uas", List.of(Destination.of("uas", "sip:127.0.0.1:" + UAS_PORT)), null)
+                .listener(events::add)
+                .prober(
+                        OptionsProbeConfig.builder()
+                                .intervalNs(INTERVAL_NS)
+                                .timeoutNs(TIMEOUT_NS)
+                                .jitter(0.1)
+                                .build(),
+                        UdpProbeTransport.open(new InetSocketAddress("127.0.0.1", PROBE_PORT)))
+                .build();
         uas = uasCommand.start();
         runner = new HealthMonitorRunner(monitor, TimeUnit.MILLISECONDS.toNanos(1), "health-test").start();
         return monitor;
@@ -84,13 +94,18 @@ class SippOptionsProbeTest {
         uas.sigcont();
         final HealthEvent back = awaitState(events, DestinationState.ACTIVE, 15);
         assertNotNull(back, "the continued SIPp UAS never became ACTIVE again");
-        final String report = String.format("SIGSTOP -> INACTIVE after %d ms; SIGCONT -> ACTIVE after %d ms "
-                + "(late replies to timed-out probes ignored: %d)%n",
-            TimeUnit.NANOSECONDS.toMillis(down.timeNs() - stopNs), TimeUnit.NANOSECONDS.toMillis(back.timeNs() - contNs),
-            monitor.prober().unmatchedReplies());
+        final String report = String.format(
+                "SIGSTOP -> INACTIVE after %d ms; SIGCONT -> ACTIVE after %d ms "
+                        + "(late replies to timed-out probes ignored: %d)%n",
+                TimeUnit.NANOSECONDS.toMillis(down.timeNs() - stopNs),
+                TimeUnit.NANOSECONDS.toMillis(back.timeNs() - contNs),
+                monitor.prober().unmatchedReplies());
         System.out.print(report);
-        Files.writeString(Path.of("target", "health-detection.txt"), report, java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                Path.of("target", "health-detection.txt"),
+                report,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
     }
 
     @Test
@@ -115,8 +130,9 @@ class SippOptionsProbeTest {
         assertEquals(HealthCause.PROBE_TIMEOUT, down.cause());
         final long detectMs = TimeUnit.NANOSECONDS.toMillis(down.timeNs() - killNs);
         // It takes FALL missed probes: the last one is sent at least (FALL - 1) jittered intervals after the kill.
-        assertTrue(down.timeNs() - killNs >= (long)((FALL - 1) * INTERVAL_NS * 0.9) + TIMEOUT_NS,
-            "marked down after " + detectMs + " ms, too early for " + FALL + " missed probes");
+        assertTrue(
+                down.timeNs() - killNs >= (long) ((FALL - 1) * INTERVAL_NS * 0.9) + TIMEOUT_NS,
+                "marked down after " + detectMs + " ms, too early for " + FALL + " missed probes");
 
         final long restartNs = System.nanoTime();
         uas = uasCommand.start();
@@ -129,27 +145,45 @@ class SippOptionsProbeTest {
 
         final LatencySummary rtt = monitor.snapshot().destination("uas").probeLatency();
         final String report = String.format(
-            "interval=%d ms timeout=%d ms fall=%d rise=%d jitter=10%%%n" +
-            "initial ACTIVE after %d ms%nSIGKILL -> INACTIVE after %d ms (worst case fall x interval x 1.1 + timeout = %d ms)%n" +
-            "restart -> ACTIVE after %d ms (includes SIPp start-up)%n" +
-            "probe RTT: n=%d ewma=%d us p50=%d us p99=%d us max=%d us%n",
-            TimeUnit.NANOSECONDS.toMillis(INTERVAL_NS), TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NS), FALL, RISE, upMs,
-            detectMs, TimeUnit.NANOSECONDS.toMillis((long)(FALL * INTERVAL_NS * 1.1) + TIMEOUT_NS), recoverMs,
-            rtt.count(), rtt.ewmaNs() / 1000, rtt.p50Ns() / 1000, rtt.p99Ns() / 1000, rtt.maxNs() / 1000);
+                "interval=%d ms timeout=%d ms fall=%d rise=%d jitter=10%%%n"
+                        + "initial ACTIVE after %d ms%nSIGKILL -> INACTIVE after %d ms (worst case fall x interval x 1.1 + timeout = %d ms)%n"
+                        + "restart -> ACTIVE after %d ms (includes SIPp start-up)%n"
+                        + "probe RTT: n=%d ewma=%d us p50=%d us p99=%d us max=%d us%n",
+                TimeUnit.NANOSECONDS.toMillis(INTERVAL_NS),
+                TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NS),
+                FALL,
+                RISE,
+                upMs,
+                detectMs,
+                TimeUnit.NANOSECONDS.toMillis((long) (FALL * INTERVAL_NS * 1.1) + TIMEOUT_NS),
+                recoverMs,
+                rtt.count(),
+                rtt.ewmaNs() / 1000,
+                rtt.p50Ns() / 1000,
+                rtt.p99Ns() / 1000,
+                rtt.maxNs() / 1000);
         System.out.print(report);
-        Files.writeString(Path.of("target", "health-detection.txt"), report, java.nio.file.StandardOpenOption.CREATE,
-            java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                Path.of("target", "health-detection.txt"),
+                report,
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         assertTrue(rtt.count() >= RISE * 2);
         assertFalse(monitor.snapshot().panicSets().contains("uas"));
     }
 
-    private static HealthEvent awaitState(final LinkedBlockingQueue<HealthEvent> events, final DestinationState state,
-        final int seconds) throws InterruptedException {
+    private static HealthEvent awaitState(
+            final LinkedBlockingQueue<HealthEvent> events, final DestinationState state, final int seconds)
+            throws InterruptedException {
         return awaitState(events, state, seconds, new ArrayList<>());
     }
 
-    private static HealthEvent awaitState(final LinkedBlockingQueue<HealthEvent> events, final DestinationState state,
-        final int seconds, final List<HealthEvent> seen) throws InterruptedException {
+    private static HealthEvent awaitState(
+            final LinkedBlockingQueue<HealthEvent> events,
+            final DestinationState state,
+            final int seconds,
+            final List<HealthEvent> seen)
+            throws InterruptedException {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         long left;
         while ((left = deadline - System.nanoTime()) > 0) {

@@ -22,8 +22,7 @@ public final class NettyLeaks {
     private static final List<String> REPORTS = new CopyOnWriteArrayList<>();
     private static volatile boolean installed;
 
-    private NettyLeaks() {
-    }
+    private NettyLeaks() {}
 
     /** Sets PARANOID and the recording detector factory; idempotent. */
     public static synchronized void install() {
@@ -73,8 +72,8 @@ public final class NettyLeaks {
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
         @Override
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                   long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
             return new RecordingDetector<>(resource, samplingInterval);
         }
     }

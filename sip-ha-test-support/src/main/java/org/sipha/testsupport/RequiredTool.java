@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -21,8 +20,7 @@ public final class RequiredTool {
     /** Searched after {@code PATH}: daemons live here and a non-root {@code PATH} often lacks them. */
     static final List<String> SBIN_DIRS = List.of("/usr/local/sbin", "/usr/sbin", "/sbin");
 
-    private RequiredTool() {
-    }
+    private RequiredTool() {}
 
     /**
      * The executable {@code command} found on {@code PATH} (then in the sbin folders); skips the test when it is
@@ -90,8 +88,8 @@ public final class RequiredTool {
     }
 
     private static void missing(String tool, String debianPackage, Map<String, String> env) {
-        unavailable(tool + " (Debian package " + debianPackage + ", apt-get install -y " + debianPackage + ")",
-            isCi(env));
+        unavailable(
+                tool + " (Debian package " + debianPackage + ", apt-get install -y " + debianPackage + ")", isCi(env));
     }
 
     /** Throws: the test fails under CI, else it is aborted (reported as skipped). */

@@ -63,7 +63,9 @@ public final class SippProcess implements AutoCloseable {
      * {@link Builder#calls(int)} says otherwise, each given up after 8 s without the expected message.
      */
     public static Builder uac(String scenario, String target, int port, int controlPort, int mediaPort) {
-        return new Builder(scenario, target, port, controlPort, mediaPort).calls(1).recvTimeoutMs(8_000);
+        return new Builder(scenario, target, port, controlPort, mediaPort)
+                .calls(1)
+                .recvTimeoutMs(8_000);
     }
 
     public long pid() {
@@ -150,8 +152,10 @@ public final class SippProcess implements AutoCloseable {
 
     private void signal(String signal) throws IOException, InterruptedException {
         Path kill = RequiredTool.require("kill", "procps");
-        Process k = new ProcessBuilder(kill.toString(), "-" + signal, Long.toString(pid())).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process k = new ProcessBuilder(kill.toString(), "-" + signal, Long.toString(pid()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!k.waitFor(10, TimeUnit.SECONDS)) {
             k.destroyForcibly();
             throw new IOException("kill -" + signal + " " + pid() + " did not end in 10 s");
@@ -283,8 +287,11 @@ public final class SippProcess implements AutoCloseable {
             Path stats = dir.resolve(name + "-stats.csv");
             Files.deleteIfExists(stats);
             List<String> cmd = command(sipp, scenarioFile(dir), dir.resolve(name + "-errors.log"), stats);
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             return new SippProcess(p, log, stats);
         }
 
@@ -296,12 +303,31 @@ public final class SippProcess implements AutoCloseable {
         }
 
         List<String> command(Path sipp, Path scenarioFile, Path errorFile, Path statsFile) {
-            List<String> cmd = new ArrayList<>(List.of(sipp.toString(), "-sf", scenarioFile.toString(),
-                "-i", "127.0.0.1", "-p", Integer.toString(port),
-                "-ci", "127.0.0.1", "-cp", Integer.toString(controlPort),
-                "-mi", "127.0.0.1", "-mp", Integer.toString(mediaPort),
-                "-nostdin", "-trace_err", "-error_file", errorFile.toString(),
-                "-trace_stat", "-stf", statsFile.toString(), "-fd", "1"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    sipp.toString(),
+                    "-sf",
+                    scenarioFile.toString(),
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(port),
+                    "-ci",
+                    "127.0.0.1",
+                    "-cp",
+                    Integer.toString(controlPort),
+                    "-mi",
+                    "127.0.0.1",
+                    "-mp",
+                    Integer.toString(mediaPort),
+                    "-nostdin",
+                    "-trace_err",
+                    "-error_file",
+                    errorFile.toString(),
+                    "-trace_stat",
+                    "-stf",
+                    statsFile.toString(),
+                    "-fd",
+                    "1"));
             if (globalTimeoutS > 0) {
                 cmd.addAll(List.of("-timeout", globalTimeoutS + "s"));
             }

@@ -72,7 +72,7 @@ public final class SippStats {
     @Override
     public String toString() {
         return "SippStats[created=" + values.get("TotalCallCreated") + ", successful="
-            + values.get("SuccessfulCall(C)") + ", failed=" + values.get("FailedCall(C)") + ", current="
-            + values.get("CurrentCall") + ", retransmissions=" + values.get("Retransmissions(C)") + "]";
+                + values.get("SuccessfulCall(C)") + ", failed=" + values.get("FailedCall(C)") + ", current="
+                + values.get("CurrentCall") + ", retransmissions=" + values.get("Retransmissions(C)") + "]";
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opentest4j.AssertionFailedError;
@@ -25,8 +24,8 @@ class RequiredToolTest {
 
     @Test
     void findsAnExecutableOnThePathAndReturnsItsPath() throws IOException {
-        Path tool = Files.createFile(dir.resolve(TOOL),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tool = Files.createFile(
+                dir.resolve(TOOL), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         assertEquals(tool, RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", "/nonexistent:" + dir)));
     }
 
@@ -38,29 +37,33 @@ class RequiredToolTest {
 
     @Test
     void aMissingToolSkipsTheTestLocallyNamingToolAndPackage() {
-        TestAbortedException e = assertThrows(TestAbortedException.class,
-            () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString())));
+        TestAbortedException e = assertThrows(
+                TestAbortedException.class,
+                () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString())));
         assertTrue(e.getMessage().contains(TOOL) && e.getMessage().contains("sipha-pkg"), e.getMessage());
     }
 
     @Test
     void aMissingToolFailsTheTestUnderCiNamingToolAndPackage() {
-        AssertionFailedError e = assertThrows(AssertionFailedError.class,
-            () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString(), "CI", "true")));
-        assertTrue(e.getMessage().contains(TOOL) && e.getMessage().contains("apt-get install -y sipha-pkg"),
-            e.getMessage());
+        AssertionFailedError e = assertThrows(
+                AssertionFailedError.class,
+                () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString(), "CI", "true")));
+        assertTrue(
+                e.getMessage().contains(TOOL) && e.getMessage().contains("apt-get install -y sipha-pkg"),
+                e.getMessage());
     }
 
     @Test
     void onlyCiEqualToTrueMakesItAFailure() {
-        assertThrows(TestAbortedException.class,
-            () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString(), "CI", "1")));
+        assertThrows(
+                TestAbortedException.class,
+                () -> RequiredTool.require(TOOL, "sipha-pkg", Map.of("PATH", dir.toString(), "CI", "1")));
     }
 
     @Test
     void aMissingFileOrCapabilityFollowsTheSameRule() {
-        Class<? extends Throwable> expected = RequiredTool.isCi(System.getenv())
-            ? AssertionFailedError.class : TestAbortedException.class;
+        Class<? extends Throwable> expected =
+                RequiredTool.isCi(System.getenv()) ? AssertionFailedError.class : TestAbortedException.class;
         Path missing = dir.resolve("missing.so");
         assertThrows(expected, () -> RequiredTool.requireFile(missing, "sipha-pkg"));
         assertThrows(expected, () -> RequiredTool.requireExecutable(missing, "sipha-pkg"));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,20 +92,26 @@ class SippProcessTest {
 
     @Test
     void aUacCommandCarriesTheTargetAndItsLimits() {
-        List<String> cmd = uac().calls(5).rate(2).callLimit(10).tcp().command(Path.of("/usr/bin/sipp"),
-            Path.of("s.xml"), Path.of("e.log"), Path.of("s.csv"));
+        List<String> cmd = uac().calls(5)
+                .rate(2)
+                .callLimit(10)
+                .tcp()
+                .command(Path.of("/usr/bin/sipp"), Path.of("s.xml"), Path.of("e.log"), Path.of("s.csv"));
         String line = String.join(" ", cmd);
         assertTrue(line.startsWith("/usr/bin/sipp -sf s.xml -i 127.0.0.1 -p 15180 "), line);
-        assertTrue(line.contains(" -t t1 ") && line.contains(" " + TARGET + " -m 5 -r 2 -l 10 -recv_timeout 8000"),
-            line);
-        assertFalse(String.join(" ", uas().command(Path.of("sipp"), Path.of("s.xml"), Path.of("e.log"),
-            Path.of("s.csv"))).contains(" -m "), "a UAS has no call limit unless given");
+        assertTrue(
+                line.contains(" -t t1 ") && line.contains(" " + TARGET + " -m 5 -r 2 -l 10 -recv_timeout 8000"), line);
+        assertFalse(
+                String.join(" ", uas().command(Path.of("sipp"), Path.of("s.xml"), Path.of("e.log"), Path.of("s.csv")))
+                        .contains(" -m "),
+                "a UAS has no call limit unless given");
     }
 
     @Test
     void aMissingScenarioIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> SippProcess.uas("nosuch.xml", UAS, 15182, 15184).start());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> SippProcess.uas("nosuch.xml", UAS, 15182, 15184).start());
         assertTrue(e.getMessage().contains("/sipp/nosuch.xml"), e.getMessage());
     }
 

@@ -11,6 +11,7 @@ import org.sipha.core.message.AsciiView;
 final class AsciiWriter {
     /** A message copies at most a received message's header values (under 64 KB) plus a few hundred bytes. */
     private final byte[] out = new byte[2 * 65536];
+
     private int pos;
 
     static byte[] ascii(String s) {

@@ -34,8 +34,8 @@ final class DemoBackend implements AutoCloseable {
     private static final byte[] LENGTH_PADDED = AsciiWriter.ascii("Content-Length:   ");
     /** A PBX's answer carries SDP, which the proxy must frame (and the warm-up must exercise). */
     private static final byte[] SDP = AsciiWriter.ascii("v=0\r\no=demo 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
-        + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
-        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
+            + "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+            + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
 
     private final DatagramSocket socket;
     private final Thread thread;
@@ -44,6 +44,7 @@ final class DemoBackend implements AutoCloseable {
     private final byte[] contactWithTransport;
     /** The response being written, and the packet that sends it (backend thread only). */
     private final AsciiWriter out = new AsciiWriter();
+
     private final DatagramPacket packet = new DatagramPacket(out.array(), 0);
     /**
      * Responses so far (backend thread only). Every other one is written the way many UAs (SIPp among them) write
@@ -70,8 +71,9 @@ final class DemoBackend implements AutoCloseable {
             try {
                 p.setLength(buf.length);
                 socket.receive(p);
-                if (msg.wrap(buf, 0, p.getLength()) != SipParseResult.OK || !msg.isRequest()
-                    || msg.validate() != SipParseResult.OK) {
+                if (msg.wrap(buf, 0, p.getLength()) != SipParseResult.OK
+                        || !msg.isRequest()
+                        || msg.validate() != SipParseResult.OK) {
                     continue;
                 }
                 answer(msg, (InetSocketAddress) p.getSocketAddress());
@@ -86,7 +88,7 @@ final class DemoBackend implements AutoCloseable {
     private void answer(SipMessageView msg, InetSocketAddress to) throws IOException {
         SipMethod m = msg.methodCode();
         switch (m) {
-            case ACK -> { }
+            case ACK -> {}
             case INVITE -> {
                 send(response(msg, RINGING, true, null, null), to);
                 send(response(msg, OK, true, null, SDP), to);
@@ -126,7 +128,8 @@ final class DemoBackend implements AutoCloseable {
                 }
                 case FROM -> out.put(FROM).put(req.headerValue(i)).crlf();
                 case CALL_ID -> out.put(CALL_ID).put(req.headerValue(i)).crlf();
-                case RECORD_ROUTE -> out.put(RECORD_ROUTE).put(req.headerValue(i)).crlf();
+                case RECORD_ROUTE ->
+                    out.put(RECORD_ROUTE).put(req.headerValue(i)).crlf();
                 case TO -> {
                     out.put(TO).put(req.headerValue(i));
                     if (req.to().tag() == null) {
@@ -143,7 +146,7 @@ final class DemoBackend implements AutoCloseable {
                     }
                     out.crlf();
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (withContact) {
@@ -152,7 +155,10 @@ final class DemoBackend implements AutoCloseable {
         if (sdp != null) {
             out.put(CONTENT_TYPE_SDP);
         }
-        out.put(compact ? LENGTH_PADDED : LENGTH).putNumber(sdp == null ? 0 : sdp.length).crlf().crlf();
+        out.put(compact ? LENGTH_PADDED : LENGTH)
+                .putNumber(sdp == null ? 0 : sdp.length)
+                .crlf()
+                .crlf();
         if (sdp != null) {
             out.put(sdp);
         }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 final class FatalUncaughtExceptionHandler implements Thread.UncaughtExceptionHandler {
     /** The exit status of a process ended by an internal fault (sysexits' EX_SOFTWARE). */
     static final int EXIT_INTERNAL_FAULT = 70;
+
     private static final Logger LOG = LoggerFactory.getLogger(FatalUncaughtExceptionHandler.class);
 
     private final Set<String> criticalNames;
@@ -36,9 +37,15 @@ final class FatalUncaughtExceptionHandler implements Thread.UncaughtExceptionHan
     public void uncaughtException(Thread t, Throwable e) {
         boolean fatal = e instanceof Error || isCritical(t.getName());
         try {
-            LOG.error("thread {} died of an uncaught {}{}", t.getName(), e.getClass().getName(),
-                fatal ? "; exiting with status " + EXIT_INTERNAL_FAULT + " for the supervisor to restart the proxy"
-                    : "", e);
+            LOG.error(
+                    "thread {} died of an uncaught {}{}",
+                    t.getName(),
+                    e.getClass().getName(),
+                    fatal
+                            ? "; exiting with status " + EXIT_INTERNAL_FAULT
+                                    + " for the supervisor to restart the proxy"
+                            : "",
+                    e);
         } finally {
             if (fatal) {
                 System.err.flush();

@@ -74,9 +74,17 @@ final class NodeSelfCheck implements AutoCloseable {
      * @param healthSettled  true once health checking's count can be trusted (null when not checked)
      * @param refusingCalls  true while new calls are refused
      */
-    NodeSelfCheck(List<Executor> loops, LongSupplier healthTimeNs, IntSupplier usableBackends,
-                  BooleanSupplier healthSettled, BooleanSupplier refusingCalls, long intervalMs, long timeoutMs,
-                  LongSupplier clock, Verdicts verdicts, Runnable onDeath) {
+    NodeSelfCheck(
+            List<Executor> loops,
+            LongSupplier healthTimeNs,
+            IntSupplier usableBackends,
+            BooleanSupplier healthSettled,
+            BooleanSupplier refusingCalls,
+            long intervalMs,
+            long timeoutMs,
+            LongSupplier clock,
+            Verdicts verdicts,
+            Runnable onDeath) {
         this.loops = List.copyOf(loops);
         this.pings = new Ping[loops.size()];
         for (int i = 0; i < pings.length; i++) {
@@ -123,7 +131,7 @@ final class NodeSelfCheck implements AutoCloseable {
                 p.deadlineNs = nowNs + timeoutNs; // held up with us: judge from now on
             } else if (nowNs - p.deadlineNs > 0 && loopProblem == null) {
                 loopProblem = "event loop " + i + " has not run a no-op for "
-                    + (nowNs - p.deadlineNs + timeoutNs) / 1_000_000 + " ms";
+                        + (nowNs - p.deadlineNs + timeoutNs) / 1_000_000 + " ms";
             }
         }
         if (selfHeldUp) {

@@ -70,25 +70,30 @@ final class ProxyOptions {
     final Map<String, Destination> listed = new java.util.LinkedHashMap<>();
     /** Initial states from the dispatcher.list flags, by destination id. */
     final Map<String, DestinationState> listedStates = new java.util.LinkedHashMap<>();
+
     String advertise;
     String algorithm = "round-robin";
     /** The environment variables that may hold the secrets. */
     static final String SECRET_ENV = "SIPHA_RECORD_ROUTE_SECRET";
+
     static final String PREVIOUS_SECRET_ENV = "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET";
     static final String GALERA_PASSWORD_ENV = "SIPHA_GALERA_PASSWORD";
     /** The shortest Record-Route passphrase accepted: 32 bytes, the size of the HMAC key made from it. */
     static final int MIN_SECRET_BYTES = 32;
-    private static final String VISIBLE_TO_PS = ": a secret on the command line is visible to every local user in ps"
-        + " and /proc/PID/cmdline; give ";
+
+    private static final String VISIBLE_TO_PS =
+            ": a secret on the command line is visible to every local user in ps" + " and /proc/PID/cmdline; give ";
 
     Secret secret;
     Secret previousSecret;
     /** Warnings to log at start: secrets on the command line, secret files others may read. */
     final List<String> warnings = new ArrayList<>();
+
     final List<String> allow = new ArrayList<>();
     long failoverTimeoutMs = 2000;
     /** The proxy does not follow dialogs to their BYE, so an answered call counts for this long: set it near the mean call duration. */
     long callHoldSeconds = 180;
+
     Set<Integer> failoverCodes = Set.of(503);
     int retryAfter = 5;
     /**
@@ -98,6 +103,7 @@ final class ProxyOptions {
      * woken. Raise it for rates one core cannot carry.
      */
     int eventLoops = 1;
+
     int coalesceMicros = ProxyConfig.DEFAULT_COALESCE_MICROS;
     long drainTimeoutMs = 10_000;
     IoTransport transport = IoTransport.AUTO;
@@ -195,8 +201,8 @@ final class ProxyOptions {
                 case "--galera-node" -> o.galeraNodes.add(value(args, ++i, a));
                 case "--galera-user" -> o.galeraUser = value(args, ++i, a);
                 case "--galera-password" -> {
-                    o.galeraPassword = once(o.galeraPassword, new Secret(value(args, ++i, a), a,
-                        Secret.Origin.COMMAND_LINE));
+                    o.galeraPassword =
+                            once(o.galeraPassword, new Secret(value(args, ++i, a), a, Secret.Origin.COMMAND_LINE));
                     o.warnings.add(a + VISIBLE_TO_PS + "--galera-password-file FILE or " + GALERA_PASSWORD_ENV);
                 }
                 case "--galera-password-file" -> o.galeraPassword = once(o.galeraPassword, o.secretFile(args, ++i, a));
@@ -264,9 +270,11 @@ final class ProxyOptions {
 
     /** {@code next}, unless {@code current} came from another option of the same layer: a secret is given once. */
     private static Secret once(Secret current, Secret next) {
-        if (current != null && current.origin() == next.origin() && !current.source().equals(next.source())) {
-            throw new IllegalArgumentException(next.source() + ": the same secret is also given by "
-                + current.source() + "; give it once");
+        if (current != null
+                && current.origin() == next.origin()
+                && !current.source().equals(next.source())) {
+            throw new IllegalArgumentException(
+                    next.source() + ": the same secret is also given by " + current.source() + "; give it once");
         }
         return next;
     }
@@ -285,12 +293,12 @@ final class ProxyOptions {
         for (Secret s : new Secret[] {secret, previousSecret}) {
             if (s != null && s.bytes() < MIN_SECRET_BYTES) {
                 throw new IllegalArgumentException(s.source() + ": a passphrase of at least " + MIN_SECRET_BYTES
-                    + " bytes is required, this one has " + s.bytes());
+                        + " bytes is required, this one has " + s.bytes());
             }
         }
         if (previousSecret != null && secret == null) {
             throw new IllegalArgumentException(previousSecret.source() + ": a previous secret needs a current one"
-                + " (--record-route-secret-file, " + SECRET_ENV + " or record-route-secret-file)");
+                    + " (--record-route-secret-file, " + SECRET_ENV + " or record-route-secret-file)");
         }
         if (previousSecret != null && previousSecret.text().equals(secret.text())) {
             warnings.add(previousSecret.source() + ": the previous secret is the current one");
@@ -299,10 +307,10 @@ final class ProxyOptions {
             for (String l : listen) {
                 if (!isLoopback(l)) {
                     throw new IllegalArgumentException("--record-route-secret-file: a secret shared by every proxy"
-                        + " is required to listen on " + l + " (not loopback): with a random key of its own, every"
-                        + " dialog breaks when this proxy restarts or anycast moves its callers to another proxy;"
-                        + " give --record-route-secret-file FILE, " + SECRET_ENV + " or record-route-secret-file"
-                        + " in the YAML file");
+                            + " is required to listen on " + l + " (not loopback): with a random key of its own, every"
+                            + " dialog breaks when this proxy restarts or anycast moves its callers to another proxy;"
+                            + " give --record-route-secret-file FILE, " + SECRET_ENV + " or record-route-secret-file"
+                            + " in the YAML file");
                 }
             }
         }
@@ -342,11 +350,11 @@ final class ProxyOptions {
                 case "dispatcher-list" -> backends.addAll(dispatcherList(Path.of(String.valueOf(v))));
                 case "algorithm" -> algorithm = String.valueOf(v);
                 case "advertise" -> advertise = String.valueOf(v);
-                case "record-route-secret" -> secret = once(secret, new Secret(String.valueOf(v), key,
-                    Secret.Origin.YAML));
+                case "record-route-secret" ->
+                    secret = once(secret, new Secret(String.valueOf(v), key, Secret.Origin.YAML));
                 case "record-route-secret-file" -> secret = once(secret, secretFile(v, key));
-                case "record-route-previous-secret" -> previousSecret = once(previousSecret,
-                    new Secret(String.valueOf(v), key, Secret.Origin.YAML));
+                case "record-route-previous-secret" ->
+                    previousSecret = once(previousSecret, new Secret(String.valueOf(v), key, Secret.Origin.YAML));
                 case "record-route-previous-secret-file" -> previousSecret = once(previousSecret, secretFile(v, key));
                 case "allow" -> allow.addAll(strings(v, key));
                 case "failover-timeout-ms" -> failoverTimeoutMs = number(String.valueOf(v), key);
@@ -365,8 +373,8 @@ final class ProxyOptions {
                 case "health" -> health = Boolean.parseBoolean(String.valueOf(v));
                 case "galera-node", "galera-nodes" -> galeraNodes.addAll(strings(v, key));
                 case "galera-user" -> galeraUser = String.valueOf(v);
-                case "galera-password" -> galeraPassword = once(galeraPassword, new Secret(String.valueOf(v), key,
-                    Secret.Origin.YAML));
+                case "galera-password" ->
+                    galeraPassword = once(galeraPassword, new Secret(String.valueOf(v), key, Secret.Origin.YAML));
                 case "galera-password-file" -> galeraPassword = once(galeraPassword, secretFile(v, key));
                 case "galera-database" -> galeraDatabase = String.valueOf(v);
                 case "galera-voters" -> galeraVoters = (int) number(String.valueOf(v), key);
@@ -479,7 +487,7 @@ final class ProxyOptions {
         DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
         if (set == null) {
             throw new IllegalArgumentException("--dispatcher-list: " + file + " has no set " + ROUTED_SET
-                + " (the proxy routes set " + ROUTED_SET + ")");
+                    + " (the proxy routes set " + ROUTED_SET + ")");
         }
         r.warnings().forEach(w -> System.err.println("sip-ha-proxy: --dispatcher-list: " + w));
         List<Destination> out = new ArrayList<>();

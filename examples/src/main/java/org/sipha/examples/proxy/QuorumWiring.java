@@ -33,16 +33,22 @@ final class QuorumWiring implements AutoCloseable {
             InetSocketAddress a = ProxyOptions.hostPort(node, "--galera-node");
             b.node("g" + i++, a.getHostString(), a.getPort());
         }
-        b.localNode("g1").voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
-            .user(o.galeraUser).password(o.galeraPassword()).database(o.galeraDatabase);
+        b.localNode("g1")
+                .voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
+                .user(o.galeraUser)
+                .password(o.galeraPassword())
+                .database(o.galeraDatabase);
         QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
         boolean refuse = o.quorumLoss.equals("503");
         if (refuse) {
             w.client.addSiteQuorumListener(server.quorumGate());
         }
         w.client.addSiteQuorumListener(c -> w.onChange(c, refuse));
-        LOG.info("following Galera site quorum of {} (voters {}); on loss: {}", o.galeraNodes,
-            o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(), refuse ? "503 to new calls" : "log only");
+        LOG.info(
+                "following Galera site quorum of {} (voters {}); on loss: {}",
+                o.galeraNodes,
+                o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(),
+                refuse ? "503 to new calls" : "log only");
         return w;
     }
 
@@ -51,8 +57,12 @@ final class QuorumWiring implements AutoCloseable {
         if (c.quorate()) {
             LOG.info("site quorum: quorate ({}); taking new calls", c.reason());
         } else {
-            LOG.warn("site quorum LOST ({}); {}", c.reason(),
-                refuse ? "new calls get 503 Retry-After " + c.retryAfterSecs() : "quorum-loss=ignore: still taking calls");
+            LOG.warn(
+                    "site quorum LOST ({}); {}",
+                    c.reason(),
+                    refuse
+                            ? "new calls get 503 Retry-After " + c.retryAfterSecs()
+                            : "quorum-loss=ignore: still taking calls");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.sipha.examples.proxy;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import org.sipha.core.model.Destination;
 import org.sipha.core.spi.DestinationsUpListener;
 import org.sipha.core.spi.ForwardingOutcomeListener;
@@ -64,13 +64,13 @@ public final class ReferenceProxy {
         127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
     /** Threads the proxy cannot run without: their death by an uncaught exception ends the process. */
     private static final String HEALTH_THREAD = "sipha-health";
+
     private static final String WRITER_THREAD = "sipha-routing-table";
     private static final long WATCHDOG_CHECK_MS = 1000;
     /** A health or writer thread that has not cycled for this many checks is stuck (both cycle every 100 ms). */
     private static final int WATCHDOG_STUCK_CHECKS = 10;
 
-    private ReferenceProxy() {
-    }
+    private ReferenceProxy() {}
 
     /** round-robin (or Kamailio's 4), or any {@link Algorithm} name in lower case with dashes. */
     static Algorithm algorithm(String name) {
@@ -83,7 +83,8 @@ public final class ReferenceProxy {
         } catch (IllegalArgumentException e) {
             StringBuilder known = new StringBuilder();
             for (Algorithm a : Algorithm.values()) {
-                known.append(known.length() == 0 ? "" : ", ").append(a.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                known.append(known.length() == 0 ? "" : ", ")
+                        .append(a.name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
             throw new IllegalArgumentException("--algorithm: unknown algorithm " + name + " (known: " + known + ")", e);
         }
@@ -99,8 +100,9 @@ public final class ReferenceProxy {
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
-            Set.of(HEALTH_THREAD, WRITER_THREAD), Set.of("galera-poll-", "galera-events-", "galera-canary-"),
-            Runtime.getRuntime()::halt));
+                Set.of(HEALTH_THREAD, WRITER_THREAD),
+                Set.of("galera-poll-", "galera-events-", "galera-canary-"),
+                Runtime.getRuntime()::halt));
         warnUnlessExitOnOutOfMemoryError();
         List<DemoBackend> demos = new ArrayList<>();
         RoutingTableWriter writer = null;
@@ -128,7 +130,8 @@ public final class ReferenceProxy {
             writer = o.health ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
             health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
 
-            ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
+            ForwardingOutcomeListener outcomes =
+                    health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
             ProxyConfig cfg = config(o, selector, outcomes);
             loops = EngineLoops.start(cfg);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
@@ -165,11 +168,16 @@ public final class ReferenceProxy {
             System.exit(2);
             return;
         }
-        InetSocketAddress first = o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
-        LOG.info("sip-ha proxy listening on {}, forwarding to {}", o.listen,
-            o.backends.stream().map(ProxyOptions::addressKey).toList());
-        LOG.info("place a test call: sipp -sf benchmarks/load/uac_rr.xml {}:{} -m 1", first.getHostString(),
-            first.getPort());
+        InetSocketAddress first =
+                o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
+        LOG.info(
+                "sip-ha proxy listening on {}, forwarding to {}",
+                o.listen,
+                o.backends.stream().map(ProxyOptions::addressKey).toList());
+        LOG.info(
+                "place a test call: sipp -sf benchmarks/load/uac_rr.xml {}:{} -m 1",
+                first.getHostString(),
+                first.getPort());
         CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
@@ -177,26 +185,35 @@ public final class ReferenceProxy {
         if (site != null) {
             site.leaveAnycast(); // drain, then withdraw, still taking calls; only then stop taking them
         }
-        LOG.info("stopping: no new calls; waiting up to {} ms for {} call(s) in flight", o.drainTimeoutMs,
-            server.activeCalls());
+        LOG.info(
+                "stopping: no new calls; waiting up to {} ms for {} call(s) in flight",
+                o.drainTimeoutMs,
+                server.activeCalls());
         server.drain();
         boolean idle = server.awaitIdle(o.drainTimeoutMs);
         if (site != null) {
             site.close(); // before the loops stop: its self-check watches them
         }
-        LOG.info("{} call setup(s) moved to another backend as soon as theirs was ejected, {} of them while ringing",
-            server.ejectionFailovers() + server.ringingFailovers(), server.ringingFailovers());
+        LOG.info(
+                "{} call setup(s) moved to another backend as soon as theirs was ejected, {} of them while ringing",
+                server.ejectionFailovers() + server.ringingFailovers(),
+                server.ringingFailovers());
         long suppressed = server.suppressedSilenceReports();
         if (suppressed > 0) {
-            LOG.info("{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
-                suppressed);
+            LOG.info(
+                    "{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
+                    suppressed);
         }
         long forged = server.forgedResponsesDropped();
         long refused = server.relayAttemptsRefused();
         long unconnected = server.tcpSendsWithoutConnection();
         if (forged + refused + unconnected > 0) {
-            LOG.info("{} forged response(s) dropped, {} in-dialog request(s) refused, {} TCP send(s) dropped: no "
-                + "connection, and none opened towards an address read from a message", forged, refused, unconnected);
+            LOG.info(
+                    "{} forged response(s) dropped, {} in-dialog request(s) refused, {} TCP send(s) dropped: no "
+                            + "connection, and none opened towards an address read from a message",
+                    forged,
+                    refused,
+                    unconnected);
         }
         if (!o.tcpListen().isEmpty()) {
             LOG.info("TCP bounds: {}", server.tcpCounters());
@@ -223,20 +240,23 @@ public final class ReferenceProxy {
     /** Ends the process when the health thread or the routing table's writer has died or is stuck. */
     private static ThreadLivenessWatchdog watch(HealthChecking health, RoutingTableWriter writer) {
         return new ThreadLivenessWatchdog(WATCHDOG_CHECK_MS, WATCHDOG_STUCK_CHECKS, Runtime.getRuntime()::halt)
-            .watch("health checking (" + HEALTH_THREAD + ")", health::isAlive, health::lastDutyCycleNanos)
-            .watch("routing table writer (" + WRITER_THREAD + ")", writer::isAlive, writer::lastDutyCycleNanos)
-            .start();
+                .watch("health checking (" + HEALTH_THREAD + ")", health::isAlive, health::lastDutyCycleNanos)
+                .watch("routing table writer (" + WRITER_THREAD + ")", writer::isAlive, writer::lastDutyCycleNanos)
+                .start();
     }
 
     /** An OutOfMemoryError that some library catches could leave the proxy half-working: the JVM must exit. */
     private static void warnUnlessExitOnOutOfMemoryError() {
         try {
             HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (vm != null && !Boolean.parseBoolean(vm.getVMOption("ExitOnOutOfMemoryError").getValue())
-                && !Boolean.parseBoolean(vm.getVMOption("CrashOnOutOfMemoryError").getValue())) {
+            if (vm != null
+                    && !Boolean.parseBoolean(
+                            vm.getVMOption("ExitOnOutOfMemoryError").getValue())
+                    && !Boolean.parseBoolean(
+                            vm.getVMOption("CrashOnOutOfMemoryError").getValue())) {
                 LOG.warn("started without -XX:+ExitOnOutOfMemoryError: launch it with java "
-                    + "-XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar, so that running out of memory ends the "
-                    + "process for its supervisor to restart");
+                        + "-XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar, so that running out of memory ends the "
+                        + "process for its supervisor to restart");
             }
         } catch (RuntimeException e) {
             LOG.debug("cannot read the JVM's ExitOnOutOfMemoryError setting", e); // not HotSpot
@@ -247,19 +267,26 @@ public final class ReferenceProxy {
      * Health checking of the backends with the options' probe timers, reporting states into {@code writer}'s
      * routing table and slow start into {@code selector}; its thread is {@code threadName}. Nothing runs yet.
      */
-    static HealthChecking healthChecking(ProxyOptions o, RoutingTableWriter writer,
-                                         DispatcherNextHopSelector selector, String threadName) {
+    static HealthChecking healthChecking(
+            ProxyOptions o, RoutingTableWriter writer, DispatcherNextHopSelector selector, String threadName) {
         return healthChecking(o, writer, selector, threadName, null);
     }
 
     /** As above, also telling {@code destinationsUp} (if not null) how many backends are usable. */
-    static HealthChecking healthChecking(ProxyOptions o, RoutingTableWriter writer,
-                                         DispatcherNextHopSelector selector, String threadName,
-                                         DestinationsUpListener destinationsUp) {
+    static HealthChecking healthChecking(
+            ProxyOptions o,
+            RoutingTableWriter writer,
+            DispatcherNextHopSelector selector,
+            String threadName,
+            DestinationsUpListener destinationsUp) {
         HealthChecking.Builder b = HealthChecking.builder(destinations(o))
-            .probes(OptionsProbeConfig.builder().intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
-                .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs)).build())
-            .sink(writer.healthSink()).slowStart(selector::setTrafficShare).threadName(threadName);
+                .probes(OptionsProbeConfig.builder()
+                        .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
+                        .timeoutNs(TimeUnit.MILLISECONDS.toNanos(o.probeTimeoutMs))
+                        .build())
+                .sink(writer.healthSink())
+                .slowStart(selector::setTrafficShare)
+                .threadName(threadName);
         if (destinationsUp != null) {
             b.destinationsUp(destinationsUp);
         }
@@ -274,7 +301,7 @@ public final class ReferenceProxy {
      * @throws IOException if that fallback socket cannot be opened
      */
     static void startHealth(HealthChecking health, RoutingTableWriter writer, ProxyOptions o, SipProxyServer server)
-        throws IOException {
+            throws IOException {
         String from;
         writer.start();
         if (o.udpListen().isEmpty()) {
@@ -289,8 +316,13 @@ public final class ReferenceProxy {
             health.start(server.probeTransport());
             from = "the proxy's listening socket " + o.udpListen().get(0);
         }
-        LOG.info("health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) from {}, plus passive "
-            + "detection", destinations(o).size(), o.probeIntervalMs, o.probeTimeoutMs, from);
+        LOG.info(
+                "health checking {} destination(s): OPTIONS every {} ms (timeout {} ms) from {}, plus passive "
+                        + "detection",
+                destinations(o).size(),
+                o.probeIntervalMs,
+                o.probeTimeoutMs,
+                from);
     }
 
     /** The proxy's configuration with a routing table of its own and no health reporting (for option checks). */
@@ -317,8 +349,8 @@ public final class ReferenceProxy {
         if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
             throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
         }
-        DispatcherConfig.Builder config = DispatcherConfig.builder().set(set.build())
-            .leaseNs(TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
+        DispatcherConfig.Builder config =
+                DispatcherConfig.builder().set(set.build()).leaseNs(TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
         o.listedStates.forEach(config::initialState);
         return new RoutingTableOwner(config.build());
     }
@@ -328,18 +360,28 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
-        ProxyConfig.Builder b = ProxyConfig.builder().selector(selector)
-            .outcomeListener(outcomes)
-            .failoverTimeoutMs(o.failoverTimeoutMs).failoverCodes(o.failoverCodes)
-            .retryAfterSeconds(o.retryAfter).eventLoops(o.eventLoops).coalesceMicros(o.coalesceMicros)
-            .transport(o.transport)
-            .tcpMaxConnections(o.tcpMaxConnections).tcpMaxConnectionsPerSource(o.tcpMaxConnectionsPerSource)
-            .tcpIdleTimeoutMs(o.tcpIdleTimeoutMs).tcpMessageTimeoutMs(o.tcpMessageTimeoutMs)
-            .tcpMaxWriteBufferBytes(o.tcpMaxWriteBufferBytes).tcpMaxMessageBytes(o.tcpMaxMessageBytes)
-            .newCallsPerSecondPerSource(o.newCallsPerSource).newCallBurstPerSource(o.newCallBurstPerSource)
-            .requestsPerSecondPerSource(o.requestsPerSource).requestBurstPerSource(o.requestBurstPerSource)
-            .answerRateLimitedWith503(o.rateLimitReply503).maxCallSharePerSourcePercent(o.callsPerSourcePercent)
-            .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
+        ProxyConfig.Builder b = ProxyConfig.builder()
+                .selector(selector)
+                .outcomeListener(outcomes)
+                .failoverTimeoutMs(o.failoverTimeoutMs)
+                .failoverCodes(o.failoverCodes)
+                .retryAfterSeconds(o.retryAfter)
+                .eventLoops(o.eventLoops)
+                .coalesceMicros(o.coalesceMicros)
+                .transport(o.transport)
+                .tcpMaxConnections(o.tcpMaxConnections)
+                .tcpMaxConnectionsPerSource(o.tcpMaxConnectionsPerSource)
+                .tcpIdleTimeoutMs(o.tcpIdleTimeoutMs)
+                .tcpMessageTimeoutMs(o.tcpMessageTimeoutMs)
+                .tcpMaxWriteBufferBytes(o.tcpMaxWriteBufferBytes)
+                .tcpMaxMessageBytes(o.tcpMaxMessageBytes)
+                .newCallsPerSecondPerSource(o.newCallsPerSource)
+                .newCallBurstPerSource(o.newCallBurstPerSource)
+                .requestsPerSecondPerSource(o.requestsPerSource)
+                .requestBurstPerSource(o.requestBurstPerSource)
+                .answerRateLimitedWith503(o.rateLimitReply503)
+                .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
+                .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

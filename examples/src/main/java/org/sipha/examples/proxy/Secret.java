@@ -19,7 +19,11 @@ import java.util.Set;
  */
 record Secret(String text, String source, Origin origin) {
     /** The layers of the configuration, each overriding the one before. */
-    enum Origin { YAML, ENVIRONMENT, COMMAND_LINE }
+    enum Origin {
+        YAML,
+        ENVIRONMENT,
+        COMMAND_LINE
+    }
 
     /**
      * Reads a secret from {@code file}: its whole text in UTF-8 without trailing line breaks (an editor's final
@@ -53,8 +57,8 @@ record Secret(String text, String source, Origin origin) {
             return; // not a POSIX file system: nothing to check
         }
         if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-            warnings.add(option + ": " + file + " may be read by its group or others (" + PosixFilePermissions.toString(p)
-                + "); make it readable by the proxy's user only (chmod 600)");
+            warnings.add(option + ": " + file + " may be read by its group or others ("
+                    + PosixFilePermissions.toString(p) + "); make it readable by the proxy's user only (chmod 600)");
         }
     }
 

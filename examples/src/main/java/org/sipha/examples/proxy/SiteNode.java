@@ -59,14 +59,22 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         if (!o.siteNode.given()) {
             return null;
         }
-        SiteNodeOptions.Settings s = o.siteNode.resolve(o.health, ReferenceProxy.destinations(o).size());
+        SiteNodeOptions.Settings s =
+                o.siteNode.resolve(o.health, ReferenceProxy.destinations(o).size());
         DeadManSwitch deadMan = s.anycast().deadManSwitch();
         if (deadMan == DeadManSwitch.NONE) {
-            LOG.warn("--deadman-timeout-ms 0: no dead-man relay; if this JVM is killed or hangs, {} stays announced",
-                s.prefix());
+            LOG.warn(
+                    "--deadman-timeout-ms 0: no dead-man relay; if this JVM is killed or hangs, {} stays announced",
+                    s.prefix());
         }
-        AnycastController controller = new AnycastController(s.anycast().config().minDestinationsUp(s.minBackends())
-            .requireQuorum(!o.galeraNodes.isEmpty()).build(), s.anycast().announcer(), deadMan);
+        AnycastController controller = new AnycastController(
+                s.anycast()
+                        .config()
+                        .minDestinationsUp(s.minBackends())
+                        .requireQuorum(!o.galeraNodes.isEmpty())
+                        .build(),
+                s.anycast().announcer(),
+                deadMan);
         return new SiteNode(s, controller);
     }
 
@@ -87,8 +95,12 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
      * @param refuseOnQuorumLoss whether the proxy answers new calls 503 while the site has no quorum
      * @throws IllegalStateException if the relay cannot be armed (e.g. the routing daemon is not reachable)
      */
-    void start(EngineLoops loops, HealthChecking health, long probeRoundsMs, QuorumWiring quorum,
-               boolean refuseOnQuorumLoss) {
+    void start(
+            EngineLoops loops,
+            HealthChecking health,
+            long probeRoundsMs,
+            QuorumWiring quorum,
+            boolean refuseOnQuorumLoss) {
         try {
             controller.start();
         } catch (AnnouncerException e) {
@@ -103,16 +115,27 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
             int loop = i;
             executors.add(task -> loops.execute(loop, task));
         }
-        selfCheck = new NodeSelfCheck(executors, health == null ? null : () -> health.snapshot().timeNs(),
-            health == null ? null : () -> usableBackends, health == null ? null : settled(health, probeRoundsMs),
-            () -> quorum != null && refuseOnQuorumLoss && !quorum.isQuorate(),
-            settings.livenessIntervalMs(), settings.livenessTimeoutMs(), System::nanoTime, controller::onProxyProbe,
-            () -> controller.setAdminDisabled(true, "the site self-check thread died"));
+        selfCheck = new NodeSelfCheck(
+                executors,
+                health == null ? null : () -> health.snapshot().timeNs(),
+                health == null ? null : () -> usableBackends,
+                health == null ? null : settled(health, probeRoundsMs),
+                () -> quorum != null && refuseOnQuorumLoss && !quorum.isQuorate(),
+                settings.livenessIntervalMs(),
+                settings.livenessTimeoutMs(),
+                System::nanoTime,
+                controller::onProxyProbe,
+                () -> controller.setAdminDisabled(true, "the site self-check thread died"));
         selfCheck.start();
-        LOG.info("site node: announcing {} while this proxy can take calls (at least {} usable backend(s){}; "
-                + "event loops checked every {} ms, timeout {} ms), through {}", settings.prefix(),
-            settings.minBackends(), quorum == null ? "" : ", site quorum", settings.livenessIntervalMs(),
-            settings.livenessTimeoutMs(), settings.anycast().announcerSpec());
+        LOG.info(
+                "site node: announcing {} while this proxy can take calls (at least {} usable backend(s){}; "
+                        + "event loops checked every {} ms, timeout {} ms), through {}",
+                settings.prefix(),
+                settings.minBackends(),
+                quorum == null ? "" : ", site quorum",
+                settings.livenessIntervalMs(),
+                settings.livenessTimeoutMs(),
+                settings.anycast().announcerSpec());
     }
 
     /**
@@ -121,8 +144,9 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
      */
     private static BooleanSupplier settled(HealthChecking health, long probeRoundsMs) {
         long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(probeRoundsMs);
-        return () -> System.nanoTime() - untilNs >= 0 || health.snapshot().destinations().values().stream()
-            .allMatch(d -> d.probeLatency().count() > 0);
+        return () -> System.nanoTime() - untilNs >= 0
+                || health.snapshot().destinations().values().stream()
+                        .allMatch(d -> d.probeLatency().count() > 0);
     }
 
     /**
@@ -135,17 +159,23 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(settings.anycast().drainMs() + WITHDRAW_MARGIN_MS);
         AnycastStatus s = controller.status();
         while (!(s.state() == AnycastState.DISABLED && s.applied() == RouteAnnouncement.WITHDRAW)
-            && System.nanoTime() - deadline < 0) {
+                && System.nanoTime() - deadline < 0) {
             Thread.sleep(10);
             s = controller.status();
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         if (s.applied() == RouteAnnouncement.WITHDRAW) {
-            LOG.info("site node: {} withdrawn {} ms after the stop began (drained first if it was announced)",
-                settings.prefix(), ms);
+            LOG.info(
+                    "site node: {} withdrawn {} ms after the stop began (drained first if it was announced)",
+                    settings.prefix(),
+                    ms);
         } else {
-            LOG.warn("site node: withdrawal of {} not confirmed after {} ms (state {}, applied {}); stopping anyway",
-                settings.prefix(), ms, s.state(), s.applied());
+            LOG.warn(
+                    "site node: withdrawal of {} not confirmed after {} ms (state {}, applied {}); stopping anyway",
+                    settings.prefix(),
+                    ms,
+                    s.state(),
+                    s.applied());
         }
     }
 

@@ -13,15 +13,16 @@ import org.sipha.anycast.AnycastOptions;
  * docs/site-node.md. Filled and resolved by the thread that parses the options.
  */
 final class SiteNodeOptions {
-    static final String USAGE = String.join("\n",
-        "Site node: announce the site's anycast prefix while this proxy can take calls (docs/site-node.md):",
-        "  --anycast PREFIX              e.g. 198.51.100.10/32; turns the site node on",
-        "  --min-backends K              drain, then withdraw, while fewer than K backends are usable (default 1;",
-        "                                none usable withdraws at once)",
-        "  --liveness-interval-ms 100 --liveness-timeout-ms 500   how often each event loop is asked to run a",
-        "                                no-op, and how long it may take before the node withdraws",
-        "  and the anycast watchdog's announcer options, written --name value (defaults as shown):",
-        AnycastOptions.USAGE.replace("--prefix=198.51.100.10/32 ", "").replace("--prefix=P ", ""));
+    static final String USAGE = String.join(
+            "\n",
+            "Site node: announce the site's anycast prefix while this proxy can take calls (docs/site-node.md):",
+            "  --anycast PREFIX              e.g. 198.51.100.10/32; turns the site node on",
+            "  --min-backends K              drain, then withdraw, while fewer than K backends are usable (default 1;",
+            "                                none usable withdraws at once)",
+            "  --liveness-interval-ms 100 --liveness-timeout-ms 500   how often each event loop is asked to run a",
+            "                                no-op, and how long it may take before the node withdraws",
+            "  and the anycast watchdog's announcer options, written --name value (defaults as shown):",
+            AnycastOptions.USAGE.replace("--prefix=198.51.100.10/32 ", "").replace("--prefix=P ", ""));
 
     private static final Pattern PREFIX = Pattern.compile("[0-9A-Fa-f.:]+/[0-9]{1,3}");
 
@@ -64,8 +65,8 @@ final class SiteNodeOptions {
      */
     Settings resolve(boolean health, int backends) {
         if (!enabled()) {
-            throw new IllegalArgumentException("--" + values.keySet().iterator().next()
-                + ": a site node option, which needs --anycast PREFIX");
+            throw new IllegalArgumentException(
+                    "--" + values.keySet().iterator().next() + ": a site node option, which needs --anycast PREFIX");
         }
         String prefix = values.get("anycast").trim();
         if (!PREFIX.matcher(prefix).matches()) {
@@ -74,17 +75,17 @@ final class SiteNodeOptions {
         int minBackends = (int) number("min-backends", 1);
         if (minBackends > 0 && !health) {
             throw new IllegalArgumentException("--min-backends: counting usable backends needs health checking, "
-                + "which --no-health turns off; pass --min-backends 0 to announce without it");
+                    + "which --no-health turns off; pass --min-backends 0 to announce without it");
         }
         if (minBackends > backends) {
             throw new IllegalArgumentException("--min-backends: " + minBackends + " is more than the " + backends
-                + " configured backend(s): the prefix would never be announced");
+                    + " configured backend(s): the prefix would never be announced");
         }
         long intervalMs = number("liveness-interval-ms", 100);
         long timeoutMs = number("liveness-timeout-ms", 500);
         if (intervalMs < 10 || timeoutMs < 2 * intervalMs) {
             throw new IllegalArgumentException("--liveness-interval-ms must be at least 10 and "
-                + "--liveness-timeout-ms at least twice it, got " + intervalMs + " and " + timeoutMs);
+                    + "--liveness-timeout-ms at least twice it, got " + intervalMs + " and " + timeoutMs);
         }
         Map<String, String> anycast = new LinkedHashMap<>(values);
         anycast.put("prefix", prefix);
@@ -116,7 +117,6 @@ final class SiteNodeOptions {
      * @param livenessTimeoutMs   how long an event loop may leave a no-op waiting
      * @param anycast             announcer, relay and decision settings
      */
-    record Settings(String prefix, int minBackends, long livenessIntervalMs, long livenessTimeoutMs,
-                    AnycastOptions anycast) {
-    }
+    record Settings(
+            String prefix, int minBackends, long livenessIntervalMs, long livenessTimeoutMs, AnycastOptions anycast) {}
 }

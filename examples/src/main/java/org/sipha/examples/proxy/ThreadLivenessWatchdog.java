@@ -23,8 +23,7 @@ import org.slf4j.LoggerFactory;
 final class ThreadLivenessWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ThreadLivenessWatchdog.class);
 
-    private record Watched(String name, BooleanSupplier alive, LongSupplier lastDutyCycleNanos) {
-    }
+    private record Watched(String name, BooleanSupplier alive, LongSupplier lastDutyCycleNanos) {}
 
     private final long checkIntervalNs;
     private final int stuckChecks;
@@ -85,7 +84,7 @@ final class ThreadLivenessWatchdog implements AutoCloseable {
                 }
                 if (unchanged[i] >= stuckChecks) {
                     fault(w.name() + " thread is stuck: no duty cycle for " + unchanged[i] + " checks "
-                        + TimeUnit.NANOSECONDS.toMillis(checkIntervalNs) + " ms apart");
+                            + TimeUnit.NANOSECONDS.toMillis(checkIntervalNs) + " ms apart");
                     return;
                 }
             }
@@ -94,8 +93,10 @@ final class ThreadLivenessWatchdog implements AutoCloseable {
     }
 
     private void fault(String what) {
-        LOG.error("{}; exiting with status {} for the supervisor to restart the proxy", what,
-            FatalUncaughtExceptionHandler.EXIT_INTERNAL_FAULT);
+        LOG.error(
+                "{}; exiting with status {} for the supervisor to restart the proxy",
+                what,
+                FatalUncaughtExceptionHandler.EXIT_INTERNAL_FAULT);
         System.err.flush();
         exit.accept(FatalUncaughtExceptionHandler.EXIT_INTERNAL_FAULT);
     }

@@ -52,14 +52,14 @@ final class Warmup {
      * per-wake-up code (flushes, task checks, the read loop's entry) as hot per call as real traffic makes it.
      */
     private static final int BURST = 100;
+
     private static final int TAIL_BURST = 4;
     /** Backends per warm-up engine: two, so selection and failover take the branches of a set with a choice. */
     private static final int BACKENDS = 2;
     /** One INVITE in this many is sent twice, so absorbing a retransmission (the call table's hit) is compiled. */
     private static final int RETRANSMIT_EVERY = 50;
 
-    private Warmup() {
-    }
+    private Warmup() {}
 
     /**
      * @param calls the most calls to run; 0 skips the warm-up
@@ -79,8 +79,8 @@ final class Warmup {
      * As {@link #run(int, long, Algorithm, EngineLoops, boolean)}, waiting at most {@code compilerWaitMs} in each
      * pause for the compiler (0: no pauses; the tests' setting).
      */
-    static int run(int calls, long maxMs, long compilerWaitMs, Algorithm algorithm, EngineLoops loops,
-            boolean withHealth) {
+    static int run(
+            int calls, long maxMs, long compilerWaitMs, Algorithm algorithm, EngineLoops loops, boolean withHealth) {
         if (calls <= 0) {
             return 0;
         }
@@ -91,12 +91,21 @@ final class Warmup {
         for (int round = 0; round < ROUNDS; round++) {
             // the first round gets 60 % of the calls and time, the second what is left
             int share = round == 0 ? calls * 3 / 5 : calls - done;
-            done += runEngine(share, round == 0 ? budgetNs * 3 / 5 : budgetNs * 2 / 5, algorithm, loops, withHealth,
-                compilerWaitMs, idleMs);
+            done += runEngine(
+                    share,
+                    round == 0 ? budgetNs * 3 / 5 : budgetNs * 2 / 5,
+                    algorithm,
+                    loops,
+                    withHealth,
+                    compilerWaitMs,
+                    idleMs);
         }
         idleMs[0] += awaitCompilerIdle(compilerWaitMs);
-        LOG.info("warm-up: {} calls through the engine in {} ms, of which {} ms waiting for the JIT compilers",
-            done, (System.nanoTime() - start) / 1_000_000, idleMs[0]);
+        LOG.info(
+                "warm-up: {} calls through the engine in {} ms, of which {} ms waiting for the JIT compilers",
+                done,
+                (System.nanoTime() - start) / 1_000_000,
+                idleMs[0]);
         return done;
     }
 
@@ -107,8 +116,14 @@ final class Warmup {
      * <p>The round's last calls come after a pause in which the compiler's queue empties: C2 raises its threshold
      * with its queue's length, so methods called once per call reach C2 at its base threshold only then.
      */
-    private static int runEngine(int calls, long budgetNs, Algorithm algorithm, EngineLoops loops,
-            boolean withHealth, long compilerWaitMs, long[] idleMs) {
+    private static int runEngine(
+            int calls,
+            long budgetNs,
+            Algorithm algorithm,
+            EngineLoops loops,
+            boolean withHealth,
+            long compilerWaitMs,
+            long[] idleMs) {
         List<DemoBackend> backends = new ArrayList<>();
         RoutingTableWriter writer = null;
         HealthChecking health = null;
@@ -126,19 +141,26 @@ final class Warmup {
                 set.add(d);
                 config.alwaysAllow(address);
             }
-            RoutingTableOwner table = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+            RoutingTableOwner table = new RoutingTableOwner(
+                    DispatcherConfig.builder().set(set.build()).build());
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(table, 1);
             if (withHealth) {
                 writer = new RoutingTableWriter(table, "sipha-warmup-routing-table");
                 health = healthChecking(destinations, writer, selector);
             }
-            proxy = SipProxyServer.start(config.selector(selector)
-                .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
-                // No linger: call states are reused at once, as in an engine that has run a while.
-                .recordRouteSecret("warm-up only").lingerMs(0)
-                // One client is one source at the warm-up's whole rate: limits it never reaches, so the per-source
-                // checks run (and are compiled) without refusing.
-                .newCallsPerSecondPerSource(1_000_000).requestsPerSecondPerSource(1_000_000).build(), loops);
+            proxy = SipProxyServer.start(
+                    config.selector(selector)
+                            .outcomeListener(health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener())
+                            // No linger: call states are reused at once, as in an engine that has run a while.
+                            .recordRouteSecret("warm-up only")
+                            .lingerMs(0)
+                            // One client is one source at the warm-up's whole rate: limits it never reaches, so the
+                            // per-source
+                            // checks run (and are compiled) without refusing.
+                            .newCallsPerSecondPerSource(1_000_000)
+                            .requestsPerSecondPerSource(1_000_000)
+                            .build(),
+                    loops);
             if (health != null) {
                 writer.start();
                 health.start(proxy.probeTransport());
@@ -161,15 +183,18 @@ final class Warmup {
      * the default probe timers (shorter ones timed out under the warm-up's bursts, and the set went into panic), so
      * the code that reports, drains and applies call outcomes is compiled with the branches real traffic takes.
      */
-    private static HealthChecking healthChecking(List<Destination> destinations, RoutingTableWriter writer,
-            DispatcherNextHopSelector selector) {
-        return HealthChecking.builder(destinations).sink(writer.healthSink()).slowStart(selector::setTrafficShare)
-            .threadName("sipha-warmup-health").build();
+    private static HealthChecking healthChecking(
+            List<Destination> destinations, RoutingTableWriter writer, DispatcherNextHopSelector selector) {
+        return HealthChecking.builder(destinations)
+                .sink(writer.healthSink())
+                .slowStart(selector::setTrafficShare)
+                .threadName("sipha-warmup-health")
+                .build();
     }
 
     /** Closes what a round opened, each part even if closing another was interrupted. */
-    private static void close(HealthChecking health, RoutingTableWriter writer, SipProxyServer proxy,
-            List<DemoBackend> backends) {
+    private static void close(
+            HealthChecking health, RoutingTableWriter writer, SipProxyServer proxy, List<DemoBackend> backends) {
         boolean interrupted = false;
         if (health != null) {
             health.close();
@@ -204,7 +229,7 @@ final class Warmup {
         boolean proc = compilerTicks() >= 0;
         // Only without /proc: the platform MXBeans load hundreds of classes that would give the JIT work of its own.
         java.lang.management.CompilationMXBean jit =
-            proc ? null : java.lang.management.ManagementFactory.getCompilationMXBean();
+                proc ? null : java.lang.management.ManagementFactory.getCompilationMXBean();
         if (!proc && (jit == null || !jit.isCompilationTimeMonitoringSupported())) {
             return 0;
         }
@@ -259,8 +284,8 @@ final class Warmup {
     }
 
     private static final byte[] OFFER = AsciiWriter.ascii("v=0\r\no=warm 53655765 2353687637 IN IP4 127.0.0.1\r\n"
-        + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
-        + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
+            + "s=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\n"
+            + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n");
 
     /**
      * Sends INVITEs numbered from {@code first} in bursts of {@code burst} and answers every 200 with ACK and BYE;
@@ -268,8 +293,9 @@ final class Warmup {
      * few calls) or five (for larger ones). Numbers must not repeat on one engine: they make the Call-IDs and
      * branches.
      */
-    private static int drive(DatagramSocket client, InetSocketAddress proxy, int first, int calls, long deadline,
-            int burst) throws IOException {
+    private static int drive(
+            DatagramSocket client, InetSocketAddress proxy, int first, int calls, long deadline, int burst)
+            throws IOException {
         SipMessageView msg = new SipMessageView();
         byte[] buf = new byte[65535];
         DatagramPacket in = new DatagramPacket(buf, buf.length);
@@ -293,9 +319,11 @@ final class Warmup {
                 } catch (SocketTimeoutException e) {
                     break;
                 }
-                if (msg.wrap(buf, 0, in.getLength()) != SipParseResult.OK || msg.isRequest()
-                    || msg.statusCode() != 200 || msg.recordRouteCount() == 0
-                    || !msg.cseqMethod().contentEquals("INVITE")) {
+                if (msg.wrap(buf, 0, in.getLength()) != SipParseResult.OK
+                        || msg.isRequest()
+                        || msg.statusCode() != 200
+                        || msg.recordRouteCount() == 0
+                        || !msg.cseqMethod().contentEquals("INVITE")) {
                     continue;
                 }
                 answered++;
@@ -327,42 +355,46 @@ final class Warmup {
          * SHA-256 block (both padding paths compiled), as real Call-IDs of all lengths make it.
          */
         private static final byte[] CALL_ID_FILL =
-            AsciiWriter.ascii("-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.");
-        private static final byte[] A1 = AsciiWriter.ascii("INVITE sip:warm@127.0.0.1 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:");
+                AsciiWriter.ascii("-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.");
+
+        private static final byte[] A1 =
+                AsciiWriter.ascii("INVITE sip:warm@127.0.0.1 SIP/2.0\r\n" + "Via: SIP/2.0/UDP 127.0.0.1:");
         private static final byte[] A_BRANCH = AsciiWriter.ascii(";branch=z9hG4bK-w");
         private static final byte[] A_FROM = AsciiWriter.ascii(";rport\r\nFrom: \"Warm ");
         private static final byte[] A_FROM_URI = AsciiWriter.ascii("\" <sip:w");
         private static final byte[] AT_HOST = AsciiWriter.ascii("@127.0.0.1:");
         private static final byte[] A_TAG = AsciiWriter.ascii(">;tag=w");
         private static final byte[] A_TO = AsciiWriter.ascii("\r\nTo: warm <sip:warm@127.0.0.1>\r\nCall-ID: warm-");
-        private static final byte[] A_CSEQ = AsciiWriter.ascii("@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
-            + "Contact: <sip:w@127.0.0.1:");
+        private static final byte[] A_CSEQ =
+                AsciiWriter.ascii("@127.0.0.1\r\nCSeq: 1 INVITE\r\n" + "Contact: <sip:w@127.0.0.1:");
         private static final byte[] A_REST = AsciiWriter.ascii(">\r\nMax-Forwards: 70\r\nSubject: warm-up\r\n"
-            + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: ");
+                + "User-Agent: sip-ha warm-up\r\nContent-Type: application/sdp\r\nContent-Length: ");
         private static final byte[] B1 = AsciiWriter.ascii("INVITE sip:service@127.0.0.1:");
         /** Ends a request line and starts the top Via (the second INVITE shape and in-dialog requests share it). */
         private static final byte[] VERSION_VIA = AsciiWriter.ascii(" SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:");
+
         private static final byte[] B_BRANCH = AsciiWriter.ascii(";branch=z9hG4bK-m");
         private static final byte[] B_FROM = AsciiWriter.ascii("\r\nFrom: warm <sip:warm@127.0.0.1:");
         private static final byte[] B_TAG = AsciiWriter.ascii(">;tag=");
         private static final byte[] B_TO = AsciiWriter.ascii("m\r\nTo: service <sip:service@127.0.0.1:");
         private static final byte[] B_CALL_ID = AsciiWriter.ascii(">\r\nCall-ID: ");
-        private static final byte[] B_CSEQ = AsciiWriter.ascii("-warm@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
-            + "Contact: sip:warm@127.0.0.1:");
-        private static final byte[] B_REST = AsciiWriter.ascii("\r\nMax-Forwards: 70\r\n"
-            + "Content-Type: application/sdp\r\nContent-Length:   ");
+        private static final byte[] B_CSEQ =
+                AsciiWriter.ascii("-warm@127.0.0.1\r\nCSeq: 1 INVITE\r\n" + "Contact: sip:warm@127.0.0.1:");
+        private static final byte[] B_REST =
+                AsciiWriter.ascii("\r\nMax-Forwards: 70\r\n" + "Content-Type: application/sdp\r\nContent-Length:   ");
         private static final byte[][] METHOD = {AsciiWriter.ascii("ACK "), AsciiWriter.ascii("BYE ")};
         private static final byte[] FALLBACK_URI = AsciiWriter.ascii("sip:warm@127.0.0.1");
-        private static final byte[][] D_BRANCH = {AsciiWriter.ascii(";branch=z9hG4bK-a"),
-            AsciiWriter.ascii(";branch=z9hG4bK-b")};
+        private static final byte[][] D_BRANCH = {
+            AsciiWriter.ascii(";branch=z9hG4bK-a"), AsciiWriter.ascii(";branch=z9hG4bK-b")
+        };
         private static final byte[] D_ROUTE = AsciiWriter.ascii("\r\nRoute: ");
         private static final byte[] D_FROM = AsciiWriter.ascii("\r\nFrom: ");
         private static final byte[] D_TO = AsciiWriter.ascii("\r\nTo: ");
         private static final byte[] D_CALL_ID = AsciiWriter.ascii("\r\nCall-ID: ");
         private static final byte[][] D_REST = {
             AsciiWriter.ascii("\r\nMax-Forwards: 70\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"),
-            AsciiWriter.ascii("\r\nMax-Forwards: 70\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")};
+            AsciiWriter.ascii("\r\nMax-Forwards: 70\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")
+        };
 
         final AsciiWriter w = new AsciiWriter();
         private final int me;
@@ -376,13 +408,43 @@ final class Warmup {
         AsciiWriter invite(int n) {
             w.reset();
             if (n % 2 == 0) {
-                w.put(A1).putNumber(me).put(A_BRANCH).putNumber(n).put(A_FROM).putNumber(n % 10).put(A_FROM_URI)
-                    .putNumber(n).put(AT_HOST).putNumber(me).put(A_TAG).putNumber(n).put(A_TO).putNumber(n)
-                    .put(CALL_ID_FILL, n % CALL_ID_FILL.length).put(A_CSEQ).putNumber(me).put(A_REST);
+                w.put(A1)
+                        .putNumber(me)
+                        .put(A_BRANCH)
+                        .putNumber(n)
+                        .put(A_FROM)
+                        .putNumber(n % 10)
+                        .put(A_FROM_URI)
+                        .putNumber(n)
+                        .put(AT_HOST)
+                        .putNumber(me)
+                        .put(A_TAG)
+                        .putNumber(n)
+                        .put(A_TO)
+                        .putNumber(n)
+                        .put(CALL_ID_FILL, n % CALL_ID_FILL.length)
+                        .put(A_CSEQ)
+                        .putNumber(me)
+                        .put(A_REST);
             } else {
-                w.put(B1).putNumber(proxyPort).put(VERSION_VIA).putNumber(me).put(B_BRANCH).putNumber(n).put(B_FROM)
-                    .putNumber(me).put(B_TAG).putNumber(n).put(B_TO).putNumber(proxyPort).put(B_CALL_ID).putNumber(n)
-                    .put(CALL_ID_FILL, n % CALL_ID_FILL.length).put(B_CSEQ).putNumber(me).put(B_REST);
+                w.put(B1)
+                        .putNumber(proxyPort)
+                        .put(VERSION_VIA)
+                        .putNumber(me)
+                        .put(B_BRANCH)
+                        .putNumber(n)
+                        .put(B_FROM)
+                        .putNumber(me)
+                        .put(B_TAG)
+                        .putNumber(n)
+                        .put(B_TO)
+                        .putNumber(proxyPort)
+                        .put(B_CALL_ID)
+                        .putNumber(n)
+                        .put(CALL_ID_FILL, n % CALL_ID_FILL.length)
+                        .put(B_CSEQ)
+                        .putNumber(me)
+                        .put(B_REST);
             }
             return w.putNumber(OFFER.length).crlf().crlf().put(OFFER);
         }
@@ -395,9 +457,19 @@ final class Warmup {
             } else {
                 w.put(FALLBACK_URI);
             }
-            return w.put(VERSION_VIA).putNumber(me).put(D_BRANCH[method]).putNumber(n).put(D_ROUTE)
-                .put(ok.recordRoute(0).asText()).put(D_FROM).put(ok.from().asText()).put(D_TO).put(ok.to().asText())
-                .put(D_CALL_ID).put(ok.callId()).put(D_REST[method]);
+            return w.put(VERSION_VIA)
+                    .putNumber(me)
+                    .put(D_BRANCH[method])
+                    .putNumber(n)
+                    .put(D_ROUTE)
+                    .put(ok.recordRoute(0).asText())
+                    .put(D_FROM)
+                    .put(ok.from().asText())
+                    .put(D_TO)
+                    .put(ok.to().asText())
+                    .put(D_CALL_ID)
+                    .put(ok.callId())
+                    .put(D_REST[method]);
         }
     }
 }

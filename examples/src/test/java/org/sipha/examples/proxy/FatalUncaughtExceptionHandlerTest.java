@@ -10,15 +10,17 @@ import org.junit.jupiter.api.Test;
 class FatalUncaughtExceptionHandlerTest {
     private final AtomicInteger exitCode = new AtomicInteger(-1);
     private final FatalUncaughtExceptionHandler handler = new FatalUncaughtExceptionHandler(
-        Set.of("sipha-health", "sipha-routing-table"), Set.of("galera-poll-"), exitCode::set);
+            Set.of("sipha-health", "sipha-routing-table"), Set.of("galera-poll-"), exitCode::set);
 
     private void dieIn(String threadName, Throwable t) throws InterruptedException {
-        Thread thread = new Thread(() -> {
-            if (t instanceof Error e) {
-                throw e;
-            }
-            throw (RuntimeException) t;
-        }, threadName);
+        Thread thread = new Thread(
+                () -> {
+                    if (t instanceof Error e) {
+                        throw e;
+                    }
+                    throw (RuntimeException) t;
+                },
+                threadName);
         thread.setUncaughtExceptionHandler(handler);
         thread.start();
         thread.join(10_000);

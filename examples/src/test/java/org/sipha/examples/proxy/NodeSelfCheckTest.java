@@ -51,9 +51,17 @@ class NodeSelfCheckTest {
     private final ManualLoop loop1 = new ManualLoop();
 
     private NodeSelfCheck check() {
-        return new NodeSelfCheck(List.of(loop0, loop1), healthTime::get, usable::get, settled::get, refusing::get,
-            100, 500,
-            now::get, (pass, detail) -> { }, () -> { });
+        return new NodeSelfCheck(
+                List.of(loop0, loop1),
+                healthTime::get,
+                usable::get,
+                settled::get,
+                refusing::get,
+                100,
+                500,
+                now::get,
+                (pass, detail) -> {},
+                () -> {});
     }
 
     private String round(NodeSelfCheck c, long advanceMs) {
@@ -151,14 +159,23 @@ class NodeSelfCheckTest {
         CountDownLatch died = new CountDownLatch(1);
         AtomicInteger calls = new AtomicInteger();
         Executor direct = Runnable::run;
-        NodeSelfCheck c = new NodeSelfCheck(List.of(direct), null, null, null, () -> false, 10, 50, System::nanoTime,
-            (pass, detail) -> {
-                assertTrue(pass, detail);
-                verdicts.countDown();
-                if (calls.incrementAndGet() == 3) {
-                    throw new IllegalStateException("bug in a verdict receiver");
-                }
-            }, died::countDown);
+        NodeSelfCheck c = new NodeSelfCheck(
+                List.of(direct),
+                null,
+                null,
+                null,
+                () -> false,
+                10,
+                50,
+                System::nanoTime,
+                (pass, detail) -> {
+                    assertTrue(pass, detail);
+                    verdicts.countDown();
+                    if (calls.incrementAndGet() == 3) {
+                        throw new IllegalStateException("bug in a verdict receiver");
+                    }
+                },
+                died::countDown);
         c.start();
         try {
             assertTrue(verdicts.await(10, TimeUnit.SECONDS), "verdicts reported");

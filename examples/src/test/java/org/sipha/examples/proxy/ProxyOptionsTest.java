@@ -33,8 +33,9 @@ class ProxyOptionsTest {
             failover-codes: [ 503, 480 ]
             allow: [ "192.0.2.0/24" ]
             """);
-        ProxyOptions o = ProxyOptions.parse(new String[] {"--config", yaml.toString(), "--backend",
-            "sip:127.0.0.1:15083", "--failover-timeout-ms", "900"});
+        ProxyOptions o = ProxyOptions.parse(new String[] {
+            "--config", yaml.toString(), "--backend", "sip:127.0.0.1:15083", "--failover-timeout-ms", "900"
+        });
         assertEquals(List.of("udp:127.0.0.1:15060"), o.listen);
         assertEquals(1, o.backends.size());
         assertEquals(15083, o.backends.get(0).port());
@@ -56,24 +57,36 @@ class ProxyOptionsTest {
     @Test
     void picksTheSocketLayer() throws Exception {
         String[] backend = {"--backend", "sip:127.0.0.1:5081"};
-        assertEquals(IoTransport.AUTO, ReferenceProxy.config(ProxyOptions.parse(backend)).transport());
-        assertEquals(IoTransport.NIO, ReferenceProxy.config(ProxyOptions.parse(
-            new String[] {"--transport", "nio", "--backend", "sip:127.0.0.1:5081"})).transport());
-        assertEquals(IoTransport.NIO, ReferenceProxy.config(ProxyOptions.parse(
-            new String[] {"--nio", "--backend", "sip:127.0.0.1:5081"})).transport());
+        assertEquals(
+                IoTransport.AUTO,
+                ReferenceProxy.config(ProxyOptions.parse(backend)).transport());
+        assertEquals(
+                IoTransport.NIO,
+                ReferenceProxy.config(ProxyOptions.parse(
+                                new String[] {"--transport", "nio", "--backend", "sip:127.0.0.1:5081"}))
+                        .transport());
+        assertEquals(
+                IoTransport.NIO,
+                ReferenceProxy.config(ProxyOptions.parse(new String[] {"--nio", "--backend", "sip:127.0.0.1:5081"}))
+                        .transport());
         Path yaml = dir.resolve("epoll.yaml");
         Files.writeString(yaml, "transport: epoll\n");
-        assertEquals(IoTransport.EPOLL, ReferenceProxy.config(ProxyOptions.parse(
-            new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"})).transport());
+        assertEquals(
+                IoTransport.EPOLL,
+                ReferenceProxy.config(ProxyOptions.parse(
+                                new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"}))
+                        .transport());
     }
 
     @Test
     void mapsTheTcpBoundsWithTheEnginesDefaults() throws Exception {
         String[] backend = {"--backend", "sip:127.0.0.1:5081"};
         ProxyConfig d = ReferenceProxy.config(ProxyOptions.parse(backend));
-        ProxyConfig engine = ProxyConfig.builder().listenUdp(new java.net.InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(ProxyOptions.backend("sip:127.0.0.1:5081"))).recordRouteSecret("0123456789abcdef")
-            .build();
+        ProxyConfig engine = ProxyConfig.builder()
+                .listenUdp(new java.net.InetSocketAddress("127.0.0.1", 5060))
+                .destinations(List.of(ProxyOptions.backend("sip:127.0.0.1:5081")))
+                .recordRouteSecret("0123456789abcdef")
+                .build();
         assertEquals(engine.tcpMaxConnections(), d.tcpMaxConnections());
         assertEquals(engine.tcpMaxConnectionsPerSource(), d.tcpMaxConnectionsPerSource());
         assertEquals(engine.tcpIdleTimeoutMs(), d.tcpIdleTimeoutMs());
@@ -89,40 +102,56 @@ class ProxyOptionsTest {
             tcp-max-write-buffer-bytes: 65536
             tcp-max-message-bytes: 16384
             """);
-        ProxyConfig c = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--config", yaml.toString(),
-            "--tcp-max-connections-per-source", "30", "--backend", "sip:127.0.0.1:5081"}));
+        ProxyConfig c = ReferenceProxy.config(ProxyOptions.parse(new String[] {
+            "--config", yaml.toString(), "--tcp-max-connections-per-source", "30", "--backend", "sip:127.0.0.1:5081"
+        }));
         assertEquals(2000, c.tcpMaxConnections());
         assertEquals(30, c.tcpMaxConnectionsPerSource());
         assertEquals(0, c.tcpIdleTimeoutMs());
         assertEquals(5000, c.tcpMessageTimeoutMs());
         assertEquals(65536, c.tcpMaxWriteBufferBytes());
         assertEquals(16384, c.tcpMaxMessageBytes());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(
-            ProxyOptions.parse(new String[] {"--tcp-message-timeout-ms", "5", "--backend", "sip:127.0.0.1:5081"})));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ReferenceProxy.config(ProxyOptions.parse(
+                        new String[] {"--tcp-message-timeout-ms", "5", "--backend", "sip:127.0.0.1:5081"})));
         assertTrue(e.getMessage().startsWith("tcp-message-timeout-ms"), e.getMessage());
     }
 
     @Test
     void setsTheCoalescingWindow() throws Exception {
         String[] backend = {"--backend", "sip:127.0.0.1:5081"};
-        assertEquals(ProxyConfig.DEFAULT_COALESCE_MICROS,
-            ReferenceProxy.config(ProxyOptions.parse(backend)).coalesceMicros());
-        assertEquals(0, ReferenceProxy.config(ProxyOptions.parse(
-            new String[] {"--coalesce-us", "0", "--backend", "sip:127.0.0.1:5081"})).coalesceMicros());
+        assertEquals(
+                ProxyConfig.DEFAULT_COALESCE_MICROS,
+                ReferenceProxy.config(ProxyOptions.parse(backend)).coalesceMicros());
+        assertEquals(
+                0,
+                ReferenceProxy.config(ProxyOptions.parse(
+                                new String[] {"--coalesce-us", "0", "--backend", "sip:127.0.0.1:5081"}))
+                        .coalesceMicros());
         Path yaml = dir.resolve("coalesce.yaml");
         Files.writeString(yaml, "coalesce-us: 1000\n");
-        assertEquals(1000, ReferenceProxy.config(ProxyOptions.parse(
-            new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"})).coalesceMicros());
-        ProxyOptions tooLong = ProxyOptions.parse(new String[] {"--coalesce-us", "60000", "--backend",
-            "sip:127.0.0.1:5081"});
+        assertEquals(
+                1000,
+                ReferenceProxy.config(ProxyOptions.parse(
+                                new String[] {"--config", yaml.toString(), "--backend", "sip:127.0.0.1:5081"}))
+                        .coalesceMicros());
+        ProxyOptions tooLong =
+                ProxyOptions.parse(new String[] {"--coalesce-us", "60000", "--backend", "sip:127.0.0.1:5081"});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(tooLong));
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
     }
 
     @Test
     void listensOnUdpAndTcp() {
-        ProxyOptions o = ProxyOptions.parse(new String[] {"--listen", "udp:127.0.0.1:15060", "--listen",
-            "tcp:127.0.0.1:15060", "--backend", "sip:127.0.0.1:15081;transport=tcp"});
+        ProxyOptions o = ProxyOptions.parse(new String[] {
+            "--listen",
+            "udp:127.0.0.1:15060",
+            "--listen",
+            "tcp:127.0.0.1:15060",
+            "--backend",
+            "sip:127.0.0.1:15081;transport=tcp"
+        });
         ProxyConfig c = ReferenceProxy.config(o);
         assertEquals(1, c.udpListen().size());
         assertEquals(1, c.tcpListen().size());
@@ -141,11 +170,13 @@ class ProxyOptionsTest {
     @Test
     void keepsTheDispatcherListsWeightsPrioritiesAttributesAndFlags() throws Exception {
         Path list = dir.resolve("weighted.list");
-        Files.writeString(list, "1 sip:127.0.0.1:5081 0 10 duid=pbx1;weight=3;maxload=50\n"
-            + "1 sip:127.0.0.1:5082 1 5 duid=pbx2\n" // flag 1: starts inactive
-            + "2 sip:127.0.0.1:5099\n");              // another set: not routed
-        ProxyOptions o = ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString(),
-            "--algorithm", "least-calls"});
+        Files.writeString(
+                list,
+                "1 sip:127.0.0.1:5081 0 10 duid=pbx1;weight=3;maxload=50\n"
+                        + "1 sip:127.0.0.1:5082 1 5 duid=pbx2\n" // flag 1: starts inactive
+                        + "2 sip:127.0.0.1:5099\n"); // another set: not routed
+        ProxyOptions o =
+                ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString(), "--algorithm", "least-calls"});
         assertEquals(2, o.backends.size(), "only set 1 is routed");
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
         DestinationEntry pbx1 = owner.table().entry("pbx1");
@@ -177,7 +208,8 @@ class ProxyOptionsTest {
 
     @Test
     void mapsTheAbuseBoundsFromYamlAndTheCommandLine() throws Exception {
-        ProxyConfig defaults = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081"}));
+        ProxyConfig defaults =
+                ReferenceProxy.config(ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081"}));
         assertEquals(200, defaults.newCallsPerSecondPerSource());
         assertEquals(2000, defaults.requestsPerSecondPerSource());
         assertEquals(false, defaults.answerRateLimitedWith503());
@@ -195,8 +227,8 @@ class ProxyOptionsTest {
             calls-per-source-percent: 40
             max-call-bytes-per-loop: 1048576
             """);
-        ProxyConfig c = ReferenceProxy.config(ProxyOptions.parse(new String[] {"--config", yaml.toString(),
-            "--requests-per-source", "0"}));
+        ProxyConfig c = ReferenceProxy.config(
+                ProxyOptions.parse(new String[] {"--config", yaml.toString(), "--requests-per-source", "0"}));
         assertEquals(50, c.newCallsPerSecondPerSource());
         assertEquals(70, c.newCallBurstPerSource());
         assertEquals(0, c.requestsPerSecondPerSource(), "the command line turns the request limit off");
@@ -206,8 +238,8 @@ class ProxyOptionsTest {
         assertEquals(1 << 20, c.maxCallBytesPerLoop());
 
         assertMessageStarts("--rate-limit-reply", "--rate-limit-reply", "reject");
-        ProxyOptions bad = ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081",
-            "--calls-per-source-percent", "0"});
+        ProxyOptions bad =
+                ProxyOptions.parse(new String[] {"--backend", "sip:127.0.0.1:5081", "--calls-per-source-percent", "0"});
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReferenceProxy.config(bad));
         assertTrue(e.getMessage().startsWith("calls-per-source-percent"), e.getMessage());
     }

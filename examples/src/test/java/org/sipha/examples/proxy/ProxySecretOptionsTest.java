@@ -51,11 +51,16 @@ class ProxySecretOptionsTest {
         ProxyOptions o = parse(NO_ENV, "--record-route-secret-file", f.toString(), "--backend", BACKEND);
         assertEquals(SECRET, o.recordRouteSecret());
         assertTrue(o.warnings.isEmpty(), o.warnings.toString());
-        ProxyConfig inline = ReferenceProxy.config(parse(NO_ENV, "--record-route-secret", SECRET, "--backend", BACKEND));
-        assertArrayEquals(inline.recordRouteKey(), ReferenceProxy.config(o).recordRouteKey(),
-            "the file's text is the passphrase");
+        ProxyConfig inline =
+                ReferenceProxy.config(parse(NO_ENV, "--record-route-secret", SECRET, "--backend", BACKEND));
+        assertArrayEquals(
+                inline.recordRouteKey(),
+                ReferenceProxy.config(o).recordRouteKey(),
+                "the file's text is the passphrase");
         Path crlf = privateFile("crlf.secret", SECRET + "\r\n");
-        assertEquals(SECRET, parse(NO_ENV, "--record-route-secret-file", crlf.toString()).recordRouteSecret());
+        assertEquals(
+                SECRET,
+                parse(NO_ENV, "--record-route-secret-file", crlf.toString()).recordRouteSecret());
     }
 
     @Test
@@ -66,8 +71,10 @@ class ProxySecretOptionsTest {
         Files.writeString(yaml, "record-route-secret: \"" + OLD_SECRET + "\"\n");
         assertEquals(SECRET, parse(env, "--config", yaml.toString()).recordRouteSecret(), "env overrides YAML");
         Path f = privateFile("cli.secret", OLD_SECRET);
-        assertEquals(OLD_SECRET, parse(env, "--record-route-secret-file", f.toString()).recordRouteSecret(),
-            "the command line overrides the environment");
+        assertEquals(
+                OLD_SECRET,
+                parse(env, "--record-route-secret-file", f.toString()).recordRouteSecret(),
+                "the command line overrides the environment");
         Path fromYaml = privateFile("yaml.secret", SECRET + "\n");
         Path yamlFile = dir.resolve("file.yaml");
         Files.writeString(yamlFile, "record-route-secret-file: " + fromYaml + "\n");
@@ -81,8 +88,9 @@ class ProxySecretOptionsTest {
         assertTrue(warned(o, "--record-route-secret:"), o.warnings.toString());
         assertTrue(warned(o, "--galera-password:"), o.warnings.toString());
         assertTrue(o.warnings.stream().allMatch(w -> w.contains("ps")), o.warnings.toString());
-        assertFalse(o.warnings.stream().anyMatch(w -> w.contains(SECRET) || w.contains("pw ")),
-            "a warning never shows the secret");
+        assertFalse(
+                o.warnings.stream().anyMatch(w -> w.contains(SECRET) || w.contains("pw ")),
+                "a warning never shows the secret");
     }
 
     @Test
@@ -105,25 +113,44 @@ class ProxySecretOptionsTest {
     void refusesAPassphraseShorterThan32Bytes() throws Exception {
         String short31 = "x".repeat(31);
         assertRefused("--record-route-secret:", NO_ENV, "--record-route-secret", short31);
-        assertRefused("--record-route-secret-file:", NO_ENV, "--record-route-secret-file",
-            privateFile("short", short31 + "\n").toString());
+        assertRefused(
+                "--record-route-secret-file:",
+                NO_ENV,
+                "--record-route-secret-file",
+                privateFile("short", short31 + "\n").toString());
         assertRefused("SIPHA_RECORD_ROUTE_SECRET:", Map.of("SIPHA_RECORD_ROUTE_SECRET", short31));
         Path yaml = dir.resolve("short.yaml");
         Files.writeString(yaml, "record-route-secret: \"" + short31 + "\"\n");
         assertRefused("record-route-secret:", NO_ENV, "--config", yaml.toString());
-        assertRefused("--record-route-secret-file:", NO_ENV, "--record-route-secret-file",
-            privateFile("empty", "\n").toString());
-        assertEquals(32, parse(NO_ENV, "--record-route-secret", "x".repeat(32)).recordRouteSecret().length());
+        assertRefused(
+                "--record-route-secret-file:",
+                NO_ENV,
+                "--record-route-secret-file",
+                privateFile("empty", "\n").toString());
+        assertEquals(
+                32,
+                parse(NO_ENV, "--record-route-secret", "x".repeat(32))
+                        .recordRouteSecret()
+                        .length());
     }
 
     @Test
     void refusesANonLoopbackListenAddressWithoutASecret() {
         assertRefused("--record-route-secret-file:", NO_ENV, "--listen", "udp:0.0.0.0:5060", "--backend", BACKEND);
-        assertRefused("--record-route-secret-file:", NO_ENV, "--listen", "udp:127.0.0.1:5060", "--listen",
-            "tcp:192.0.2.10:5060", "--backend", BACKEND);
+        assertRefused(
+                "--record-route-secret-file:",
+                NO_ENV,
+                "--listen",
+                "udp:127.0.0.1:5060",
+                "--listen",
+                "tcp:192.0.2.10:5060",
+                "--backend",
+                BACKEND);
         assertRefused("--record-route-secret-file:", NO_ENV, "--listen", "udp:[::]:5060", "--backend", BACKEND);
-        assertNull(parse(NO_ENV, "--listen", "udp:127.0.0.2:5060", "--listen", "tcp:[::1]:5060")
-            .recordRouteSecret(), "loopback only: a random key is fine");
+        assertNull(
+                parse(NO_ENV, "--listen", "udp:127.0.0.2:5060", "--listen", "tcp:[::1]:5060")
+                        .recordRouteSecret(),
+                "loopback only: a random key is fine");
         ProxyOptions withSecret = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET), "--listen", "udp:0.0.0.0:5060");
         assertEquals(SECRET, withSecret.recordRouteSecret());
     }
@@ -139,35 +166,46 @@ class ProxySecretOptionsTest {
     @Test
     void refusesTheSecretGivenTwiceInOnePlace() throws Exception {
         Path f = privateFile("twice.secret", SECRET);
-        assertRefused("--record-route-secret-file:", NO_ENV, "--record-route-secret", SECRET,
-            "--record-route-secret-file", f.toString());
+        assertRefused(
+                "--record-route-secret-file:",
+                NO_ENV,
+                "--record-route-secret",
+                SECRET,
+                "--record-route-secret-file",
+                f.toString());
     }
 
     @Test
     void carriesAPreviousSecretForKeyRotation() throws Exception {
         Path f = privateFile("previous.secret", OLD_SECRET + "\n");
-        ProxyOptions o = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET), "--record-route-previous-secret-file",
-            f.toString());
+        ProxyOptions o =
+                parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET), "--record-route-previous-secret-file", f.toString());
         assertEquals(SECRET, o.recordRouteSecret());
         assertEquals(OLD_SECRET, o.recordRoutePreviousSecret());
-        assertEquals(OLD_SECRET, parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET,
-            "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", OLD_SECRET)).recordRoutePreviousSecret());
+        assertEquals(
+                OLD_SECRET,
+                parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET, "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", OLD_SECRET))
+                        .recordRoutePreviousSecret());
         Path yaml = dir.resolve("rotate.yaml");
-        Files.writeString(yaml, "record-route-secret: \"" + SECRET + "\"\nrecord-route-previous-secret-file: " + f
-            + "\n");
+        Files.writeString(
+                yaml, "record-route-secret: \"" + SECRET + "\"\nrecord-route-previous-secret-file: " + f + "\n");
         assertEquals(OLD_SECRET, parse(NO_ENV, "--config", yaml.toString()).recordRoutePreviousSecret());
         assertNull(parse(NO_ENV).recordRoutePreviousSecret());
         // and the engine gets it: tokens signed with the old secret keep routing their dialogs
         ProxyOptions old = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", OLD_SECRET), "--backend", "sip:127.0.0.1:5081");
-        ProxyOptions rotated = parse(Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET,
-            "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", OLD_SECRET), "--backend", "sip:127.0.0.1:5081");
-        assertArrayEquals(ReferenceProxy.config(old).recordRouteKey(),
-            ReferenceProxy.config(rotated).recordRoutePreviousKey());
+        ProxyOptions rotated = parse(
+                Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET, "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", OLD_SECRET),
+                "--backend",
+                "sip:127.0.0.1:5081");
+        assertArrayEquals(
+                ReferenceProxy.config(old).recordRouteKey(),
+                ReferenceProxy.config(rotated).recordRoutePreviousKey());
 
-        assertRefused("SIPHA_RECORD_ROUTE_PREVIOUS_SECRET:", Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET,
-            "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", "too short"));
-        assertRefused("--record-route-previous-secret-file:", NO_ENV, "--record-route-previous-secret-file",
-            f.toString());
+        assertRefused(
+                "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET:",
+                Map.of("SIPHA_RECORD_ROUTE_SECRET", SECRET, "SIPHA_RECORD_ROUTE_PREVIOUS_SECRET", "too short"));
+        assertRefused(
+                "--record-route-previous-secret-file:", NO_ENV, "--record-route-previous-secret-file", f.toString());
     }
 
     @Test
@@ -181,6 +219,10 @@ class ProxySecretOptionsTest {
         Path yaml = dir.resolve("galera.yaml");
         Files.writeString(yaml, "galera-password-file: " + f + "\n");
         assertEquals("file pw", parse(NO_ENV, "--config", yaml.toString()).galeraPassword());
-        assertRefused("--galera-password-file:", NO_ENV, "--galera-password-file", dir.resolve("missing").toString());
+        assertRefused(
+                "--galera-password-file:",
+                NO_ENV,
+                "--galera-password-file",
+                dir.resolve("missing").toString());
     }
 }

@@ -76,7 +76,8 @@ final class ProxyUnderTest implements AutoCloseable {
     }
 
     private void count(InetSocketAddress destination, int code) {
-        outcomes.computeIfAbsent(destination.getPort() + " " + code, k -> new LongAdder()).increment();
+        outcomes.computeIfAbsent(destination.getPort() + " " + code, k -> new LongAdder())
+                .increment();
     }
 
     /** Outcomes with {@code code} ({@link #TIMEOUT}, {@link #UNANSWERED}) reported for the backend on {@code port}. */
@@ -104,7 +105,7 @@ final class ProxyUnderTest implements AutoCloseable {
 
     /** Bounded poll for an external condition (not a timing assertion). */
     static void await(BooleanSupplier condition, long timeoutMs, java.util.function.Supplier<String> failure)
-        throws InterruptedException {
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

@@ -51,10 +51,24 @@ class ReferenceProxyHealthTest {
     @Test
     void killedBackendLeavesTheTableAndCallsCompleteOnTheSurvivor() throws Exception {
         sipp.start(SippProcess.uas("uas_answer.xml", 15121, 15131, 15123).answerOptions());
-        SippProcess doomed = sipp.start(SippProcess.uas("uas_answer.xml", 15122, 15132, 15127).answerOptions());
-        ProxyOptions o = ProxyOptions.parse(new String[] {"--listen", "udp:" + PROXY, "--backend", LIVE,
-            "--backend", DOOMED, "--probe-interval-ms", "200", "--probe-timeout-ms", "150", "--warmup-calls", "0",
-            "--event-loops", "1"});
+        SippProcess doomed = sipp.start(
+                SippProcess.uas("uas_answer.xml", 15122, 15132, 15127).answerOptions());
+        ProxyOptions o = ProxyOptions.parse(new String[] {
+            "--listen",
+            "udp:" + PROXY,
+            "--backend",
+            LIVE,
+            "--backend",
+            DOOMED,
+            "--probe-interval-ms",
+            "200",
+            "--probe-timeout-ms",
+            "150",
+            "--warmup-calls",
+            "0",
+            "--event-loops",
+            "1"
+        });
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
         DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
         writer = new RoutingTableWriter(owner, "sipha-routing-table");
@@ -66,21 +80,27 @@ class ReferenceProxyHealthTest {
         doomed.sigkill();
         long t0 = System.nanoTime();
         awaitState(owner, DOOMED, DestinationState.INACTIVE, 10_000);
-        System.out.printf("killed backend out of the routing table after %d ms%n",
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf(
+                "killed backend out of the routing table after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         assertEquals(DestinationState.ACTIVE, owner.table().state(LIVE));
 
         // The dead backend is no longer in the snapshot, so every call is offered to the survivor first; the bound
         // only guards against a hang (a call that did reach the dead one would still complete after failover).
-        assertEquals(0, SippProcess.uac("uac_call.xml", PROXY, 15120, 15133, 15134).calls(20).rate(20).run(60_000),
-            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
+        assertEquals(
+                0,
+                SippProcess.uac("uac_call.xml", PROXY, 15120, 15133, 15134)
+                        .calls(20)
+                        .rate(20)
+                        .run(60_000),
+                "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
 
         sipp.start(SippProcess.uas("uas_answer.xml", 15122, 15132, 15127).answerOptions());
         awaitState(owner, DOOMED, DestinationState.ACTIVE, 10_000);
     }
 
     private static void awaitState(RoutingTableOwner owner, String id, DestinationState want, long timeoutMs)
-        throws InterruptedException {
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (System.nanoTime() < deadline) {
             if (owner.table().state(id) == want) {
@@ -88,6 +108,7 @@ class ReferenceProxyHealthTest {
             }
             Thread.sleep(20);
         }
-        fail(id + " did not become " + want + " within " + timeoutMs + " ms; it is " + owner.table().state(id));
+        fail(id + " did not become " + want + " within " + timeoutMs + " ms; it is "
+                + owner.table().state(id));
     }
 }

@@ -57,8 +57,17 @@ class ReferenceProxyPassiveHealthTest {
     }
 
     private static ProxyUnderTest startProxy(String... backends) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--listen", "udp:" + PROXY, "--probe-interval-ms", "200",
-            "--probe-timeout-ms", "150", "--warmup-calls", "0", "--event-loops", "2"));
+        List<String> args = new ArrayList<>(List.of(
+                "--listen",
+                "udp:" + PROXY,
+                "--probe-interval-ms",
+                "200",
+                "--probe-timeout-ms",
+                "150",
+                "--warmup-calls",
+                "0",
+                "--event-loops",
+                "2"));
         for (String b : backends) {
             args.add("--backend");
             args.add(b);
@@ -68,7 +77,9 @@ class ReferenceProxyPassiveHealthTest {
 
     /** The SIPp UAC placing {@code calls} calls at {@code rate}/s through the proxy. */
     private static SippProcess.Builder calls(int calls, int rate) {
-        return SippProcess.uac("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA).calls(calls).rate(rate);
+        return SippProcess.uac("uac_call.xml", PROXY, UAC, UAC_CONTROL, UAC_MEDIA)
+                .calls(calls)
+                .rate(rate);
     }
 
     private HealthSnapshot health() {
@@ -96,8 +107,9 @@ class ReferenceProxyPassiveHealthTest {
                     continue;
                 }
                 sources.add((InetSocketAddress) p.getSocketAddress());
-                assertTrue(request.contains("Via: SIP/2.0/UDP " + PROXY + ";branch=" + HealthProbeBranch.PREFIX),
-                    "the Via names the proxy's listen address: " + request);
+                assertTrue(
+                        request.contains("Via: SIP/2.0/UDP " + PROXY + ";branch=" + HealthProbeBranch.PREFIX),
+                        "the Via names the proxy's listen address: " + request);
                 byte[] reply = ok(request).getBytes(StandardCharsets.US_ASCII);
                 peer.send(new DatagramPacket(reply, reply.length, p.getSocketAddress()));
             }
@@ -106,8 +118,10 @@ class ReferenceProxyPassiveHealthTest {
                 assertEquals(new InetSocketAddress("127.0.0.1", PROXY_PORT), s, "probe source");
             }
             // The replies went to the proxy's socket; the prober saw them only if the engine handed them over.
-            ProxyUnderTest.await(() -> health().destination(peerId).probeLatency().count() >= 3, 10_000,
-                () -> "probe replies did not reach the prober: " + health().destination(peerId));
+            ProxyUnderTest.await(
+                    () -> health().destination(peerId).probeLatency().count() >= 3,
+                    10_000,
+                    () -> "probe replies did not reach the prober: " + health().destination(peerId));
             assertEquals(0, proxy.server.probeTransport().droppedReplies());
         }
     }
@@ -117,12 +131,13 @@ class ReferenceProxyPassiveHealthTest {
         sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
         sipp.start(SippProcess.uas("uas_503.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
-        ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
-            () -> "the 503 backend never answered a probe");
+        ProxyUnderTest.await(
+                () -> health().destination(B_ID).probeLatency().count() >= 2,
+                10_000,
+                () -> "the 503 backend never answered a probe");
 
         // Calls are spread over both; those offered to the 503 backend fail over to the other and complete.
-        assertEquals(0, calls(20, 20).run(60_000),
-            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
+        assertEquals(0, calls(20, 20).run(60_000), "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
         assertTrue(proxy.outcomes(B, 503) >= 5, "the 503 backend was offered calls: " + proxy.outcomes(B, 503));
         DestinationHealthView b = health().destination(B_ID);
         assertEquals(DestinationState.INACTIVE, proxy.state(B_ID), "ejected: " + b);
@@ -133,10 +148,9 @@ class ReferenceProxyPassiveHealthTest {
         // While ejected (5 s) every new call goes to the healthy backend first.
         long rejectedBefore = proxy.outcomes(B, 503);
         long ejectionsBefore = b.ejections();
-        assertEquals(0, calls(10, 10).run(60_000),
-            "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
+        assertEquals(0, calls(10, 10).run(60_000), "UAC failed; see " + SippProcess.DEFAULT_WORK_DIR);
         boolean stillTheSameEjection = proxy.state(B_ID) == DestinationState.INACTIVE
-            && health().destination(B_ID).ejections() == ejectionsBefore;
+                && health().destination(B_ID).ejections() == ejectionsBefore;
         if (stillTheSameEjection) {
             assertEquals(rejectedBefore, proxy.outcomes(B, 503), "no call was offered to the ejected backend");
         } else {
@@ -151,26 +165,31 @@ class ReferenceProxyPassiveHealthTest {
         sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA));
         sipp.start(SippProcess.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA));
         proxy = startProxy(A_ID, B_ID);
-        ProxyUnderTest.await(() -> health().panicSets().contains("1"), 15_000,
-            () -> "the set never failed open: " + health());
+        ProxyUnderTest.await(
+                () -> health().panicSets().contains("1"), 15_000, () -> "the set never failed open: " + health());
         HealthSnapshot s = health();
         for (String id : List.of(A_ID, B_ID)) {
             assertFalse(s.destination(id).healthy(), "its probes fail: " + s.destination(id));
             assertEquals(DestinationState.ACTIVE, proxy.state(id), "yet the routing table keeps it (fail open)");
         }
-        assertEquals(0, calls(20, 10).run(60_000),
-            "calls must keep flowing while failing open; see " + SippProcess.DEFAULT_WORK_DIR);
+        assertEquals(
+                0,
+                calls(20, 10).run(60_000),
+                "calls must keep flowing while failing open; see " + SippProcess.DEFAULT_WORK_DIR);
         assertTrue(proxy.answered(A) + proxy.answered(B) >= 20);
     }
 
     @Test
     void aStoppedBackendIsEjectedAndTakesCallsAgainAfterSigcont() throws Exception {
         sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
-        SippProcess b = sipp.start(SippProcess.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA).answerOptions());
+        SippProcess b = sipp.start(
+                SippProcess.uas("uas_answer.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
         proxy.awaitState(B_ID, DestinationState.ACTIVE, 10_000);
-        ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
-            () -> "backend B never answered a probe");
+        ProxyUnderTest.await(
+                () -> health().destination(B_ID).probeLatency().count() >= 2,
+                10_000,
+                () -> "backend B never answered a probe");
 
         SippProcess uac = sipp.start(calls(150, 10));
         ProxyUnderTest.await(() -> proxy.answered(B) >= 5, 10_000, () -> "B took no calls before the stop");
@@ -178,21 +197,25 @@ class ReferenceProxyPassiveHealthTest {
         long stoppedNs = System.nanoTime();
         try {
             proxy.awaitState(B_ID, DestinationState.INACTIVE, 10_000);
-            System.out.printf("SIGSTOPped backend out of the routing table after %d ms%n",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedNs));
+            System.out.printf(
+                    "SIGSTOPped backend out of the routing table after %d ms%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedNs));
         } finally {
             b.sigcont();
         }
         long answeredAtCont = proxy.answered(B);
         proxy.awaitState(B_ID, DestinationState.ACTIVE, 10_000);
         // The table hears of the recovery inside the health duty cycle; the snapshot is published at its end.
-        ProxyUnderTest.await(() -> health().destination(B_ID).healthy(), 5_000,
-            () -> "the health snapshot never showed the recovery: " + health().destination(B_ID));
+        ProxyUnderTest.await(
+                () -> health().destination(B_ID).healthy(),
+                5_000,
+                () -> "the health snapshot never showed the recovery: " + health().destination(B_ID));
         DestinationHealthView view = health().destination(B_ID);
-        assertTrue(view.rampStartNs() != Long.MIN_VALUE && view.rampFactor(System.nanoTime()) < 1.0,
-            "slow start after recovery: " + view);
-        ProxyUnderTest.await(() -> proxy.answered(B) > answeredAtCont + 3, 15_000,
-            () -> "B took no new calls after SIGCONT");
+        assertTrue(
+                view.rampStartNs() != Long.MIN_VALUE && view.rampFactor(System.nanoTime()) < 1.0,
+                "slow start after recovery: " + view);
+        ProxyUnderTest.await(
+                () -> proxy.answered(B) > answeredAtCont + 3, 15_000, () -> "B took no new calls after SIGCONT");
         assertTrue(uac.waitFor(60_000), "UAC did not end");
     }
 
@@ -200,10 +223,13 @@ class ReferenceProxyPassiveHealthTest {
     void aCallRingingAtABackendThatDiesMovesToTheSurvivor() throws Exception {
         sipp.start(SippProcess.uas("uas_answer.xml", A, A_CONTROL, A_MEDIA).answerOptions());
         // rings, never answers
-        SippProcess b = sipp.start(SippProcess.uas("uas_ring.xml", B, B_CONTROL, B_MEDIA).answerOptions());
+        SippProcess b = sipp.start(
+                SippProcess.uas("uas_ring.xml", B, B_CONTROL, B_MEDIA).answerOptions());
         proxy = startProxy(A_ID, B_ID);
-        ProxyUnderTest.await(() -> health().destination(B_ID).probeLatency().count() >= 2, 10_000,
-            () -> "backend B never answered a probe");
+        ProxyUnderTest.await(
+                () -> health().destination(B_ID).probeLatency().count() >= 2,
+                10_000,
+                () -> "backend B never answered a probe");
 
         // Calls alternate between the two; the UAC gives a call up after 8 s without an answer.
         SippProcess uac = sipp.start(calls(4, 2));
@@ -211,8 +237,10 @@ class ReferenceProxyPassiveHealthTest {
         b.sigstop(); // the PBX dies while the phone rings: its probes now time out
         try {
             assertTrue(uac.waitFor(30_000), "UAC did not end");
-            assertEquals(0, uac.exitCode(),
-                "every call, the ringing one too, completes; see " + SippProcess.DEFAULT_WORK_DIR);
+            assertEquals(
+                    0,
+                    uac.exitCode(),
+                    "every call, the ringing one too, completes; see " + SippProcess.DEFAULT_WORK_DIR);
         } finally {
             b.sigcont();
         }
@@ -225,8 +253,10 @@ class ReferenceProxyPassiveHealthTest {
     private static String ok(String request) {
         StringBuilder r = new StringBuilder("SIP/2.0 200 OK\r\n");
         for (String line : request.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
-                || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 r.append(line).append("\r\n");
             } else if (line.startsWith("To:")) {
                 r.append(line).append(";tag=peer\r\n");

@@ -46,13 +46,29 @@ class ReferenceProxyQuorumTest {
     @Test
     void newCallsGet503WhileTheSiteHasNoQuorumAndCompleteOnceItIsBack(GaleraTestCluster cluster) throws Exception {
         sipp.start(SippProcess.uas("uas_answer.xml", 15141, 15151, 15143).answerOptions());
-        String[] args = {"--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15141", "--no-health",
-            "--warmup-calls", "0", "--event-loops", "1",
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(3),
-            "--galera-voters", Integer.toString(GaleraTestCluster.voters()),
-            "--galera-user", GaleraTestCluster.USER, "--galera-password", GaleraTestCluster.PASSWORD};
+        String[] args = {
+            "--listen",
+            "udp:" + PROXY,
+            "--backend",
+            "sip:127.0.0.1:15141",
+            "--no-health",
+            "--warmup-calls",
+            "0",
+            "--event-loops",
+            "1",
+            "--galera-node",
+            "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
+            "--galera-node",
+            "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
+            "--galera-node",
+            "127.0.0.1:" + GaleraTestCluster.sqlPort(3),
+            "--galera-voters",
+            Integer.toString(GaleraTestCluster.voters()),
+            "--galera-user",
+            GaleraTestCluster.USER,
+            "--galera-password",
+            GaleraTestCluster.PASSWORD
+        };
         ProxyOptions o = ProxyOptions.parse(args);
         server = SipProxyServer.start(ReferenceProxy.config(o));
         quorum = QuorumWiring.start(o, server);
@@ -62,8 +78,9 @@ class ReferenceProxyQuorumTest {
         cluster.splitTwoTwo();
         long t0 = System.nanoTime();
         awaitQuorate(false, 30_000);
-        System.out.printf("site quorum loss seen by the proxy after %d ms%n",
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        System.out.printf(
+                "site quorum loss seen by the proxy after %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         assertEquals(0, uac("uac_expect_503.xml").run(60_000), "503 with Retry-After");
 
         cluster.heal();

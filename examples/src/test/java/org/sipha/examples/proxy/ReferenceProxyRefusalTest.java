@@ -19,16 +19,19 @@ import org.junit.jupiter.api.Test;
 class ReferenceProxyRefusalTest {
     private static final String BACKEND = "sip:127.0.0.1:15997";
 
-    private record Exit(int status, String stderr) {
-    }
+    private record Exit(int status, String stderr) {}
 
     private static Exit run(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"), ReferenceProxy.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReferenceProxy.class.getName()));
         cmd.addAll(List.of(args));
         Path stderr = Files.createTempFile("sipha-refusal", ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(stderr.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("SIPHA_"));
         Process p = pb.start();
         try {
@@ -52,8 +55,15 @@ class ReferenceProxyRefusalTest {
 
     @Test
     void refusesAShortPassphrase() throws Exception {
-        Exit e = run("--record-route-secret", "only thirty-one bytes long.....", "--listen", "udp:127.0.0.1:15996",
-            "--backend", BACKEND, "--warmup-calls", "0");
+        Exit e = run(
+                "--record-route-secret",
+                "only thirty-one bytes long.....",
+                "--listen",
+                "udp:127.0.0.1:15996",
+                "--backend",
+                BACKEND,
+                "--warmup-calls",
+                "0");
         assertEquals(2, e.status(), e.stderr());
         assertTrue(e.stderr().contains("sip-ha-proxy: --record-route-secret:"), e.stderr());
     }

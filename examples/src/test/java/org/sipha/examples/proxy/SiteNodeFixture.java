@@ -39,7 +39,7 @@ final class SiteNodeFixture implements AutoCloseable {
 
     /** Starts both daemons, configured in {@code dir}: the router listens on routerIp:routerPort. */
     static SiteNodeFixture start(Path dir, String routerIp, int routerPort, String announcerIp, int announcerPort)
-        throws Exception {
+            throws Exception {
         BirdDaemon.requireBird();
         Files.createDirectories(LOGS);
         String tag = Integer.toString(routerPort);
@@ -56,7 +56,8 @@ final class SiteNodeFixture implements AutoCloseable {
               ipv4 { import all; export none; };
             }
             """.formatted(routerIp, routerPort, announcerIp)).start();
-        BirdDaemon announcer = new BirdDaemon(dir, "anc" + tag, """
+        BirdDaemon announcer = new BirdDaemon(
+                        dir, "anc" + tag, """
             router id %1$s;
             protocol device { scan time 10; }
             protocol static sipha_up { ipv4; disabled yes; route 198.51.100.10/32 blackhole; }
@@ -70,7 +71,8 @@ final class SiteNodeFixture implements AutoCloseable {
               hold time 9; connect delay time 1;
               ipv4 { import none; export where proto = "sipha_up" || proto = "sipha_drain"; next hop self; };
             }
-            """.formatted(announcerIp, announcerPort, routerIp, routerPort)).start();
+            """.formatted(announcerIp, announcerPort, routerIp, routerPort))
+                .start();
         return new SiteNodeFixture(router, announcer, new RouterTable(router.controlSocket, PREFIX, "ann"));
     }
 
@@ -79,14 +81,24 @@ final class SiteNodeFixture implements AutoCloseable {
      * control socket, logging to {@code target/site-node/NAME.log}.
      */
     Process startNode(String name, List<String> args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xmx256m", "-XX:TieredStopAtLevel=1",
-            "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-            "-cp", System.getProperty("java.class.path"), ReferenceProxy.class.getName(),
-            "--anycast", PREFIX, "--bird-socket", announcer.controlSocket.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReferenceProxy.class.getName(),
+                "--anycast",
+                PREFIX,
+                "--bird-socket",
+                announcer.controlSocket.toString()));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-            .redirectOutput(LOGS.resolve(name + ".log").toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(LOGS.resolve(name + ".log").toFile())
+                .start();
         ProcessRegistry.register(p);
         nodes.add(p);
         return p;
@@ -115,8 +127,9 @@ final class SiteNodeFixture implements AutoCloseable {
     }
 
     static void signal(String sig, long pid) throws Exception {
-        Process k = new ProcessBuilder(RequiredTool.require("kill", "procps").toString(), "-" + sig,
-            Long.toString(pid)).inheritIO().start();
+        Process k = new ProcessBuilder(RequiredTool.require("kill", "procps").toString(), "-" + sig, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertTrue(k.waitFor(10, TimeUnit.SECONDS) && k.exitValue() == 0, "kill -" + sig + " " + pid);
     }
 
@@ -125,8 +138,8 @@ final class SiteNodeFixture implements AutoCloseable {
     }
 
     static void assertLogShows(String name, String text) throws IOException {
-        assertTrue(Files.readString(LOGS.resolve(name + ".log")).contains(text), "log shows '" + text + "': "
-            + log(name));
+        assertTrue(
+                Files.readString(LOGS.resolve(name + ".log")).contains(text), "log shows '" + text + "': " + log(name));
     }
 
     static String log(String name) {

@@ -52,6 +52,7 @@ class SiteNodeIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static SiteNodeFixture bgp;
     static RouterTable table;
     private final SippProcesses sipp = new SippProcesses();
@@ -92,8 +93,10 @@ class SiteNodeIntegrationTest {
         b2.sigkill();
         long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
         assertTrue(gone >= 0, "withdrawn with no backend left: " + log("backends"));
-        report("both backends SIGKILLed -> gone at router (--min-backends 1, OPTIONS every 100 ms, fall 3; "
-            + "self-check every 100 ms, fall 2)", gone);
+        report(
+                "both backends SIGKILLed -> gone at router (--min-backends 1, OPTIONS every 100 ms, fall 3; "
+                        + "self-check every 100 ms, fall 2)",
+                gone);
         assertLogShows("backends", "no backend is usable");
 
         t0 = System.nanoTime();
@@ -101,8 +104,9 @@ class SiteNodeIntegrationTest {
         sipp.start(backend(2));
         long back = table.awaitNs(isPresent(true), t0, WAIT_MS);
         assertTrue(back >= 0, "announced again once the backends answer: " + log("backends"));
-        report("backends restarted -> back at router (health rise 2, self-check rise 3, damping reuse after ~2 s)",
-            back);
+        report(
+                "backends restarted -> back at router (health rise 2, self-check rise 3, damping reuse after ~2 s)",
+                back);
         assertLogShows("backends", "flapping: damping penalty");
         stopNode(node, "backends");
     }
@@ -150,8 +154,9 @@ class SiteNodeIntegrationTest {
             signal("STOP", node.pid());
             long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
             assertTrue(gone >= 0, "withdrawn while the proxy is stopped: " + log("stop"));
-            report("SIGSTOP of the proxy JVM -> gone at router (heartbeat 100 ms, relay timeout 500 ms), run "
-                + run, gone);
+            report(
+                    "SIGSTOP of the proxy JVM -> gone at router (heartbeat 100 ms, relay timeout 500 ms), run " + run,
+                    gone);
             t0 = System.nanoTime();
             signal("CONT", node.pid());
             long back = table.awaitNs(isPresent(true), t0, WAIT_MS);
@@ -170,10 +175,12 @@ class SiteNodeIntegrationTest {
         Process node = startNode("term", "--drain-ms", "3000");
         awaitAnnounced("term");
         // calls of 500 ms at 10 per second, so several are always in progress
-        SippProcess caller = sipp.start(SippProcess.uac("uac_call.xml", PROXY, 15303, 15313, 15331).calls(100_000)
-            .rate(10).args("-d", "500"));
-        ProxyUnderTest.await(() -> successful(caller) >= 20, 30_000, () -> "calls through the node: "
-            + caller.output());
+        SippProcess caller = sipp.start(SippProcess.uac("uac_call.xml", PROXY, 15303, 15313, 15331)
+                .calls(100_000)
+                .rate(10)
+                .args("-d", "500"));
+        ProxyUnderTest.await(
+                () -> successful(caller) >= 20, 30_000, () -> "calls through the node: " + caller.output());
 
         long t0 = System.nanoTime();
         node.destroy(); // SIGTERM
@@ -193,8 +200,10 @@ class SiteNodeIntegrationTest {
         assertEquals(0, node.exitValue(), "exit status after SIGTERM: " + log("term"));
 
         SippStats s = caller.stats();
-        System.out.printf("MEASURED calls through the node: %d, of which %d completed after SIGTERM (during the "
-            + "drain); failed: %d%n", s.successfulCalls(), s.successfulCalls() - atDrain, s.failedCalls());
+        System.out.printf(
+                "MEASURED calls through the node: %d, of which %d completed after SIGTERM (during the "
+                        + "drain); failed: %d%n",
+                s.successfulCalls(), s.successfulCalls() - atDrain, s.failedCalls());
         assertEquals(0, s.failedCalls(), "no call fails: " + caller.output());
         assertEquals(0, caller.exitCode(), caller.output());
         assertTrue(s.successfulCalls() > atDrain, "calls placed during the drain completed: " + s);
@@ -202,8 +211,9 @@ class SiteNodeIntegrationTest {
     }
 
     private static SippProcess.Builder backend(int n) {
-        return SippProcess.uas("uas_answer.xml", 15300 + n, 15310 + n, 15317 + 4 * n).answerOptions()
-            .globalTimeoutS(0);
+        return SippProcess.uas("uas_answer.xml", 15300 + n, 15310 + n, 15317 + 4 * n)
+                .answerOptions()
+                .globalTimeoutS(0);
     }
 
     private static long successful(SippProcess p) {
@@ -216,10 +226,25 @@ class SiteNodeIntegrationTest {
 
     /** The reference proxy as a site node in a child JVM, with the two SIPp backends and {@code extra}. */
     private static Process startNode(String name, String... extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15301",
-            "--backend", "sip:127.0.0.1:15302", "--record-route-secret", "site node integration test secret",
-            "--warmup-calls", "0", "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--min-backends", "1",
-            "--drain-ms", "1000")); // a later --drain-ms in extra wins
+        List<String> args = new ArrayList<>(List.of(
+                "--listen",
+                "udp:" + PROXY,
+                "--backend",
+                "sip:127.0.0.1:15301",
+                "--backend",
+                "sip:127.0.0.1:15302",
+                "--record-route-secret",
+                "site node integration test secret",
+                "--warmup-calls",
+                "0",
+                "--probe-interval-ms",
+                "100",
+                "--probe-timeout-ms",
+                "80",
+                "--min-backends",
+                "1",
+                "--drain-ms",
+                "1000")); // a later --drain-ms in extra wins
         args.addAll(List.of(extra));
         return bgp.startNode(name, args);
     }

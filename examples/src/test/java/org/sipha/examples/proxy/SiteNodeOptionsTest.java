@@ -39,7 +39,9 @@ class SiteNodeOptionsTest {
         assertEquals(1, s.minBackends());
         assertEquals(100, s.livenessIntervalMs());
         assertEquals(500, s.livenessTimeoutMs());
-        assertEquals(List.of("bird", "/run/bird/bird.ctl", "sipha_up", "sipha_drain"), s.anycast().announcerSpec());
+        assertEquals(
+                List.of("bird", "/run/bird/bird.ctl", "sipha_up", "sipha_drain"),
+                s.anycast().announcerSpec());
         assertEquals(500, s.anycast().deadmanTimeoutMs(), "the dead-man relay is on by default");
         assertEquals(10_000, s.anycast().drainMs());
         assertFalse(ProxyOptions.parse(BACKENDS).siteNode.given(), "off without --anycast");
@@ -47,12 +49,28 @@ class SiteNodeOptionsTest {
 
     @Test
     void announcerOptionsAreTheWatchdogsWrittenNameSpaceValue() {
-        SiteNodeOptions.Settings s = settings("--anycast", "198.51.100.10/32", "--min-backends", "2",
-            "--announcer", "exabgp", "--exabgp-fifo", "/run/sipha/exa.fifo", "--drain-ms", "3000",
-            "--deadman-timeout-ms", "400", "--liveness-interval-ms", "50", "--liveness-timeout-ms", "300");
+        SiteNodeOptions.Settings s = settings(
+                "--anycast",
+                "198.51.100.10/32",
+                "--min-backends",
+                "2",
+                "--announcer",
+                "exabgp",
+                "--exabgp-fifo",
+                "/run/sipha/exa.fifo",
+                "--drain-ms",
+                "3000",
+                "--deadman-timeout-ms",
+                "400",
+                "--liveness-interval-ms",
+                "50",
+                "--liveness-timeout-ms",
+                "300");
         assertEquals(2, s.minBackends());
-        assertEquals(List.of("exabgp", "/run/sipha/exa.fifo", "198.51.100.10/32", "community [65535:0]"),
-            s.anycast().announcerSpec(), "--anycast is the prefix the announcer gets");
+        assertEquals(
+                List.of("exabgp", "/run/sipha/exa.fifo", "198.51.100.10/32", "community [65535:0]"),
+                s.anycast().announcerSpec(),
+                "--anycast is the prefix the announcer gets");
         assertEquals(3000, s.anycast().drainMs());
         assertEquals(400, s.anycast().deadmanTimeoutMs());
         assertEquals(50, s.livenessIntervalMs());
@@ -71,26 +89,38 @@ class SiteNodeOptionsTest {
             maintenance-file: /etc/sipha/maintenance
             """);
         ProxyOptions o = ProxyOptions.parse(new String[] {"--config", yaml.toString(), "--min-backends", "1"});
-        SiteNodeOptions.Settings s = o.siteNode.resolve(o.health, ReferenceProxy.destinations(o).size());
+        SiteNodeOptions.Settings s =
+                o.siteNode.resolve(o.health, ReferenceProxy.destinations(o).size());
         assertEquals(1, s.minBackends());
-        assertEquals(List.of("bird", "/run/bird/site.ctl", "sipha_up", "sipha_drain"), s.anycast().announcerSpec());
+        assertEquals(
+                List.of("bird", "/run/bird/site.ctl", "sipha_up", "sipha_drain"),
+                s.anycast().announcerSpec());
     }
 
     @Test
     void refusesWhatCouldNotWork() {
         assertRefused("--drain-ms: a site node option, which needs --anycast", "--drain-ms", "5000");
         assertRefused("--anycast: expected a prefix", "--anycast", "anycast.example.org");
-        assertRefused("--min-backends: counting usable backends needs health checking", "--anycast",
-            "198.51.100.10/32", "--no-health");
+        assertRefused(
+                "--min-backends: counting usable backends needs health checking",
+                "--anycast",
+                "198.51.100.10/32",
+                "--no-health");
         assertRefused("--min-backends: 3 is more than the 2", "--anycast", "198.51.100.10/32", "--min-backends", "3");
-        assertRefused("--liveness-interval-ms must be at least 10", "--anycast", "198.51.100.10/32",
-            "--liveness-interval-ms", "100", "--liveness-timeout-ms", "150");
+        assertRefused(
+                "--liveness-interval-ms must be at least 10",
+                "--anycast",
+                "198.51.100.10/32",
+                "--liveness-interval-ms",
+                "100",
+                "--liveness-timeout-ms",
+                "150");
         assertRefused("--drain-ms is not a number", "--anycast", "198.51.100.10/32", "--drain-ms", "soon");
         assertRefused("--hook is required", "--anycast", "198.51.100.10/32", "--announcer", "hook");
         assertRefused("--prefix: unknown option", "--anycast", "198.51.100.10/32", "--prefix", "198.51.100.11/32");
         assertRefused("--sip-target: unknown option", "--anycast", "198.51.100.10/32", "--sip-target", "x:1");
-        SiteNodeOptions.Settings noHealth = settings("--anycast", "198.51.100.10/32", "--no-health",
-            "--min-backends", "0");
+        SiteNodeOptions.Settings noHealth =
+                settings("--anycast", "198.51.100.10/32", "--no-health", "--min-backends", "0");
         assertEquals(0, noHealth.minBackends());
     }
 

@@ -37,6 +37,7 @@ class SiteNodeQuorumIntegrationTest {
 
     @TempDir
     static Path dir;
+
     static SiteNodeFixture bgp;
     private final SippProcesses sipp = new SippProcesses();
 
@@ -61,23 +62,45 @@ class SiteNodeQuorumIntegrationTest {
 
     @Test
     void quorumLossWithdrawsAtOnceAndQuorumBackAnnouncesAgain(GaleraTestCluster cluster) throws Exception {
-        sipp.start(SippProcess.uas("uas_answer.xml", 15341, 15351, 15361).answerOptions().globalTimeoutS(0));
-        Process node = bgp.startNode("quorum", List.of("--listen", "udp:" + PROXY, "--backend", "sip:127.0.0.1:15341",
-            "--record-route-secret", "site node quorum integration test secret", "--warmup-calls", "0",
-            "--probe-interval-ms", "100", "--probe-timeout-ms", "80", "--drain-ms", "1000",
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
-            "--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(3),
-            "--galera-voters", Integer.toString(GaleraTestCluster.voters()),
-            "--galera-user", GaleraTestCluster.USER, "--galera-password", GaleraTestCluster.PASSWORD));
+        sipp.start(SippProcess.uas("uas_answer.xml", 15341, 15351, 15361)
+                .answerOptions()
+                .globalTimeoutS(0));
+        Process node = bgp.startNode(
+                "quorum",
+                List.of(
+                        "--listen",
+                        "udp:" + PROXY,
+                        "--backend",
+                        "sip:127.0.0.1:15341",
+                        "--record-route-secret",
+                        "site node quorum integration test secret",
+                        "--warmup-calls",
+                        "0",
+                        "--probe-interval-ms",
+                        "100",
+                        "--probe-timeout-ms",
+                        "80",
+                        "--drain-ms",
+                        "1000",
+                        "--galera-node",
+                        "127.0.0.1:" + GaleraTestCluster.sqlPort(1),
+                        "--galera-node",
+                        "127.0.0.1:" + GaleraTestCluster.sqlPort(2),
+                        "--galera-node",
+                        "127.0.0.1:" + GaleraTestCluster.sqlPort(3),
+                        "--galera-voters",
+                        Integer.toString(GaleraTestCluster.voters()),
+                        "--galera-user",
+                        GaleraTestCluster.USER,
+                        "--galera-password",
+                        GaleraTestCluster.PASSWORD));
         bgp.awaitAnnounced("quorum");
 
         long t0 = System.nanoTime();
         cluster.splitTwoTwo();
         long gone = bgp.table.awaitNs(isPresent(false), t0, WAIT_MS);
         assertTrue(gone >= 0, "withdrawn when the site loses quorum: " + log("quorum"));
-        report("Galera split 2|2 -> gone at router (quorum detection, then the self-check: new calls refused)",
-            gone);
+        report("Galera split 2|2 -> gone at router (quorum detection, then the self-check: new calls refused)", gone);
         assertLogShows("quorum", "new calls are refused: the site's database has no quorum");
 
         t0 = System.nanoTime();

@@ -33,27 +33,28 @@ class ThreadLivenessWatchdogTest {
     }
 
     private static HealthChecking health(String threadName) {
-        return HealthChecking.builder(ONE).sink(new DestinationHealthSink() {
-            @Override
-            public void onStateChange(String destinationId, DestinationState state) {
-            }
+        return HealthChecking.builder(ONE)
+                .sink(new DestinationHealthSink() {
+                    @Override
+                    public void onStateChange(String destinationId, DestinationState state) {}
 
-            @Override
-            public void onLatencySample(String destinationId, long rttNs) {
-            }
-        }).threadName(threadName).build();
+                    @Override
+                    public void onLatencySample(String destinationId, long rttNs) {}
+                })
+                .threadName(threadName)
+                .build();
     }
 
     private ThreadLivenessWatchdog watchdog(HealthChecking health) {
         return new ThreadLivenessWatchdog(10, 5, this::exit)
-            .watch("health checking", health::isAlive, health::lastDutyCycleNanos);
+                .watch("health checking", health::isAlive, health::lastDutyCycleNanos);
     }
 
     @Test
     void exitsWhenTheHealthThreadDies() throws Exception {
         FaultyTransport transport = new FaultyTransport();
         try (HealthChecking health = health("test-watched-health-a");
-             ThreadLivenessWatchdog watchdog = watchdog(health)) {
+                ThreadLivenessWatchdog watchdog = watchdog(health)) {
             health.start(transport);
             watchdog.start();
             transport.die = true;
@@ -66,7 +67,7 @@ class ThreadLivenessWatchdogTest {
     void exitsWhenTheHealthThreadIsStuck() throws Exception {
         FaultyTransport transport = new FaultyTransport();
         try (HealthChecking health = health("test-watched-health-b");
-             ThreadLivenessWatchdog watchdog = watchdog(health)) {
+                ThreadLivenessWatchdog watchdog = watchdog(health)) {
             health.start(transport);
             watchdog.start();
             transport.hang = true;
@@ -82,7 +83,7 @@ class ThreadLivenessWatchdogTest {
     @Test
     void staysQuietWhileTheWatchedThreadsCycle() throws Exception {
         try (HealthChecking health = health("test-watched-health-c");
-             ThreadLivenessWatchdog watchdog = watchdog(health)) {
+                ThreadLivenessWatchdog watchdog = watchdog(health)) {
             health.start(new FaultyTransport());
             watchdog.start();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
@@ -133,7 +134,6 @@ class ThreadLivenessWatchdogTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

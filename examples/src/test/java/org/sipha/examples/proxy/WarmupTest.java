@@ -25,8 +25,11 @@ class WarmupTest {
         } finally {
             loops.close();
         }
-        List<String> left = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
-            .filter(n -> n.startsWith("sipha-warmup") || n.startsWith("demo-backend")).collect(Collectors.toList());
+        List<String> left = Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith("sipha-warmup") || n.startsWith("demo-backend"))
+                .collect(Collectors.toList());
         assertEquals(List.of(), left, "threads the warm-up left running");
     }
 

@@ -17,8 +17,7 @@ public final class AsciiView implements CharSequence {
     private int offset;
     private int length;
 
-    public AsciiView() {
-    }
+    public AsciiView() {}
 
     /** Points this view at {@code length} bytes of {@code buffer} from {@code offset}; no copy. */
     public AsciiView wrap(byte[] buffer, int offset, int length) {

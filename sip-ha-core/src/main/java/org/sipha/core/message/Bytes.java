@@ -34,7 +34,10 @@ final class Bytes {
     static {
         for (int c = 0; c < 256; c++) {
             LOWER[c] = (byte) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-.!%*_+`'~".indexOf(c) >= 0) {
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "-.!%*_+`'~".indexOf(c) >= 0) {
                 CLASS[c] |= TOKEN | TOKEN_OR_COLON;
             }
         }
@@ -55,8 +58,7 @@ final class Bytes {
         CLASS[':'] |= TOKEN_OR_COLON;
     }
 
-    private Bytes() {
-    }
+    private Bytes() {}
 
     static boolean isWsp(byte b) {
         return b == ' ' || b == '\t';

@@ -25,9 +25,11 @@ final class HeaderNameIndex {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Longest name compared as words; no known name is longer. */
     private static final int MAX_LEN = 24;
+
     private static final int SLOT_BITS = 8;
     /** Spreads the known names over distinct slots; found by search, replace it if a new name collides. */
     private static final long SLOT_MULTIPLIER = 0xc954_6b43_9f9d_0129L;
+
     private static final long CASE_FOLD = 0x2020_2020_2020_2020L;
     private static final int OTHER = SipHeaderName.OTHER.ordinal();
     /**
@@ -40,6 +42,7 @@ final class HeaderNameIndex {
 
     /** Candidate index by slot; 0 (the sentinel): no known name has this slot. */
     private static final byte[] SLOT = new byte[1 << SLOT_BITS];
+
     private static final long[] WORDS = new long[MAX_CANDIDATES * STRIDE];
     private static final int[] ORDINAL = new int[MAX_CANDIDATES];
     private static final int[] LENGTH = new int[MAX_CANDIDATES];
@@ -60,8 +63,7 @@ final class HeaderNameIndex {
         }
     }
 
-    private HeaderNameIndex() {
-    }
+    private HeaderNameIndex() {}
 
     private static void add(String name, int ordinal) {
         byte[] lower = Bytes.lowerBytes(name);

@@ -11,8 +11,7 @@ final class Params {
     static final int VALUE_START = 2;
     static final int VALUE_END = 3;
 
-    private Params() {
-    }
+    private Params() {}
 
     /**
      * Parses the parameter at {@code p} ({@code b[p]} must be {@code ';'}) and stores its bounds in

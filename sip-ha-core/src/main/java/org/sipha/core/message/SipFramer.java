@@ -29,6 +29,7 @@ final class SipFramer {
      * bytes must be equal outright). The start line is checked with one compare instead of a byte loop.
      */
     private static final long SIP_2_0_WORD = 0x302e322f706973L;
+
     private static final long SIP_CASE_BITS = 0x202020L;
     private static final long SEVEN_BYTES = 0x00ff_ffff_ffff_ffffL;
     private static final long FOUR_BYTES = 0xffff_ffffL;
@@ -71,6 +72,7 @@ final class SipFramer {
 
     /** Where a stream frame that returned INCOMPLETE resumes: a line start, or the body; -1 if none. */
     private int resumeAt = -1;
+
     private boolean resumeInBody;
     private int resumeEnd;
     int bodyStart;
@@ -268,8 +270,11 @@ final class SipFramer {
             return r;
         }
         p = skipWsp(b, p, e);
-        if (e - p < 3 || !Bytes.isDigit(b[p]) || !Bytes.isDigit(b[p + 1]) || !Bytes.isDigit(b[p + 2])
-            || (e - p > 3 && b[p + 3] != ' ' && b[p + 3] != '\t')) {
+        if (e - p < 3
+                || !Bytes.isDigit(b[p])
+                || !Bytes.isDigit(b[p + 1])
+                || !Bytes.isDigit(b[p + 2])
+                || (e - p > 3 && b[p + 3] != ' ' && b[p + 3] != '\t')) {
             return SipParseResult.BAD_STATUS_CODE;
         }
         statusCode = (b[p] - '0') * 100 + (b[p + 1] - '0') * 10 + (b[p + 2] - '0');
@@ -290,8 +295,9 @@ final class SipFramer {
     }
 
     private static SipParseResult checkVersion(byte[] b, int s, int e) {
-        if (e - s == 7 && s + 8 <= b.length
-            && ((((long) LONGS.get(b, s)) | SIP_CASE_BITS) & SEVEN_BYTES) == SIP_2_0_WORD) {
+        if (e - s == 7
+                && s + 8 <= b.length
+                && ((((long) LONGS.get(b, s)) | SIP_CASE_BITS) & SEVEN_BYTES) == SIP_2_0_WORD) {
             return SipParseResult.OK;
         }
         if (Bytes.equalsLower(b, s, e - s, SIP_2_0)) {
@@ -490,7 +496,8 @@ final class SipFramer {
             long v = Bytes.parseDigits(buf, valueStart[h], valueEnd[h], Integer.MAX_VALUE);
             if (v < 0) {
                 return Bytes.parseDigits(buf, valueStart[h], valueEnd[h], Long.MAX_VALUE / 10) > 0
-                    ? SipParseResult.MESSAGE_TOO_LARGE : SipParseResult.BAD_CONTENT_LENGTH;
+                        ? SipParseResult.MESSAGE_TOO_LARGE
+                        : SipParseResult.BAD_CONTENT_LENGTH;
             }
             if (contentLength >= 0 && contentLength != v) {
                 return SipParseResult.BAD_CONTENT_LENGTH;

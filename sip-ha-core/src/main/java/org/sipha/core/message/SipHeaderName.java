@@ -69,7 +69,8 @@ public enum SipHeaderName {
 
     SipHeaderName(String canonical, char compact) {
         this.canonical = canonical;
-        this.lowerName = canonical.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        this.lowerName =
+                canonical.toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         this.compact = compact;
     }
 

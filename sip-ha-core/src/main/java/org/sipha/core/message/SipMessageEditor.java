@@ -281,7 +281,7 @@ public final class SipMessageEditor {
             int b = order[k];
             if (end[a] > start[b]) {
                 throw new IllegalStateException("edits overlap at bytes [" + start[a] + ", " + end[a] + ") and ["
-                    + start[b] + ", " + end[b] + ")");
+                        + start[b] + ", " + end[b] + ")");
             }
         }
     }

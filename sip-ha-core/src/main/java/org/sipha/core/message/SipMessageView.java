@@ -62,9 +62,11 @@ public final class SipMessageView {
      * the start so that a new view's first message does not take the growth branch that compiled code has not seen.
      */
     private byte[] directCopy = new byte[4096];
+
     private SipParseResult state = SipParseResult.EMPTY;
     /** The request method's code, decoded on first use: a forwarding path that reads no method pays nothing. */
     private SipMethod methodCode;
+
     private long methodCodeGen = -1;
     private long generation;
     private long topViaGen = -1;
@@ -75,6 +77,7 @@ public final class SipMessageView {
     private long cseqNumber;
     /** Decoded from {@link #cseqMethod} on first use, as {@link #methodCode} is. */
     private SipMethod cseqMethodCode;
+
     private long cseqMethodCodeGen = -1;
 
     /** A view with {@link SipParseLimits#defaults()}. */
@@ -578,9 +581,12 @@ public final class SipMessageView {
         if (state != SipParseResult.OK) {
             return state;
         }
-        if (repeated(SipHeaderName.CALL_ID) || repeated(SipHeaderName.FROM) || repeated(SipHeaderName.TO)
-            || repeated(SipHeaderName.CSEQ) || repeated(SipHeaderName.MAX_FORWARDS)
-            || repeated(SipHeaderName.CONTENT_LENGTH)) {
+        if (repeated(SipHeaderName.CALL_ID)
+                || repeated(SipHeaderName.FROM)
+                || repeated(SipHeaderName.TO)
+                || repeated(SipHeaderName.CSEQ)
+                || repeated(SipHeaderName.MAX_FORWARDS)
+                || repeated(SipHeaderName.CONTENT_LENGTH)) {
             return SipParseResult.DUPLICATE_HEADER; // RFC 4475 3.3.8: which copy counts depends on who reads it
         }
         try {

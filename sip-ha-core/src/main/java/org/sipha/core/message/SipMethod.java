@@ -2,7 +2,20 @@ package org.sipha.core.message;
 
 /** Request methods a proxy treats specially; anything else is {@link #OTHER}. Methods are case-sensitive. */
 public enum SipMethod {
-    INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE,
+    INVITE,
+    ACK,
+    BYE,
+    CANCEL,
+    OPTIONS,
+    REGISTER,
+    PRACK,
+    SUBSCRIBE,
+    NOTIFY,
+    PUBLISH,
+    INFO,
+    REFER,
+    MESSAGE,
+    UPDATE,
     /** An extension method; read its name from {@link SipMessageView#method()}. */
     OTHER;
 
@@ -11,6 +24,7 @@ public enum SipMethod {
     };
     /** The one known method, if any, with a given length (3 to 9) and first letter: slot (length, letter & 31). */
     private static final SipMethod[] BY_SLOT = new SipMethod[10 << 5];
+
     private static final byte[][] NAME_BY_SLOT = new byte[10 << 5][];
 
     static {

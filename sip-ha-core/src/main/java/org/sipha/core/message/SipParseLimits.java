@@ -55,8 +55,8 @@ public final class SipParseLimits {
 
     @Override
     public String toString() {
-        return "SipParseLimits{maxMessageBytes=" + maxMessageBytes + ", maxHeaders=" + maxHeaders
-            + ", maxLineBytes=" + maxLineBytes + ", maxValuesPerHeader=" + maxValuesPerHeader + '}';
+        return "SipParseLimits{maxMessageBytes=" + maxMessageBytes + ", maxHeaders=" + maxHeaders + ", maxLineBytes="
+                + maxLineBytes + ", maxValuesPerHeader=" + maxValuesPerHeader + '}';
     }
 
     /** Builder; not thread-safe. */
@@ -66,8 +66,7 @@ public final class SipParseLimits {
         private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
         private int maxValuesPerHeader = DEFAULT_MAX_VALUES_PER_HEADER;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder maxMessageBytes(int v) {
             this.maxMessageBytes = positive("maxMessageBytes", v);

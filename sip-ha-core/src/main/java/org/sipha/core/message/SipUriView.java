@@ -39,7 +39,8 @@ public final class SipUriView {
         if (p >= end || !isAlpha(buf[p])) {
             return SipParseResult.BAD_URI;
         }
-        while (p < end && (isAlpha(buf[p]) || Bytes.isDigit(buf[p]) || buf[p] == '+' || buf[p] == '-' || buf[p] == '.')) {
+        while (p < end
+                && (isAlpha(buf[p]) || Bytes.isDigit(buf[p]) || buf[p] == '+' || buf[p] == '-' || buf[p] == '.')) {
             p++;
         }
         if (p >= end || buf[p] != ':') {
@@ -180,8 +181,10 @@ public final class SipUriView {
         if (!Params.find(b, paramsStart, paramsEnd, true, name, scratch)) {
             return null;
         }
-        return scratch[Params.VALUE_START] < 0 ? paramValue.wrap(b, paramsStart, 0)
-            : paramValue.wrap(b, scratch[Params.VALUE_START], scratch[Params.VALUE_END] - scratch[Params.VALUE_START]);
+        return scratch[Params.VALUE_START] < 0
+                ? paramValue.wrap(b, paramsStart, 0)
+                : paramValue.wrap(
+                        b, scratch[Params.VALUE_START], scratch[Params.VALUE_END] - scratch[Params.VALUE_START]);
     }
 
     /** True if the URI carries {@code ;lr} (RFC 3261 loose routing). */

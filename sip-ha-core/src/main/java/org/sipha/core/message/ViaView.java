@@ -16,6 +16,7 @@ public final class ViaView {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** {@code "SIP/2.0/"} as a little-endian word. */
     private static final long SIP_2_0_SLASH = 0x2f302e322f504953L;
+
     private static final byte[] BRANCH = Bytes.lowerBytes("branch");
     private static final byte[] RECEIVED = Bytes.lowerBytes("received");
     private static final byte[] RPORT = Bytes.lowerBytes("rport");
@@ -274,8 +275,13 @@ public final class ViaView {
             if (p < 0) {
                 return false;
             }
-            if (!commonParam(buf, paramStart, scratch[Params.NAME_START], scratch[Params.NAME_END],
-                scratch[Params.VALUE_START], scratch[Params.VALUE_END])) {
+            if (!commonParam(
+                    buf,
+                    paramStart,
+                    scratch[Params.NAME_START],
+                    scratch[Params.NAME_END],
+                    scratch[Params.VALUE_START],
+                    scratch[Params.VALUE_END])) {
                 return false;
             }
         }

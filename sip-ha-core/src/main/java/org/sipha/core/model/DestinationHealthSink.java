@@ -7,8 +7,7 @@ package org.sipha.core.model;
  * <p>Implementations must be safe to call from any thread and must not block: a health checker
  * calls it from its own I/O or timer thread.
  */
-public interface DestinationHealthSink
-{
+public interface DestinationHealthSink {
     /**
      * The health state of a destination changed. Reporting {@link DestinationState#DISABLED} is
      * reserved to operators; health checkers report ACTIVE, INACTIVE or PROBING.

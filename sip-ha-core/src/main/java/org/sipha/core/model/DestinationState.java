@@ -5,8 +5,7 @@ package org.sipha.core.model;
  * {@link #ACTIVE}, {@link #INACTIVE} and {@link #PROBING}; an operator owns {@link #DISABLED}.
  * Only {@link #ACTIVE} destinations receive new requests.
  */
-public enum DestinationState
-{
+public enum DestinationState {
     /** Healthy: receives new requests. */
     ACTIVE,
     /** Failed its health checks: no new requests until the health side reports it active again. */
@@ -17,8 +16,7 @@ public enum DestinationState
     PROBING;
 
     /** @return true when a new request may be sent to a destination in this state. */
-    public boolean acceptsNewRequests()
-    {
+    public boolean acceptsNewRequests() {
         return this == ACTIVE;
     }
 }

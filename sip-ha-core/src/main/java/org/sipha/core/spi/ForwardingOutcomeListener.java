@@ -15,12 +15,10 @@ public interface ForwardingOutcomeListener {
     /** A listener that ignores everything. */
     ForwardingOutcomeListener NONE = new ForwardingOutcomeListener() {
         @Override
-        public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
-        }
+        public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {}
 
         @Override
-        public void onTimeout(InetSocketAddress destination, long waitedNs) {
-        }
+        public void onTimeout(InetSocketAddress destination, long waitedNs) {}
     };
 
     /**
@@ -39,6 +37,5 @@ public interface ForwardingOutcomeListener {
      * waiting. The branch is not over: a later {@link #onResponse} or {@link #onTimeout} for it still follows.
      * This lets passive detection see a silent destination well before the failover timer. The default ignores it.
      */
-    default void onUnanswered(InetSocketAddress destination, long waitedNs) {
-    }
+    default void onUnanswered(InetSocketAddress destination, long waitedNs) {}
 }

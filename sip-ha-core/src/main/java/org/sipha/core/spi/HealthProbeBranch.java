@@ -12,6 +12,5 @@ public final class HealthProbeBranch {
     /** Every probe's branch starts with this. */
     public static final String PREFIX = "z9hG4bK-sipha-";
 
-    private HealthProbeBranch() {
-    }
+    private HealthProbeBranch() {}
 }

@@ -12,8 +12,7 @@ import java.util.function.Function;
 final class AccessorOutcomes {
     static final Map<String, Function<SipMessageView, Object>> ACCESSORS = accessors();
 
-    private AccessorOutcomes() {
-    }
+    private AccessorOutcomes() {}
 
     private static Map<String, Function<SipMessageView, Object>> accessors() {
         Map<String, Function<SipMessageView, Object>> a = new LinkedHashMap<>();

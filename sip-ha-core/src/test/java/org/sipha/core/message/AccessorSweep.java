@@ -7,8 +7,7 @@ package org.sipha.core.message;
  * ({@link IndexOutOfBoundsException}, {@link IllegalStateException}) are never provoked.
  */
 final class AccessorSweep {
-    private AccessorSweep() {
-    }
+    private AccessorSweep() {}
 
     static void sweep(SipMessageView m) {
         m.parseResult();

@@ -15,11 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AmbiguousMessagesAreRefusedTest {
     private static final String HEAD = "INVITE sip:bob@example.com SIP/2.0\r\n";
     private static final String HEADERS = "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "From: <sip:alice@example.com>;tag=1\r\n"
-        + "To: <sip:bob@example.com>\r\n"
-        + "Call-ID: c1@example.com\r\n"
-        + "CSeq: 1 INVITE\r\n";
+            + "Max-Forwards: 70\r\n"
+            + "From: <sip:alice@example.com>;tag=1\r\n"
+            + "To: <sip:bob@example.com>\r\n"
+            + "Call-ID: c1@example.com\r\n"
+            + "CSeq: 1 INVITE\r\n";
 
     private final SipMessageView msg = new SipMessageView();
 
@@ -43,7 +43,9 @@ class AmbiguousMessagesAreRefusedTest {
 
     @Test
     void aNulInTheRequestLineIsRefused() {
-        assertEquals(SipParseResult.CONTROL_CHARACTER, verdict("INVITE sip:bob@example.com SIP/2.0\u0000\r\n" + HEADERS + "\r\n"));
+        assertEquals(
+                SipParseResult.CONTROL_CHARACTER,
+                verdict("INVITE sip:bob@example.com SIP/2.0\u0000\r\n" + HEADERS + "\r\n"));
     }
 
     @Test
@@ -54,7 +56,8 @@ class AmbiguousMessagesAreRefusedTest {
 
     @Test
     void controlBytesInTheBodyAndQuotedPairsAndTabsPass() {
-        String m = HEAD + HEADERS + "Subject: \"nul:\\\u0000 bel:\\\u0007\"\tend\r\nContent-Length: 3\r\n\r\n\u0000\r\u0001";
+        String m = HEAD + HEADERS
+                + "Subject: \"nul:\\\u0000 bel:\\\u0007\"\tend\r\nContent-Length: 3\r\n\r\n\u0000\r\u0001";
         assertEquals(SipParseResult.OK, verdict(m));
     }
 
@@ -65,25 +68,34 @@ class AmbiguousMessagesAreRefusedTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "INVITE  sip:bob@example.com SIP/2.0\r\n",
-        "INVITE sip:bob@example.com  SIP/2.0\r\n",
-        "INVITE\tsip:bob@example.com SIP/2.0\r\n",
-        "INVITE sip:bob@example.com\tSIP/2.0\r\n",
-        "INVITE sip:bob@example.com SIP/2.0 \r\n",
-        "INVITE sip:bob@example.com SIP/2.0\t\r\n",
-        "INVITE <sip:bob@example.com> SIP/2.0\r\n",
-        "INVITE 1sip:bob@example.com SIP/2.0\r\n",
-        "INVITE :bob@example.com SIP/2.0\r\n",
-    })
+    @ValueSource(
+            strings = {
+                "INVITE  sip:bob@example.com SIP/2.0\r\n",
+                "INVITE sip:bob@example.com  SIP/2.0\r\n",
+                "INVITE\tsip:bob@example.com SIP/2.0\r\n",
+                "INVITE sip:bob@example.com\tSIP/2.0\r\n",
+                "INVITE sip:bob@example.com SIP/2.0 \r\n",
+                "INVITE sip:bob@example.com SIP/2.0\t\r\n",
+                "INVITE <sip:bob@example.com> SIP/2.0\r\n",
+                "INVITE 1sip:bob@example.com SIP/2.0\r\n",
+                "INVITE :bob@example.com SIP/2.0\r\n",
+            })
     void aRequestLineNotSplitByExactlyOneSpaceOrWithoutASchemeIsRefused(String line) {
         SipParseResult r = verdict(line + HEADERS + "Content-Length: 0\r\n\r\n");
         assertEquals(400, r.statusCode(), r.toString());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Call-ID: c1@example.com", "Call-ID: c2@example.com", "From: <sip:x@example.com>;tag=2",
-        "To: <sip:y@example.com>", "CSeq: 1 INVITE", "Max-Forwards: 70", "Content-Length: 0"})
+    @ValueSource(
+            strings = {
+                "Call-ID: c1@example.com",
+                "Call-ID: c2@example.com",
+                "From: <sip:x@example.com>;tag=2",
+                "To: <sip:y@example.com>",
+                "CSeq: 1 INVITE",
+                "Max-Forwards: 70",
+                "Content-Length: 0"
+            })
     void aSingleValueHeaderGivenTwiceIsRefusedEvenWithTheSameValue(String second) {
         String m = HEAD + HEADERS + "Content-Length: 0\r\n" + second + "\r\n\r\n";
         if (second.startsWith("Content-Length")) {

@@ -14,8 +14,7 @@ final class BiasedDraws {
     private static final int EDGE_ONE_IN = 25;
     private static final int SMALL_SIZE_SPAN = 32;
 
-    private BiasedDraws() {
-    }
+    private BiasedDraws() {}
 
     static int between(Random r, int min, int max) {
         return (int) between(r, (long) min, max);

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  */
 class BytesAfterTheWrappedRangeDoNotChangeTheVerdictTest {
     private static final String HEAD = "INVITE sip:bob@192.0.2.1 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\nFrom: <sip:a@192.0.2.2>;tag=1\r\n"
-        + "To: <sip:bob@192.0.2.1>\r\nCSeq: 1 INVITE\r\nCall-ID: c\r\n";
+            + "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\nFrom: <sip:a@192.0.2.2>;tag=1\r\n"
+            + "To: <sip:bob@192.0.2.1>\r\nCSeq: 1 INVITE\r\nCall-ID: c\r\n";
 
     @Test
     void headerNameEndingADatagramIsNotCompletedByAColonAfterIt() {
@@ -21,8 +21,8 @@ class BytesAfterTheWrappedRangeDoNotChangeTheVerdictTest {
 
     @Test
     void bareCrOnTheLastLineIsAControlCharacterWhateverFollowsIt() {
-        assertSameVerdictAloneAndFollowedBy(HEAD + "\r\u000b", ":\n: \r\n\n:x\r:\n\t:;,\n",
-            SipParseResult.CONTROL_CHARACTER);
+        assertSameVerdictAloneAndFollowedBy(
+                HEAD + "\r\u000b", ":\n: \r\n\n:x\r:\n\t:;,\n", SipParseResult.CONTROL_CHARACTER);
     }
 
     @Test

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  */
 class ControlByteInAContinuationLineIsRefusedTest {
     private static final String HEAD = "OPTIONS sip:bob@192.0.2.1 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\nFrom: <sip:a@192.0.2.2>;tag=1\r\n"
-        + "To: <sip:bob@192.0.2.1>\r\nCSeq: 1 OPTIONS\r\nCall-ID: c\r\n";
+            + "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\nFrom: <sip:a@192.0.2.2>;tag=1\r\n"
+            + "To: <sip:bob@192.0.2.1>\r\nCSeq: 1 OPTIONS\r\nCall-ID: c\r\n";
 
     @Test
     void bareCrBeforeAColonInAContinuationLineIsAControlCharacter() {

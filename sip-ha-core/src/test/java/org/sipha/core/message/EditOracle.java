@@ -23,6 +23,7 @@ final class EditOracle {
     final List<Line> lines = new ArrayList<>();
     /** The Via values the output must hold, in order; null marks the rewritten top Via. */
     final List<String> vias = new ArrayList<>();
+
     final String tail;
     String startLine;
     int routeCount;
@@ -35,6 +36,7 @@ final class EditOracle {
     private final List<List<String>> insertBefore = new ArrayList<>();
     /** The new text of each original line: null if unchanged, "" if removed. */
     private final String[] replaced;
+
     private boolean removeTopVia;
     private String newVia;
 

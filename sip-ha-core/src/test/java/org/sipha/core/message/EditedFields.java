@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  */
 final class EditedFields {
     private static final String[] VIA_PARAMS = {"maddr", "ttl", "alias", "keep", "comp"};
-    private static final List<String> UNCHANGED = List.of("callId", "cseqNumber", "from", "to", "contactCount",
-        "contact0");
+    private static final List<String> UNCHANGED =
+            List.of("callId", "cseqNumber", "from", "to", "contactCount", "contact0");
 
     private final List<String> vias = new ArrayList<>();
     private final List<String> recordRoutes = new ArrayList<>();
@@ -55,20 +55,45 @@ final class EditedFields {
     static void assertReadBack(SipMessageView original, SipMessageView w, List<MessageEdit> edits, int[] stamped) {
         EditedFields f = new EditedFields(edits);
         int stampedIndex = f.stamp == null ? -1 : f.vias.size();
-        assertList("Via", f.vias, original::viaCount, original::via, f.removeTopVia ? 1 : 0, w::viaCount, w::via,
-            stampedIndex);
+        assertList(
+                "Via",
+                f.vias,
+                original::viaCount,
+                original::via,
+                f.removeTopVia ? 1 : 0,
+                w::viaCount,
+                w::via,
+                stampedIndex);
         if (f.stamp != null) {
             f.assertStamped(original.topVia(), w.via(stampedIndex), stamped);
         }
         f.assertValidates(original, w);
-        assertList("Record-Route", f.recordRoutes, original::recordRouteCount, original::recordRoute, 0,
-            w::recordRouteCount, w::recordRoute, -1);
-        assertList("Route", List.of(), original::routeCount, original::route, f.removeTopRoute ? 1 : 0,
-            w::routeCount, w::route, -1);
-        assertEquals(f.maxForwards == null ? outcome(original::maxForwards) : String.valueOf(f.maxForwards.value()),
-            outcome(w::maxForwards), "Max-Forwards");
-        assertEquals(f.requestUri == null ? outcome(original::requestUri) : f.requestUri.uri(),
-            outcome(w::requestUri), "Request-URI");
+        assertList(
+                "Record-Route",
+                f.recordRoutes,
+                original::recordRouteCount,
+                original::recordRoute,
+                0,
+                w::recordRouteCount,
+                w::recordRoute,
+                -1);
+        assertList(
+                "Route",
+                List.of(),
+                original::routeCount,
+                original::route,
+                f.removeTopRoute ? 1 : 0,
+                w::routeCount,
+                w::route,
+                -1);
+        assertEquals(
+                f.maxForwards == null ? outcome(original::maxForwards) : String.valueOf(f.maxForwards.value()),
+                outcome(w::maxForwards),
+                "Max-Forwards");
+        assertEquals(
+                f.requestUri == null ? outcome(original::requestUri) : f.requestUri.uri(),
+                outcome(w::requestUri),
+                "Request-URI");
         for (String field : UNCHANGED) {
             Function<SipMessageView, Object> read = AccessorOutcomes.ACCESSORS.get(field);
             assertEquals(outcome(() -> read.apply(original)), outcome(() -> read.apply(w)), field);
@@ -82,9 +107,15 @@ final class EditedFields {
      * {@code from} on, each the same text or the same typed error; output index {@code skip} is checked elsewhere.
      * When the original list cannot be counted, only the prepended values are compared.
      */
-    private static void assertList(String name, List<String> prepended, Supplier<Integer> inCount,
-                                   IntFunction<Object> in, int from, Supplier<Integer> outCount,
-                                   IntFunction<Object> out, int skip) {
+    private static void assertList(
+            String name,
+            List<String> prepended,
+            Supplier<Integer> inCount,
+            IntFunction<Object> in,
+            int from,
+            Supplier<Integer> outCount,
+            IntFunction<Object> out,
+            int skip) {
         for (int i = 0; i < prepended.size(); i++) {
             int k = i;
             assertEquals(prepended.get(i), outcome(() -> out.apply(k)), name + " " + i);

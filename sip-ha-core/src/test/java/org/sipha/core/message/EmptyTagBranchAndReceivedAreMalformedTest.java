@@ -1,11 +1,10 @@
 package org.sipha.core.message;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code tag}, {@code branch} and {@code received} identify a dialog, a transaction and a source address; RFC 3261
@@ -14,12 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class EmptyTagBranchAndReceivedAreMalformedTest {
     private static final String TEMPLATE = "OPTIONS sip:b@example.com SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 192.0.2.1;branch=%s\r\n"
-        + "From: <sip:a@example.com>;tag=%s\r\n"
-        + "To: <sip:b@example.com>\r\n"
-        + "Call-ID: empty-values@192.0.2.1\r\n"
-        + "CSeq: 1 OPTIONS\r\n"
-        + "Content-Length: 0\r\n\r\n";
+            + "Via: SIP/2.0/UDP 192.0.2.1;branch=%s\r\n"
+            + "From: <sip:a@example.com>;tag=%s\r\n"
+            + "To: <sip:b@example.com>\r\n"
+            + "Call-ID: empty-values@192.0.2.1\r\n"
+            + "CSeq: 1 OPTIONS\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
     private final SipMessageView view = new SipMessageView();
 

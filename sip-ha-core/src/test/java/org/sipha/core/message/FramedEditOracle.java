@@ -17,6 +17,7 @@ final class FramedEditOracle {
     private final String startLine;
     /** The output's header lines; null marks the stamped top Via's line. */
     private final List<String> lines = new ArrayList<>();
+
     private final String tail;
     private String beforeStampedVia;
     private String afterStampedVia;
@@ -34,10 +35,13 @@ final class FramedEditOracle {
         String start = text(f, f.messageStart, f.startLineEnd);
         for (MessageEdit e : edits) {
             if (e instanceof MessageEdit.PrependVia p) {
-                insertBefore.get(firstLine(f, SipHeaderName.VIA)).add("Via: " + p.via().text() + "\r\n");
+                insertBefore
+                        .get(firstLine(f, SipHeaderName.VIA))
+                        .add("Via: " + p.via().text() + "\r\n");
             } else if (e instanceof MessageEdit.PrependRecordRoute p) {
-                insertBefore.get(firstLine(f, SipHeaderName.RECORD_ROUTE))
-                    .add("Record-Route: " + p.entry().text("\r\n") + "\r\n");
+                insertBefore
+                        .get(firstLine(f, SipHeaderName.RECORD_ROUTE))
+                        .add("Record-Route: " + p.entry().text("\r\n") + "\r\n");
             } else if (e instanceof MessageEdit.RemoveTopVia) {
                 removeFirstValue(f, v.viaList(), replaced);
             } else if (e instanceof MessageEdit.RemoveTopRoute) {
@@ -45,14 +49,15 @@ final class FramedEditOracle {
             } else if (e instanceof MessageEdit.SetMaxForwards s) {
                 int h = f.firstOfKind[SipHeaderName.MAX_FORWARDS.ordinal()];
                 if (h >= 0) {
-                    replaced[h] = text(f, f.lineStart[h], f.valueStart[h]) + s.value()
-                        + text(f, f.valueEnd[h], f.lineEnd[h]);
+                    replaced[h] =
+                            text(f, f.lineStart[h], f.valueStart[h]) + s.value() + text(f, f.valueEnd[h], f.lineEnd[h]);
                 } else {
                     insertBefore.get(0).add("Max-Forwards: " + s.value() + "\r\n");
                 }
             } else if (e instanceof MessageEdit.SetRequestUri s) {
                 start = text(f, f.messageStart, f.uriStart) + s.uri() + text(f, f.uriEnd, f.startLineEnd);
-            } else if (e instanceof MessageEdit.SetTopViaReceived || e instanceof MessageEdit.SetTopViaReceivedAndRport) {
+            } else if (e instanceof MessageEdit.SetTopViaReceived
+                    || e instanceof MessageEdit.SetTopViaReceivedAndRport) {
                 AsciiView top = v.topVia().asText();
                 stamped = lineOf(f, top.offset());
                 beforeStampedVia = text(f, f.lineStart[stamped], top.offset());
@@ -94,13 +99,16 @@ final class FramedEditOracle {
             }
             int from = f.lineStart[h] + beforeStampedVia.length();
             int to = f.lineEnd[h] - afterStampedVia.length();
-            assertTrue(to >= from && got.startsWith(beforeStampedVia) && got.endsWith(afterStampedVia),
-                () -> "text around the stamped Via changed: " + show(got));
+            assertTrue(
+                    to >= from && got.startsWith(beforeStampedVia) && got.endsWith(afterStampedVia),
+                    () -> "text around the stamped Via changed: " + show(got));
             stampedValue = new int[] {from, to};
         }
         int n = f.headerCount;
-        assertEquals(show(tail), show(text(f, n == 0 ? f.startLineEnd : f.lineEnd[n - 1], f.frameEnd)),
-            "empty line and body");
+        assertEquals(
+                show(tail),
+                show(text(f, n == 0 ? f.startLineEnd : f.lineEnd[n - 1], f.frameEnd)),
+                "empty line and body");
         return stampedValue;
     }
 

@@ -19,12 +19,24 @@ final class GeneratedMessage {
     }
 
     /** One Via value with the layout choices the RFC allows (LWS around slashes, colon and semicolons). */
-    record ViaSpec(String transport, String host, int port, List<Param> params, String slash, String hostSep,
-                   String portSep, String paramSep) {
+    record ViaSpec(
+            String transport,
+            String host,
+            int port,
+            List<Param> params,
+            String slash,
+            String hostSep,
+            String portSep,
+            String paramSep) {
 
         String text() {
-            StringBuilder s = new StringBuilder("SIP").append(slash).append("2.0").append(slash).append(transport)
-                .append(hostSep).append(host);
+            StringBuilder s = new StringBuilder("SIP")
+                    .append(slash)
+                    .append("2.0")
+                    .append(slash)
+                    .append(transport)
+                    .append(hostSep)
+                    .append(host);
             if (port >= 0) {
                 s.append(portSep).append(port);
             }
@@ -72,8 +84,15 @@ final class GeneratedMessage {
      * A name-addr ({@code "Name" <uri>;params}) or, when {@code angle} is false, an addr-spec ({@code uri;params}).
      * {@code displayName} is raw: quoted with its escapes, or a run of tokens, or null.
      */
-    record NameAddrSpec(String displayName, boolean angle, String uri, String uriHost, int uriPort, boolean lr,
-                        List<Param> params, boolean foldBeforeAngle) {
+    record NameAddrSpec(
+            String displayName,
+            boolean angle,
+            String uri,
+            String uriHost,
+            int uriPort,
+            boolean lr,
+            List<Param> params,
+            boolean foldBeforeAngle) {
 
         String text(String eol) {
             StringBuilder s = new StringBuilder();
@@ -114,8 +133,8 @@ final class GeneratedMessage {
      * One header line: {@code name colon value0 sep0 value1 ... suffix}. Values of multi-valued headers are kept
      * apart so an editor's removal of the first value can be predicted exactly; {@code seps} may hold folds.
      */
-    record HeaderLine(SipHeaderName kind, String name, String colon, List<String> values, List<String> seps,
-                      String suffix) {
+    record HeaderLine(
+            SipHeaderName kind, String name, String colon, List<String> values, List<String> seps, String suffix) {
 
         String value() {
             StringBuilder s = new StringBuilder(values.get(0));
@@ -140,8 +159,8 @@ final class GeneratedMessage {
         }
 
         private HeaderLine withoutFirst() {
-            return new HeaderLine(kind, name, colon, values.subList(1, values.size()),
-                seps.subList(1, seps.size()), suffix);
+            return new HeaderLine(
+                    kind, name, colon, values.subList(1, values.size()), seps.subList(1, seps.size()), suffix);
         }
 
         static HeaderLine single(SipHeaderName kind, String name, String colon, String value, String suffix) {
@@ -153,6 +172,7 @@ final class GeneratedMessage {
     final boolean request;
     /** The request method, or for a response the CSeq method. */
     final String method;
+
     final String requestUri;
     final int statusCode;
     final String reason;
@@ -168,10 +188,24 @@ final class GeneratedMessage {
     final String body;
     final List<HeaderLine> lines;
 
-    GeneratedMessage(String eol, boolean request, String method, String requestUri, int statusCode, String reason,
-                     String callId, long cseq, List<ViaSpec> vias, List<NameAddrSpec> routes,
-                     List<NameAddrSpec> recordRoutes, List<NameAddrSpec> contacts, NameAddrSpec from,
-                     NameAddrSpec to, int maxForwards, String body, List<HeaderLine> lines) {
+    GeneratedMessage(
+            String eol,
+            boolean request,
+            String method,
+            String requestUri,
+            int statusCode,
+            String reason,
+            String callId,
+            long cseq,
+            List<ViaSpec> vias,
+            List<NameAddrSpec> routes,
+            List<NameAddrSpec> recordRoutes,
+            List<NameAddrSpec> contacts,
+            NameAddrSpec from,
+            NameAddrSpec to,
+            int maxForwards,
+            String body,
+            List<HeaderLine> lines) {
         this.eol = eol;
         this.request = request;
         this.method = method;

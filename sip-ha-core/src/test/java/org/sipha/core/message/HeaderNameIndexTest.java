@@ -13,7 +13,7 @@ class HeaderNameIndexTest {
         SipHeaderName byBytes = SipHeaderName.ofOrdinal(HeaderNameIndex.classify(b, 0, name.length()));
         // The framer's entry, given the two words it loaded for the colon search, must agree.
         SipHeaderName byWords = SipHeaderName.ofOrdinal(
-            HeaderNameIndex.classify(b, 0, name.length(), littleEndianWord(b, 0), littleEndianWord(b, 8)));
+                HeaderNameIndex.classify(b, 0, name.length(), littleEndianWord(b, 0), littleEndianWord(b, 8)));
         assertEquals(byBytes, byWords, name);
         return byBytes;
     }

@@ -10,10 +10,6 @@ import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.message.SIPRequest;
 import gov.nist.javax.sip.message.SIPResponse;
-
-import javax.sip.address.Address;
-import javax.sip.address.URI;
-import javax.sip.header.Parameters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -26,6 +22,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import javax.sip.address.Address;
+import javax.sip.address.URI;
+import javax.sip.header.Parameters;
 
 /**
  * Compares every field that both sip-ha's {@link SipMessageView} and JAIN-SIP RI's {@code SIPMessage} expose for
@@ -34,9 +33,17 @@ import java.util.function.Function;
  * loosely anywhere else.
  */
 final class JainSipFieldComparison {
-    private static final Set<SipHeaderName> TYPED = EnumSet.of(SipHeaderName.VIA, SipHeaderName.FROM,
-        SipHeaderName.TO, SipHeaderName.CALL_ID, SipHeaderName.CSEQ, SipHeaderName.MAX_FORWARDS, SipHeaderName.ROUTE,
-        SipHeaderName.RECORD_ROUTE, SipHeaderName.CONTACT, SipHeaderName.CONTENT_LENGTH);
+    private static final Set<SipHeaderName> TYPED = EnumSet.of(
+            SipHeaderName.VIA,
+            SipHeaderName.FROM,
+            SipHeaderName.TO,
+            SipHeaderName.CALL_ID,
+            SipHeaderName.CSEQ,
+            SipHeaderName.MAX_FORWARDS,
+            SipHeaderName.ROUTE,
+            SipHeaderName.RECORD_ROUTE,
+            SipHeaderName.CONTACT,
+            SipHeaderName.CONTENT_LENGTH);
 
     private final SipMessageView ha;
     private final SIPMessage jain;
@@ -83,11 +90,22 @@ final class JainSipFieldComparison {
     }
 
     private void callIdCseqAndMaxForwards() {
-        check("Call-ID", text(ha.callId()), jain.getCallId() == null ? null : jain.getCallId().getCallId());
-        check("CSeq number", ha.cseqNumber(), jain.getCSeq() == null ? -1L : (long) jain.getCSeq().getSeqNumber());
-        check("CSeq method", text(ha.cseqMethod()), jain.getCSeq() == null ? null : jain.getCSeq().getMethod());
-        check("Max-Forwards", ha.maxForwards(),
-            jain.getMaxForwards() == null ? -1 : jain.getMaxForwards().getMaxForwards());
+        check(
+                "Call-ID",
+                text(ha.callId()),
+                jain.getCallId() == null ? null : jain.getCallId().getCallId());
+        check(
+                "CSeq number",
+                ha.cseqNumber(),
+                jain.getCSeq() == null ? -1L : (long) jain.getCSeq().getSeqNumber());
+        check(
+                "CSeq method",
+                text(ha.cseqMethod()),
+                jain.getCSeq() == null ? null : jain.getCSeq().getMethod());
+        check(
+                "Max-Forwards",
+                ha.maxForwards(),
+                jain.getMaxForwards() == null ? -1 : jain.getMaxForwards().getMaxForwards());
     }
 
     private void vias() {
@@ -116,8 +134,11 @@ final class JainSipFieldComparison {
         nameAddr("To ", ha.to(), (AddressParametersHeader) jain.getTo());
     }
 
-    private void addressList(String name, int haCount, Function<Integer, NameAddrView> haElement,
-                             SIPHeaderList<? extends AddressParametersHeader> jainList) {
+    private void addressList(
+            String name,
+            int haCount,
+            Function<Integer, NameAddrView> haElement,
+            SIPHeaderList<? extends AddressParametersHeader> jainList) {
         List<? extends AddressParametersHeader> list = elements(jainList);
         if (!check(name + " count", haCount, list.size())) {
             return;
@@ -166,8 +187,10 @@ final class JainSipFieldComparison {
     private void params(String f, Parameters j, Function<String, AsciiView> haParam) {
         for (Iterator<?> it = j.getParameterNames(); it.hasNext(); ) {
             String name = (String) it.next();
-            check(f + "param " + name, JainSipNormalise.unquote(text(haParam.apply(name))),
-                JainSipNormalise.flagAsEmpty(j.getParameter(name)));
+            check(
+                    f + "param " + name,
+                    JainSipNormalise.unquote(text(haParam.apply(name))),
+                    JainSipNormalise.flagAsEmpty(j.getParameter(name)));
         }
     }
 
@@ -193,7 +216,9 @@ final class JainSipFieldComparison {
         Map<String, String> haNames = new LinkedHashMap<>();
         for (int i = 0; i < ha.headerCount(); i++) {
             SipHeaderName kind = ha.headerKind(i);
-            String name = kind != SipHeaderName.OTHER ? kind.canonicalName() : ha.headerName(i).toString();
+            String name = kind != SipHeaderName.OTHER
+                    ? kind.canonicalName()
+                    : ha.headerName(i).toString();
             haNames.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
         }
         TreeSet<String> jainNames = new TreeSet<>();
@@ -209,8 +234,10 @@ final class JainSipFieldComparison {
             }
             List<String> jainValues = new ArrayList<>();
             jain.getHeaders(name).forEachRemaining(h -> jainValues.add(h.getHeaderValue()));
-            check("header " + name, JainSipNormalise.squeeze(String.join(",", haValues)),
-                JainSipNormalise.squeeze(String.join(",", jainValues)));
+            check(
+                    "header " + name,
+                    JainSipNormalise.squeeze(String.join(",", haValues)),
+                    JainSipNormalise.squeeze(String.join(",", jainValues)));
         }
     }
 

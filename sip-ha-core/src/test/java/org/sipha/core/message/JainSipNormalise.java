@@ -2,7 +2,6 @@ package org.sipha.core.message;
 
 import gov.nist.javax.sip.address.SipUri;
 import gov.nist.javax.sip.message.SIPMessage;
-
 import java.util.Locale;
 
 /**
@@ -11,8 +10,7 @@ import java.util.Locale;
  * normalised here is compared exactly.
  */
 final class JainSipNormalise {
-    private JainSipNormalise() {
-    }
+    private JainSipNormalise() {}
 
     /**
      * sip-ha returns parameter values raw, as on the wire, so a quoted value keeps its quotes
@@ -69,7 +67,11 @@ final class JainSipNormalise {
             return null;
         }
         StringBuilder b = new StringBuilder();
-        s.getHeaderNames().forEachRemaining(n -> b.append(b.length() == 0 ? "" : "&").append(n).append('=').append(s.getHeader(n)));
+        s.getHeaderNames()
+                .forEachRemaining(n -> b.append(b.length() == 0 ? "" : "&")
+                        .append(n)
+                        .append('=')
+                        .append(s.getHeader(n)));
         return b.toString().toLowerCase(Locale.ROOT);
     }
 

@@ -4,8 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Byte-for-byte text for tests: each byte becomes the char of the same value (ISO-8859-1). */
 final class Latin1 {
-    private Latin1() {
-    }
+    private Latin1() {}
 
     static String of(AsciiView v) {
         return v == null ? null : new String(v.buffer(), v.offset(), v.length(), StandardCharsets.ISO_8859_1);

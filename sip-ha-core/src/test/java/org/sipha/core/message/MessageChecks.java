@@ -19,20 +19,20 @@ import java.util.function.IntSupplier;
 final class MessageChecks {
     private static final int OUT_OFFSET = 7;
 
-    private MessageChecks() {
-    }
+    private MessageChecks() {}
 
     /** Every field the generator put into {@code m} is found by {@code v}, byte for byte. */
     static void assertParsedAsGenerated(SipMessageView v, GeneratedMessage m) {
         assertEquals(m.request, v.isRequest());
         if (m.request) {
             assertEquals(m.method, Latin1.of(v.method()));
-            SipMethod code = SipMessageGenerator.METHODS.contains(m.method) ? SipMethod.valueOf(m.method)
-                : SipMethod.OTHER;
+            SipMethod code =
+                    SipMessageGenerator.METHODS.contains(m.method) ? SipMethod.valueOf(m.method) : SipMethod.OTHER;
             assertEquals(code, v.methodCode());
             assertEquals(m.requestUri, Latin1.of(v.requestUri()));
-            assertEquals(m.requestUri.substring(0, m.requestUri.indexOf(':')),
-                Latin1.of(v.parsedRequestUri().scheme()));
+            assertEquals(
+                    m.requestUri.substring(0, m.requestUri.indexOf(':')),
+                    Latin1.of(v.parsedRequestUri().scheme()));
         } else {
             assertEquals(m.statusCode, v.statusCode());
             assertEquals(m.reason, Latin1.of(v.reasonPhrase()));
@@ -81,8 +81,11 @@ final class MessageChecks {
         assertEquals(want.host(), Latin1.of(got.host()));
         assertEquals(want.port(), got.port());
         assertEquals(want.branch(), Latin1.of(got.branch()));
-        assertEquals(want.branch() != null && want.branch().startsWith("z9hG4bK") && want.branch().length() > 7,
-            got.hasRfc3261Branch());
+        assertEquals(
+                want.branch() != null
+                        && want.branch().startsWith("z9hG4bK")
+                        && want.branch().length() > 7,
+                got.hasRfc3261Branch());
         assertEquals(want.received(), Latin1.of(got.received()));
         assertEquals(want.hasRport(), got.hasRport());
         assertEquals(want.rport(), got.rport());
@@ -149,8 +152,9 @@ final class MessageChecks {
         for (EditOracle.Line l : o.lines) {
             if (!l.isModifiedTopVia()) {
                 int at = pos;
-                assertTrue(out.startsWith(l.exact(), pos), () -> "expected " + show(l.exact()) + " at " + at
-                    + " of\n" + show(out));
+                assertTrue(
+                        out.startsWith(l.exact(), pos),
+                        () -> "expected " + show(l.exact()) + " at " + at + " of\n" + show(out));
                 pos += l.exact().length();
                 continue;
             }

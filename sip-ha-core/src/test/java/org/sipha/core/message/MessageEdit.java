@@ -105,8 +105,8 @@ sealed interface MessageEdit {
 
     /** A received address (none one time in five) and an rport value, -1 meaning none. */
     static MessageEdit receivedEdit(Random r) {
-        String host = BiasedDraws.orNull(r, 0.2,
-            x -> x.nextBoolean() ? SipMessageGenerator.ipv4(x) : SipMessageGenerator.ipv6(x));
+        String host = BiasedDraws.orNull(
+                r, 0.2, x -> x.nextBoolean() ? SipMessageGenerator.ipv4(x) : SipMessageGenerator.ipv6(x));
         return new SetTopViaReceived(host, BiasedDraws.between(r, -1, 65535));
     }
 

@@ -18,17 +18,13 @@ import java.util.Random;
  * or one value per line, and CRLF or (one message in ten) bare LF line ends.
  */
 final class MessageLayout {
-    record Head(boolean request, String method, String requestUri, int statusCode, String reason) {
-    }
+    record Head(boolean request, String method, String requestUri, int statusCode, String reason) {}
 
-    record Parties(NameAddrSpec from, NameAddrSpec to, List<NameAddrSpec> contacts) {
-    }
+    record Parties(NameAddrSpec from, NameAddrSpec to, List<NameAddrSpec> contacts) {}
 
-    record Ids(String callId, long cseq, int maxForwards) {
-    }
+    record Ids(String callId, long cseq, int maxForwards) {}
 
-    record Extras(List<String[]> headers, long layoutSeed) {
-    }
+    record Extras(List<String[]> headers, long layoutSeed) {}
 
     private final Random r;
     private final String eol;
@@ -38,8 +34,15 @@ final class MessageLayout {
         this.eol = eol;
     }
 
-    static GeneratedMessage build(Head h, List<ViaSpec> vias, List<NameAddrSpec> routes,
-                                  List<NameAddrSpec> recordRoutes, Parties p, Ids ids, String body, Extras x) {
+    static GeneratedMessage build(
+            Head h,
+            List<ViaSpec> vias,
+            List<NameAddrSpec> routes,
+            List<NameAddrSpec> recordRoutes,
+            Parties p,
+            Ids ids,
+            String body,
+            Extras x) {
         Random r = new Random(x.layoutSeed());
         MessageLayout l = new MessageLayout(r, r.nextInt(10) == 0 ? "\n" : "\r\n");
         List<NameAddrSpec> routeSet = h.request() ? routes : List.of();
@@ -81,9 +84,24 @@ final class MessageLayout {
         }
         l.interleave(groups, lines);
         String reason = h.request() ? null : h.reason();
-        return new GeneratedMessage(l.eol, h.request(), h.method(), h.requestUri(), h.statusCode(), reason,
-            ids.callId(), ids.cseq(), vias, routeSet, recordRoutes, p.contacts(), p.from(), p.to(), maxForwards,
-            body, lines);
+        return new GeneratedMessage(
+                l.eol,
+                h.request(),
+                h.method(),
+                h.requestUri(),
+                h.statusCode(),
+                reason,
+                ids.callId(),
+                ids.cseq(),
+                vias,
+                routeSet,
+                recordRoutes,
+                p.contacts(),
+                p.from(),
+                p.to(),
+                maxForwards,
+                body,
+                lines);
     }
 
     private List<String> texts(List<NameAddrSpec> specs) {
@@ -102,8 +120,7 @@ final class MessageLayout {
             for (int k = 1; k < n; k++) {
                 seps.add(pick(r, 40, ",", ", ", " , ", "," + eol + " ", ", " + eol + "\t"));
             }
-            lines.add(new HeaderLine(kind, name(kind), colon(), List.copyOf(values.subList(i, i + n)), seps,
-                suffix()));
+            lines.add(new HeaderLine(kind, name(kind), colon(), List.copyOf(values.subList(i, i + n)), seps, suffix()));
             i += n;
         }
         return lines;
@@ -116,8 +133,8 @@ final class MessageLayout {
     /** An unknown header; one in twenty starts its value on a continuation line. */
     private Deque<HeaderLine> extra(String name, String value) {
         String colon = !value.isEmpty() && r.nextInt(20) == 0 ? ":" + eol + " " : colon();
-        return new ArrayDeque<>(List.of(HeaderLine.single(SipHeaderName.OTHER, name, colon, maybeFold(value),
-            suffix())));
+        return new ArrayDeque<>(
+                List.of(HeaderLine.single(SipHeaderName.OTHER, name, colon, maybeFold(value), suffix())));
     }
 
     private String maybeFold(String value) {

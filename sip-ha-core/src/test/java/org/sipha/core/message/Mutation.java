@@ -10,15 +10,73 @@ import java.util.Random;
  * range deleted, the message truncated, or a line duplicated.
  */
 record Mutation(Mutation.Kind kind, int where, int arg) {
-    enum Kind { OVERWRITE, INSERT_BYTE, INSERT_TEXT, DELETE, TRUNCATE, DUPLICATE_LINE }
+    enum Kind {
+        OVERWRITE,
+        INSERT_BYTE,
+        INSERT_TEXT,
+        DELETE,
+        TRUNCATE,
+        DUPLICATE_LINE
+    }
 
     private static final int SCALE = 1 << 20;
-    private static final byte[] SPECIAL = {'\r', '\n', 0, '"', ',', ':', ';', '<', '>', '\\', '[', ']', ' ', '\t',
-        (byte) 0x80, (byte) 0xff, '@', '=', '(', ')', '/', '%', '?'};
-    private static final String[] SNIPPETS = {"\r\n", "\r\n ", "\n\n", "\r\n\r\n", ",,", ", ,", "\"", "\\",
-        ";;", ";rport=99999", ";branch", ";received", ";rport=", "<sip:", "<", ">", "[::", "]:", ":65536",
-        "\r\nVia: ", "\r\nv: SIP/2.0/UDP [::1", "\r\nContent-Length: 99999\r\n", "\r\nl: 1\r\n", "\r\nl: x\r\n",
-        "SIP/2.0/", "99999999999999999999", " SIP/2.0", "(", "\r\nRoute: <sip:a;lr>,\r\n", "\r\nCSeq: 1\r\n"};
+    private static final byte[] SPECIAL = {
+        '\r',
+        '\n',
+        0,
+        '"',
+        ',',
+        ':',
+        ';',
+        '<',
+        '>',
+        '\\',
+        '[',
+        ']',
+        ' ',
+        '\t',
+        (byte) 0x80,
+        (byte) 0xff,
+        '@',
+        '=',
+        '(',
+        ')',
+        '/',
+        '%',
+        '?'
+    };
+    private static final String[] SNIPPETS = {
+        "\r\n",
+        "\r\n ",
+        "\n\n",
+        "\r\n\r\n",
+        ",,",
+        ", ,",
+        "\"",
+        "\\",
+        ";;",
+        ";rport=99999",
+        ";branch",
+        ";received",
+        ";rport=",
+        "<sip:",
+        "<",
+        ">",
+        "[::",
+        "]:",
+        ":65536",
+        "\r\nVia: ",
+        "\r\nv: SIP/2.0/UDP [::1",
+        "\r\nContent-Length: 99999\r\n",
+        "\r\nl: 1\r\n",
+        "\r\nl: x\r\n",
+        "SIP/2.0/",
+        "99999999999999999999",
+        " SIP/2.0",
+        "(",
+        "\r\nRoute: <sip:a;lr>,\r\n",
+        "\r\nCSeq: 1\r\n"
+    };
 
     /** Any kind, at a uniformly chosen place with a uniform argument, so mutations hit every part of a message. */
     static Mutation any(Random r) {

@@ -35,8 +35,10 @@ final class PropertyCase {
     /** The recorded inputs, one {@code name = value} per line. */
     String describeInputs() {
         StringBuilder s = new StringBuilder();
-        inputs.forEach((name, value) -> s.append(name).append(" = ")
-            .append(value instanceof byte[] b ? escaped(b) : String.valueOf(value)).append('\n'));
+        inputs.forEach((name, value) -> s.append(name)
+                .append(" = ")
+                .append(value instanceof byte[] b ? escaped(b) : String.valueOf(value))
+                .append('\n'));
         return s.toString();
     }
 

@@ -25,40 +25,65 @@ class Rfc4475VerdictTest {
 
     static {
         // 3.1.1 valid messages
-        for (String ok : new String[] {"wsinv", "intmeth", "esc01", "escnull", "esc02", "lwsdisp", "longreq",
-            "dblreq", "semiuri", "transports", "mpart01", "unreason", "noreason"}) {
+        for (String ok : new String[] {
+            "wsinv",
+            "intmeth",
+            "esc01",
+            "escnull",
+            "esc02",
+            "lwsdisp",
+            "longreq",
+            "dblreq",
+            "semiuri",
+            "transports",
+            "mpart01",
+            "unreason",
+            "noreason"
+        }) {
             VERDICT.put(ok, SipParseResult.OK);
         }
         // 3.1.2 invalid messages
-        VERDICT.put("badinv01", SipParseResult.BAD_VIA);              // 3.1.2.1 extraneous header separators
-        VERDICT.put("clerr", SipParseResult.BODY_TRUNCATED);          // 3.1.2.2 Content-Length larger than message
-        VERDICT.put("ncl", SipParseResult.BAD_CONTENT_LENGTH);        // 3.1.2.3 negative Content-Length
-        VERDICT.put("scalar02", SipParseResult.BAD_CSEQ);             // 3.1.2.4 overlarge scalar values
-        VERDICT.put("scalarlg", SipParseResult.BAD_CSEQ);             // 3.1.2.5 (response) overlarge scalar values
-        VERDICT.put("quotbal", SipParseResult.BAD_NAME_ADDR);         // 3.1.2.6 unterminated quoted string
-        VERDICT.put("ltgtruri", SipParseResult.BAD_REQUEST_URI);      // 3.1.2.7 <> around the Request-URI
-        VERDICT.put("lwsruri", SipParseResult.BAD_START_LINE);        // 3.1.2.8 LWS inside the Request-URI
-        VERDICT.put("lwsstart", SipParseResult.BAD_START_LINE);       // 3.1.2.9 several SP in the request line
-        VERDICT.put("trws", SipParseResult.BAD_START_LINE);           // 3.1.2.10 SP at the end of the request line
-        VERDICT.put("escruri", SipParseResult.OK);                    // 3.1.2.11 either; escaped headers kept
-        VERDICT.put("baddate", SipParseResult.OK);                    // 3.1.2.12 a proxy forwards it
-        VERDICT.put("regbadct", SipParseResult.OK);                   // 3.1.2.13 either
-        VERDICT.put("badaspec", SipParseResult.OK);                   // 3.1.2.14 either
-        VERDICT.put("baddn", SipParseResult.OK);                      // 3.1.2.15 either
-        VERDICT.put("badvers", SipParseResult.UNSUPPORTED_VERSION);   // 3.1.2.16 505
-        VERDICT.put("mismatch01", SipParseResult.BAD_CSEQ);           // 3.1.2.17 start line and CSeq disagree
-        VERDICT.put("mismatch02", SipParseResult.BAD_CSEQ);           // 3.1.2.18 likewise, unknown method
-        VERDICT.put("bigcode", SipParseResult.BAD_STATUS_CODE);       // 3.1.2.19 overlarge status code
+        VERDICT.put("badinv01", SipParseResult.BAD_VIA); // 3.1.2.1 extraneous header separators
+        VERDICT.put("clerr", SipParseResult.BODY_TRUNCATED); // 3.1.2.2 Content-Length larger than message
+        VERDICT.put("ncl", SipParseResult.BAD_CONTENT_LENGTH); // 3.1.2.3 negative Content-Length
+        VERDICT.put("scalar02", SipParseResult.BAD_CSEQ); // 3.1.2.4 overlarge scalar values
+        VERDICT.put("scalarlg", SipParseResult.BAD_CSEQ); // 3.1.2.5 (response) overlarge scalar values
+        VERDICT.put("quotbal", SipParseResult.BAD_NAME_ADDR); // 3.1.2.6 unterminated quoted string
+        VERDICT.put("ltgtruri", SipParseResult.BAD_REQUEST_URI); // 3.1.2.7 <> around the Request-URI
+        VERDICT.put("lwsruri", SipParseResult.BAD_START_LINE); // 3.1.2.8 LWS inside the Request-URI
+        VERDICT.put("lwsstart", SipParseResult.BAD_START_LINE); // 3.1.2.9 several SP in the request line
+        VERDICT.put("trws", SipParseResult.BAD_START_LINE); // 3.1.2.10 SP at the end of the request line
+        VERDICT.put("escruri", SipParseResult.OK); // 3.1.2.11 either; escaped headers kept
+        VERDICT.put("baddate", SipParseResult.OK); // 3.1.2.12 a proxy forwards it
+        VERDICT.put("regbadct", SipParseResult.OK); // 3.1.2.13 either
+        VERDICT.put("badaspec", SipParseResult.OK); // 3.1.2.14 either
+        VERDICT.put("baddn", SipParseResult.OK); // 3.1.2.15 either
+        VERDICT.put("badvers", SipParseResult.UNSUPPORTED_VERSION); // 3.1.2.16 505
+        VERDICT.put("mismatch01", SipParseResult.BAD_CSEQ); // 3.1.2.17 start line and CSeq disagree
+        VERDICT.put("mismatch02", SipParseResult.BAD_CSEQ); // 3.1.2.18 likewise, unknown method
+        VERDICT.put("bigcode", SipParseResult.BAD_STATUS_CODE); // 3.1.2.19 overlarge status code
         // 3.2 transaction layer: a branch without the magic cookie is RFC 2543 style, still routable
         VERDICT.put("badbranch", SipParseResult.OK);
         // 3.3 application layer, from a proxy's side
-        VERDICT.put("insuf", SipParseResult.MISSING_HEADER);          // 3.3.1 missing required headers
-        for (String ok : new String[] {"unkscm", "novelsc", "unksm2", "bext01", "invut", "regaut01", "bcast",
-            "zeromf", "cparam01", "cparam02", "regescrt", "sdp01"}) {
-            VERDICT.put(ok, SipParseResult.OK);                       // parse fine; the layers above decide
+        VERDICT.put("insuf", SipParseResult.MISSING_HEADER); // 3.3.1 missing required headers
+        for (String ok : new String[] {
+            "unkscm",
+            "novelsc",
+            "unksm2",
+            "bext01",
+            "invut",
+            "regaut01",
+            "bcast",
+            "zeromf",
+            "cparam01",
+            "cparam02",
+            "regescrt",
+            "sdp01"
+        }) {
+            VERDICT.put(ok, SipParseResult.OK); // parse fine; the layers above decide
         }
-        VERDICT.put("multi01", SipParseResult.DUPLICATE_HEADER);      // 3.3.8 two values in single-value fields
-        VERDICT.put("mcl01", SipParseResult.BAD_CONTENT_LENGTH);      // 3.3.9 several Content-Length values
+        VERDICT.put("multi01", SipParseResult.DUPLICATE_HEADER); // 3.3.8 two values in single-value fields
+        VERDICT.put("mcl01", SipParseResult.BAD_CONTENT_LENGTH); // 3.3.9 several Content-Length values
         // 3.4 backward compatibility
         VERDICT.put("inv2543", SipParseResult.OK);
     }

@@ -102,8 +102,10 @@ class SipMessageEditorFuzzTest {
         }
         byte[] out = Arrays.copyOfRange(dst, OUT_OFFSET, OUT_OFFSET + n);
         ByteBuffer buf = ByteBuffer.allocate(n);
-        assertEquals(n, editor.writeTo((ByteBuffer b, byte[] src, int off, int len) -> b.put(src, off, len), buf),
-            "writeTo(ByteSink) returns outputLength()");
+        assertEquals(
+                n,
+                editor.writeTo((ByteBuffer b, byte[] src, int off, int len) -> b.put(src, off, len), buf),
+                "writeTo(ByteSink) returns outputLength()");
         assertArrayEquals(out, buf.array(), "writeTo(ByteSink) writes what writeTo(byte[]) writes");
         assertThrows(IndexOutOfBoundsException.class, () -> editor.writeTo(new byte[n], 1), "no room");
         return out;
@@ -121,8 +123,9 @@ class SipMessageEditorFuzzTest {
             int kind = (input[1 + 3 * i] & 0xff) % EDITS;
             Random r = new Random(((input[2 + 3 * i] & 0xff) << 8) | (input[3 + 3 * i] & 0xff));
             MessageEdit e = edit(kind, r);
-            if (e instanceof MessageEdit.RemoveTopVia || e instanceof MessageEdit.SetTopViaReceived
-                || e instanceof MessageEdit.SetTopViaReceivedAndRport) {
+            if (e instanceof MessageEdit.RemoveTopVia
+                    || e instanceof MessageEdit.SetTopViaReceived
+                    || e instanceof MessageEdit.SetTopViaReceivedAndRport) {
                 if (topVia) {
                     continue;
                 }
@@ -165,10 +168,16 @@ class SipMessageEditorFuzzTest {
             case 0 -> new MessageEdit.PrependVia(SipMessageGenerator.via(r));
             case 1 -> new MessageEdit.RemoveTopVia();
             case 2 -> MessageEdit.receivedEdit(r);
-            case 3 -> new MessageEdit.SetTopViaReceivedAndRport(
-                BiasedDraws.orNull(r, 0.2, x -> x.nextBoolean() ? SipMessageGenerator.ipv4(x) : SipMessageGenerator.ipv6(x)),
-                BiasedDraws.between(r, 0, 65535));
-            case 4 -> new MessageEdit.PrependRecordRoute(SipMessageGenerator.routeEntry(r).unfolded());
+            case 3 ->
+                new MessageEdit.SetTopViaReceivedAndRport(
+                        BiasedDraws.orNull(
+                                r,
+                                0.2,
+                                x -> x.nextBoolean() ? SipMessageGenerator.ipv4(x) : SipMessageGenerator.ipv6(x)),
+                        BiasedDraws.between(r, 0, 65535));
+            case 4 ->
+                new MessageEdit.PrependRecordRoute(
+                        SipMessageGenerator.routeEntry(r).unfolded());
             case 5 -> new MessageEdit.RemoveTopRoute();
             case 6 -> new MessageEdit.SetMaxForwards(BiasedDraws.between(r, 0, Integer.MAX_VALUE));
             default -> new MessageEdit.SetRequestUri(SipMessageGenerator.requestUri(r));

@@ -9,16 +9,16 @@ import org.junit.jupiter.api.Test;
 
 class SipMessageEditorTest {
     private static final String INVITE = "INVITE sip:bob@example.com SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Route: <sip:p1.example.net;lr>, <sip:p2.example.net;lr>\r\n"
-        + "From: <sip:alice@example.com>;tag=1\r\n"
-        + "To: <sip:bob@example.com>\r\n"
-        + "Call-ID: c1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Content-Length: 3\r\n"
-        + "\r\n"
-        + "abc";
+            + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Route: <sip:p1.example.net;lr>, <sip:p2.example.net;lr>\r\n"
+            + "From: <sip:alice@example.com>;tag=1\r\n"
+            + "To: <sip:bob@example.com>\r\n"
+            + "Call-ID: c1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Content-Length: 3\r\n"
+            + "\r\n"
+            + "abc";
 
     private final SipMessageView in = new SipMessageView();
     private final SipMessageEditor editor = new SipMessageEditor();
@@ -44,25 +44,27 @@ class SipMessageEditorTest {
     @Test
     void proxyHopEditsProduceExpectedMessage() {
         String out = output(edit(INVITE)
-            .setTopViaReceived("198.51.100.9", 40000)
-            .prependVia("SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-proxy")
-            .prependRecordRoute("<sip:203.0.113.1;lr>")
-            .removeTopRoute()
-            .setMaxForwards(69)
-            .setRequestUri("sip:bob@192.0.2.50:5080"));
-        assertEquals("INVITE sip:bob@192.0.2.50:5080 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-proxy\r\n"
-            + "Record-Route: <sip:203.0.113.1;lr>\r\n"
-            + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport=40000;received=198.51.100.9\r\n"
-            + "Max-Forwards: 69\r\n"
-            + "Route: <sip:p2.example.net;lr>\r\n"
-            + "From: <sip:alice@example.com>;tag=1\r\n"
-            + "To: <sip:bob@example.com>\r\n"
-            + "Call-ID: c1\r\n"
-            + "CSeq: 1 INVITE\r\n"
-            + "Content-Length: 3\r\n"
-            + "\r\n"
-            + "abc", out);
+                .setTopViaReceived("198.51.100.9", 40000)
+                .prependVia("SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-proxy")
+                .prependRecordRoute("<sip:203.0.113.1;lr>")
+                .removeTopRoute()
+                .setMaxForwards(69)
+                .setRequestUri("sip:bob@192.0.2.50:5080"));
+        assertEquals(
+                "INVITE sip:bob@192.0.2.50:5080 SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-proxy\r\n"
+                        + "Record-Route: <sip:203.0.113.1;lr>\r\n"
+                        + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport=40000;received=198.51.100.9\r\n"
+                        + "Max-Forwards: 69\r\n"
+                        + "Route: <sip:p2.example.net;lr>\r\n"
+                        + "From: <sip:alice@example.com>;tag=1\r\n"
+                        + "To: <sip:bob@example.com>\r\n"
+                        + "Call-ID: c1\r\n"
+                        + "CSeq: 1 INVITE\r\n"
+                        + "Content-Length: 3\r\n"
+                        + "\r\n"
+                        + "abc",
+                out);
         SipMessageView again = new SipMessageView();
         byte[] b = out.getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.OK, again.wrap(b, 0, b.length));
@@ -73,25 +75,29 @@ class SipMessageEditorTest {
     @Test
     void removesWholeViaLineWhenItHoldsOneValue() {
         String resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-p\r\n"
-            + "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nContent-Length: 0\r\n\r\n";
-        assertEquals("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nContent-Length: 0\r\n\r\n",
-            output(edit(resp).removeTopVia()));
+                + "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nContent-Length: 0\r\n\r\n";
+        assertEquals(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nContent-Length: 0\r\n\r\n",
+                output(edit(resp).removeTopVia()));
     }
 
     @Test
     void removesOnlyTopValueWhenViaLineHoldsSeveral() {
-        String resp = "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-p ,  SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\n"
-            + "l: 0\r\n\r\n";
-        assertEquals("SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nl: 0\r\n\r\n",
-            output(edit(resp).removeTopVia()));
+        String resp =
+                "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-p ,  SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\n"
+                        + "l: 0\r\n\r\n";
+        assertEquals(
+                "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-u\r\nl: 0\r\n\r\n",
+                output(edit(resp).removeTopVia()));
     }
 
     @Test
     void removesTopViaEvenWhenALaterViaLineIsMalformed() {
         String resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-p\r\n"
-            + "Via: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n";
-        assertEquals("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n",
-            output(edit(resp).removeTopVia()));
+                + "Via: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n";
+        assertEquals(
+                "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP \"unterminated\r\nContent-Length: 0\r\n\r\n",
+                output(edit(resp).removeTopVia()));
     }
 
     @Test
@@ -104,8 +110,9 @@ class SipMessageEditorTest {
     @Test
     void leavesRportAloneWhenClientDidNotAskForIt() {
         String s = INVITE.replace(";rport\r\n", "\r\n");
-        assertEquals(s.replace("z9hG4bK-top\r\n", "z9hG4bK-top;received=192.0.2.7\r\n"),
-            output(edit(s).setTopViaReceived("192.0.2.7", 5060)));
+        assertEquals(
+                s.replace("z9hG4bK-top\r\n", "z9hG4bK-top;received=192.0.2.7\r\n"),
+                output(edit(s).setTopViaReceived("192.0.2.7", 5060)));
     }
 
     @Test
@@ -145,8 +152,13 @@ class SipMessageEditorTest {
 
     @Test
     void editsAreRelativeToTheReceivedMessageNotEarlierEdits() {
-        String out = output(edit(INVITE).prependVia("SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-new").removeTopVia());
-        assertEquals(INVITE.replace("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n",
-            "Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-new\r\n"), out);
+        String out = output(edit(INVITE)
+                .prependVia("SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-new")
+                .removeTopVia());
+        assertEquals(
+                INVITE.replace(
+                        "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n",
+                        "Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bK-new\r\n"),
+                out);
     }
 }

@@ -21,17 +21,28 @@ import java.util.Random;
  * made by {@link MessageLayout}.
  */
 final class SipMessageGenerator {
-    static final String TOKEN_CHARS =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
-    static final List<String> METHODS = List.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK",
-        "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
+    static final String TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~";
+    static final List<String> METHODS = List.of(
+            "INVITE",
+            "ACK",
+            "BYE",
+            "CANCEL",
+            "OPTIONS",
+            "REGISTER",
+            "PRACK",
+            "SUBSCRIBE",
+            "NOTIFY",
+            "PUBLISH",
+            "INFO",
+            "REFER",
+            "MESSAGE",
+            "UPDATE");
     private static final String LOWER = "abcdefghijklmnopqrstuvwxyz";
     private static final String ALNUM = LOWER + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     private static final String CALL_ID_CHARS = ALNUM + "-.!%*_+`'~()<>:\\\"/[]?{}";
     private static final String PRINTABLE = printable();
 
-    private SipMessageGenerator() {
-    }
+    private SipMessageGenerator() {}
 
     static String tokens(Random r, int min, int max) {
         return BiasedDraws.string(r, TOKEN_CHARS, min, max);
@@ -62,8 +73,15 @@ final class SipMessageGenerator {
                 int tail = between(r, 0, 2);
                 yield "[2001:db8" + (head > 0 ? ":" : "") + join(g, 0, head) + "::" + join(g, 6 - tail, 6) + "]";
             }
-            default -> anyOf(r, "[::1]", "[::]", "[2001:db8::1]", "[fe80::a:b:c:d]",
-                "[2001:DB8:0:0:8:800:200C:417A]", "[::ffff:192.0.2.128]");
+            default ->
+                anyOf(
+                        r,
+                        "[::1]",
+                        "[::]",
+                        "[2001:db8::1]",
+                        "[fe80::a:b:c:d]",
+                        "[2001:DB8:0:0:8:800:200C:417A]",
+                        "[::ffff:192.0.2.128]");
         };
     }
 
@@ -85,8 +103,13 @@ final class SipMessageGenerator {
 
     /** Host names under the reserved top-level domains of RFC 2606. */
     static String domain(Random r) {
-        List<String> labels = list(r, 1, 3, x -> BiasedDraws.string(x, LOWER, 1, 1)
-            + BiasedDraws.string(x, LOWER + "0123456789-", 0, 10) + BiasedDraws.string(x, ALNUM, 1, 1));
+        List<String> labels = list(
+                r,
+                1,
+                3,
+                x -> BiasedDraws.string(x, LOWER, 1, 1)
+                        + BiasedDraws.string(x, LOWER + "0123456789-", 0, 10)
+                        + BiasedDraws.string(x, ALNUM, 1, 1));
         String d = String.join(".", labels);
         return anyOf(r, d + ".example.com", d + ".invalid", d + ".test", d + ".example");
     }
@@ -112,11 +135,21 @@ final class SipMessageGenerator {
         List<Param> params = list(r, 0, 3, SipMessageGenerator::viaExtraParam);
         Param branch = orNull(r, 0.1, x -> {
             String t = tokens(x, 1, 20);
-            return anyOf(x, new Param("branch", "z9hG4bK" + t), new Param("branch", "z9hG4bK" + t),
-                new Param("Branch", "z9hG4bK" + t), new Param("branch", t));
+            return anyOf(
+                    x,
+                    new Param("branch", "z9hG4bK" + t),
+                    new Param("branch", "z9hG4bK" + t),
+                    new Param("Branch", "z9hG4bK" + t),
+                    new Param("branch", t));
         });
-        Param rport = orNull(r, 0.4, x -> anyOf(x, new Param("rport", null), new Param("RPort", null),
-            new Param("rport", String.valueOf(between(x, 0, 65535)))));
+        Param rport = orNull(
+                r,
+                0.4,
+                x -> anyOf(
+                        x,
+                        new Param("rport", null),
+                        new Param("RPort", null),
+                        new Param("rport", String.valueOf(between(x, 0, 65535)))));
         Param received = orNull(r, 0.7, x -> new Param("received", x.nextBoolean() ? ipv4(x) : ipv6(x)));
         for (Param p : new Param[] {branch, rport, received}) {
             if (p != null) {
@@ -124,8 +157,15 @@ final class SipMessageGenerator {
             }
         }
         Collections.shuffle(params, r);
-        return new ViaSpec(transport, host, port, params, pick(r, 90, "/", " / "),
-            pick(r, 85, " ", "  ", "\t", " \t "), pick(r, 90, ":", " : "), pick(r, 85, ";", " ;", "; ", " ; "));
+        return new ViaSpec(
+                transport,
+                host,
+                port,
+                params,
+                pick(r, 90, "/", " / "),
+                pick(r, 85, " ", "  ", "\t", " \t "),
+                pick(r, 90, ":", " : "),
+                pick(r, 85, ";", " ;", "; ", " ; "));
     }
 
     private static Param viaExtraParam(Random r) {
@@ -144,9 +184,13 @@ final class SipMessageGenerator {
 
     /** A quoted-string with escaped quotes and backslashes and the separators a splitter must not split at. */
     static String quotedText(Random r) {
-        List<String> chunks = list(r, 0, 6, x -> x.nextBoolean()
-            ? BiasedDraws.string(x, ALNUM + " ,;:<>@=/?()[]{}", 1, 6)
-            : anyOf(x, "\\\"", "\\\\", "\\a", "\u00c3\u00a7", "\u00e2\u0082\u00ac"));
+        List<String> chunks = list(
+                r,
+                0,
+                6,
+                x -> x.nextBoolean()
+                        ? BiasedDraws.string(x, ALNUM + " ,;:<>@=/?()[]{}", 1, 6)
+                        : anyOf(x, "\\\"", "\\\\", "\\a", "\u00c3\u00a7", "\u00e2\u0082\u00ac"));
         return "\"" + String.join("", chunks) + "\"";
     }
 
@@ -195,18 +239,28 @@ final class SipMessageGenerator {
         boolean fold = r.nextInt(4) == 0;
         String uri = "sip:" + user + "@" + host + (port >= 0 ? ":" + port : "");
         List<Param> params = t == null ? List.of() : List.of(new Param("tag", t));
-        return new NameAddrSpec(displayName, angle || displayName != null, uri, host, port, false, params,
-            displayName != null && fold);
+        return new NameAddrSpec(
+                displayName, angle || displayName != null, uri, host, port, false, params, displayName != null && fold);
     }
 
     static NameAddrSpec contact(Random r) {
         String user = user(r);
         String host = host(r);
         int port = optionalPort(r);
-        List<Param> params = anyOf(r, List.of(), List.of(new Param("expires", "3600")),
-            List.of(new Param("+sip.instance", "\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\"")));
-        return new NameAddrSpec(null, true, "sip:" + user + "@" + host + (port >= 0 ? ":" + port : ""), host, port,
-            false, params, false);
+        List<Param> params = anyOf(
+                r,
+                List.of(),
+                List.of(new Param("expires", "3600")),
+                List.of(new Param("+sip.instance", "\"<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>\"")));
+        return new NameAddrSpec(
+                null,
+                true,
+                "sip:" + user + "@" + host + (port >= 0 ? ":" + port : ""),
+                host,
+                port,
+                false,
+                params,
+                false);
     }
 
     /** Request-URIs: sip/sips with user, host, port and parameters (eight in ten); tel and urn. */
@@ -238,7 +292,7 @@ final class SipMessageGenerator {
             return anyOf(r, METHODS.toArray(new String[0]));
         }
         return BiasedDraws.string(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1, 1)
-            + BiasedDraws.string(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-", 2, 9);
+                + BiasedDraws.string(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-", 2, 9);
     }
 
     /** Bodies as Latin-1 text: none, SDP-like text, or arbitrary bytes (CR, LF, NUL and high bytes included). */
@@ -250,7 +304,7 @@ final class SipMessageGenerator {
         if (kind < 8) {
             String ip = ipv4(r);
             return "v=0\r\no=- 1 1 IN IP4 " + ip + "\r\ns=-\r\nc=IN IP4 " + ip + "\r\nt=0 0\r\nm=audio "
-                + between(r, 1024, 65535) + " RTP/AVP 0\r\n";
+                    + between(r, 1024, 65535) + " RTP/AVP 0\r\n";
         }
         int n = BiasedDraws.size(r, 1, 200);
         StringBuilder s = new StringBuilder(n);
@@ -278,9 +332,13 @@ final class SipMessageGenerator {
     static GeneratedMessage message(Random r) {
         String method = method(r);
         MessageLayout.Head head = r.nextBoolean()
-            ? new MessageLayout.Head(true, method, requestUri(r), 0, null)
-            : new MessageLayout.Head(false, method, null, between(r, 100, 699),
-                anyOf(r, "OK", "Trying", "Ringing", "Session Progress", "Not Found", "", "\u00c3\u0087a va"));
+                ? new MessageLayout.Head(true, method, requestUri(r), 0, null)
+                : new MessageLayout.Head(
+                        false,
+                        method,
+                        null,
+                        between(r, 100, 699),
+                        anyOf(r, "OK", "Trying", "Ringing", "Session Progress", "Not Found", "", "\u00c3\u0087a va"));
         List<ViaSpec> vias = list(r, 1, 6, SipMessageGenerator::via);
         List<NameAddrSpec> routes = list(r, 0, 4, SipMessageGenerator::routeEntry);
         List<NameAddrSpec> recordRoutes = list(r, 0, 4, SipMessageGenerator::routeEntry);
@@ -288,12 +346,12 @@ final class SipMessageGenerator {
         NameAddrSpec toNoTag = party(r, false);
         NameAddrSpec toTag = party(r, true);
         List<NameAddrSpec> contacts = list(r, 0, 2, SipMessageGenerator::contact);
-        MessageLayout.Parties parties = new MessageLayout.Parties(from, contacts.size() % 2 == 0 ? toTag : toNoTag,
-            contacts);
+        MessageLayout.Parties parties =
+                new MessageLayout.Parties(from, contacts.size() % 2 == 0 ? toTag : toNoTag, contacts);
         MessageLayout.Ids ids = new MessageLayout.Ids(callId(r), between(r, 0, 0xFFFF_FFFFL), maxForwards(r));
         String body = body(r);
-        MessageLayout.Extras extras = new MessageLayout.Extras(list(r, 0, 6, SipMessageGenerator::extraHeader),
-            r.nextLong());
+        MessageLayout.Extras extras =
+                new MessageLayout.Extras(list(r, 0, 6, SipMessageGenerator::extraHeader), r.nextLong());
         return MessageLayout.build(head, vias, routes, recordRoutes, parties, ids, body, extras);
     }
 

@@ -34,10 +34,18 @@ class SipMessageProperties {
         t.setDaemon(true);
         return t;
     });
-    static final SipParseLimits TIGHT = SipParseLimits.builder().maxMessageBytes(600).maxHeaders(12)
-        .maxLineBytes(90).maxValuesPerHeader(2).build();
-    static final SipParseLimits ROOMY = SipParseLimits.builder().maxMessageBytes(1 << 20)
-        .maxHeaders(512).maxLineBytes(1 << 20).maxValuesPerHeader(512).build();
+    static final SipParseLimits TIGHT = SipParseLimits.builder()
+            .maxMessageBytes(600)
+            .maxHeaders(12)
+            .maxLineBytes(90)
+            .maxValuesPerHeader(2)
+            .build();
+    static final SipParseLimits ROOMY = SipParseLimits.builder()
+            .maxMessageBytes(1 << 20)
+            .maxHeaders(512)
+            .maxLineBytes(1 << 20)
+            .maxValuesPerHeader(512)
+            .build();
 
     /** The most draws {@link #drawUntil} makes: that many without an acceptable input is a broken generator. */
     private static final int MAX_DRAWS = 1000;
@@ -88,7 +96,8 @@ class SipMessageProperties {
         GeneratedMessage m = c.input("message", SipMessageGenerator.message(r));
         List<MessageEdit> edits = c.input("edits", MessageEdit.combination(r));
         boolean stream = c.input("stream", r.nextBoolean());
-        MessageChecks.assertEditedAsPredicted(m, edits.stream().filter(e -> e.appliesTo(m)).toList(), stream);
+        MessageChecks.assertEditedAsPredicted(
+                m, edits.stream().filter(e -> e.appliesTo(m)).toList(), stream);
     }
 
     @SeededProperty(seed = 20240604L, cases = 50)
@@ -132,10 +141,15 @@ class SipMessageProperties {
         SipParseLimits limits = tight ? TIGHT : SipParseLimits.defaults();
         SipMessageView fixed = new SipMessageView(limits);
         // Only a message that frames has accessors to call: draw until one does.
-        byte[] b = c.input("mutated", drawUntil(r, x -> {
-            GeneratedMessage m = c.input("message", SipMessageGenerator.message(x));
-            return mutated(m, c.input("mutations", Mutation.list(x, 0, 2)));
-        }, bytes -> fixed.wrap(bytes, 0, bytes.length) == SipParseResult.OK));
+        byte[] b = c.input(
+                "mutated",
+                drawUntil(
+                        r,
+                        x -> {
+                            GeneratedMessage m = c.input("message", SipMessageGenerator.message(x));
+                            return mutated(m, c.input("mutations", Mutation.list(x, 0, 2)));
+                        },
+                        bytes -> fixed.wrap(bytes, 0, bytes.length) == SipParseResult.OK));
         assertEquals(SipParseResult.OK, fixed.wrap(b, 0, b.length));
         List<String> canonical = List.copyOf(AccessorOutcomes.ACCESSORS.keySet());
         List<String> order = new ArrayList<>(canonical);
@@ -191,10 +205,10 @@ class SipMessageProperties {
     @SeededProperty(seed = 20240606L, cases = 300)
     void streamFramesEachMessageExactlyHoweverItIsChunked(PropertyCase c) {
         List<GeneratedMessage> messages = c.input("messages", messages(c.random()));
-        List<Integer> keepalives = c.input("keepalives", BiasedDraws.list(c.random(), 5, 5,
-            x -> BiasedDraws.between(x, 0, 3)));
-        List<Integer> chunks = c.input("chunks", BiasedDraws.list(c.random(), 1, 20,
-            x -> BiasedDraws.between(x, 1, 400)));
+        List<Integer> keepalives =
+                c.input("keepalives", BiasedDraws.list(c.random(), 5, 5, x -> BiasedDraws.between(x, 0, 3)));
+        List<Integer> chunks =
+                c.input("chunks", BiasedDraws.list(c.random(), 1, 20, x -> BiasedDraws.between(x, 1, 400)));
         StreamScript s = new StreamScript(messages, keepalives);
         SipMessageView v = new SipMessageView();
         int have = 0;
@@ -209,15 +223,17 @@ class SipMessageProperties {
                     assertTrue(next < messages.size() && have < s.ends[next], "INCOMPLETE with a whole message");
                     break;
                 }
-                assertTrue(allCrLf(window, 0, r == SipParseResult.OK ? v.messageOffset() : v.frameLength()),
-                    "only CRLF may precede a message");
+                assertTrue(
+                        allCrLf(window, 0, r == SipParseResult.OK ? v.messageOffset() : v.frameLength()),
+                        "only CRLF may precede a message");
                 if (r == SipParseResult.KEEPALIVE) {
                     assertEquals(window.length, v.frameLength(), "KEEPALIVE consumes all the CRLFs there are");
                 } else {
                     assertEquals(SipParseResult.OK, r);
                     assertEquals(s.ends[next], consumed + v.frameLength(), "message " + next + " frame end");
-                    assertEquals(Latin1.of(s.message(next), 0, s.message(next).length),
-                        Latin1.of(window, v.messageOffset(), v.messageLength()));
+                    assertEquals(
+                            Latin1.of(s.message(next), 0, s.message(next).length),
+                            Latin1.of(window, v.messageOffset(), v.messageLength()));
                     next++;
                 }
                 consumed += v.frameLength();
@@ -230,8 +246,8 @@ class SipMessageProperties {
     @SeededProperty(seed = 20240607L, cases = 100)
     void keepalivesBetweenMessagesYieldKeepalive(PropertyCase c) {
         List<GeneratedMessage> messages = c.input("messages", messages(c.random()));
-        List<Integer> keepalives = c.input("keepalives", BiasedDraws.list(c.random(), 5, 5,
-            x -> BiasedDraws.between(x, 1, 3)));
+        List<Integer> keepalives =
+                c.input("keepalives", BiasedDraws.list(c.random(), 5, 5, x -> BiasedDraws.between(x, 1, 3)));
         StreamScript s = new StreamScript(messages, keepalives);
         SipMessageView v = new SipMessageView();
         int consumed = 0;

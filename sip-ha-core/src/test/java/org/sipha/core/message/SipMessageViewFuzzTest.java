@@ -34,9 +34,12 @@ class SipMessageViewFuzzTest {
     private static final byte[] PAD = Latin1.bytes(":\n: \r\n\n:x\r:\n\t:;,\n");
 
     static Stream<Named<byte[]>> seeds() {
-        return SipSeedMessages.all().flatMap(m -> Stream.of(
-            Named.of(m.getName(), withHeader(new byte[] {0, (byte) 255, 0, 63}, m.getPayload())),
-            Named.of(m.getName() + " (tight limits)", withHeader(new byte[] {1, 6, 99, 1}, m.getPayload()))));
+        return SipSeedMessages.all()
+                .flatMap(m -> Stream.of(
+                        Named.of(m.getName(), withHeader(new byte[] {0, (byte) 255, 0, 63}, m.getPayload())),
+                        Named.of(
+                                m.getName() + " (tight limits)",
+                                withHeader(new byte[] {1, 6, 99, 1}, m.getPayload()))));
     }
 
     @MethodSource("seeds")
@@ -64,7 +67,8 @@ class SipMessageViewFuzzTest {
         assertEquals(r, inPlace.wrap(padded, PAD.length, msg.length), "datagram inside a larger array");
         assertSameFrame(exact, 0, inPlace, PAD.length);
 
-        ByteBuffer direct = ByteBuffer.allocateDirect(Math.max(1, msg.length)).put(msg).flip();
+        ByteBuffer direct =
+                ByteBuffer.allocateDirect(Math.max(1, msg.length)).put(msg).flip();
         SipMessageView copied = new SipMessageView(limits);
         assertEquals(r, copied.wrap(direct), "datagram in a direct buffer");
         assertSameFrame(exact, 0, copied, 0);

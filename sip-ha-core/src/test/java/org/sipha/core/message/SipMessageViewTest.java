@@ -14,22 +14,22 @@ import org.junit.jupiter.api.Test;
 
 class SipMessageViewTest {
     private static final String INVITE = "INVITE sip:bob@example.com SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n"
-        + "Via: SIP/2.0/TCP [2001:db8::9]:5070;branch=z9hG4bK-mid;received=2001:db8::10, SIP/2.0/UDP h3.example.net;branch=z9hG4bK-low\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Route: <sip:p1.example.net;lr>, <sip:p2.example.net;lr;transport=tcp>\r\n"
-        + "Route: <sip:[2001:db8::1]:5080;lr>\r\n"
-        + "From: \"Alice \\\"A\\\" Smith\" <sip:alice@example.com>;tag=1928301774\r\n"
-        + "To: Bob <sip:bob@example.com>\r\n"
-        + "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
-        + "CSeq: 314159 INVITE\r\n"
-        + "Contact: <sip:alice@192.0.2.1>\r\n"
-        + "X-Custom: one\r\n"
-        + "x-custom: two\r\n"
-        + "Content-Type: application/sdp\r\n"
-        + "Content-Length: 4\r\n"
-        + "\r\n"
-        + "v=0\n";
+            + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-top;rport\r\n"
+            + "Via: SIP/2.0/TCP [2001:db8::9]:5070;branch=z9hG4bK-mid;received=2001:db8::10, SIP/2.0/UDP h3.example.net;branch=z9hG4bK-low\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Route: <sip:p1.example.net;lr>, <sip:p2.example.net;lr;transport=tcp>\r\n"
+            + "Route: <sip:[2001:db8::1]:5080;lr>\r\n"
+            + "From: \"Alice \\\"A\\\" Smith\" <sip:alice@example.com>;tag=1928301774\r\n"
+            + "To: Bob <sip:bob@example.com>\r\n"
+            + "Call-ID: a84b4c76e66710@pc33.example.com\r\n"
+            + "CSeq: 314159 INVITE\r\n"
+            + "Contact: <sip:alice@192.0.2.1>\r\n"
+            + "X-Custom: one\r\n"
+            + "x-custom: two\r\n"
+            + "Content-Type: application/sdp\r\n"
+            + "Content-Length: 4\r\n"
+            + "\r\n"
+            + "v=0\n";
 
     private final SipMessageView msg = new SipMessageView();
 
@@ -116,12 +116,12 @@ class SipMessageViewTest {
     @Test
     void understandsCompactFormsAndFoldedLines() {
         String s = "BYE sip:b@example.com SIP/2.0\r\n"
-            + "v: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bK-c\r\n"
-            + "f: <sip:a@example.com>;tag=x\r\n"
-            + "t: <sip:b@example.com>\r\n\t;tag=y\r\n"
-            + "i: cid-1\r\n"
-            + "CSeq:\r\n   7\r\n  BYE\r\n"
-            + "l: 0\r\n\r\n";
+                + "v: SIP/2.0/UDP 192.0.2.5;branch=z9hG4bK-c\r\n"
+                + "f: <sip:a@example.com>;tag=x\r\n"
+                + "t: <sip:b@example.com>\r\n\t;tag=y\r\n"
+                + "i: cid-1\r\n"
+                + "CSeq:\r\n   7\r\n  BYE\r\n"
+                + "l: 0\r\n\r\n";
         assertEquals(SipParseResult.OK, wrap(s));
         assertEquals("z9hG4bK-c", msg.topVia().branch().toString());
         assertEquals("y", msg.to().tag().toString());
@@ -135,8 +135,8 @@ class SipMessageViewTest {
     @Test
     void readsStatusLine() {
         String s = "SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-1\r\n"
-            + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+                + "Content-Length: 0\r\n\r\n";
         assertEquals(SipParseResult.OK, wrap(s));
         assertFalse(msg.isRequest());
         assertEquals(486, msg.statusCode());
@@ -155,23 +155,28 @@ class SipMessageViewTest {
 
     @Test
     void takesRestOfDatagramAsBodyWithoutContentLength() {
-        assertEquals(SipParseResult.OK, wrap("MESSAGE sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\n\r\nhello"));
+        assertEquals(
+                SipParseResult.OK, wrap("MESSAGE sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\n\r\nhello"));
         assertEquals("hello", msg.body().toString());
         assertEquals(-1, msg.contentLength());
     }
 
     @Test
     void rejectsBodyShorterThanContentLength() {
-        assertEquals(SipParseResult.BODY_TRUNCATED, wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: 10\r\n\r\nabc"));
+        assertEquals(
+                SipParseResult.BODY_TRUNCATED,
+                wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: 10\r\n\r\nabc"));
         assertEquals(400, msg.parseResult().statusCode());
     }
 
     @Test
     void rejectsConflictingContentLengths() {
-        assertEquals(SipParseResult.BAD_CONTENT_LENGTH,
-            wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\nab"));
-        assertEquals(SipParseResult.BAD_CONTENT_LENGTH,
-            wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: -1\r\n\r\n"));
+        assertEquals(
+                SipParseResult.BAD_CONTENT_LENGTH,
+                wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\nab"));
+        assertEquals(
+                SipParseResult.BAD_CONTENT_LENGTH,
+                wrap("OPTIONS sip:a@example.com SIP/2.0\r\nContent-Length: -1\r\n\r\n"));
     }
 
     @Test
@@ -185,8 +190,10 @@ class SipMessageViewTest {
         assertEquals(SipParseResult.BAD_REQUEST_URI, wrap("INVITE nocolon SIP/2.0\r\n\r\n"));
         assertEquals(SipParseResult.BAD_METHOD, wrap("INV@TE sip:a@example.com SIP/2.0\r\n\r\n"));
         assertEquals(SipParseResult.BAD_STATUS_CODE, wrap("SIP/2.0 99x Huh\r\n\r\n"));
-        assertEquals(SipParseResult.BAD_HEADER_LINE, wrap("OPTIONS sip:a@example.com SIP/2.0\r\nNo colon here\r\n\r\n"));
-        assertEquals(SipParseResult.BAD_HEADER_LINE, wrap("OPTIONS sip:a@example.com SIP/2.0\r\n folded-first: x\r\n\r\n"));
+        assertEquals(
+                SipParseResult.BAD_HEADER_LINE, wrap("OPTIONS sip:a@example.com SIP/2.0\r\nNo colon here\r\n\r\n"));
+        assertEquals(
+                SipParseResult.BAD_HEADER_LINE, wrap("OPTIONS sip:a@example.com SIP/2.0\r\n folded-first: x\r\n\r\n"));
         assertEquals(SipParseResult.EMPTY, msg.wrap(new byte[0], 0, 0));
     }
 
@@ -199,36 +206,56 @@ class SipMessageViewTest {
     @Test
     void lazilyReportsMalformedHeaderValuesWithTypedError() {
         String s = "INVITE sip:a@example.com SIP/2.0\r\nVia: SIP/2.0 192.0.2.1\r\nCSeq: x INVITE\r\n"
-            + "Max-Forwards: ten\r\nFrom: <sip:a@example.com\r\nCall-ID: c\r\nTo: <sip:b@example.com>\r\n\r\n";
+                + "Max-Forwards: ten\r\nFrom: <sip:a@example.com\r\nCall-ID: c\r\nTo: <sip:b@example.com>\r\n\r\n";
         assertEquals(SipParseResult.OK, wrap(s));
-        assertEquals(SipParseResult.BAD_VIA, assertThrows(SipSyntaxException.class, msg::topVia).result());
-        assertEquals(SipParseResult.BAD_CSEQ, assertThrows(SipSyntaxException.class, msg::cseqNumber).result());
-        assertEquals(SipParseResult.BAD_MAX_FORWARDS, assertThrows(SipSyntaxException.class, msg::maxForwards).result());
-        assertEquals(SipParseResult.BAD_NAME_ADDR, assertThrows(SipSyntaxException.class, msg::from).result());
+        assertEquals(
+                SipParseResult.BAD_VIA,
+                assertThrows(SipSyntaxException.class, msg::topVia).result());
+        assertEquals(
+                SipParseResult.BAD_CSEQ,
+                assertThrows(SipSyntaxException.class, msg::cseqNumber).result());
+        assertEquals(
+                SipParseResult.BAD_MAX_FORWARDS,
+                assertThrows(SipSyntaxException.class, msg::maxForwards).result());
+        assertEquals(
+                SipParseResult.BAD_NAME_ADDR,
+                assertThrows(SipSyntaxException.class, msg::from).result());
         assertTrue(msg.validate().isError());
     }
 
     @Test
     void validateNamesMissingMandatoryHeader() {
-        assertEquals(SipParseResult.OK, wrap("OPTIONS sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"));
+        assertEquals(
+                SipParseResult.OK,
+                wrap("OPTIONS sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n\r\n"));
         assertEquals(SipParseResult.MISSING_HEADER, msg.validate());
     }
 
     @Test
     void enforcesLimitsWithTypedResults() {
         SipMessageView small = new SipMessageView(SipParseLimits.builder()
-            .maxMessageBytes(200).maxHeaders(3).maxLineBytes(40).maxValuesPerHeader(2).build());
-        byte[] big = ("OPTIONS sip:a@example.com SIP/2.0\r\n" + "X: " + "y".repeat(300) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                .maxMessageBytes(200)
+                .maxHeaders(3)
+                .maxLineBytes(40)
+                .maxValuesPerHeader(2)
+                .build());
+        byte[] big = ("OPTIONS sip:a@example.com SIP/2.0\r\n" + "X: " + "y".repeat(300) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.MESSAGE_TOO_LARGE, small.wrap(big, 0, big.length));
-        byte[] longLine = ("OPTIONS sip:a@example.com SIP/2.0\r\nX: " + "y".repeat(60) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] longLine = ("OPTIONS sip:a@example.com SIP/2.0\r\nX: " + "y".repeat(60) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.LINE_TOO_LONG, small.wrap(longLine, 0, longLine.length));
-        byte[] many = "OPTIONS sip:a@example.com SIP/2.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] many = "OPTIONS sip:a@example.com SIP/2.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.TOO_MANY_HEADERS, small.wrap(many, 0, many.length));
         byte[] vias = "OPTIONS sip:a@example.com SIP/2.0\r\nv: SIP/2.0/UDP a, SIP/2.0/UDP b, SIP/2.0/UDP c\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
-        SipMessageView twoValues = new SipMessageView(SipParseLimits.builder().maxValuesPerHeader(2).build());
+                .getBytes(StandardCharsets.US_ASCII);
+        SipMessageView twoValues = new SipMessageView(
+                SipParseLimits.builder().maxValuesPerHeader(2).build());
         assertEquals(SipParseResult.OK, twoValues.wrap(vias, 0, vias.length));
-        assertEquals(SipParseResult.TOO_MANY_VALUES, assertThrows(SipSyntaxException.class, twoValues::viaCount).result());
+        assertEquals(
+                SipParseResult.TOO_MANY_VALUES,
+                assertThrows(SipSyntaxException.class, twoValues::viaCount).result());
     }
 
     @Test
@@ -249,7 +276,7 @@ class SipMessageViewTest {
     @Test
     void continueStreamFramesAMessageDrippingInByteByByteLikeAFreshWrap() {
         String m = "INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bK-d\r\n"
-            + "Subject: folded\r\n continues\r\nCall-ID: drip\r\nContent-Length: 5\r\n\r\nhello";
+                + "Subject: folded\r\n continues\r\nCall-ID: drip\r\nContent-Length: 5\r\n\r\nhello";
         byte[] b = (m + "SIP/2.0 200 OK\r\n").getBytes(StandardCharsets.US_ASCII);
         int n = 1;
         for (; n < m.length(); n++) {
@@ -268,7 +295,7 @@ class SipMessageViewTest {
         byte[] partial = "OPTIONS sip:a@example.com SIP/2.0\r\nCall-ID: first\r\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.INCOMPLETE, msg.continueStream(partial, 0, partial.length));
         byte[] other = "OPTIONS sip:a@example.com SIP/2.0\r\nCall-ID: second\r\nContent-Length: 0\r\n\r\n"
-            .getBytes(StandardCharsets.US_ASCII);
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.OK, msg.continueStream(other, 0, other.length));
         assertEquals("second", msg.callId().toString());
         assertEquals(1, msg.headerCount("Call-ID"));
@@ -276,7 +303,8 @@ class SipMessageViewTest {
 
     @Test
     void requiresContentLengthOnStreams() {
-        byte[] b = "OPTIONS sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] b = "OPTIONS sip:a@example.com SIP/2.0\r\nTo: <sip:a@example.com>\r\n\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.MISSING_CONTENT_LENGTH, msg.wrapStream(b, 0, b.length));
     }
 
@@ -304,9 +332,14 @@ class SipMessageViewTest {
         assertEquals(SipParseResult.OK, msg.wrapCopy(source, b, b.length));
         assertEquals("a84b4c76e66710@pc33.example.com", msg.callId().toString());
         assertNotSame(b, msg.buffer());
-        assertEquals(SipParseResult.EMPTY, msg.wrapCopy((src, dst, n) -> {
-            throw new AssertionError("copied");
-        }, b, -1));
+        assertEquals(
+                SipParseResult.EMPTY,
+                msg.wrapCopy(
+                        (src, dst, n) -> {
+                            throw new AssertionError("copied");
+                        },
+                        b,
+                        -1));
         assertThrows(IllegalStateException.class, msg::callId);
     }
 

@@ -15,8 +15,11 @@ class SipParseLimitsProperties {
 
     /** Limits no generated message comes near, so that one limit at a time can be tested. */
     private static SipParseLimits.Builder roomy() {
-        return SipParseLimits.builder().maxMessageBytes(1 << 20).maxHeaders(256).maxLineBytes(1 << 20)
-            .maxValuesPerHeader(256);
+        return SipParseLimits.builder()
+                .maxMessageBytes(1 << 20)
+                .maxHeaders(256)
+                .maxLineBytes(1 << 20)
+                .maxValuesPerHeader(256);
     }
 
     /** Limits for the linear-work examples: room for tens of thousands of lines and thousands of values. */
@@ -47,9 +50,15 @@ class SipParseLimitsProperties {
         assertEquals(SipParseResult.MESSAGE_TOO_LARGE, stream(under, b));
         ByteBuffer direct = ByteBuffer.allocateDirect(b.length).put(b).flip();
         assertEquals(SipParseResult.MESSAGE_TOO_LARGE, new SipMessageView(under).wrap(direct));
-        assertEquals(SipParseResult.MESSAGE_TOO_LARGE, new SipMessageView(under).wrapCopy((src, dst, n) -> {
-            throw new AssertionError("a message over the limit is not copied");
-        }, b, b.length));
+        assertEquals(
+                SipParseResult.MESSAGE_TOO_LARGE,
+                new SipMessageView(under)
+                        .wrapCopy(
+                                (src, dst, n) -> {
+                                    throw new AssertionError("a message over the limit is not copied");
+                                },
+                                b,
+                                b.length));
     }
 
     @SeededProperty(seed = 20240612L, cases = 150)
@@ -59,8 +68,12 @@ class SipParseLimitsProperties {
         int lines = m.lines.size();
         assertEquals(SipParseResult.OK, datagram(roomy().maxHeaders(lines).build(), b));
         assertEquals(SipParseResult.OK, stream(roomy().maxHeaders(lines).build(), b));
-        assertEquals(SipParseResult.TOO_MANY_HEADERS, datagram(roomy().maxHeaders(lines - 1).build(), b));
-        assertEquals(SipParseResult.TOO_MANY_HEADERS, stream(roomy().maxHeaders(lines - 1).build(), b));
+        assertEquals(
+                SipParseResult.TOO_MANY_HEADERS,
+                datagram(roomy().maxHeaders(lines - 1).build(), b));
+        assertEquals(
+                SipParseResult.TOO_MANY_HEADERS,
+                stream(roomy().maxHeaders(lines - 1).build(), b));
     }
 
     /** The limit counts the bytes of one physical line without its CRLF or LF; a fold starts a new line. */
@@ -71,8 +84,12 @@ class SipParseLimitsProperties {
         int longest = m.longestLine();
         assertEquals(SipParseResult.OK, datagram(roomy().maxLineBytes(longest).build(), b), "at the limit");
         assertEquals(SipParseResult.OK, stream(roomy().maxLineBytes(longest).build(), b), "at the limit");
-        assertEquals(SipParseResult.LINE_TOO_LONG, datagram(roomy().maxLineBytes(longest - 1).build(), b));
-        assertEquals(SipParseResult.LINE_TOO_LONG, stream(roomy().maxLineBytes(longest - 1).build(), b));
+        assertEquals(
+                SipParseResult.LINE_TOO_LONG,
+                datagram(roomy().maxLineBytes(longest - 1).build(), b));
+        assertEquals(
+                SipParseResult.LINE_TOO_LONG,
+                stream(roomy().maxLineBytes(longest - 1).build(), b));
     }
 
     /**
@@ -83,8 +100,12 @@ class SipParseLimitsProperties {
     void everyPrefixOfAMessageAtItsLimitsIsIncompleteOnAStream(PropertyCase c) {
         GeneratedMessage m = c.input("message", SipMessageGenerator.message(c.random()));
         byte[] b = m.bytes();
-        SipParseLimits exact = SipParseLimits.builder().maxMessageBytes(b.length).maxHeaders(m.lines.size())
-            .maxLineBytes(m.longestLine()).maxValuesPerHeader(m.vias.size()).build();
+        SipParseLimits exact = SipParseLimits.builder()
+                .maxMessageBytes(b.length)
+                .maxHeaders(m.lines.size())
+                .maxLineBytes(m.longestLine())
+                .maxValuesPerHeader(m.vias.size())
+                .build();
         SipMessageView v = new SipMessageView(exact);
         for (int n = 0; n < b.length; n++) {
             assertEquals(SipParseResult.INCOMPLETE, v.wrapStream(b, 0, n), "prefix of " + n + " bytes");
@@ -99,18 +120,23 @@ class SipParseLimitsProperties {
         GeneratedMessage m = c.input("message", SipMessageGenerator.message(c.random()));
         byte[] b = m.bytes();
         int vias = m.vias.size();
-        SipMessageView atLimit = new SipMessageView(roomy().maxValuesPerHeader(vias).build());
+        SipMessageView atLimit =
+                new SipMessageView(roomy().maxValuesPerHeader(vias).build());
         assertEquals(SipParseResult.OK, atLimit.wrap(b, 0, b.length));
         assertEquals(vias, atLimit.viaCount());
         if (vias == 1) {
             return;
         }
-        SipMessageView under = new SipMessageView(roomy().maxValuesPerHeader(vias - 1).build());
+        SipMessageView under =
+                new SipMessageView(roomy().maxValuesPerHeader(vias - 1).build());
         assertEquals(SipParseResult.OK, under.wrap(b, 0, b.length), "values are counted when read, not framed");
-        assertEquals(SipParseResult.TOO_MANY_VALUES,
-            assertThrows(SipSyntaxException.class, under::viaCount).result());
-        assertEquals(SipParseResult.TOO_MANY_VALUES,
-            assertThrows(SipSyntaxException.class, () -> under.via(vias - 1)).result());
+        assertEquals(
+                SipParseResult.TOO_MANY_VALUES,
+                assertThrows(SipSyntaxException.class, under::viaCount).result());
+        assertEquals(
+                SipParseResult.TOO_MANY_VALUES,
+                assertThrows(SipSyntaxException.class, () -> under.via(vias - 1))
+                        .result());
         assertEquals(m.vias.get(vias - 2).text(), Latin1.of(under.via(vias - 2).asText()));
         assertEquals(m.vias.get(0).text(), Latin1.of(under.topVia().asText()));
     }
@@ -128,8 +154,8 @@ class SipParseLimitsProperties {
     @Test
     void messageOfExactlyTheDefaultSizeLimitIsFramedAndOneByteMoreIsNot() {
         String head = "MESSAGE sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\r\n"
-            + "From: <sip:b@192.0.2.2>;tag=1\r\nTo: <sip:a@192.0.2.1>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\n"
-            + "Content-Length: ";
+                + "From: <sip:b@192.0.2.2>;tag=1\r\nTo: <sip:a@192.0.2.1>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\n"
+                + "Content-Length: ";
         for (int extra = 0; extra <= 1; extra++) {
             int bodyLength = SipParseLimits.DEFAULT_MAX_MESSAGE_BYTES + extra - head.length() - 5 - 4;
             String text = head + bodyLength + "\r\n\r\n" + "x".repeat(bodyLength);
@@ -144,8 +170,8 @@ class SipParseLimitsProperties {
     // ------------------------------------------------------------------ linear work, shown by counts
 
     private static final String START = "INVITE sip:a@192.0.2.1 SIP/2.0\r\n";
-    private static final String MANDATORY = "From: <sip:b@192.0.2.2>;tag=1\r\nTo: <sip:a@192.0.2.1>\r\n"
-        + "Call-ID: c1\r\nCSeq: 1 INVITE\r\n";
+    private static final String MANDATORY =
+            "From: <sip:b@192.0.2.2>;tag=1\r\nTo: <sip:a@192.0.2.1>\r\n" + "Call-ID: c1\r\nCSeq: 1 INVITE\r\n";
     private static final String END = "Content-Length: 0\r\n\r\n";
 
     private static SipMessageView parse(SipParseLimits limits, String text) {
@@ -158,8 +184,7 @@ class SipParseLimitsProperties {
     @Test
     void routeOfSixtyThousandCommasHoldsOneValue() {
         String route = "Route: " + ",".repeat(60_000) + "<sip:p1@192.0.2.9;lr>" + ", ,".repeat(100) + "\r\n";
-        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route
-            + MANDATORY + END);
+        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route + MANDATORY + END);
         assertEquals(1, v.routeCount());
         assertEquals("192.0.2.9", v.route(0).uri().host().toString());
         assertEquals(SipParseResult.OK, v.validate());
@@ -169,8 +194,13 @@ class SipParseLimitsProperties {
     void viaOfThreeThousandValuesIsSplitCompletely() {
         StringBuilder via = new StringBuilder("Via: ");
         for (int i = 0; i < 3000; i++) {
-            via.append(i == 0 ? "" : ",").append("SIP/2.0/UDP 10.0.").append(i / 256).append('.').append(i % 256)
-                .append(";branch=z9hG4bK").append(i);
+            via.append(i == 0 ? "" : ",")
+                    .append("SIP/2.0/UDP 10.0.")
+                    .append(i / 256)
+                    .append('.')
+                    .append(i % 256)
+                    .append(";branch=z9hG4bK")
+                    .append(i);
         }
         String text = START + via + "\r\n" + MANDATORY + END;
         SipMessageView v = parse(huge(), text);
@@ -178,17 +208,19 @@ class SipParseLimitsProperties {
         for (int i = 0; i < 3000; i++) {
             assertEquals("z9hG4bK" + i, v.via(i).branch().toString());
         }
-        SipParseLimits defaultValues = roomy().maxValuesPerHeader(SipParseLimits.DEFAULT_MAX_VALUES_PER_HEADER).build();
+        SipParseLimits defaultValues = roomy().maxValuesPerHeader(SipParseLimits.DEFAULT_MAX_VALUES_PER_HEADER)
+                .build();
         SipMessageView limited = parse(defaultValues, text);
-        assertEquals(SipParseResult.TOO_MANY_VALUES,
-            assertThrows(SipSyntaxException.class, limited::viaCount).result());
+        assertEquals(
+                SipParseResult.TOO_MANY_VALUES,
+                assertThrows(SipSyntaxException.class, limited::viaCount).result());
         assertEquals("z9hG4bK63", limited.via(63).branch().toString());
     }
 
     @Test
     void tenThousandHeaderLinesAreIndexedInOnePass() {
         String text = START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + MANDATORY
-            + "X-Hop: a\r\nx-hop: b\r\n".repeat(5000) + END;
+                + "X-Hop: a\r\nx-hop: b\r\n".repeat(5000) + END;
         SipMessageView v = parse(huge(), text);
         assertEquals(10_006, v.headerCount());
         assertEquals(10_000, v.headerCount("X-HOP"));
@@ -198,8 +230,8 @@ class SipParseLimitsProperties {
 
     @Test
     void headerFoldedTwentyThousandTimesIsOneHeader() {
-        String text = START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + MANDATORY
-            + "Subject: first" + "\r\n  more".repeat(20_000) + "\r\n" + END;
+        String text = START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + MANDATORY + "Subject: first"
+                + "\r\n  more".repeat(20_000) + "\r\n" + END;
         SipMessageView v = parse(huge(), text);
         assertEquals(7, v.headerCount());
         String subject = v.header("s").toString();
@@ -210,22 +242,22 @@ class SipParseLimitsProperties {
     @Test
     void viaWithTenThousandParametersFindsTheBranchAtTheEnd() {
         String via = "Via: SIP/2.0/UDP h" + ";p".repeat(10_000) + ";x=\"a,b;c\"".repeat(1000)
-            + ";rport;branch=z9hG4bKlast\r\n";
+                + ";rport;branch=z9hG4bKlast\r\n";
         SipMessageView v = parse(huge(), START + via + MANDATORY + END);
         assertEquals(1, v.viaCount());
         assertEquals("z9hG4bKlast", v.topVia().branch().toString());
         assertEquals(0, v.topVia().param("p").length());
         assertEquals("\"a,b;c\"", v.topVia().param("x").toString());
         SipMessageEditor e = new SipMessageEditor().reset(v).setTopViaReceived("192.0.2.1", 5060);
-        assertEquals(Latin1.bytes(START + via + MANDATORY + END).length + ";received=192.0.2.1".length() + 5,
-            e.outputLength());
+        assertEquals(
+                Latin1.bytes(START + via + MANDATORY + END).length + ";received=192.0.2.1".length() + 5,
+                e.outputLength());
     }
 
     @Test
     void displayNameOfThirtyThousandEscapesIsOneRouteValue() {
         String route = "Route: \"" + "\\\"\\\\,".repeat(10_000) + "\" <sip:p@192.0.2.3;lr>, <sip:q@192.0.2.4;lr>\r\n";
-        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route
-            + MANDATORY + END);
+        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route + MANDATORY + END);
         assertEquals(2, v.routeCount());
         assertEquals(50_000, v.route(0).displayName().length());
         assertEquals("192.0.2.4", v.route(1).uri().host().toString());
@@ -234,10 +266,12 @@ class SipParseLimitsProperties {
     @Test
     void unclosedQuoteOfSixtyThousandBytesIsTheTypedError() {
         String route = "Route: \"" + "a,".repeat(30_000) + "<sip:p@192.0.2.3;lr>\r\n";
-        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route
-            + MANDATORY + END);
-        assertEquals(SipParseResult.BAD_NAME_ADDR, assertThrows(SipSyntaxException.class, v::routeCount).result());
-        assertEquals(SipParseResult.BAD_NAME_ADDR, v.validate() == SipParseResult.OK ? SipParseResult.BAD_NAME_ADDR
-            : v.validate());
+        SipMessageView v = parse(huge(), START + "Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + route + MANDATORY + END);
+        assertEquals(
+                SipParseResult.BAD_NAME_ADDR,
+                assertThrows(SipSyntaxException.class, v::routeCount).result());
+        assertEquals(
+                SipParseResult.BAD_NAME_ADDR,
+                v.validate() == SipParseResult.OK ? SipParseResult.BAD_NAME_ADDR : v.validate());
     }
 }

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Named;
 final class SipSeedMessages {
     private static final String[] FOLDERS = {"corpus", "rfc4475"};
 
-    private SipSeedMessages() {
-    }
+    private SipSeedMessages() {}
 
     /** Each message, named by its resource path (e.g. {@code rfc4475/wsinv.dat}). */
     static Stream<Named<byte[]>> all() {

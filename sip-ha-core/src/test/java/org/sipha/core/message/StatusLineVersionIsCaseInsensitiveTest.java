@@ -1,11 +1,10 @@
 package org.sipha.core.message;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 /**
  * RFC 3261 7.1: the SIP-Version string is case-insensitive. A request line already accepted {@code sip/2.0}; a
@@ -28,7 +27,8 @@ class StatusLineVersionIsCaseInsensitiveTest {
     }
 
     private SipParseResult wrap(String statusLine) {
-        byte[] b = (statusLine + "\r\nCall-ID: v@192.0.2.1\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] b = (statusLine + "\r\nCall-ID: v@192.0.2.1\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         return view.wrap(b, 0, b.length);
     }
 }

@@ -1,10 +1,9 @@
 package org.sipha.core.message;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * sip-ha skips an RFC 2543 trailing comment in a Via value. A comma inside that comment is comment text, not a
@@ -30,8 +29,9 @@ class ViaCommentMayHoldACommaTest {
 
     private void wrap(String via) {
         byte[] b = ("OPTIONS sip:b@example.com SIP/2.0\r\n" + via
-            + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: c@192.0.2.1\r\n"
-            + "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: c@192.0.2.1\r\n"
+                        + "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         assertEquals(SipParseResult.OK, view.wrap(b, 0, b.length));
     }
 }

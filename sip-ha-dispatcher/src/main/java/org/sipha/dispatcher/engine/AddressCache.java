@@ -43,8 +43,11 @@ final class AddressCache {
 
     /** True if a token destination names TCP ({@code host~port~tcp}). */
     static boolean tokenIsTcp(byte[] b, int off, int len) {
-        return len > 4 && b[off + len - 4] == '~' && b[off + len - 3] == 't' && b[off + len - 2] == 'c'
-            && b[off + len - 1] == 'p';
+        return len > 4
+                && b[off + len - 4] == '~'
+                && b[off + len - 3] == 't'
+                && b[off + len - 2] == 'c'
+                && b[off + len - 1] == 'p';
     }
 
     /** Resolves a token destination {@code host~port[~tcp]}; null if malformed. */

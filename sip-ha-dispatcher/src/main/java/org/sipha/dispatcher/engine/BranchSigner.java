@@ -34,15 +34,30 @@ final class BranchSigner {
     }
 
     /** Appends the MAC of a stateless forward to {@code sb}. */
-    void appendStateless(StringBuilder sb, AsciiView callId, long cseq, AsciiView cseqMethod, AsciiView upstreamBranch,
-                         InetAddress target, int targetPort, boolean targetTcp) {
+    void appendStateless(
+            StringBuilder sb,
+            AsciiView callId,
+            long cseq,
+            AsciiView cseqMethod,
+            AsciiView upstreamBranch,
+            InetAddress target,
+            int targetPort,
+            boolean targetTcp) {
         stateless(current, callId, cseq, cseqMethod, upstreamBranch, target, targetPort, targetTcp);
         current.appendBase64Url(sb, MAC_CHARS);
     }
 
     /** True if {@code b[macOff, macOff+macLen)} is the MAC of this stateless forward, under either key. */
-    boolean verifiesStateless(byte[] b, int macOff, int macLen, AsciiView callId, long cseq, AsciiView cseqMethod,
-                              AsciiView upstreamBranch, InetSocketAddress target, boolean targetTcp) {
+    boolean verifiesStateless(
+            byte[] b,
+            int macOff,
+            int macLen,
+            AsciiView callId,
+            long cseq,
+            AsciiView cseqMethod,
+            AsciiView upstreamBranch,
+            InetSocketAddress target,
+            boolean targetTcp) {
         if (macLen != MAC_CHARS) {
             return false;
         }
@@ -58,11 +73,32 @@ final class BranchSigner {
     }
 
     /** Writes the MAC of a stateful branch into {@code dst} ({@link #MAC_CHARS} long). */
-    void signStateful(char[] dst, int loop, int slot, int gen, int attempt, AsciiView callId, long cseq,
-                      AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp,
-                      InetSocketAddress destination) {
-        stateful(current, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target, targetPort, targetTcp,
-            destination);
+    void signStateful(
+            char[] dst,
+            int loop,
+            int slot,
+            int gen,
+            int attempt,
+            AsciiView callId,
+            long cseq,
+            AsciiView upstreamBranch,
+            InetAddress target,
+            int targetPort,
+            boolean targetTcp,
+            InetSocketAddress destination) {
+        stateful(
+                current,
+                loop,
+                slot,
+                gen,
+                attempt,
+                callId,
+                cseq,
+                upstreamBranch,
+                target,
+                targetPort,
+                targetTcp,
+                destination);
         current.base64Url(dst);
     }
 
@@ -70,9 +106,17 @@ final class BranchSigner {
      * True if {@code b[macOff, macOff+macLen)} is, under either key, the MAC of stateful branch {@code fields}
      * (loop, slot, generation, attempt) of the request identified by the rest, sent to {@code source}.
      */
-    boolean verifiesStateful(byte[] b, int macOff, int macLen, long[] fields, AsciiView callId, long cseq,
-                             AsciiView upstreamBranch, InetSocketAddress target, boolean targetTcp,
-                             InetSocketAddress source) {
+    boolean verifiesStateful(
+            byte[] b,
+            int macOff,
+            int macLen,
+            long[] fields,
+            AsciiView callId,
+            long cseq,
+            AsciiView upstreamBranch,
+            InetSocketAddress target,
+            boolean targetTcp,
+            InetSocketAddress source) {
         if (macLen != MAC_CHARS) {
             return false;
         }
@@ -80,16 +124,38 @@ final class BranchSigner {
         int slot = (int) fields[1];
         int gen = (int) fields[2];
         int attempt = (int) fields[3];
-        stateful(current, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target.getAddress(),
-            target.getPort(), targetTcp, source);
+        stateful(
+                current,
+                loop,
+                slot,
+                gen,
+                attempt,
+                callId,
+                cseq,
+                upstreamBranch,
+                target.getAddress(),
+                target.getPort(),
+                targetTcp,
+                source);
         if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
             return true;
         }
         if (previous == null) {
             return false;
         }
-        stateful(previous, loop, slot, gen, attempt, callId, cseq, upstreamBranch, target.getAddress(),
-            target.getPort(), targetTcp, source);
+        stateful(
+                previous,
+                loop,
+                slot,
+                gen,
+                attempt,
+                callId,
+                cseq,
+                upstreamBranch,
+                target.getAddress(),
+                target.getPort(),
+                targetTcp,
+                source);
         return previous.matchesBase64Url(b, macOff, macLen, MAC_CHARS);
     }
 
@@ -105,18 +171,45 @@ final class BranchSigner {
         return diff == 0;
     }
 
-    private static void stateless(HmacSha256 h, AsciiView callId, long cseq, AsciiView cseqMethod,
-                                  AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp) {
-        h.start(STATELESS).update(callId).update(cseq).update(cseqMethod).update(upstreamBranch)
-            .update(target, targetPort, targetTcp).finish();
+    private static void stateless(
+            HmacSha256 h,
+            AsciiView callId,
+            long cseq,
+            AsciiView cseqMethod,
+            AsciiView upstreamBranch,
+            InetAddress target,
+            int targetPort,
+            boolean targetTcp) {
+        h.start(STATELESS)
+                .update(callId)
+                .update(cseq)
+                .update(cseqMethod)
+                .update(upstreamBranch)
+                .update(target, targetPort, targetTcp)
+                .finish();
     }
 
-    private static void stateful(HmacSha256 h, int loop, int slot, int gen, int attempt, AsciiView callId, long cseq,
-                                 AsciiView upstreamBranch, InetAddress target, int targetPort, boolean targetTcp,
-                                 InetSocketAddress destination) {
-        h.start(STATEFUL).update(((long) loop << 32) | (slot & 0xffffffffL))
-            .update(((long) gen << 32) | (attempt & 0xffffffffL))
-            .update(callId).update(cseq).update(upstreamBranch).update(target, targetPort, targetTcp)
-            .update(destination.getAddress(), destination.getPort(), false).finish();
+    private static void stateful(
+            HmacSha256 h,
+            int loop,
+            int slot,
+            int gen,
+            int attempt,
+            AsciiView callId,
+            long cseq,
+            AsciiView upstreamBranch,
+            InetAddress target,
+            int targetPort,
+            boolean targetTcp,
+            InetSocketAddress destination) {
+        h.start(STATEFUL)
+                .update(((long) loop << 32) | (slot & 0xffffffffL))
+                .update(((long) gen << 32) | (attempt & 0xffffffffL))
+                .update(callId)
+                .update(cseq)
+                .update(upstreamBranch)
+                .update(target, targetPort, targetTcp)
+                .update(destination.getAddress(), destination.getPort(), false)
+                .finish();
     }
 }

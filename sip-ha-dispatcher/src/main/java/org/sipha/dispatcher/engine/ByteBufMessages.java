@@ -16,10 +16,10 @@ import org.sipha.core.message.SipParseResult;
 final class ByteBufMessages {
     /** Copies a buffer's readable bytes, leaving its reader index as it is. */
     private static final ByteSource<ByteBuf> READABLE = (b, dst, n) -> b.getBytes(b.readerIndex(), dst, 0, n);
+
     private static final ByteSink<ByteBuf> APPEND = ByteBuf::writeBytes;
 
-    private ByteBufMessages() {
-    }
+    private ByteBufMessages() {}
 
     /** Frames the readable bytes of {@code buffer} as a datagram; its indexes are not changed. */
     static SipParseResult wrap(SipMessageView view, ByteBuf buffer) {

@@ -27,23 +27,27 @@ final class CallState {
     ByteBuf request;
     /** Bytes of {@link #request} and of a key beyond the retained size, counted against the loop's byte bound. */
     int requestBytes;
+
     int keyBytes;
     InetSocketAddress source;
     /** The source's key ({@link SourceKey}), under which the call holds one of its source's slots. */
     long sourceKey;
     /** Whether this call still counts against its source's share of the slots (until its final answer). */
     boolean sourceCounted;
+
     Channel channel;
     NextHop destination;
     int attempt;
     long sentNs;
     /** The MAC of the current branch ({@link BranchSigner}), and the generation and attempt it was signed for. */
     final char[] branchMac = new char[BranchSigner.MAC_CHARS];
+
     int macGeneration = -1;
     int macAttempt;
 
     /** Upstream key: Call-ID bytes then the top Via branch bytes. */
     byte[] key = CallTable.NO_KEY;
+
     int keyLength;
     int keyHash;
     int nextInBucket = -1;
@@ -53,6 +57,7 @@ final class CallState {
      * the INVITE retransmission timer (RFC 3261 timer A), so both can run at once. Indexed by lane.
      */
     final int[] prev = {-1, -1};
+
     final int[] next = {-1, -1};
     final int[] list = {-1, -1};
     final long[] deadlineNs = new long[2];

@@ -27,6 +27,7 @@ final class CallTable {
     static final int LINGER_LIST = 2;
     /** Retransmission lists: the first waits T1, the next 2·T1, the last 4·T1 (and stays there). */
     static final int RETRANSMIT_LIST_1 = 3;
+
     static final int RETRANSMIT_LIST_2 = 4;
     static final int RETRANSMIT_LIST_4 = 5;
     /**
@@ -34,10 +35,12 @@ final class CallTable {
      * go on doing so (its timer B), so no late copy is taken for a new call.
      */
     static final int UPSTREAM_RETRANSMITS_LINGER_LIST = 6;
+
     private static final int LISTS = 7;
     private static final int[] LANE = {0, 0, 0, 1, 1, 1, 0};
     /** Key bytes a state keeps between calls; a longer key gets an array of its own, dropped when the call ends. */
     static final int RETAINED_KEY_BYTES = 256;
+
     static final byte[] NO_KEY = new byte[0];
 
     private final CallState[] slots;
@@ -55,6 +58,7 @@ final class CallTable {
     private long storedBytes;
     /** Null when a source may hold every slot. */
     private final SourceCallCounts perSource;
+
     private Refusal refusal;
 
     /**

@@ -31,6 +31,7 @@ final class CoalescingSelectStrategy implements SelectStrategy {
     private boolean gathering;
     /** True if the loop's last wait was in epoll (blocking), which began at {@link #waitStartNs}. */
     private boolean waited;
+
     private long waitStartNs;
 
     CoalescingSelectStrategy(long windowNs) {

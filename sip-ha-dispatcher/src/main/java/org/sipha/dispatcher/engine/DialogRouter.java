@@ -42,6 +42,7 @@ final class DialogRouter {
     private final Set<InetSocketAddress> alwaysAllowed;
     /** Null unless an access list is configured: then the carrier addresses it admits may be next hops. */
     private final SourceAccessList carriers;
+
     private final String rrPrefix;
     private final String rrPrefixTcp;
     private final StringBuilder rr = new StringBuilder(256);
@@ -139,7 +140,9 @@ final class DialogRouter {
         boolean stream = LoopContext.isStream(ch);
         editor.reset(msg);
         via.stampReceived(msg, src, stream);
-        editor.removeTopRoute().prependVia(via.stateless(msg, src, stream, outTcp)).setMaxForwards(mf - 1);
+        editor.removeTopRoute()
+                .prependVia(via.stateless(msg, src, stream, outTcp))
+                .setMaxForwards(mf - 1);
         egress.send(ch, editor, target, outTcp, ours);
     }
 
@@ -188,8 +191,20 @@ final class DialogRouter {
         int kOff = v.offset();
         int kLen = v.length();
         v = u.param("shm");
-        if (v == null || !signer.verify(msg.callId(), msg.from().tag(), msg.to().tag(), b, dOff, dLen, uOff, uLen,
-            kOff, kLen, v.offset(), v.length())) {
+        if (v == null
+                || !signer.verify(
+                        msg.callId(),
+                        msg.from().tag(),
+                        msg.to().tag(),
+                        b,
+                        dOff,
+                        dLen,
+                        uOff,
+                        uLen,
+                        kOff,
+                        kLen,
+                        v.offset(),
+                        v.length())) {
             return null;
         }
         tokenDestTcp = AddressCache.tokenIsTcp(b, dOff, dLen);

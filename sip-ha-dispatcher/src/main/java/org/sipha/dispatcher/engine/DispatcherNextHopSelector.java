@@ -59,7 +59,8 @@ public final class DispatcherNextHopSelector {
     static DispatcherNextHopSelector roundRobin(List<Destination> destinations) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
         destinations.forEach(set::add);
-        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
+        RoutingTableOwner owner = new RoutingTableOwner(
+                DispatcherConfig.builder().set(set.build()).build());
         return new DispatcherNextHopSelector(owner, 1);
     }
 
@@ -166,7 +167,7 @@ public final class DispatcherNextHopSelector {
             NextHop[] h = new NextHop[set == null ? 0 : set.size()];
             for (int i = 0; i < h.length; i++) {
                 h[i] = hops.computeIfAbsent(set.entry(i).destination(), DispatcherNextHopSelector::nextHop)
-                    .orElse(null);
+                        .orElse(null);
             }
             s = new SetHops(table, h);
             setHops = s;
@@ -183,8 +184,7 @@ public final class DispatcherNextHopSelector {
         }
     }
 
-    private record SetHops(RoutingTable table, NextHop[] hops) {
-    }
+    private record SetHops(RoutingTable table, NextHop[] hops) {}
 
     /**
      * The failover order of one request. Single-threaded (one event loop); reusable: {@link #reset} starts a new

@@ -26,6 +26,7 @@ import org.sipha.core.message.SipSyntaxException;
 final class Egress {
     /** The in-memory pipeline's output; null when writing to sockets. */
     private final InMemoryPipeline.Output memory;
+
     private final ByteBufAllocator alloc;
     private final List<Channel> datagramChannels = new ArrayList<>(2);
     private final StringBuilder tag = new StringBuilder(16);
@@ -83,8 +84,14 @@ final class Egress {
     }
 
     /** As {@link #reply(Channel, InetSocketAddress, SipMessageView, int, String, int)}, with a Warning if not null. */
-    void reply(Channel ch, InetSocketAddress to, SipMessageView req, int code, String reason, int retryAfter,
-               CharSequence warning) {
+    void reply(
+            Channel ch,
+            InetSocketAddress to,
+            SipMessageView req,
+            int code,
+            String reason,
+            int retryAfter,
+            CharSequence warning) {
         CharSequence toTag = null;
         if (code > 100 && toHasNoTag(req)) { // decided before the buffer is taken: writing it cannot throw
             tag.setLength(0);
@@ -107,8 +114,14 @@ final class Egress {
      *
      * @throws SipSyntaxException if {@code toSource} has no To (checked before a buffer is taken)
      */
-    void ackOrCancel(Channel ch, String method, SipMessageView invite, CharSequence via, SipMessageView toSource,
-                     InetSocketAddress to, boolean overTcp) {
+    void ackOrCancel(
+            Channel ch,
+            String method,
+            SipMessageView invite,
+            CharSequence via,
+            SipMessageView toSource,
+            InetSocketAddress to,
+            boolean overTcp) {
         if (toSource.header(SipHeaderName.TO) == null) {
             throw new SipSyntaxException(SipParseResult.MISSING_HEADER, "To, for the " + method);
         }

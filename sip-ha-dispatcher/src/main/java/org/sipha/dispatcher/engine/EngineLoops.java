@@ -25,8 +25,8 @@ public final class EngineLoops implements AutoCloseable {
     private EngineLoops(SocketLayer layer, int count, int coalesceMicros) {
         this.layer = layer;
         this.coalesceMicros = coalesceMicros;
-        this.group = new MultiThreadIoEventLoopGroup(count, new DefaultThreadFactory("sip-ha-udp", true),
-            layer.ioHandlers(coalesceMicros * 1_000L));
+        this.group = new MultiThreadIoEventLoopGroup(
+                count, new DefaultThreadFactory("sip-ha-udp", true), layer.ioHandlers(coalesceMicros * 1_000L));
         List<EventLoop> l = new ArrayList<>(count);
         for (EventExecutor e : group) {
             l.add((EventLoop) e);

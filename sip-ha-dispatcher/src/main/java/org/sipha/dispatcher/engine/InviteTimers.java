@@ -92,7 +92,7 @@ final class InviteTimers {
             calls.free(s);
         }
         while (n++ < MAX_EXPIRIES_PER_TICK
-            && (s = calls.expired(CallTable.UPSTREAM_RETRANSMITS_LINGER_LIST, now)) != null) {
+                && (s = calls.expired(CallTable.UPSTREAM_RETRANSMITS_LINGER_LIST, now)) != null) {
             calls.free(s);
         }
         n = expireRetransmits(CallTable.RETRANSMIT_LIST_1, CallTable.RETRANSMIT_LIST_2, now, n);
@@ -118,8 +118,8 @@ final class InviteTimers {
                     s.silenceReported = true;
                     outcomes.onUnanswered(s.destination.address(), now - s.sentNs);
                 }
-                calls.schedule(s, nextList,
-                    now + (nextList == CallTable.RETRANSMIT_LIST_2 ? 2 : 4) * transactions.t1Ns);
+                calls.schedule(
+                        s, nextList, now + (nextList == CallTable.RETRANSMIT_LIST_2 ? 2 : 4) * transactions.t1Ns);
             } catch (RuntimeException e) { // it was sent once; stay bounded whatever happens
                 LOG.debug("stopped retransmitting after a failure: {}", e.toString());
                 calls.unlink(s, 1);
@@ -156,8 +156,10 @@ final class InviteTimers {
         while (n-- > 0 && i >= 0) {
             CallState s = calls.slot(i);
             i = calls.nextOn(s, 0); // read first: a failover moves s to another list or to the tail
-            if (s.phase != phase || s.cancelled || s.destination == null
-                || (ringing ? !selector.isDown(s.destination) : selector.isUsable(s.destination))) {
+            if (s.phase != phase
+                    || s.cancelled
+                    || s.destination == null
+                    || (ringing ? !selector.isDown(s.destination) : selector.isUsable(s.destination))) {
                 continue;
             }
             failOverNow(s, ringing);

@@ -26,6 +26,7 @@ final class InviteTransactions {
     final CallTable calls;
     /** The failover timer and T1 (0: no retransmission), in nanoseconds. */
     final long failoverNs;
+
     final long t1Ns;
     private final long ringNs;
     private final long lingerNs;
@@ -45,8 +46,8 @@ final class InviteTransactions {
     /** The index hash of the INVITE last seen by {@link #onRetransmittedInvite}, for {@link #onNewInvite}. */
     private int keyHash;
 
-    InviteTransactions(LoopContext ctx, ViaCodec via, DialogRouter dialogs, StatelessForwarder stateless,
-                       Egress egress) {
+    InviteTransactions(
+            LoopContext ctx, ViaCodec via, DialogRouter dialogs, StatelessForwarder stateless, Egress egress) {
         ProxyConfig cfg = ctx.cfg;
         this.ctx = ctx;
         this.msg = ctx.msg;
@@ -58,8 +59,8 @@ final class InviteTransactions {
         this.stateless = stateless;
         this.egress = egress;
         this.outcomes = cfg.outcomeListener();
-        this.calls = new CallTable(cfg.maxCallsPerLoop(), cfg.selector(), cfg.maxCallBytesPerLoop(),
-            cfg.maxCallsPerSourcePerLoop());
+        this.calls = new CallTable(
+                cfg.maxCallsPerLoop(), cfg.selector(), cfg.maxCallBytesPerLoop(), cfg.maxCallsPerSourcePerLoop());
         for (int c : cfg.failoverCodes()) {
             failoverCode[c] = true;
         }
@@ -123,7 +124,9 @@ final class InviteTransactions {
             return;
         }
         calls.index(s, keyHash, callId, branch);
-        s.request = ctx.alloc.heapBuffer(bytes).writeBytes(content, content.readerIndex(), bytes); // owned by s: calls.free releases it
+        s.request = ctx.alloc
+                .heapBuffer(bytes)
+                .writeBytes(content, content.readerIndex(), bytes); // owned by s: calls.free releases it
         s.source = src;
         s.channel = ch;
         s.cursor.reset(callId.contentHash());
@@ -338,14 +341,14 @@ final class InviteTransactions {
             return;
         }
         ByteBufMessages.wrap(aux, s.request);
-        egress.ackOrCancel(s.channel, "ACK", aux, msg.topVia().asText(), msg, to,
-            s.destination != null && s.destination.isTcp());
+        egress.ackOrCancel(
+                s.channel, "ACK", aux, msg.topVia().asText(), msg, to, s.destination != null && s.destination.isTcp());
     }
 
     /** Cancels the current branch of {@code s}. */
     void sendCancel(CallState s) {
         ByteBufMessages.wrap(aux, s.request);
-        egress.ackOrCancel(s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(),
-            s.destination.isTcp());
+        egress.ackOrCancel(
+                s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(), s.destination.isTcp());
     }
 }

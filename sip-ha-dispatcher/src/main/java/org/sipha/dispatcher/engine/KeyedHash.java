@@ -13,7 +13,8 @@ import org.sipha.core.message.AsciiView;
  * Single-threaded: an instance keeps the state of the hash in progress.
  */
 final class KeyedHash {
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long PROCESS_K0;
     private static final long PROCESS_K1;
 

@@ -44,8 +44,14 @@ final class LocalOptionsResponder {
         if (refusal != null) {
             egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.retryAfterForNewCall(), warning(refusal));
         } else if (!selector.hasUsableDestination()) {
-            egress.reply(ch, src, msg, 503, "Service Unavailable", ctx.cfg.retryAfterSeconds(),
-                warning("no usable destination"));
+            egress.reply(
+                    ch,
+                    src,
+                    msg,
+                    503,
+                    "Service Unavailable",
+                    ctx.cfg.retryAfterSeconds(),
+                    warning("no usable destination"));
         } else {
             egress.reply(ch, src, msg, 200, "OK", 0);
         }

@@ -52,9 +52,11 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private final Runnable drainTask = this::drainHandoffs;
     /** Set by {@link #close}, or by any loop when this one's executor has stopped; then nothing is handled. */
     private volatile boolean closed;
+
     private EventLoop loop;
     /** Datagrams read in the current read batch, and the most one batch takes (the channel's setting). */
     private int batch;
+
     private int maxBatch = 16;
     private long lastTickNs;
     /** The periodic refusal log line: written by loop 0 for the whole server (or by the in-memory pipeline). */
@@ -83,8 +85,10 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called once by the server before any channel is bound. */
-    void attach(EventLoop eventLoop, LoopChannelHandler[] allLoops,
-                Function<InetSocketAddress, ChannelFuture> tcpConnector) {
+    void attach(
+            EventLoop eventLoop,
+            LoopChannelHandler[] allLoops,
+            Function<InetSocketAddress, ChannelFuture> tcpConnector) {
         this.loop = eventLoop;
         responses.attach(allLoops);
         egress.attachTcp(tcpConnector);
@@ -204,8 +208,11 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
         if (!socketErrorLogged) { // a peer can cause these at will (e.g. TCP resets): one WARN per interval
             socketErrorLogged = true;
-            LOG.warn("socket error on {}: {} (more in the next {} s at DEBUG)", c.channel().localAddress(),
-                cause.toString(), RefusalSummary.INTERVAL_NS / 1_000_000_000L);
+            LOG.warn(
+                    "socket error on {}: {} (more in the next {} s at DEBUG)",
+                    c.channel().localAddress(),
+                    cause.toString(),
+                    RefusalSummary.INTERVAL_NS / 1_000_000_000L);
         } else if (LOG.isDebugEnabled()) {
             LOG.debug("socket error on {}: {}", c.channel().localAddress(), cause.toString());
         }
@@ -303,8 +310,10 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         ctx.refusals.add(Refusal.HANDLING_ERROR);
         if (!errorLogged) {
             errorLogged = true;
-            LOG.debug("dropped a message (later ones in the next {} s are only counted): {}",
-                RefusalSummary.INTERVAL_NS / 1_000_000_000L, e.toString());
+            LOG.debug(
+                    "dropped a message (later ones in the next {} s are only counted): {}",
+                    RefusalSummary.INTERVAL_NS / 1_000_000_000L,
+                    e.toString());
         }
     }
 

@@ -22,11 +22,13 @@ final class LoopContext {
     final ProxyConfig cfg;
     /** Null in the in-memory pipeline: no other loops, no draining, no health probes. */
     final SipProxyServer server;
+
     final NanoClock clock;
     /** The message being handled. */
     final SipMessageView msg = new SipMessageView();
     /** A call's stored INVITE, while {@link #msg} holds the message that concerns it. */
     final SipMessageView aux = new SipMessageView();
+
     final SipMessageEditor editor = new SipMessageEditor();
     final AddressCache addresses = new AddressCache();
     final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
@@ -35,6 +37,7 @@ final class LoopContext {
 
     /** The listening addresses as a Request-URI would name them (host text, port), for {@link #namesProxy}. */
     private final String[] listenHosts;
+
     private final int[] listenPorts;
 
     LoopContext(int index, ProxyConfig cfg, SipProxyServer server) {
@@ -59,8 +62,9 @@ final class LoopContext {
 
     /** True if {@code u} names this proxy (advertised host and port). */
     boolean isOwnUri(SipUriView u) {
-        return u.host() != null && u.host().contentEqualsIgnoreCase(cfg.advertisedHost())
-            && (u.port() < 0 ? 5060 : u.port()) == cfg.advertisedPort();
+        return u.host() != null
+                && u.host().contentEqualsIgnoreCase(cfg.advertisedHost())
+                && (u.port() < 0 ? 5060 : u.port()) == cfg.advertisedPort();
     }
 
     /** True if {@code u} names the proxy itself: no user part, and its advertised or a listening host and port. */

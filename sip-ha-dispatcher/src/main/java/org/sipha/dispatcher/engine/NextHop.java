@@ -37,8 +37,9 @@ final class NextHop {
      */
     static NextHop of(Destination d) {
         if (d.transport() != Transport.UDP && d.transport() != Transport.TCP) {
-            throw new IllegalArgumentException("transport " + d.transport().name().toLowerCase(java.util.Locale.ROOT)
-                + " of " + d.uri() + " is not supported by the engine (udp or tcp)");
+            throw new IllegalArgumentException(
+                    "transport " + d.transport().name().toLowerCase(java.util.Locale.ROOT) + " of " + d.uri()
+                            + " is not supported by the engine (udp or tcp)");
         }
         return new NextHop(d.host(), d.port(), d.transport() == Transport.TCP);
     }

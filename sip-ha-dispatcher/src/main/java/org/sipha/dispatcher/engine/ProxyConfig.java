@@ -17,6 +17,7 @@ public final class ProxyConfig {
     public static final int DEFAULT_COALESCE_MICROS = 1_000;
     /** Largest coalescing window accepted, microseconds. */
     public static final int MAX_COALESCE_MICROS = 5_000;
+
     private final List<InetSocketAddress> udpListen;
     private final List<InetSocketAddress> tcpListen;
     private final String advertisedHost;
@@ -89,11 +90,11 @@ public final class ProxyConfig {
         tcpMaxMessageBytes = b.tcpMaxMessageBytes;
         recordRoutePreviousKey = b.recordRoutePreviousKey == null ? null : b.recordRoutePreviousKey.clone();
         newCallsPerSecondPerSource = b.newCallsPerSecondPerSource;
-        newCallBurstPerSource = b.newCallBurstPerSource > 0 ? b.newCallBurstPerSource
-            : Math.max(1, 2 * b.newCallsPerSecondPerSource);
+        newCallBurstPerSource =
+                b.newCallBurstPerSource > 0 ? b.newCallBurstPerSource : Math.max(1, 2 * b.newCallsPerSecondPerSource);
         requestsPerSecondPerSource = b.requestsPerSecondPerSource;
-        requestBurstPerSource = b.requestBurstPerSource > 0 ? b.requestBurstPerSource
-            : Math.max(1, 2 * b.requestsPerSecondPerSource);
+        requestBurstPerSource =
+                b.requestBurstPerSource > 0 ? b.requestBurstPerSource : Math.max(1, 2 * b.requestsPerSecondPerSource);
         answerRateLimitedWith503 = b.answerRateLimitedWith503;
         maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
         maxCallBytesPerLoop = b.maxCallBytesPerLoop;
@@ -215,8 +216,8 @@ public final class ProxyConfig {
     /** The one range check of a coalescing window (configuration and {@link EngineLoops} alike). */
     static int requireCoalesceMicros(int micros) {
         if (micros < 0 || micros > MAX_COALESCE_MICROS) {
-            throw new IllegalArgumentException("coalesce-us must be in [0, " + MAX_COALESCE_MICROS + "], got "
-                + micros);
+            throw new IllegalArgumentException(
+                    "coalesce-us must be in [0, " + MAX_COALESCE_MICROS + "], got " + micros);
         }
         return micros;
     }
@@ -426,7 +427,8 @@ public final class ProxyConfig {
         /** Lets {@code destination} (its address and port) send initial requests whatever the access list says. */
         public Builder alwaysAllow(Destination destination) {
             try {
-                return alwaysAllow(NextHop.of(Objects.requireNonNull(destination, "destination")).address());
+                return alwaysAllow(NextHop.of(Objects.requireNonNull(destination, "destination"))
+                        .address());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("backend: " + e.getMessage(), e);
             }
@@ -484,7 +486,8 @@ public final class ProxyConfig {
             return this;
         }
 
-        // ---- Record-Route key rotation (authenticated routing): the previous key is still accepted, never used to sign
+        // ---- Record-Route key rotation (authenticated routing): the previous key is still accepted, never used to
+        // sign
 
         /** The key used before {@link #recordRouteKey}; its tokens and branches still verify (null: none). */
         public Builder recordRoutePreviousKey(byte[] key) {
@@ -494,8 +497,8 @@ public final class ProxyConfig {
 
         /** Derives the previous Record-Route key from its passphrase (SHA-256), like {@link #recordRouteSecret}. */
         public Builder recordRoutePreviousSecret(String secret) {
-            recordRoutePreviousKey = RouteTokenSigner.keyFromSecret(
-                Objects.requireNonNull(secret, "record-route-previous-secret"));
+            recordRoutePreviousKey =
+                    RouteTokenSigner.keyFromSecret(Objects.requireNonNull(secret, "record-route-previous-secret"));
             return this;
         }
 
@@ -629,42 +632,57 @@ public final class ProxyConfig {
         public ProxyConfig build() {
             require(!udpListen.isEmpty() || !tcpListen.isEmpty(), "listen: at least one address is required");
             require(selector != null, "backend: a destination selector (or destinations) is required");
-            require(recordRouteKey != null && recordRouteKey.length >= 16,
-                "record-route-secret: a shared key of at least 16 bytes is required");
-            require(recordRoutePreviousKey == null || recordRoutePreviousKey.length >= 16,
-                "record-route-previous-secret: a key of at least 16 bytes is required");
+            require(
+                    recordRouteKey != null && recordRouteKey.length >= 16,
+                    "record-route-secret: a shared key of at least 16 bytes is required");
+            require(
+                    recordRoutePreviousKey == null || recordRoutePreviousKey.length >= 16,
+                    "record-route-previous-secret: a key of at least 16 bytes is required");
             require(failoverTimeoutMs >= 10, "failover-timeout-ms must be >= 10");
             require(ringTimeoutMs >= failoverTimeoutMs, "ring-timeout-ms must be >= failover-timeout-ms");
             require(lingerMs >= 0, "linger-ms must be >= 0");
             require(retransmitT1Ms == 0 || retransmitT1Ms >= 10, "retransmit-t1-ms must be 0 (off) or >= 10");
             require(maxCallsPerLoop >= 1 && maxCallsPerLoop <= (1 << 24), "max-calls-per-loop must be in [1, 2^24]");
             require(retryAfterSeconds >= 0, "retry-after must be >= 0");
-            require(maxDatagramBytes >= 1500 && maxDatagramBytes <= 65_535, "max-datagram-bytes must be in [1500, 65535]");
+            require(
+                    maxDatagramBytes >= 1500 && maxDatagramBytes <= 65_535,
+                    "max-datagram-bytes must be in [1500, 65535]");
             require(eventLoops >= 1 && eventLoops <= 64, "event-loops must be in [1, 64]");
             requireCoalesceMicros(coalesceMicros);
-            require(advertisedHost == null || (!advertisedHost.isBlank() && advertisedHost.indexOf(' ') < 0),
-                "advertise: bad host");
+            require(
+                    advertisedHost == null || (!advertisedHost.isBlank() && advertisedHost.indexOf(' ') < 0),
+                    "advertise: bad host");
             require(advertisedPort >= 0 && advertisedPort <= 65535, "advertise: bad port");
             require(tcpMaxConnections >= 1, "tcp-max-connections must be >= 1");
-            require(tcpMaxConnectionsPerSource >= 1 && tcpMaxConnectionsPerSource <= tcpMaxConnections,
-                "tcp-max-connections-per-source must be in [1, tcp-max-connections]");
-            require(tcpIdleTimeoutMs == 0 || tcpIdleTimeoutMs >= 1000, "tcp-idle-timeout-ms must be 0 (off) or >= 1000");
+            require(
+                    tcpMaxConnectionsPerSource >= 1 && tcpMaxConnectionsPerSource <= tcpMaxConnections,
+                    "tcp-max-connections-per-source must be in [1, tcp-max-connections]");
+            require(
+                    tcpIdleTimeoutMs == 0 || tcpIdleTimeoutMs >= 1000,
+                    "tcp-idle-timeout-ms must be 0 (off) or >= 1000");
             require(tcpMessageTimeoutMs >= 100, "tcp-message-timeout-ms must be >= 100");
             require(tcpMaxWriteBufferBytes >= 4096, "tcp-max-write-buffer-bytes must be >= 4096");
-            require(tcpMaxMessageBytes >= 1500 && tcpMaxMessageBytes <= 65_535,
-                "tcp-max-message-bytes must be in [1500, 65535]");
-            require(newCallsPerSecondPerSource >= 0 && newCallsPerSecondPerSource <= 1_000_000,
-                "new-calls-per-source must be in [0, 1000000]");
-            require(requestsPerSecondPerSource >= 0 && requestsPerSecondPerSource <= 1_000_000,
-                "requests-per-source must be in [0, 1000000]");
-            require(newCallBurstPerSource >= 0 && newCallBurstPerSource <= 100_000_000,
-                "new-call-burst-per-source must be in [0, 100000000]");
-            require(requestBurstPerSource >= 0 && requestBurstPerSource <= 100_000_000,
-                "request-burst-per-source must be in [0, 100000000]");
-            require(maxCallSharePerSourcePercent >= 1 && maxCallSharePerSourcePercent <= 100,
-                "calls-per-source-percent must be in [1, 100]");
-            require(maxCallBytesPerLoop >= maxDatagramBytes && maxCallBytesPerLoop <= (1L << 40),
-                "max-call-bytes-per-loop must be in [max-datagram-bytes, 2^40]");
+            require(
+                    tcpMaxMessageBytes >= 1500 && tcpMaxMessageBytes <= 65_535,
+                    "tcp-max-message-bytes must be in [1500, 65535]");
+            require(
+                    newCallsPerSecondPerSource >= 0 && newCallsPerSecondPerSource <= 1_000_000,
+                    "new-calls-per-source must be in [0, 1000000]");
+            require(
+                    requestsPerSecondPerSource >= 0 && requestsPerSecondPerSource <= 1_000_000,
+                    "requests-per-source must be in [0, 1000000]");
+            require(
+                    newCallBurstPerSource >= 0 && newCallBurstPerSource <= 100_000_000,
+                    "new-call-burst-per-source must be in [0, 100000000]");
+            require(
+                    requestBurstPerSource >= 0 && requestBurstPerSource <= 100_000_000,
+                    "request-burst-per-source must be in [0, 100000000]");
+            require(
+                    maxCallSharePerSourcePercent >= 1 && maxCallSharePerSourcePercent <= 100,
+                    "calls-per-source-percent must be in [1, 100]");
+            require(
+                    maxCallBytesPerLoop >= maxDatagramBytes && maxCallBytesPerLoop <= (1L << 40),
+                    "max-call-bytes-per-loop must be in [max-datagram-bytes, 2^40]");
             for (int c : failoverCodes) {
                 require(c >= 300 && c <= 699, "failover-codes: " + c + " is not a final non-2xx status");
             }

@@ -40,13 +40,12 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
     static final int QUEUE_CAPACITY = 1024;
 
     private static final AtomicLongFieldUpdater<ProxyProbeTransport> DROPPED =
-        AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "droppedReplies");
+            AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "droppedReplies");
     private static final AtomicLongFieldUpdater<ProxyProbeTransport> SEND_FAILED =
-        AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "sendFailures");
+            AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "sendFailures");
 
     /** One received reply, copied: the engine's buffer goes back to its pool at once. */
-    private record Reply(InetSocketAddress from, byte[] bytes) {
-    }
+    private record Reply(InetSocketAddress from, byte[] bytes) {}
 
     private final MpscArrayQueue<Reply> replies = new MpscArrayQueue<>(QUEUE_CAPACITY);
     private final List<Channel> sockets;
@@ -58,6 +57,7 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
     };
     /** Replies are queued only while someone probes through this transport (between open and close). */
     private volatile boolean open;
+
     private volatile long droppedReplies;
     private volatile long sendFailures;
 
@@ -72,8 +72,8 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
             throw new IllegalArgumentException("no UDP socket to probe from");
         }
         this.sockets = List.copyOf(sockets);
-        String host = viaHost.startsWith("[") && viaHost.endsWith("]")
-            ? viaHost.substring(1, viaHost.length() - 1) : viaHost;
+        String host =
+                viaHost.startsWith("[") && viaHost.endsWith("]") ? viaHost.substring(1, viaHost.length() - 1) : viaHost;
         this.local = InetSocketAddress.createUnresolved(host, viaPort);
     }
 

@@ -44,12 +44,20 @@ final class RefusalSummary {
                 continue;
             }
             if (b == null) {
-                b = new StringBuilder(160).append("refused in the last ").append(seconds).append(" s:");
+                b = new StringBuilder(160)
+                        .append("refused in the last ")
+                        .append(seconds)
+                        .append(" s:");
             } else {
                 b.append(',');
             }
-            b.append(' ').append(Refusal.ALL[i].label()).append(" +").append(delta)
-                .append(" (total ").append(totals[i]).append(')');
+            b.append(' ')
+                    .append(Refusal.ALL[i].label())
+                    .append(" +")
+                    .append(delta)
+                    .append(" (total ")
+                    .append(totals[i])
+                    .append(')');
             logged[i] = totals[i];
         }
         return b == null ? null : b.toString();

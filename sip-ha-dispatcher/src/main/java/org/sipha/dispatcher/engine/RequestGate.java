@@ -32,6 +32,7 @@ final class RequestGate {
     private final Set<InetSocketAddress> alwaysAllowed;
     /** Null when no rate is limited. */
     private final SourceRateLimiter limiter;
+
     private final boolean answerRateLimited;
     private final InviteTransactions transactions;
     private final DialogRouter dialogs;
@@ -39,8 +40,13 @@ final class RequestGate {
     private final LocalOptionsResponder ownOptions;
     private final Egress egress;
 
-    RequestGate(LoopContext ctx, ViaCodec via, InviteTransactions transactions, DialogRouter dialogs,
-                StatelessForwarder stateless, Egress egress) {
+    RequestGate(
+            LoopContext ctx,
+            ViaCodec via,
+            InviteTransactions transactions,
+            DialogRouter dialogs,
+            StatelessForwarder stateless,
+            Egress egress) {
         this.ctx = ctx;
         this.msg = ctx.msg;
         this.clock = ctx.clock;
@@ -101,8 +107,8 @@ final class RequestGate {
         }
     }
 
-    private void onInitial(Channel ch, InetSocketAddress src, long sourceKey, long now, ByteBuf content,
-                           SipMethod m, int mf) {
+    private void onInitial(
+            Channel ch, InetSocketAddress src, long sourceKey, long now, ByteBuf content, SipMethod m, int mf) {
         if (!admitsSource(src)) {
             ctx.refusals.add(Refusal.ACCESS_LIST);
             return;

@@ -109,7 +109,7 @@ final class ResponseRouter {
         }
         InetSocketAddress to = stateless.responseTarget();
         return to != null
-            && via.verifiesStateful(br, f, msg, msg.via(1).branch(), to, stateless.responseTargetTcp(), src);
+                && via.verifiesStateful(br, f, msg, msg.via(1).branch(), to, stateless.responseTargetTcp(), src);
     }
 
     private void countForged() {

@@ -38,10 +38,20 @@ final class RouteTokenSigner {
      * Appends {@code ;shk=<key id>;shm=<MAC>} to {@code sb} for the dialog (Call-ID, caller's tag), its destination
      * {@code sb[destStart, destEnd)} and its upstream {@code sb[upStart, upEnd)}.
      */
-    void appendSignature(AsciiView callId, AsciiView callerTag, StringBuilder sb, int destStart, int destEnd,
-                         int upStart, int upEnd) {
-        current.start(DOMAIN).update(callId).update(callerTag).update(sb, destStart, destEnd)
-            .update(sb, upStart, upEnd).finish();
+    void appendSignature(
+            AsciiView callId,
+            AsciiView callerTag,
+            StringBuilder sb,
+            int destStart,
+            int destEnd,
+            int upStart,
+            int upEnd) {
+        current.start(DOMAIN)
+                .update(callId)
+                .update(callerTag)
+                .update(sb, destStart, destEnd)
+                .update(sb, upStart, upEnd)
+                .finish();
         sb.append(";shk=").append(current.keyId()).append(";shm=");
         current.appendBase64Url(sb, TOKEN_CHARS);
     }
@@ -51,30 +61,65 @@ final class RouteTokenSigner {
      * (Call-ID, {@code tagA} or else {@code tagB}), destination {@code b[dOff, dOff+dLen)} and upstream
      * {@code b[uOff, uOff+uLen)}. Constant-time compare.
      */
-    boolean verify(AsciiView callId, AsciiView tagA, AsciiView tagB, byte[] b, int dOff, int dLen, int uOff, int uLen,
-                   int kOff, int kLen, int mOff, int mLen) {
+    boolean verify(
+            AsciiView callId,
+            AsciiView tagA,
+            AsciiView tagB,
+            byte[] b,
+            int dOff,
+            int dLen,
+            int uOff,
+            int uLen,
+            int kOff,
+            int kLen,
+            int mOff,
+            int mLen) {
         if (mLen != TOKEN_CHARS) {
             return false;
         }
         return verifyUnder(current, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff)
-            || verifyUnder(previous, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff);
+                || verifyUnder(previous, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff);
     }
 
-    private static boolean verifyUnder(HmacSha256 key, AsciiView callId, AsciiView tagA, AsciiView tagB, byte[] b,
-                                       int dOff, int dLen, int uOff, int uLen, int kOff, int kLen, int mOff) {
+    private static boolean verifyUnder(
+            HmacSha256 key,
+            AsciiView callId,
+            AsciiView tagA,
+            AsciiView tagB,
+            byte[] b,
+            int dOff,
+            int dLen,
+            int uOff,
+            int uLen,
+            int kOff,
+            int kLen,
+            int mOff) {
         if (key == null || !key.hasKeyId(b, kOff, kLen)) {
             return false;
         }
         return macMatches(key, callId, tagA, b, dOff, dLen, uOff, uLen, mOff)
-            || macMatches(key, callId, tagB, b, dOff, dLen, uOff, uLen, mOff);
+                || macMatches(key, callId, tagB, b, dOff, dLen, uOff, uLen, mOff);
     }
 
-    private static boolean macMatches(HmacSha256 key, AsciiView callId, AsciiView tag, byte[] b, int dOff, int dLen,
-                                      int uOff, int uLen, int mOff) {
+    private static boolean macMatches(
+            HmacSha256 key,
+            AsciiView callId,
+            AsciiView tag,
+            byte[] b,
+            int dOff,
+            int dLen,
+            int uOff,
+            int uLen,
+            int mOff) {
         if (tag == null) {
             return false;
         }
-        key.start(DOMAIN).update(callId).update(tag).update(b, dOff, dLen).update(b, uOff, uLen).finish();
+        key.start(DOMAIN)
+                .update(callId)
+                .update(tag)
+                .update(b, dOff, dLen)
+                .update(b, uOff, uLen)
+                .finish();
         return key.matchesBase64Url(b, mOff, TOKEN_CHARS, TOKEN_CHARS);
     }
 

@@ -2,16 +2,16 @@ package org.sipha.dispatcher.engine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -78,6 +78,7 @@ public final class SipProxyServer implements AutoCloseable {
     private final TcpCounters tcpCounters = new TcpCounters();
     /** Per loop, as {@link #workers}: the TCP timeouts of the connections on that loop. */
     private final TcpTimeouts[] tcpTimeouts;
+
     private final TcpSlowReaderGuard slowReaderGuard = new TcpSlowReaderGuard(tcpCounters);
     private final SipParseLimits tcpLimits;
 
@@ -87,7 +88,9 @@ public final class SipProxyServer implements AutoCloseable {
         this.ownsLoops = ownsLoops;
         this.workers = new LoopChannelHandler[loops.size()];
         this.tcpTimeouts = new TcpTimeouts[loops.size()];
-        this.tcpLimits = SipParseLimits.builder().maxMessageBytes(cfg.tcpMaxMessageBytes()).build();
+        this.tcpLimits = SipParseLimits.builder()
+                .maxMessageBytes(cfg.tcpMaxMessageBytes())
+                .build();
     }
 
     /**
@@ -140,8 +143,8 @@ public final class SipProxyServer implements AutoCloseable {
         for (int i = 0; i < workers.length; i++) {
             EventLoop loop = eventLoops.get(i);
             LoopChannelHandler w = workers[i];
-            TcpTimeouts t = new TcpTimeouts(cfg.clock(), cfg.tcpIdleTimeoutMs(), cfg.tcpMessageTimeoutMs(),
-                tcpCounters);
+            TcpTimeouts t =
+                    new TcpTimeouts(cfg.clock(), cfg.tcpIdleTimeoutMs(), cfg.tcpMessageTimeoutMs(), tcpCounters);
             tcpTimeouts[i] = t;
             w.attach(loop, workers, to -> connect(loop, w, t, to));
             ticks.add(loop.scheduleAtFixedRate(w::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS));
@@ -149,14 +152,17 @@ public final class SipProxyServer implements AutoCloseable {
         }
         for (InetSocketAddress address : cfg.udpListen()) {
             for (LoopChannelHandler w : workers) {
-                Bootstrap b = new Bootstrap().group(w.loop())
-                    .channel(loops.layer().datagram)
-                    .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(cfg.maxDatagramBytes())
-                        .maxMessagesPerRead(readBatch(loops.coalesceMicros())))
-                    .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
-                    .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
-                    .handler(w);
+                Bootstrap b = new Bootstrap()
+                        .group(w.loop())
+                        .channel(loops.layer().datagram)
+                        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                        .option(
+                                ChannelOption.RCVBUF_ALLOCATOR,
+                                new FixedRecvByteBufAllocator(cfg.maxDatagramBytes())
+                                        .maxMessagesPerRead(readBatch(loops.coalesceMicros())))
+                        .option(ChannelOption.SO_RCVBUF, cfg.socketBufferBytes())
+                        .option(ChannelOption.SO_SNDBUF, cfg.socketBufferBytes())
+                        .handler(w);
                 if (loops.layer().sharesPorts) {
                     b.option(UnixChannelOption.SO_REUSEPORT, true);
                 }
@@ -164,31 +170,42 @@ public final class SipProxyServer implements AutoCloseable {
                 channels.add(ch);
             }
         }
-        probes = cfg.udpListen().isEmpty() ? null : new ProxyProbeTransport(firstSocketPerUdpAddress(),
-            cfg.advertisedHost(), cfg.advertisedPort());
+        probes = cfg.udpListen().isEmpty()
+                ? null
+                : new ProxyProbeTransport(firstSocketPerUdpAddress(), cfg.advertisedHost(), cfg.advertisedPort());
         TcpAdmission admission = new TcpAdmission(cfg, tcpCounters);
         for (InetSocketAddress address : cfg.tcpListen()) {
-            ServerBootstrap sb = new ServerBootstrap().group(loops.group())
-                .channel(loops.layer().server)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (admission.admit(ch)) { // else reset here, before the first read
-                            int i = loopIndex(ch.eventLoop());
-                            ch.pipeline().addLast(slowReaderGuard,
-                                new TcpSipFramer(tcpLimits, tcpTimeouts[i], tcpCounters), workers[i]);
+            ServerBootstrap sb = new ServerBootstrap()
+                    .group(loops.group())
+                    .channel(loops.layer().server)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (admission.admit(ch)) { // else reset here, before the first read
+                                int i = loopIndex(ch.eventLoop());
+                                ch.pipeline()
+                                        .addLast(
+                                                slowReaderGuard,
+                                                new TcpSipFramer(tcpLimits, tcpTimeouts[i], tcpCounters),
+                                                workers[i]);
+                            }
                         }
-                    }
-                });
+                    });
             channels.add(sb.bind(address).sync().channel());
         }
-        LOG.info("forwarding on udp {} tcp {} with {} event loop(s) ({}{}, coalescing {} us), advertised as {}:{}",
-            cfg.udpListen(), cfg.tcpListen(), workers.length, loops.layer().transport,
-            loops.layer().sharesPorts ? ", SO_REUSEPORT" : "", loops.coalesceMicros(), cfg.advertisedHost(),
-            cfg.advertisedPort());
+        LOG.info(
+                "forwarding on udp {} tcp {} with {} event loop(s) ({}{}, coalescing {} us), advertised as {}:{}",
+                cfg.udpListen(),
+                cfg.tcpListen(),
+                workers.length,
+                loops.layer().transport,
+                loops.layer().sharesPorts ? ", SO_REUSEPORT" : "",
+                loops.coalesceMicros(),
+                cfg.advertisedHost(),
+                cfg.advertisedPort());
     }
 
     /** UDP channels were added address by address, one per worker each: the first of every address. */
@@ -202,19 +219,20 @@ public final class SipProxyServer implements AutoCloseable {
 
     /** Opens a TCP connection on {@code loop}, owned by its worker (called on that loop by TcpConnections). */
     private ChannelFuture connect(EventLoop loop, LoopChannelHandler w, TcpTimeouts t, InetSocketAddress to) {
-        return new Bootstrap().group(loop)
-            .channel(loops.layer().stream)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
-            .handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(slowReaderGuard, new TcpSipFramer(tcpLimits, t, tcpCounters), w);
-                }
-            })
-            .connect(to);
+        return new Bootstrap()
+                .group(loop)
+                .channel(loops.layer().stream)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(cfg.failoverTimeoutMs(), 10_000))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, writeBufferBound())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(slowReaderGuard, new TcpSipFramer(tcpLimits, t, tcpCounters), w);
+                    }
+                })
+                .connect(to);
     }
 
     /** A TCP channel turns unwritable, and {@link TcpSlowReaderGuard} resets it, past the configured backlog. */

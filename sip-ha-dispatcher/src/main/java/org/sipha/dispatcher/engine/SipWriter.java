@@ -14,22 +14,27 @@ import org.sipha.core.message.SipMessageView;
 final class SipWriter {
     private static final byte[] CRLF = {'\r', '\n'};
 
-    private SipWriter() {
-    }
+    private SipWriter() {}
 
     /**
      * A response to {@code req}: its Vias, From, Call-ID and CSeq copied, To copied with {@code ;tag=toTag}
      * appended if {@code toTag} is not null (the caller has found that To has no tag), Retry-After if
      * {@code retryAfterSeconds > 0}. Copies bytes only, so a malformed header cannot make it throw.
      */
-    static void response(ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag,
-                         int retryAfterSeconds) {
+    static void response(
+            ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag, int retryAfterSeconds) {
         response(out, req, code, reason, toTag, retryAfterSeconds, null);
     }
 
     /** As {@link #response(ByteBuf, SipMessageView, int, String, CharSequence, int)}, with a Warning if not null. */
-    static void response(ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag,
-                         int retryAfterSeconds, CharSequence warning) {
+    static void response(
+            ByteBuf out,
+            SipMessageView req,
+            int code,
+            String reason,
+            CharSequence toTag,
+            int retryAfterSeconds,
+            CharSequence warning) {
         ByteBufUtil.writeAscii(out, "SIP/2.0 ");
         putInt(out, code);
         out.writeByte(' ');
@@ -38,8 +43,11 @@ final class SipWriter {
         int n = req.headerCount();
         for (int i = 0; i < n; i++) {
             SipHeaderName k = req.headerKind(i);
-            if (k == SipHeaderName.VIA || k == SipHeaderName.FROM || k == SipHeaderName.CALL_ID
-                || k == SipHeaderName.CSEQ || k == SipHeaderName.TO) {
+            if (k == SipHeaderName.VIA
+                    || k == SipHeaderName.FROM
+                    || k == SipHeaderName.CALL_ID
+                    || k == SipHeaderName.CSEQ
+                    || k == SipHeaderName.TO) {
                 line(out, k.canonicalName(), req.headerValue(i));
                 if (k == SipHeaderName.TO && toTag != null) {
                     out.writerIndex(out.writerIndex() - 2);
@@ -68,8 +76,8 @@ final class SipWriter {
      * {@code toSource} (the response, for an ACK, whose To carries the tag; the INVITE for a CANCEL), CSeq
      * {@code cseq}. The caller has checked that {@code toSource} has a To; the rest copies bytes only.
      */
-    static void ackOrCancel(ByteBuf out, String method, SipMessageView invite, CharSequence via,
-                            SipMessageView toSource, long cseq) {
+    static void ackOrCancel(
+            ByteBuf out, String method, SipMessageView invite, CharSequence via, SipMessageView toSource, long cseq) {
         ByteBufUtil.writeAscii(out, method);
         out.writeByte(' ');
         bytes(out, invite.requestUri());

@@ -20,19 +20,28 @@ import java.nio.channels.spi.SelectorProvider;
  * the channel types that go with it. Immutable; any thread.
  */
 enum SocketLayer {
-    EPOLL(IoTransport.EPOLL, true, EpollDatagramChannel.class, EpollServerSocketChannel.class,
-        EpollSocketChannel.class),
+    EPOLL(
+            IoTransport.EPOLL,
+            true,
+            EpollDatagramChannel.class,
+            EpollServerSocketChannel.class,
+            EpollSocketChannel.class),
     NIO(IoTransport.NIO, false, NioDatagramChannel.class, NioServerSocketChannel.class, NioSocketChannel.class);
 
     final IoTransport transport;
     /** True if several sockets may bind one UDP port (SO_REUSEPORT), so that several loops can read it. */
     final boolean sharesPorts;
+
     final Class<? extends Channel> datagram;
     final Class<? extends ServerChannel> server;
     final Class<? extends Channel> stream;
 
-    SocketLayer(IoTransport transport, boolean sharesPorts, Class<? extends Channel> datagram,
-            Class<? extends ServerChannel> server, Class<? extends Channel> stream) {
+    SocketLayer(
+            IoTransport transport,
+            boolean sharesPorts,
+            Class<? extends Channel> datagram,
+            Class<? extends ServerChannel> server,
+            Class<? extends Channel> stream) {
         this.transport = transport;
         this.sharesPorts = sharesPorts;
         this.datagram = datagram;
@@ -69,8 +78,8 @@ enum SocketLayer {
             case AUTO -> Epoll.isAvailable() ? EPOLL : NIO;
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
-                    throw new IllegalStateException("transport epoll is not available here: "
-                        + Epoll.unavailabilityCause());
+                    throw new IllegalStateException(
+                            "transport epoll is not available here: " + Epoll.unavailabilityCause());
                 }
                 yield EPOLL;
             }

@@ -13,6 +13,7 @@ final class SourceCallCounts {
     private final long[] keys;
     /** Slots held by the key in the same slot; 0 marks a free slot. */
     private final int[] counts;
+
     private final int limit;
 
     /** Counts for a loop of {@code callSlots} slots, of which one source may hold {@code limit}. */

@@ -14,10 +14,10 @@ import java.security.SecureRandom;
 final class SourceKey {
     /** The key of a source whose address is unknown (an unresolved socket address). */
     static final long UNKNOWN = -1L;
+
     private static final long MULTIPLIER = new SecureRandom().nextLong() | 1L;
 
-    private SourceKey() {
-    }
+    private SourceKey() {}
 
     /** The key of {@code a}. Allocates a 16-byte copy for IPv6 only. */
     static long of(InetAddress a) {

@@ -33,8 +33,7 @@ final class SourceRateLimiter {
     private int current = -1;
 
     /** Rates per second (0: that bucket is off) and bursts; a table of {@code 1 << slotsLog2} sources. */
-    SourceRateLimiter(int requestsPerSecond, int requestBurst, int newCallsPerSecond, int newCallBurst,
-                      int slotsLog2) {
+    SourceRateLimiter(int requestsPerSecond, int requestBurst, int newCallsPerSecond, int newCallBurst, int slotsLog2) {
         this.bits = slotsLog2;
         int slots = 1 << slotsLog2;
         this.mask = slots - 1;
@@ -54,8 +53,12 @@ final class SourceRateLimiter {
         if (cfg.requestsPerSecondPerSource() == 0 && cfg.newCallsPerSecondPerSource() == 0) {
             return null;
         }
-        return new SourceRateLimiter(cfg.requestsPerSecondPerSource(), cfg.requestBurstPerSource(),
-            cfg.newCallsPerSecondPerSource(), cfg.newCallBurstPerSource(), DEFAULT_SLOTS_LOG2);
+        return new SourceRateLimiter(
+                cfg.requestsPerSecondPerSource(),
+                cfg.requestBurstPerSource(),
+                cfg.newCallsPerSecondPerSource(),
+                cfg.newCallBurstPerSource(),
+                DEFAULT_SLOTS_LOG2);
     }
 
     /** Whether source {@code key} may send one more request at {@code nowNs}; takes a token if so. */

@@ -47,7 +47,8 @@ final class StatelessForwarder {
         editor.reset(msg);
         via.stampReceived(msg, src, LoopContext.isStream(ch));
         dialogs.popOwnPreloadedRoute(msg);
-        editor.prependVia(via.stateless(msg, src, LoopContext.isStream(ch), d.isTcp())).setMaxForwards(mf - 1);
+        editor.prependVia(via.stateless(msg, src, LoopContext.isStream(ch), d.isTcp()))
+                .setMaxForwards(mf - 1);
         egress.send(ch, editor, d.address(), d.isTcp());
     }
 

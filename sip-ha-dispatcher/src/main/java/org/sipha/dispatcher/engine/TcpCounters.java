@@ -67,9 +67,9 @@ public final class TcpCounters {
     @Override
     public String toString() {
         return "TcpCounters{open=" + openAccepted() + ", refusedByAccessList=" + refusedByAccessList()
-            + ", refusedOverTotalLimit=" + refusedOverTotalLimit() + ", refusedOverSourceLimit="
-            + refusedOverSourceLimit() + ", closedIdle=" + closedIdle() + ", closedIncompleteMessage="
-            + closedIncompleteMessage() + ", closedSlowReader=" + closedSlowReader() + ", closedTooLarge="
-            + closedTooLarge() + ", closedMalformed=" + closedMalformed() + '}';
+                + ", refusedOverTotalLimit=" + refusedOverTotalLimit() + ", refusedOverSourceLimit="
+                + refusedOverSourceLimit() + ", closedIdle=" + closedIdle() + ", closedIncompleteMessage="
+                + closedIncompleteMessage() + ", closedSlowReader=" + closedSlowReader() + ", closedTooLarge="
+                + closedTooLarge() + ", closedMalformed=" + closedMalformed() + '}';
     }
 }

@@ -13,8 +13,7 @@ import org.sipha.core.message.SipParseResult;
  * writer answers it. Runs once per connection closed for size, off the message path; any thread.
  */
 final class TcpOversizeReply {
-    private TcpOversizeReply() {
-    }
+    private TcpOversizeReply() {}
 
     /**
      * The 513 for the message at {@code b[off, off + len)}, or null if it cannot be answered (headers incomplete or
@@ -41,8 +40,10 @@ final class TcpOversizeReply {
             p = next;
         }
         SipMessageView req = new SipMessageView();
-        if (req.wrap(copy, 0, n) != SipParseResult.OK || !req.isRequest() || req.methodCode() == SipMethod.ACK
-            || req.validate() != SipParseResult.OK) {
+        if (req.wrap(copy, 0, n) != SipParseResult.OK
+                || !req.isRequest()
+                || req.methodCode() == SipMethod.ACK
+                || req.validate() != SipParseResult.OK) {
             return null;
         }
         StringBuilder tag = new StringBuilder("sh");

@@ -39,6 +39,7 @@ final class TcpSipFramer extends ByteToMessageDecoder {
     private byte[] scratch = NO_BYTES;
     /** Where the last frame attempt looked, to tell whether the next one continues it. */
     private byte[] lastArray;
+
     private int lastOffset;
     private boolean framedThisRead;
     private boolean closing;
@@ -134,8 +135,10 @@ final class TcpSipFramer extends ByteToMessageDecoder {
             if (r == SipParseResult.KEEPALIVE) {
                 in.skipBytes(view.frameLength());
             } else if (r == SipParseResult.OK) {
-                out.add(new DatagramPacket(in.readRetainedSlice(view.frameLength()),
-                    (InetSocketAddress) ctx.channel().localAddress(), (InetSocketAddress) ctx.channel().remoteAddress()));
+                out.add(new DatagramPacket(
+                        in.readRetainedSlice(view.frameLength()),
+                        (InetSocketAddress) ctx.channel().localAddress(),
+                        (InetSocketAddress) ctx.channel().remoteAddress()));
             } else {
                 refuse(ctx, in, r, len);
                 return;

@@ -65,9 +65,19 @@ final class ViaCodec {
         if (s.macGeneration != s.generation || s.macAttempt != s.attempt) {
             ViaView top = request.topVia();
             boolean stream = LoopContext.isStream(s.channel);
-            branches.signStateful(s.branchMac, loopIndex, s.slot, s.generation, s.attempt, request.callId(),
-                request.cseqNumber(), top.branch(), s.source.getAddress(), responsePort(top, s.source, stream),
-                isTcp(top), s.destination.address());
+            branches.signStateful(
+                    s.branchMac,
+                    loopIndex,
+                    s.slot,
+                    s.generation,
+                    s.attempt,
+                    request.callId(),
+                    request.cseqNumber(),
+                    top.branch(),
+                    s.source.getAddress(),
+                    responsePort(top, s.source, stream),
+                    isTcp(top),
+                    s.destination.address());
             s.macGeneration = s.generation;
             s.macAttempt = s.attempt;
         }
@@ -82,8 +92,15 @@ final class ViaCodec {
         via.setLength(0);
         via.append(tcpHop ? viaPrefixTcp : viaPrefix).append('L');
         ViaView top = request.topVia();
-        branches.appendStateless(via, request.callId(), request.cseqNumber(), request.cseqMethod(), top.branch(),
-            src.getAddress(), responsePort(top, src, stream), isTcp(top));
+        branches.appendStateless(
+                via,
+                request.callId(),
+                request.cseqNumber(),
+                request.cseqMethod(),
+                top.branch(),
+                src.getAddress(),
+                responsePort(top, src, stream),
+                isTcp(top));
         return via;
     }
 
@@ -91,22 +108,45 @@ final class ViaCodec {
      * True if the stateless branch {@code br} (top Via of the response in {@code response}) was signed by us for this
      * response's request and its target {@code to} ({@code tcp}), as read from the second Via ({@code upstreamBranch}).
      */
-    boolean verifiesStateless(AsciiView br, SipMessageView response, AsciiView upstreamBranch, InetSocketAddress to,
-                              boolean tcp) {
+    boolean verifiesStateless(
+            AsciiView br, SipMessageView response, AsciiView upstreamBranch, InetSocketAddress to, boolean tcp) {
         int macOff = COOKIE.length() + 1;
-        return branches.verifiesStateless(br.buffer(), br.offset() + macOff, br.length() - macOff,
-            response.callId(), response.cseqNumber(), response.cseqMethod(), upstreamBranch, to, tcp);
+        return branches.verifiesStateless(
+                br.buffer(),
+                br.offset() + macOff,
+                br.length() - macOff,
+                response.callId(),
+                response.cseqNumber(),
+                response.cseqMethod(),
+                upstreamBranch,
+                to,
+                tcp);
     }
 
     /**
      * True if the stateful branch {@code br}, parsed into {@code fields} ({@link #parseStateful}), was signed by us
      * for this response's request, its target {@code to} ({@code tcp}) and a destination at {@code src}.
      */
-    boolean verifiesStateful(AsciiView br, long[] fields, SipMessageView response, AsciiView upstreamBranch,
-                             InetSocketAddress to, boolean tcp, InetSocketAddress src) {
+    boolean verifiesStateful(
+            AsciiView br,
+            long[] fields,
+            SipMessageView response,
+            AsciiView upstreamBranch,
+            InetSocketAddress to,
+            boolean tcp,
+            InetSocketAddress src) {
         int macOff = (int) fields[MAC_START];
-        return branches.verifiesStateful(br.buffer(), br.offset() + macOff, br.length() - macOff, fields,
-            response.callId(), response.cseqNumber(), upstreamBranch, to, tcp, src);
+        return branches.verifiesStateful(
+                br.buffer(),
+                br.offset() + macOff,
+                br.length() - macOff,
+                fields,
+                response.callId(),
+                response.cseqNumber(),
+                upstreamBranch,
+                to,
+                tcp,
+                src);
     }
 
     /** True if the stateful branch {@code br}, parsed into {@code fields}, carries the MAC stored in {@code s}. */
@@ -140,8 +180,8 @@ final class ViaCodec {
         appendIp(ip, src.getAddress());
         ViaView top = view.topVia();
         AsciiView received = top.received();
-        boolean differs = !top.host().contentEqualsIgnoreCase(ip)
-            || (received != null && !received.contentEqualsIgnoreCase(ip));
+        boolean differs =
+                !top.host().contentEqualsIgnoreCase(ip) || (received != null && !received.contentEqualsIgnoreCase(ip));
         if (stream) { // the response must find this connection (its ephemeral port) again, statelessly too
             editor.setTopViaReceivedAndRport(differs ? ip : null, src.getPort());
         } else if (differs || top.hasRport()) {
@@ -153,8 +193,13 @@ final class ViaCodec {
     static void appendIp(StringBuilder b, InetAddress a) {
         if (a instanceof Inet4Address) {
             int v = a.hashCode(); // the IPv4 address itself; no byte[] copy
-            b.append(v >>> 24).append('.').append((v >>> 16) & 255).append('.').append((v >>> 8) & 255)
-                .append('.').append(v & 255);
+            b.append(v >>> 24)
+                    .append('.')
+                    .append((v >>> 16) & 255)
+                    .append('.')
+                    .append((v >>> 8) & 255)
+                    .append('.')
+                    .append(v & 255);
         } else {
             b.append('[').append(a.getHostAddress()).append(']');
         }
@@ -163,8 +208,10 @@ final class ViaCodec {
     /** True if {@code v} is a Via this proxy wrote (its cookie, its advertised host and port). */
     boolean isOwnVia(ViaView v) {
         AsciiView br = v.branch();
-        return br != null && startsWith(br, COOKIE) && v.host().contentEqualsIgnoreCase(advertisedHost)
-            && (v.port() < 0 ? 5060 : v.port()) == advertisedPort;
+        return br != null
+                && startsWith(br, COOKIE)
+                && v.host().contentEqualsIgnoreCase(advertisedHost)
+                && (v.port() < 0 ? 5060 : v.port()) == advertisedPort;
     }
 
     /** True if {@code branch} is one of ours: the cookie and at least the kind letter after it. */

@@ -19,11 +19,11 @@ import org.sipha.core.message.SipParseResult;
 /** Netty buffers into a message view and out of an editor: in place when on the heap, one copy when direct. */
 class ByteBufMessagesTest {
     private static final String OPTIONS = "OPTIONS sip:pbx@127.0.0.1 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1\r\n"
-        + "Call-ID: first@127.0.0.1\r\n"
-        + "CSeq: 1 OPTIONS\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Content-Length: 0\r\n\r\n";
+            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1\r\n"
+            + "Call-ID: first@127.0.0.1\r\n"
+            + "CSeq: 1 OPTIONS\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
     @Test
     void framesAHeapBufferInPlaceFromItsReaderIndexWithoutMovingIt() {
@@ -61,8 +61,8 @@ class ByteBufMessagesTest {
     void framesABufferOfSeveralComponentsByCopying() {
         byte[] bytes = ascii(OPTIONS);
         CompositeByteBuf composite = Unpooled.compositeBuffer()
-            .addComponent(true, Unpooled.wrappedBuffer(bytes, 0, 40))
-            .addComponent(true, Unpooled.wrappedBuffer(bytes, 40, bytes.length - 40));
+                .addComponent(true, Unpooled.wrappedBuffer(bytes, 0, 40))
+                .addComponent(true, Unpooled.wrappedBuffer(bytes, 40, bytes.length - 40));
         try {
             SipMessageView view = new SipMessageView();
             assertEquals(SipParseResult.OK, ByteBufMessages.wrap(view, composite));
@@ -76,7 +76,8 @@ class ByteBufMessagesTest {
     void refusesADirectBufferOverTheSizeLimit() {
         ByteBuf direct = direct(OPTIONS);
         try {
-            SipMessageView small = new SipMessageView(SipParseLimits.builder().maxMessageBytes(64).build());
+            SipMessageView small = new SipMessageView(
+                    SipParseLimits.builder().maxMessageBytes(64).build());
             assertEquals(SipParseResult.MESSAGE_TOO_LARGE, ByteBufMessages.wrap(small, direct));
         } finally {
             direct.release();
@@ -88,17 +89,25 @@ class ByteBufMessagesTest {
         SipMessageView view = new SipMessageView();
         byte[] in = ascii(OPTIONS);
         assertEquals(SipParseResult.OK, view.wrap(in, 0, in.length));
-        SipMessageEditor editor = new SipMessageEditor().reset(view).setMaxForwards(69)
-            .prependVia("SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-proxy");
+        SipMessageEditor editor = new SipMessageEditor()
+                .reset(view)
+                .setMaxForwards(69)
+                .prependVia("SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-proxy");
         String want = OPTIONS.replace("Max-Forwards: 70", "Max-Forwards: 69")
-            .replace("Via:", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-proxy\r\nVia:");
-        ByteBuf[] outs = {PooledByteBufAllocator.DEFAULT.directBuffer(8), Unpooled.buffer(8),
-            Unpooled.compositeBuffer().addComponent(true, Unpooled.buffer(4))};
+                .replace("Via:", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-proxy\r\nVia:");
+        ByteBuf[] outs = {
+            PooledByteBufAllocator.DEFAULT.directBuffer(8),
+            Unpooled.buffer(8),
+            Unpooled.compositeBuffer().addComponent(true, Unpooled.buffer(4))
+        };
         for (ByteBuf out : outs) {
             try {
                 out.writeByte('#');
                 assertEquals(want.length(), ByteBufMessages.writeTo(editor, out));
-                assertEquals("#" + want, out.toString(StandardCharsets.US_ASCII), out.getClass().getSimpleName());
+                assertEquals(
+                        "#" + want,
+                        out.toString(StandardCharsets.US_ASCII),
+                        out.getClass().getSimpleName());
             } finally {
                 out.release();
             }

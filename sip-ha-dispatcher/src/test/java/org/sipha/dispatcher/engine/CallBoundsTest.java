@@ -78,8 +78,11 @@ class CallBoundsTest {
 
     @Test
     void theStoredInviteCopiesAreBoundedInBytes() {
-        h.start(h.config().maxDatagramBytes(1500).maxCallBytesPerLoop(3000).maxCallSharePerSourcePercent(100)
-            .retryAfterSeconds(6));
+        h.start(h.config()
+                .maxDatagramBytes(1500)
+                .maxCallBytesPerLoop(3000)
+                .maxCallSharePerSourcePercent(100)
+                .retryAfterSeconds(6));
         String big = invite("big-0", A, 900);
         assertTrue(big.length() > 1000 && big.length() < 1500, "" + big.length());
         h.receive(big, A);
@@ -97,9 +100,15 @@ class CallBoundsTest {
 
     @Test
     void theBoundsAreCheckedWhenTheConfigurationIsBuilt() {
-        assertThrows(IllegalArgumentException.class, () -> h.config().maxCallSharePerSourcePercent(0).build());
-        assertThrows(IllegalArgumentException.class, () -> h.config().maxCallBytesPerLoop(1000).build());
-        assertThrows(IllegalArgumentException.class, () -> h.config().newCallsPerSecondPerSource(-1).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> h.config().maxCallSharePerSourcePercent(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> h.config().maxCallBytesPerLoop(1000).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> h.config().newCallsPerSecondPerSource(-1).build());
         assertEquals(25, h.config().build().maxCallSharePerSourcePercent());
         assertEquals(64L << 20, h.config().build().maxCallBytesPerLoop());
     }

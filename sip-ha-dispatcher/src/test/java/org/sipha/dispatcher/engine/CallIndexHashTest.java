@@ -23,9 +23,12 @@ class CallIndexHashTest {
     }
 
     private static DispatcherNextHopSelector selector() {
-        return ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("a", "sip:127.0.0.1:1")))
-            .recordRouteSecret("call index hash test").build().selector();
+        return ProxyConfig.builder()
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(List.of(Destination.of("a", "sip:127.0.0.1:1")))
+                .recordRouteSecret("call index hash test")
+                .build()
+                .selector();
     }
 
     /** The index's bucket of (Call-ID, branch) under an unkeyed hash: FNV-1a of each, combined by 31. */
@@ -79,7 +82,7 @@ class CallIndexHashTest {
             String s = "call-id-of-some-length@host.example;z9hG4bK-branch";
             assertEquals(whole, k.hash(view(s.substring(0, split)), view(s.substring(split))), "split " + split);
         }
-        assertNotEquals(whole, new KeyedHash(1, 3).hash(view("call-id-of-some-length@host.example;z9hG4bK-branch"),
-            null));
+        assertNotEquals(
+                whole, new KeyedHash(1, 3).hash(view("call-id-of-some-length@host.example;z9hG4bK-branch"), null));
     }
 }

@@ -23,6 +23,7 @@ class CoalescingSelectStrategyTest {
     private long now = 1_000_000_000L;
     /** What each non-blocking poll of the loop's sockets finds, in order; empty means nothing ready. */
     private final Deque<Integer> ready = new ArrayDeque<>();
+
     private final List<Long> sleeps = new ArrayList<>();
     private final CoalescingSelectStrategy strategy = new CoalescingSelectStrategy(WINDOW, () -> now, ns -> {
         sleeps.add(ns);
@@ -46,7 +47,7 @@ class CoalescingSelectStrategyTest {
         assertEquals(SelectStrategy.SELECT, next(false));
         now += 100_000; // a datagram 0.1 ms later, handled; nothing more ready yet
         ready.add(0);
-        ready.add(1);   // found after the window
+        ready.add(1); // found after the window
         assertEquals(1, next(false));
         assertEquals(List.of(WINDOW), sleeps, "dense traffic: the loop sleeps one window, then reads");
         assertTrue(strategy.gathering());
@@ -62,7 +63,7 @@ class CoalescingSelectStrategyTest {
         next(false);
         now += 100_000;
         ready.add(0);
-        ready.add(0);   // the window found nothing
+        ready.add(0); // the window found nothing
         assertEquals(0, next(false));
         assertFalse(strategy.gathering());
         assertEquals(SelectStrategy.SELECT, next(false));

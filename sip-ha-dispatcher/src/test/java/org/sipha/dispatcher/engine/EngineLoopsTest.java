@@ -23,23 +23,29 @@ class EngineLoopsTest {
 
     private static String invite(String callId, int fromPort) {
         return "INVITE sip:x@127.0.0.1 SIP/2.0\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK-" + callId + "\n"
-            + "From: <sip:a@127.0.0.1>;tag=a-" + callId + "\n"
-            + "To: <sip:x@127.0.0.1>\n"
-            + "Call-ID: " + callId + "\n"
-            + "CSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + fromPort + ";branch=z9hG4bK-" + callId + "\n"
+                + "From: <sip:a@127.0.0.1>;tag=a-" + callId + "\n"
+                + "To: <sip:x@127.0.0.1>\n"
+                + "Call-ID: " + callId + "\n"
+                + "CSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
     }
 
     private static SipProxyServer engineOn(EngineLoops loops, int port) {
-        return SipProxyServer.start(ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", port))
-            .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
-            .recordRouteSecret("engine loops test secret").lingerMs(0).build(), loops);
+        return SipProxyServer.start(
+                ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", port))
+                        .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
+                        .recordRouteSecret("engine loops test secret")
+                        .lingerMs(0)
+                        .build(),
+                loops);
     }
 
     @Test
     void aSecondEngineForwardsOnTheLoopsTheFirstOneLeft() throws Exception {
         EngineLoops loops = EngineLoops.start(IoTransport.AUTO, 2);
-        try (RawSipSocket client = RawSipSocket.bind(15270); RawSipSocket backend = RawSipSocket.bind(15281)) {
+        try (RawSipSocket client = RawSipSocket.bind(15270);
+                RawSipSocket backend = RawSipSocket.bind(15281)) {
             assertEquals(2, loops.size());
             SipProxyServer first = engineOn(loops, 15260);
             client.send(invite("first", 15270), new InetSocketAddress("127.0.0.1", 15260));
@@ -115,10 +121,13 @@ class EngineLoopsTest {
      * socket layers: the window only delays reads, it never drops or reorders what the socket holds.
      */
     @ParameterizedTest
-    @EnumSource(value = IoTransport.class, names = {"AUTO", "NIO"})
+    @EnumSource(
+            value = IoTransport.class,
+            names = {"AUTO", "NIO"})
     void coalescingLoopsForwardEveryDatagramOfABurst(IoTransport transport) throws Exception {
         EngineLoops loops = EngineLoops.start(transport, 1, 2_000);
-        try (RawSipSocket client = RawSipSocket.bind(15272); RawSipSocket backend = RawSipSocket.bind(15281)) {
+        try (RawSipSocket client = RawSipSocket.bind(15272);
+                RawSipSocket backend = RawSipSocket.bind(15281)) {
             assertEquals(2_000, loops.coalesceMicros());
             SipProxyServer proxy = engineOn(loops, 15263);
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", 15263);
@@ -134,7 +143,8 @@ class EngineLoopsTest {
                 if (m == null) {
                     break;
                 }
-                java.util.regex.Matcher id = java.util.regex.Pattern.compile("Call-ID: (burst-\\d+)").matcher(m);
+                java.util.regex.Matcher id =
+                        java.util.regex.Pattern.compile("Call-ID: (burst-\\d+)").matcher(m);
                 if (m.startsWith("INVITE ") && id.find()) {
                     seen.add(id.group(1));
                 }
@@ -160,13 +170,18 @@ class EngineLoopsTest {
 
     @Test
     void rejectsACoalescingWindowOutOfRange() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> EngineLoops.start(IoTransport.AUTO, 1, ProxyConfig.MAX_COALESCE_MICROS + 1));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EngineLoops.start(IoTransport.AUTO, 1, ProxyConfig.MAX_COALESCE_MICROS + 1));
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 15264))
-            .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
-            .recordRouteSecret("engine loops test secret").coalesceMicros(-1).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 15264))
+                        .destinations(List.of(Destination.of("pbx15281", "sip:127.0.0.1:15281")))
+                        .recordRouteSecret("engine loops test secret")
+                        .coalesceMicros(-1)
+                        .build());
         assertTrue(e.getMessage().startsWith("coalesce-us"), e.getMessage());
     }
 
@@ -189,13 +204,13 @@ class EngineLoopsTest {
         } finally {
             loops.close();
         }
-        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> loops.execute(0, () -> { }));
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> loops.execute(0, () -> {}));
     }
 
     @Test
     void rejectsALoopCountOutOfRange() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> EngineLoops.start(IoTransport.AUTO, 0));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EngineLoops.start(IoTransport.AUTO, 0));
         assertTrue(e.getMessage().contains("event-loops"), e.getMessage());
     }
 }

@@ -20,8 +20,10 @@ import org.sipha.core.model.Destination;
 
 /** Narrow unit tests of the engine's building blocks (no sockets). */
 class EngineUnitTest {
-    private static final List<Destination> THREE = List.of(Destination.of("a", "sip:127.0.0.1:1"),
-        Destination.of("b", "sip:127.0.0.1:2"), Destination.of("c", "sip:127.0.0.1:3"));
+    private static final List<Destination> THREE = List.of(
+            Destination.of("a", "sip:127.0.0.1:1"),
+            Destination.of("b", "sip:127.0.0.1:2"),
+            Destination.of("c", "sip:127.0.0.1:3"));
 
     private static AsciiView view(String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
@@ -30,8 +32,12 @@ class EngineUnitTest {
 
     /** The selector {@link ProxyConfig.Builder#destinations} builds: one round-robin set of its own. */
     private static DispatcherNextHopSelector roundRobinOverThree() {
-        return ProxyConfig.builder().listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE)
-            .recordRouteSecret("engine unit test secret").build().selector();
+        return ProxyConfig.builder()
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(THREE)
+                .recordRouteSecret("engine unit test secret")
+                .build()
+                .selector();
     }
 
     @Test
@@ -86,17 +92,21 @@ class EngineUnitTest {
         assertEquals(new InetSocketAddress("127.0.0.1", 5081), d.address());
         assertEquals("127.0.0.1~5081", d.tokenText());
         assertFalse(d.isTcp());
-        assertEquals(5060, NextHop.of(Destination.of("b", "sip:10.0.0.1")).address().getPort());
+        assertEquals(
+                5060, NextHop.of(Destination.of("b", "sip:10.0.0.1")).address().getPort());
         NextHop tcp = NextHop.of(Destination.of("c", "sip:10.0.0.1:5070;transport=TCP"));
         assertTrue(tcp.isTcp());
         assertEquals("10.0.0.1~5070~tcp", tcp.tokenText());
-        assertEquals("[::1]~5090", NextHop.of(Destination.of("d", "sip:[::1]:5090")).tokenText());
+        assertEquals(
+                "[::1]~5090", NextHop.of(Destination.of("d", "sip:[::1]:5090")).tokenText());
         assertEquals(d, NextHop.of(Destination.of("other id, same address", "sip:127.0.0.1:5081")));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> ProxyConfig.requireForwardable(Destination.of("e", "sip:pbx.example.com")));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.requireForwardable(Destination.of("e", "sip:pbx.example.com")));
         assertTrue(e.getMessage().contains("not an IP literal"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-            () -> ProxyConfig.requireForwardable(Destination.of("f", "sips:127.0.0.1:5061")));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.requireForwardable(Destination.of("f", "sips:127.0.0.1:5061")));
         assertTrue(e.getMessage().contains("not supported"), e.getMessage());
     }
 
@@ -131,19 +141,34 @@ class EngineUnitTest {
 
     @Test
     void configRejectsBadValuesNamingTheOption() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(THREE)
+                        .build());
         assertTrue(e.getMessage().startsWith("record-route-secret"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
-            .failoverCodes(Set.of(200)).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(THREE)
+                        .recordRouteSecret("x")
+                        .failoverCodes(Set.of(200))
+                        .build());
         assertTrue(e.getMessage().startsWith("failover-codes"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060)).destinations(THREE).recordRouteSecret("x")
-            .recordRoutePreviousKey(new byte[8]).build());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(THREE)
+                        .recordRouteSecret("x")
+                        .recordRoutePreviousKey(new byte[8])
+                        .build());
         assertTrue(e.getMessage().startsWith("record-route-previous-secret"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ProxyConfig.builder()
-            .destinations(List.of(Destination.of("a", "sip:pbx.example.com"))));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyConfig.builder().destinations(List.of(Destination.of("a", "sip:pbx.example.com"))));
         assertTrue(e.getMessage().startsWith("backend"), e.getMessage());
     }
 }

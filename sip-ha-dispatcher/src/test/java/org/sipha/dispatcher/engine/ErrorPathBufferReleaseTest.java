@@ -39,11 +39,11 @@ class ErrorPathBufferReleaseTest {
 
     private ProxyConfig.Builder config() {
         return ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .accessList(SourceAccessList.of(List.of("127.0.0.0/8")))
-            .recordRouteSecret("error path buffer release test secret")
-            .clock(new ManualClock());
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+                .accessList(SourceAccessList.of(List.of("127.0.0.0/8")))
+                .recordRouteSecret("error path buffer release test secret")
+                .clock(new ManualClock());
     }
 
     private InMemoryPipeline pipeline() {
@@ -67,32 +67,34 @@ class ErrorPathBufferReleaseTest {
 
     static String optionsWithMalformedTo(int n) {
         return "OPTIONS sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 203.0.113.9:5060;branch=z9hG4bK-scan-" + n + "\r\n"
-            + "From: <sip:scan@203.0.113.9>;tag=s" + n + "\r\n"
-            + "To: <sip:a@b\r\n"
-            + "Call-ID: scan-" + n + "@203.0.113.9\r\n"
-            + "CSeq: 1 OPTIONS\r\n"
-            + "Max-Forwards: 70\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP 203.0.113.9:5060;branch=z9hG4bK-scan-" + n + "\r\n"
+                + "From: <sip:scan@203.0.113.9>;tag=s" + n + "\r\n"
+                + "To: <sip:a@b\r\n"
+                + "Call-ID: scan-" + n + "@203.0.113.9\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     static String invite(String callId) {
         return "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-" + callId + ";rport\r\n"
-            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-            + "To: <sip:service@127.0.0.1:5060>\r\n"
-            + "Call-ID: " + callId + "@127.0.0.1\r\n"
-            + "CSeq: 1 INVITE\r\n"
-            + "Max-Forwards: 70\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+                + "To: <sip:service@127.0.0.1:5060>\r\n"
+                + "Call-ID: " + callId + "@127.0.0.1\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     /** A final response to {@code forwarded} with its Vias, From, Call-ID and CSeq, and To line {@code to}. */
     static String finalResponse(String forwarded, String status, String to) {
         StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
         for (String line : forwarded.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
-                || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 b.append(line).append("\r\n");
             }
         }
@@ -145,9 +147,15 @@ class ErrorPathBufferReleaseTest {
         SipMessageView noTo = view(finalResponse(invite("cancel"), "486 Busy Here", null));
         for (String method : List.of("CANCEL", "ACK")) {
             org.sipha.core.message.SipSyntaxException e = assertThrows(
-                org.sipha.core.message.SipSyntaxException.class,
-                () -> egress.ackOrCancel(null, method, invite, "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS0.0.0.1",
-                    noTo, PBX, false));
+                    org.sipha.core.message.SipSyntaxException.class,
+                    () -> egress.ackOrCancel(
+                            null,
+                            method,
+                            invite,
+                            "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS0.0.0.1",
+                            noTo,
+                            PBX,
+                            false));
             assertEquals(SipParseResult.MISSING_HEADER, e.result());
         }
     }
@@ -158,8 +166,8 @@ class ErrorPathBufferReleaseTest {
         Egress egress = new Egress(ctx, (out, to, tcp) -> out.release());
         SipMessageView invite = view(invite("overlap"));
         ctx.editor.reset(invite).removeTopVia().removeTopVia(); // the same line removed twice: overlapping edits
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-            () -> egress.send(null, ctx.editor, PBX, false));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> egress.send(null, ctx.editor, PBX, false));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
     }
 

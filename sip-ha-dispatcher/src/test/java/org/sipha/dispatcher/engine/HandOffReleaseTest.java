@@ -41,11 +41,11 @@ class HandOffReleaseTest {
     @BeforeEach
     void twoLoops() {
         ProxyConfig cfg = ProxyConfig.builder()
-            .listenUdp(LOCAL)
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .recordRouteSecret("hand-off release test secret")
-            .clock(new ManualClock())
-            .build();
+                .listenUdp(LOCAL)
+                .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+                .recordRouteSecret("hand-off release test secret")
+                .clock(new ManualClock())
+                .build();
         InMemoryPipeline.Output out = (b, to, tcp) -> {
             sent.add(b.toString(StandardCharsets.US_ASCII));
             b.release();
@@ -72,14 +72,15 @@ class HandOffReleaseTest {
     /** A 200 to stateful branch {@code n} of loop 1, handed off to loop 1, which finds its MAC forged. */
     private ByteBuf okForLoop1(int n, String via2) {
         String text = "SIP/2.0 200 OK\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS1.0.0." + Integer.toHexString(n + 1)
-            + ".AAAAAAAAAAAAAAAA\r\n" // a MAC that does not verify: the owner drops it as forged, after the hand-off
-            + "Via: " + via2 + "\r\n"
-            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-            + "To: <sip:service@127.0.0.1:5060>;tag=pbx\r\n"
-            + "Call-ID: handoff-" + n + "@127.0.0.1\r\n"
-            + "CSeq: 1 INVITE\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS1.0.0." + Integer.toHexString(n + 1)
+                + ".AAAAAAAAAAAAAAAA\r\n" // a MAC that does not verify: the owner drops it as forged, after the
+                // hand-off
+                + "Via: " + via2 + "\r\n"
+                + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+                + "To: <sip:service@127.0.0.1:5060>;tag=pbx\r\n"
+                + "Call-ID: handoff-" + n + "@127.0.0.1\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Content-Length: 0\r\n\r\n";
         ByteBuf b = Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
         packets.add(b);
         return b;
@@ -109,7 +110,7 @@ class HandOffReleaseTest {
 
     /** Waits until every task queued on the owner loop so far has run. */
     private void settleOwnerLoop() throws InterruptedException {
-        assertTrue(ownerLoop.submit(() -> { }).await(30, TimeUnit.SECONDS));
+        assertTrue(ownerLoop.submit(() -> {}).await(30, TimeUnit.SECONDS));
     }
 
     private int stillHeld() {

@@ -30,8 +30,13 @@ class HmacSha256Test {
                 String text = new String(ascii(random, 1 + random.nextInt(150)), StandardCharsets.US_ASCII);
                 long number = random.nextLong();
                 HmacSha256 h = new HmacSha256(key);
-                h.start((byte) 'X').update(view(callId)).update(tag, 0, tag.length).update(text, 0, text.length())
-                    .update(number).update(InetAddress.getByName("192.0.2.7"), 5060, true).finish();
+                h.start((byte) 'X')
+                        .update(view(callId))
+                        .update(tag, 0, tag.length)
+                        .update(text, 0, text.length())
+                        .update(number)
+                        .update(InetAddress.getByName("192.0.2.7"), 5060, true)
+                        .finish();
 
                 Mac mac = Mac.getInstance("HmacSHA256");
                 mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -44,15 +49,21 @@ class HmacSha256Test {
                 m.write(text.getBytes(StandardCharsets.US_ASCII));
                 m.write(0);
                 m.write(ByteBuffer.allocate(8).putLong(number).array());
-                m.write(ByteBuffer.allocate(8).putLong((0xc0000207L << 16) | 5060).array());
+                m.write(ByteBuffer.allocate(8)
+                        .putLong((0xc0000207L << 16) | 5060)
+                        .array());
                 m.write('T');
                 byte[] expected = mac.doFinal(m.toByteArray());
                 assertArrayEquals(expected, h.lastMac(), "key length " + keyLength);
 
                 StringBuilder sb = new StringBuilder();
                 h.appendBase64Url(sb, 22);
-                assertEquals(Base64.getUrlEncoder().withoutPadding().encodeToString(expected).substring(0, 22),
-                    sb.toString());
+                assertEquals(
+                        Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString(expected)
+                                .substring(0, 22),
+                        sb.toString());
                 byte[] chars = sb.toString().getBytes(StandardCharsets.US_ASCII);
                 assertTrue(h.matchesBase64Url(chars, 0, 22, 22));
                 assertFalse(h.matchesBase64Url(chars, 0, 21, 22), "a shorter MAC is no match");

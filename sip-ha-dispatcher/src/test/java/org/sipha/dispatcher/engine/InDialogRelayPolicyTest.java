@@ -24,17 +24,16 @@ class InDialogRelayPolicyTest {
     private static final InetSocketAddress OTHER_PBX = new InetSocketAddress("127.0.0.1", 5082);
     private static final InetSocketAddress FOREIGN = new InetSocketAddress("127.0.0.1", 5099);
     private static final String INVITE = "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
-        + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-        + "To: <sip:service@127.0.0.1:5060>\r\n"
-        + "Call-ID: d1@127.0.0.1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: <sip:a@127.0.0.1:5070>\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Content-Length: 0\r\n\r\n";
+            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
+            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+            + "To: <sip:service@127.0.0.1:5060>\r\n"
+            + "Call-ID: d1@127.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Contact: <sip:a@127.0.0.1:5070>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
-    private record Sent(String text, InetSocketAddress to) {
-    }
+    private record Sent(String text, InetSocketAddress to) {}
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<InMemoryPipeline> opened = new ArrayList<>();
@@ -46,10 +45,10 @@ class InDialogRelayPolicyTest {
 
     private ProxyConfig.Builder config(String secret) {
         return ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .recordRouteSecret(secret)
-            .clock(new ManualClock());
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+                .recordRouteSecret(secret)
+                .clock(new ManualClock());
     }
 
     private InMemoryPipeline pipeline(ProxyConfig.Builder b) {
@@ -78,30 +77,38 @@ class InDialogRelayPolicyTest {
     private String recordRouteOfACall(InMemoryPipeline p) {
         receive(p, INVITE, CARRIER);
         String forwarded = sentTo(PBX).get(0);
-        return forwarded.lines().filter(l -> l.startsWith("Record-Route: ")).findFirst().orElseThrow()
-            .substring("Record-Route: ".length());
+        return forwarded
+                .lines()
+                .filter(l -> l.startsWith("Record-Route: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("Record-Route: ".length());
     }
 
     /** A BYE of dialog d1 from the caller (tags as in the INVITE) or from the callee (tags swapped). */
     private static String bye(boolean fromCaller, String requestUri, String routes) {
         String via = fromCaller ? "127.0.0.1:5070" : "127.0.0.1:5081";
         return "BYE " + requestUri + " SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP " + via + ";branch=z9hG4bK-bye\r\n"
-            + "Route: " + routes + "\r\n"
-            + (fromCaller ? "From: <sip:a@127.0.0.1:5070>;tag=caller\r\nTo: <sip:service@127.0.0.1:5060>;tag=callee\r\n"
-                : "From: <sip:service@127.0.0.1:5060>;tag=callee\r\nTo: <sip:a@127.0.0.1:5070>;tag=caller\r\n")
-            + "Call-ID: d1@127.0.0.1\r\n"
-            + "CSeq: 2 BYE\r\n"
-            + "Max-Forwards: 70\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP " + via + ";branch=z9hG4bK-bye\r\n"
+                + "Route: " + routes + "\r\n"
+                + (fromCaller
+                        ? "From: <sip:a@127.0.0.1:5070>;tag=caller\r\nTo: <sip:service@127.0.0.1:5060>;tag=callee\r\n"
+                        : "From: <sip:service@127.0.0.1:5060>;tag=callee\r\nTo: <sip:a@127.0.0.1:5070>;tag=caller\r\n")
+                + "Call-ID: d1@127.0.0.1\r\n"
+                + "CSeq: 2 BYE\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     private void assertRefused(InetSocketAddress answeredTo, InetSocketAddress notReached) {
         List<String> answers = sentTo(answeredTo);
-        assertTrue(!answers.isEmpty() && answers.get(answers.size() - 1).startsWith("SIP/2.0 403 "),
-            "expected 403, sent: " + sent);
-        assertEquals(List.of(), sentTo(notReached).stream().filter(s -> s.startsWith("BYE")).toList(),
-            "relayed to " + notReached);
+        assertTrue(
+                !answers.isEmpty() && answers.get(answers.size() - 1).startsWith("SIP/2.0 403 "),
+                "expected 403, sent: " + sent);
+        assertEquals(
+                List.of(),
+                sentTo(notReached).stream().filter(s -> s.startsWith("BYE")).toList(),
+                "relayed to " + notReached);
     }
 
     @Test
@@ -132,25 +139,35 @@ class InDialogRelayPolicyTest {
     @Test
     void aCallerRequestReachesTheTokensDestinationAndAForeignRouteToAConfiguredDestination() {
         InMemoryPipeline p = pipeline(config("relay policy secret")
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
-                Destination.of("pbx5082", "sip:127.0.0.1:5082"))));
+                .destinations(List.of(
+                        Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+                        Destination.of("pbx5082", "sip:127.0.0.1:5082"))));
         receive(p, INVITE, CARRIER);
         Sent invite = sent.get(sent.size() - 1);
-        String rr = invite.text().lines().filter(l -> l.startsWith("Record-Route: ")).findFirst().orElseThrow()
-            .substring("Record-Route: ".length());
+        String rr = invite.text()
+                .lines()
+                .filter(l -> l.startsWith("Record-Route: "))
+                .findFirst()
+                .orElseThrow()
+                .substring("Record-Route: ".length());
         receive(p, bye(true, "sip:service@127.0.0.1:5060", rr), CARRIER);
         assertEquals(invite.to(), sent.get(sent.size() - 1).to(), "to the token's destination");
         assertTrue(sent.get(sent.size() - 1).text().startsWith("BYE "), sent.toString());
         InetSocketAddress other = invite.to().equals(PBX) ? OTHER_PBX : PBX;
-        receive(p, bye(true, "sip:service@127.0.0.1:5060", rr + ", <sip:" + other.getHostString() + ':'
-            + other.getPort() + ";lr>"), CARRIER);
+        receive(
+                p,
+                bye(
+                        true,
+                        "sip:service@127.0.0.1:5060",
+                        rr + ", <sip:" + other.getHostString() + ':' + other.getPort() + ";lr>"),
+                CARRIER);
         assertEquals(other, sent.get(sent.size() - 1).to(), "a configured destination may be named by a Route");
     }
 
     @Test
     void anAddressTheAccessListAdmitsMayBeTheTargetAndNoOther() {
-        InMemoryPipeline p = pipeline(config("relay policy secret")
-            .accessList(SourceAccessList.of(List.of("127.0.0.1/32"))));
+        InMemoryPipeline p =
+                pipeline(config("relay policy secret").accessList(SourceAccessList.of(List.of("127.0.0.1/32"))));
         String rr = recordRouteOfACall(p);
         receive(p, bye(false, "sip:a@127.0.0.1:5099", rr), PBX);
         assertTrue(sentTo(FOREIGN).get(0).startsWith("BYE "), "a carrier address the access list admits");
@@ -163,8 +180,7 @@ class InDialogRelayPolicyTest {
         InMemoryPipeline p = pipeline(config("relay policy secret"));
         String rr = recordRouteOfACall(p);
         assertTrue(rr.contains(";shu=127.0.0.1~5070;"), rr);
-        receive(p, bye(false, "sip:a@127.0.0.1:5099", rr.replace(";shu=127.0.0.1~5070;", ";shu=127.0.0.1~5099;")),
-            PBX);
+        receive(p, bye(false, "sip:a@127.0.0.1:5099", rr.replace(";shu=127.0.0.1~5070;", ";shu=127.0.0.1~5099;")), PBX);
         assertRefused(PBX, FOREIGN);
     }
 
@@ -173,8 +189,12 @@ class InDialogRelayPolicyTest {
         InMemoryPipeline p = pipeline(config("relay policy secret"));
         String rr = recordRouteOfACall(p);
         int before = sent.size();
-        receive(p, bye(true, "sip:service@127.0.0.1:5081", rr + ", <sip:127.0.0.1:5099;lr>")
-            .replace("BYE", "ACK").replace("2 ACK", "1 ACK"), CARRIER);
+        receive(
+                p,
+                bye(true, "sip:service@127.0.0.1:5081", rr + ", <sip:127.0.0.1:5099;lr>")
+                        .replace("BYE", "ACK")
+                        .replace("2 ACK", "1 ACK"),
+                CARRIER);
         assertEquals(before, sent.size(), "nothing relayed, nothing answered: " + sent);
     }
 
@@ -183,13 +203,13 @@ class InDialogRelayPolicyTest {
         String rr = recordRouteOfACall(pipeline(config("the first secret of the deployment")));
         sent.clear();
         InMemoryPipeline rotated = pipeline(config("the second secret of the deployment")
-            .recordRoutePreviousSecret("the first secret of the deployment"));
+                .recordRoutePreviousSecret("the first secret of the deployment"));
         receive(rotated, bye(true, "sip:service@127.0.0.1:5081", rr), CARRIER);
         assertTrue(sentTo(PBX).get(0).startsWith("BYE "), "previous key accepted: " + sent);
 
         sent.clear();
         InMemoryPipeline rotatedTwice = pipeline(config("the third secret of the deployment")
-            .recordRoutePreviousSecret("the second secret of the deployment"));
+                .recordRoutePreviousSecret("the second secret of the deployment"));
         receive(rotatedTwice, bye(true, "sip:service@127.0.0.1:5081", rr), CARRIER);
         assertRefused(CARRIER, PBX);
     }

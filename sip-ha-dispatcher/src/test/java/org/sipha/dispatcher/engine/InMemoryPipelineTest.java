@@ -29,17 +29,16 @@ class InMemoryPipelineTest {
     private static final InetSocketAddress CARRIER = new InetSocketAddress("127.0.0.1", 5070);
     private static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.1", 5081);
     private static final String INVITE = "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
-        + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-        + "To: <sip:service@127.0.0.1:5060>\r\n"
-        + "Call-ID: c1@127.0.0.1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: <sip:a@127.0.0.1:5070>\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Content-Length: 0\r\n\r\n";
+            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
+            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+            + "To: <sip:service@127.0.0.1:5060>\r\n"
+            + "Call-ID: c1@127.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Contact: <sip:a@127.0.0.1:5070>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
-    private record Sent(String text, InetSocketAddress to) {
-    }
+    private record Sent(String text, InetSocketAddress to) {}
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<InMemoryPipeline> pipelines = new ArrayList<>();
@@ -61,31 +60,34 @@ class InMemoryPipelineTest {
 
     private InMemoryPipeline pipeline(long t1Ms) {
         return open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .retransmitT1Ms(t1Ms).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0).build());
+                .retransmitT1Ms(t1Ms)
+                .failoverTimeoutMs(60_000)
+                .ringTimeoutMs(60_000)
+                .lingerMs(0)
+                .build());
     }
 
     /** Forwarding to {@code destinations} on the test's clock, outcomes recorded. */
     private ProxyConfig.Builder config(List<Destination> destinations) {
         return ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(destinations)
-            .recordRouteSecret("in-memory pipeline test secret")
-            .clock(clock)
-            .outcomeListener(new ForwardingOutcomeListener() {
-                @Override
-                public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
-                }
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(destinations)
+                .recordRouteSecret("in-memory pipeline test secret")
+                .clock(clock)
+                .outcomeListener(new ForwardingOutcomeListener() {
+                    @Override
+                    public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {}
 
-                @Override
-                public void onTimeout(InetSocketAddress destination, long waitedNs) {
-                    timeouts.add(destination + " after " + waitedNs / 1_000_000 + " ms");
-                }
+                    @Override
+                    public void onTimeout(InetSocketAddress destination, long waitedNs) {
+                        timeouts.add(destination + " after " + waitedNs / 1_000_000 + " ms");
+                    }
 
-                @Override
-                public void onUnanswered(InetSocketAddress destination, long waitedNs) {
-                    unanswered.add(destination + " after " + waitedNs / 1_000_000 + " ms");
-                }
-            });
+                    @Override
+                    public void onUnanswered(InetSocketAddress destination, long waitedNs) {
+                        unanswered.add(destination + " after " + waitedNs / 1_000_000 + " ms");
+                    }
+                });
     }
 
     /** Moves the clock {@code ms} forward in steps of {@code stepMs}, ticking after each as the loop would. */
@@ -112,10 +114,12 @@ class InMemoryPipelineTest {
     /** A pipeline choosing through {@code owner}'s set 1, as the reference proxy does; timers far away. */
     private InMemoryPipeline dispatcherPipeline(RoutingTableOwner owner) {
         return open(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .selector(new DispatcherNextHopSelector(owner, 1))
-            .failoverTimeoutMs(60_000).ringTimeoutMs(60_000)
-            .recordRouteSecret("in-memory pipeline test secret").build());
+                .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                .selector(new DispatcherNextHopSelector(owner, 1))
+                .failoverTimeoutMs(60_000)
+                .ringTimeoutMs(60_000)
+                .recordRouteSecret("in-memory pipeline test secret")
+                .build());
     }
 
     private List<String> sentTo(InetSocketAddress to) {
@@ -131,8 +135,10 @@ class InMemoryPipelineTest {
     private static String answer(String forwarded, String status) {
         StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
         for (String line : forwarded.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
-                || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 b.append(line).append("\r\n");
             } else if (line.startsWith("To:")) {
                 b.append(line).append(";tag=pbx\r\n");
@@ -202,10 +208,14 @@ class InMemoryPipelineTest {
     @Test
     void failsOverWhenTheFailoverTimerRunsOutAndAnswers503AfterTheLast() {
         InetSocketAddress other = new InetSocketAddress("127.0.0.1", 5082);
-        InMemoryPipeline p = open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
-                Destination.of("pbx5082", "sip:127.0.0.1:5082")))
-            .retransmitT1Ms(0).failoverTimeoutMs(2_000).ringTimeoutMs(60_000)
-            .retryAfterSeconds(7).build());
+        InMemoryPipeline p = open(config(List.of(
+                        Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+                        Destination.of("pbx5082", "sip:127.0.0.1:5082")))
+                .retransmitT1Ms(0)
+                .failoverTimeoutMs(2_000)
+                .ringTimeoutMs(60_000)
+                .retryAfterSeconds(7)
+                .build());
         p.receive(bytes(INVITE), CARRIER);
         InetSocketAddress first = sent.get(sent.size() - 1).to();
         InetSocketAddress second = first.equals(PBX) ? other : PBX;
@@ -227,7 +237,10 @@ class InMemoryPipelineTest {
     @Test
     void cancelsARingingInviteAtTimerCAndAnswers487WhenTheCancelIsNotAnswered() {
         InMemoryPipeline p = open(config(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(5_000).build());
+                .retransmitT1Ms(0)
+                .failoverTimeoutMs(1_000)
+                .ringTimeoutMs(5_000)
+                .build());
         p.receive(bytes(INVITE), CARRIER);
         p.receive(bytes(answer(sentTo(PBX).get(0), "180 Ringing")), PBX);
         runFor(p, 4_990, 10);
@@ -258,7 +271,8 @@ class InMemoryPipelineTest {
     void callsHoldALeaseOnTheirDestinationSoLeastCallsSeesThem() {
         RoutingTableOwner owner = twoPbxTable(Algorithm.LEAST_CALLS);
         InMemoryPipeline p = dispatcherPipeline(owner);
-        java.util.function.ToIntFunction<String> live = id -> owner.table().entry(id).runtime().activeLeases();
+        java.util.function.ToIntFunction<String> live =
+                id -> owner.table().entry(id).runtime().activeLeases();
 
         p.receive(bytes(INVITE), CARRIER);
         Sent first = sent.get(sent.size() - 1);
@@ -274,8 +288,12 @@ class InMemoryPipelineTest {
         p.receive(bytes(INVITE.replace("c1@", "c3@").replace("z9hG4bK-1", "z9hG4bK-3")), CARRIER);
         assertEquals(second.to(), sent.get(sent.size() - 1).to(), "still the destination without a live call");
 
-        p.receive(bytes(INVITE.replace("INVITE sip", "OPTIONS sip").replace("1 INVITE", "1 OPTIONS")
-            .replace("c1@", "o1@").replace("z9hG4bK-1", "z9hG4bK-o")), CARRIER);
+        p.receive(
+                bytes(INVITE.replace("INVITE sip", "OPTIONS sip")
+                        .replace("1 INVITE", "1 OPTIONS")
+                        .replace("c1@", "o1@")
+                        .replace("z9hG4bK-1", "z9hG4bK-o")),
+                CARRIER);
         assertEquals(2, live.applyAsInt("a") + live.applyAsInt("b"), "an out-of-dialog OPTIONS is not a call");
     }
 

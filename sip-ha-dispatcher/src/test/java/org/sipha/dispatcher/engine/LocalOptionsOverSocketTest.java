@@ -18,11 +18,11 @@ class LocalOptionsOverSocketTest {
 
     private static String options(String callId) {
         return "OPTIONS sip:127.0.0.1:15320 SIP/2.0\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:15321;branch=z9hG4bK-" + callId + ";rport\n"
-            + "From: <sip:probe@127.0.0.1:15321>;tag=probe\n"
-            + "To: <sip:127.0.0.1:15320>\n"
-            + "Call-ID: " + callId + "\n"
-            + "CSeq: 1 OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:15321;branch=z9hG4bK-" + callId + ";rport\n"
+                + "From: <sip:probe@127.0.0.1:15321>;tag=probe\n"
+                + "To: <sip:127.0.0.1:15320>\n"
+                + "Call-ID: " + callId + "\n"
+                + "CSeq: 1 OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n";
     }
 
     private static String ask(RawSipSocket probe, String callId) throws Exception {
@@ -35,10 +35,15 @@ class LocalOptionsOverSocketTest {
 
     @Test
     void answersWhetherItTakesCalls() throws Exception {
-        try (RawSipSocket probe = RawSipSocket.bind(15321); RawSipSocket pbx = RawSipSocket.bind(15322);
-             SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder().listenUdp(PROXY).eventLoops(1)
-                 .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:15322")))
-                 .recordRouteSecret("local options socket test").retryAfterSeconds(4).build())) {
+        try (RawSipSocket probe = RawSipSocket.bind(15321);
+                RawSipSocket pbx = RawSipSocket.bind(15322);
+                SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
+                        .listenUdp(PROXY)
+                        .eventLoops(1)
+                        .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:15322")))
+                        .recordRouteSecret("local options socket test")
+                        .retryAfterSeconds(4)
+                        .build())) {
             String up = ask(probe, "up");
             assertTrue(up.startsWith("SIP/2.0 200 OK\r\n"), up);
 

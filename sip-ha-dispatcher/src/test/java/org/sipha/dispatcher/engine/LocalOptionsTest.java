@@ -71,8 +71,10 @@ class LocalOptionsTest {
 
     @Test
     void theAccessListAndTheRateLimitApplyFirst() {
-        h.start(h.config().accessList(SourceAccessList.of(List.of("192.0.2.0/24")))
-            .requestsPerSecondPerSource(1).requestBurstPerSource(1));
+        h.start(h.config()
+                .accessList(SourceAccessList.of(List.of("192.0.2.0/24")))
+                .requestsPerSecondPerSource(1)
+                .requestBurstPerSource(1));
         InetSocketAddress outsider = source("203.0.113.9", 5099);
         h.receive(options("sip:127.0.0.1:5060", "ping-4", outsider), outsider);
         assertTrue(h.sentTo(outsider).isEmpty(), "outside the access list: no answer");

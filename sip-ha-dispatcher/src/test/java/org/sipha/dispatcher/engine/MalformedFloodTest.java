@@ -47,27 +47,31 @@ class MalformedFloodTest {
 
     @Test
     void aFloodOfMalformedDatagramsLeavesPooledMemoryFlat() throws Exception {
-        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .accessList(SourceAccessList.of(List.of("127.0.0.0/8")))
-            .requestsPerSecondPerSource(0).newCallsPerSecondPerSource(0) // a flood from one source: not rate-limited here
-            .recordRouteSecret("malformed flood test secret")
-            .failoverTimeoutMs(3_600_000).ringTimeoutMs(3_600_000)
-            .clock(new ManualClock())
-            .build(), (out, to, tcp) -> {
-                sentCount++;
-                lastSent = out.toString(StandardCharsets.US_ASCII);
-                out.release();
-            });
+        InMemoryPipeline p = new InMemoryPipeline(
+                ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+                        .accessList(SourceAccessList.of(List.of("127.0.0.0/8")))
+                        .requestsPerSecondPerSource(0)
+                        .newCallsPerSecondPerSource(0) // a flood from one source: not rate-limited here
+                        .recordRouteSecret("malformed flood test secret")
+                        .failoverTimeoutMs(3_600_000)
+                        .ringTimeoutMs(3_600_000)
+                        .clock(new ManualClock())
+                        .build(),
+                (out, to, tcp) -> {
+                    sentCount++;
+                    lastSent = out.toString(StandardCharsets.US_ASCII);
+                    out.release();
+                });
         try {
             p.receive(datagram(ErrorPathBufferReleaseTest.invite("flood-call")), CARRIER);
             String forwarded = lastSent;
             assertTrue(forwarded.startsWith("INVITE "), forwarded);
             ByteBuf badToOutside = datagram(padded(ErrorPathBufferReleaseTest.optionsWithMalformedTo(1)));
             ByteBuf badToInside = datagram(padded(ErrorPathBufferReleaseTest.optionsWithMalformedTo(2)));
-            ByteBuf responseWithoutTo = datagram(padded(
-                ErrorPathBufferReleaseTest.finalResponse(forwarded, "486 Busy Here", null)));
+            ByteBuf responseWithoutTo =
+                    datagram(padded(ErrorPathBufferReleaseTest.finalResponse(forwarded, "486 Busy Here", null)));
             assertTrue(badToOutside.readableBytes() > 3_400, "about 3.5 KB: " + badToOutside.readableBytes());
 
             PooledMemory.untracked(() -> {

@@ -27,18 +27,20 @@ class MalformedUdpFloodTest {
     private static final int BACKEND_PORT = 15251;
     /** Small enough that a batch's replies fit the client's receive buffer, so the sentinel's is not dropped. */
     private static final int BATCH = 100;
+
     private static final int WARM_UP_BATCHES = 20;
     private static final int FLOOD_BATCHES = 500; // 50,000 datagrams per proxy or kind
 
     private static SipProxyServer proxy(InetSocketAddress listen, String allowed) {
         return SipProxyServer.start(ProxyConfig.builder()
-            .listenUdp(listen)
-            .destinations(List.of(Destination.of("pbx" + BACKEND_PORT, "sip:127.0.0.1:" + BACKEND_PORT)))
-            .accessList(SourceAccessList.of(List.of(allowed)))
-            .recordRouteSecret("malformed udp flood test secret")
-            .failoverTimeoutMs(600_000).ringTimeoutMs(600_000)
-            .eventLoops(2)
-            .build());
+                .listenUdp(listen)
+                .destinations(List.of(Destination.of("pbx" + BACKEND_PORT, "sip:127.0.0.1:" + BACKEND_PORT)))
+                .accessList(SourceAccessList.of(List.of(allowed)))
+                .recordRouteSecret("malformed udp flood test secret")
+                .failoverTimeoutMs(600_000)
+                .ringTimeoutMs(600_000)
+                .eventLoops(2)
+                .build());
     }
 
     private static byte[] ascii(String s) {
@@ -48,18 +50,18 @@ class MalformedUdpFloodTest {
     /** The request that ends a batch: Max-Forwards 0, answered 483 by any proxy, whatever the source. */
     private static byte[] sentinel(String callId) {
         return ascii("OPTIONS sip:service@127.0.0.1 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-" + callId + "\r\n"
-            + "From: <sip:sentinel@127.0.0.1>;tag=s\r\n"
-            + "To: <sip:service@127.0.0.1>\r\n"
-            + "Call-ID: " + callId + "\r\n"
-            + "CSeq: 1 OPTIONS\r\n"
-            + "Max-Forwards: 0\r\n"
-            + "Content-Length: 0\r\n\r\n");
+                + "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK-" + callId + "\r\n"
+                + "From: <sip:sentinel@127.0.0.1>;tag=s\r\n"
+                + "To: <sip:service@127.0.0.1>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Max-Forwards: 0\r\n"
+                + "Content-Length: 0\r\n\r\n");
     }
 
     /** Sends {@code batches} batches of {@code datagram} to {@code to}, each ended by a sentinel it waits for. */
     private static void flood(DatagramSocket s, byte[] datagram, InetSocketAddress to, int batches, String tag)
-        throws IOException {
+            throws IOException {
         DatagramPacket p = new DatagramPacket(datagram, datagram.length, to);
         for (int b = 0; b < batches; b++) {
             for (int i = 0; i < BATCH; i++) {
@@ -91,8 +93,7 @@ class MalformedUdpFloodTest {
     }
 
     @Test
-    void aFloodOfOptionsWithAMalformedToFromOutsideAndInsideTheAccessListLeavesPooledMemoryFlat()
-        throws Exception {
+    void aFloodOfOptionsWithAMalformedToFromOutsideAndInsideTheAccessListLeavesPooledMemoryFlat() throws Exception {
         SipProxyServer outside = proxy(OUTSIDE_PROXY, "10.0.0.0/8"); // 127.0.0.1 is outside
         SipProxyServer inside = proxy(INSIDE_PROXY, "127.0.0.0/8");
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", CLIENT_PORT))) {
@@ -115,14 +116,14 @@ class MalformedUdpFloodTest {
     void aFloodOfFinalResponsesWithoutToToALiveCallLeavesPooledMemoryFlat() throws Exception {
         SipProxyServer proxy = proxy(INSIDE_PROXY, "127.0.0.0/8");
         try (DatagramSocket client = new DatagramSocket(new InetSocketAddress("127.0.0.1", CLIENT_PORT));
-             DatagramSocket backend = new DatagramSocket(new InetSocketAddress("127.0.0.1", BACKEND_PORT))) {
+                DatagramSocket backend = new DatagramSocket(new InetSocketAddress("127.0.0.1", BACKEND_PORT))) {
             byte[] invite = ascii(ErrorPathBufferReleaseTest.invite("udp-flood-call")
-                .replace("127.0.0.1:5070", "127.0.0.1:" + CLIENT_PORT));
+                    .replace("127.0.0.1:5070", "127.0.0.1:" + CLIENT_PORT));
             client.send(new DatagramPacket(invite, invite.length, INSIDE_PROXY));
             String forwarded = receiveRequest(backend);
             assertNotNull(forwarded, "the INVITE reached the backend");
             byte[] withoutTo = ascii(MalformedFloodTest.padded(
-                ErrorPathBufferReleaseTest.finalResponse(forwarded, "486 Busy Here", null)));
+                    ErrorPathBufferReleaseTest.finalResponse(forwarded, "486 Busy Here", null)));
             PooledMemory.untracked(() -> {
                 flood(backend, withoutTo, INSIDE_PROXY, WARM_UP_BATCHES, "warm-resp");
                 PooledMemory before = PooledMemory.now();

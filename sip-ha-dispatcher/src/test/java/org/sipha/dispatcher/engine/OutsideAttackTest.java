@@ -39,20 +39,25 @@ class OutsideAttackTest {
 
     @BeforeEach
     void start() throws IOException {
-        proxy = SipProxyServer.start(ProxyConfig.builder().listenUdp(PROXY).listenTcp(PROXY)
-            .destinations(List.of(Destination.of("pbx15202", "sip:127.0.0.1:15202")))
-            .recordRouteSecret("outside attack test secret").eventLoops(2).retransmitT1Ms(0)
-            .outcomeListener(new ForwardingOutcomeListener() {
-                @Override
-                public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
-                    outcomes.add(destination.getPort() + ":" + statusCode);
-                }
+        proxy = SipProxyServer.start(ProxyConfig.builder()
+                .listenUdp(PROXY)
+                .listenTcp(PROXY)
+                .destinations(List.of(Destination.of("pbx15202", "sip:127.0.0.1:15202")))
+                .recordRouteSecret("outside attack test secret")
+                .eventLoops(2)
+                .retransmitT1Ms(0)
+                .outcomeListener(new ForwardingOutcomeListener() {
+                    @Override
+                    public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
+                        outcomes.add(destination.getPort() + ":" + statusCode);
+                    }
 
-                @Override
-                public void onTimeout(InetSocketAddress destination, long waitedNs) {
-                    outcomes.add(destination.getPort() + ":timeout");
-                }
-            }).build());
+                    @Override
+                    public void onTimeout(InetSocketAddress destination, long waitedNs) {
+                        outcomes.add(destination.getPort() + ":timeout");
+                    }
+                })
+                .build());
         caller = RawSipSocket.bind(15201);
         pbx = RawSipSocket.bind(15202);
         attacker = RawSipSocket.bind(15205);
@@ -70,33 +75,40 @@ class OutsideAttackTest {
 
     private static String invite(String callId) {
         return "INVITE sip:service@127.0.0.1:15200 SIP/2.0\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:15201;branch=z9hG4bK-" + callId + ";rport\n"
-            + "From: <sip:a@127.0.0.1:15201>;tag=caller-" + callId + "\n"
-            + "To: <sip:service@127.0.0.1:15200>\n"
-            + "Call-ID: " + callId + "\n"
-            + "CSeq: 1 INVITE\n"
-            + "Contact: <sip:a@127.0.0.1:15201>\n"
-            + "Max-Forwards: 70\n"
-            + "Content-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:15201;branch=z9hG4bK-" + callId + ";rport\n"
+                + "From: <sip:a@127.0.0.1:15201>;tag=caller-" + callId + "\n"
+                + "To: <sip:service@127.0.0.1:15200>\n"
+                + "Call-ID: " + callId + "\n"
+                + "CSeq: 1 INVITE\n"
+                + "Contact: <sip:a@127.0.0.1:15201>\n"
+                + "Max-Forwards: 70\n"
+                + "Content-Length: 0\n\n";
     }
 
     /** The PBX's answer to {@code request} as received: Vias, Record-Route, From, Call-ID, CSeq; a To tag. */
     private static String answer(String request, String status) {
         StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append('\n');
         for (String line : request.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("Record-Route:") || line.startsWith("From:")
-                || line.startsWith("Call-ID:") || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("Record-Route:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 b.append(line).append('\n');
             } else if (line.startsWith("To:")) {
                 b.append(line).append(";tag=pbx\n");
             }
         }
-        return b.append("Contact: <sip:b@127.0.0.1:15202>\nContent-Length: 0\n\n").toString();
+        return b.append("Contact: <sip:b@127.0.0.1:15202>\nContent-Length: 0\n\n")
+                .toString();
     }
 
     private static String header(String message, String name) {
-        return message.lines().filter(l -> l.startsWith(name + ": ")).findFirst().orElseThrow()
-            .substring(name.length() + 2);
+        return message.lines()
+                .filter(l -> l.startsWith(name + ": "))
+                .findFirst()
+                .orElseThrow()
+                .substring(name.length() + 2);
     }
 
     /** The next message on {@code s} that is not a 100 Trying (null if none within {@code ms}). */
@@ -125,27 +137,28 @@ class OutsideAttackTest {
         return rr;
     }
 
-    private static String inDialog(String method, String callId, boolean fromCaller, String requestUri, String routes,
-                                   int cseq) {
+    private static String inDialog(
+            String method, String callId, boolean fromCaller, String requestUri, String routes, int cseq) {
         String callerTag = "caller-" + callId;
         return method + " " + requestUri + " SIP/2.0\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:" + (fromCaller ? 15201 : 15202) + ";branch=z9hG4bK-" + method + cseq
-            + callId + "\n"
-            + "Route: " + routes + "\n"
-            + (fromCaller ? "From: <sip:a@127.0.0.1>;tag=" + callerTag + "\nTo: <sip:service@127.0.0.1>;tag=pbx\n"
-                : "From: <sip:service@127.0.0.1>;tag=pbx\nTo: <sip:a@127.0.0.1>;tag=" + callerTag + "\n")
-            + "Call-ID: " + callId + "\n"
-            + "CSeq: " + cseq + " " + method + "\n"
-            + "Max-Forwards: 70\n"
-            + "Content-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + (fromCaller ? 15201 : 15202) + ";branch=z9hG4bK-" + method + cseq
+                + callId + "\n"
+                + "Route: " + routes + "\n"
+                + (fromCaller
+                        ? "From: <sip:a@127.0.0.1>;tag=" + callerTag + "\nTo: <sip:service@127.0.0.1>;tag=pbx\n"
+                        : "From: <sip:service@127.0.0.1>;tag=pbx\nTo: <sip:a@127.0.0.1>;tag=" + callerTag + "\n")
+                + "Call-ID: " + callId + "\n"
+                + "CSeq: " + cseq + " " + method + "\n"
+                + "Max-Forwards: 70\n"
+                + "Content-Length: 0\n\n";
     }
 
     private static String forged200(String topBranch, String secondVia) {
         return "SIP/2.0 200 OK\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:15200;branch=" + topBranch + "\n"
-            + "Via: " + secondVia + "\n"
-            + "From: <sip:x@127.0.0.1>;tag=x\nTo: <sip:y@127.0.0.1>;tag=y\n"
-            + "Call-ID: forged-1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:15200;branch=" + topBranch + "\n"
+                + "Via: " + secondVia + "\n"
+                + "From: <sip:x@127.0.0.1>;tag=x\nTo: <sip:y@127.0.0.1>;tag=y\n"
+                + "Call-ID: forged-1\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n";
     }
 
     /** A TCP listener on 127.0.0.1:{@code port} that must see no connection. */
@@ -160,7 +173,7 @@ class OutsideAttackTest {
         s.setSoTimeout(ms);
         try (Socket accepted = s.accept()) {
             throw new AssertionError("the proxy connected to " + s.getLocalSocketAddress() + " from "
-                + accepted.getRemoteSocketAddress());
+                    + accepted.getRemoteSocketAddress());
         } catch (SocketTimeoutException expected) {
             // nothing connected
         }
@@ -169,8 +182,8 @@ class OutsideAttackTest {
     @Test
     void aByeWithAValidTokenAndAForeignRouteIsRefusedAndNothingReachesTheForeignAddress() throws Exception {
         String rr = establishCall("relay-1");
-        caller.send(inDialog("BYE", "relay-1", true, "sip:b@127.0.0.1:15202", rr + ", <sip:127.0.0.1:15209;lr>", 2),
-            PROXY);
+        caller.send(
+                inDialog("BYE", "relay-1", true, "sip:b@127.0.0.1:15202", rr + ", <sip:127.0.0.1:15209;lr>", 2), PROXY);
         String answer = caller.receive(3000);
         assertNotNull(answer);
         assertTrue(answer.startsWith("SIP/2.0 403 "), answer);
@@ -191,17 +204,22 @@ class OutsideAttackTest {
     void forgedResponsesNamingAThirdPartyReachNobodyOverUdpOrTcp() throws Exception {
         establishCall("reflect-1");
         try (ServerSocket tcpVictim = tcpListener(15210)) {
-            for (String branch : List.of("z9hG4bKshL1f2e3d4c5b6a7988", "z9hG4bKshLAAAAAAAAAAAAAAAA",
-                "z9hG4bKshS0.0.0.1.AAAAAAAAAAAAAAAA", "z9hG4bKshS1.0.0.1")) {
+            for (String branch : List.of(
+                    "z9hG4bKshL1f2e3d4c5b6a7988",
+                    "z9hG4bKshLAAAAAAAAAAAAAAAA",
+                    "z9hG4bKshS0.0.0.1.AAAAAAAAAAAAAAAA",
+                    "z9hG4bKshS1.0.0.1")) {
                 attacker.send(forged200(branch, "SIP/2.0/UDP 127.0.0.1:15209;branch=z9hG4bK-v"), PROXY);
                 attacker.send(forged200(branch, "SIP/2.0/TCP 127.0.0.1:15210;branch=z9hG4bK-v"), PROXY);
             }
             try (Socket overTcp = new Socket("127.0.0.1", 15200)) { // the same, over a TCP connection to the proxy
                 OutputStream out = overTcp.getOutputStream();
                 out.write(forged200("z9hG4bKshL1f2e3d4c5b6a7988", "SIP/2.0/TCP 127.0.0.1:15210;branch=z9hG4bK-v")
-                    .replace("\n", "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        .replace("\n", "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(forged200("z9hG4bKshL1f2e3d4c5b6a7988", "SIP/2.0/UDP 127.0.0.1:15209;branch=z9hG4bK-v")
-                    .replace("\n", "\r\n").getBytes(StandardCharsets.US_ASCII));
+                        .replace("\n", "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 assertNull(thirdParty.receive(500), "reflected to the third party over UDP");
                 assertNoConnection(tcpVictim, 300);
@@ -213,10 +231,12 @@ class OutsideAttackTest {
     @Test
     void aResponseByViaOverTcpTakesOnlyAnExistingConnection() throws Exception {
         try (ServerSocket viaNamed = tcpListener(15211)) {
-            caller.send("OPTIONS sip:service@127.0.0.1:15200 SIP/2.0\n"
-                + "Via: SIP/2.0/TCP 127.0.0.1:15211;branch=z9hG4bK-opt-tcp\n"
-                + "From: <sip:a@127.0.0.1>;tag=o\nTo: <sip:service@127.0.0.1>\nCall-ID: options-tcp\n"
-                + "CSeq: 1 OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n", PROXY);
+            caller.send(
+                    "OPTIONS sip:service@127.0.0.1:15200 SIP/2.0\n"
+                            + "Via: SIP/2.0/TCP 127.0.0.1:15211;branch=z9hG4bK-opt-tcp\n"
+                            + "From: <sip:a@127.0.0.1>;tag=o\nTo: <sip:service@127.0.0.1>\nCall-ID: options-tcp\n"
+                            + "CSeq: 1 OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n",
+                    PROXY);
             String forwarded = pbx.receive(3000);
             assertNotNull(forwarded, "the OPTIONS did not reach the PBX");
             pbx.send(answer(forwarded, "200 OK"), PROXY);
@@ -255,8 +275,10 @@ class OutsideAttackTest {
         String ok = receiveSkipping100(caller, 3000);
         assertNotNull(ok);
         assertTrue(ok.startsWith("SIP/2.0 200 OK"), ok);
-        assertEquals("15202:180,15202:200", outcomes.stream().collect(Collectors.joining(",")),
-            "only the PBX's answers reach health checking");
+        assertEquals(
+                "15202:180,15202:200",
+                outcomes.stream().collect(Collectors.joining(",")),
+                "only the PBX's answers reach health checking");
         assertEquals(2, proxy.forgedResponsesDropped());
     }
 }

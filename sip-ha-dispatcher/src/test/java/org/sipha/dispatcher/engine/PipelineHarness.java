@@ -16,8 +16,7 @@ final class PipelineHarness implements AutoCloseable {
     static final InetSocketAddress PROXY = new InetSocketAddress("127.0.0.1", 5060);
     static final InetSocketAddress PBX = new InetSocketAddress("127.0.0.1", 5081);
 
-    record Sent(String text, InetSocketAddress to) {
-    }
+    record Sent(String text, InetSocketAddress to) {}
 
     final ManualClock clock = new ManualClock();
     final List<Sent> sent = new ArrayList<>();
@@ -25,11 +24,15 @@ final class PipelineHarness implements AutoCloseable {
 
     /** The configuration the tests start from: one PBX, timers far away, the test's clock. */
     ProxyConfig.Builder config() {
-        return ProxyConfig.builder().listenUdp(PROXY)
-            .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:5081")))
-            .recordRouteSecret("pipeline harness test secret")
-            .retransmitT1Ms(0).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0)
-            .clock(clock);
+        return ProxyConfig.builder()
+                .listenUdp(PROXY)
+                .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:5081")))
+                .recordRouteSecret("pipeline harness test secret")
+                .retransmitT1Ms(0)
+                .failoverTimeoutMs(60_000)
+                .ringTimeoutMs(60_000)
+                .lingerMs(0)
+                .clock(clock);
     }
 
     PipelineHarness start(ProxyConfig.Builder b) {
@@ -74,15 +77,15 @@ final class PipelineHarness implements AutoCloseable {
     static String invite(String callId, InetSocketAddress from, int padding) {
         String host = from.getAddress().getHostAddress() + ":" + from.getPort();
         return "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP " + host + ";branch=z9hG4bK-" + callId + ";rport\r\n"
-            + "From: <sip:a@" + host + ">;tag=caller\r\n"
-            + "To: <sip:service@127.0.0.1:5060>\r\n"
-            + "Call-ID: " + callId + "\r\n"
-            + "CSeq: 1 INVITE\r\n"
-            + "Contact: <sip:a@" + host + ">\r\n"
-            + "Max-Forwards: 70\r\n"
-            + (padding > 0 ? "X-Padding: " + "p".repeat(padding) + "\r\n" : "")
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP " + host + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "From: <sip:a@" + host + ">;tag=caller\r\n"
+                + "To: <sip:service@127.0.0.1:5060>\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 INVITE\r\n"
+                + "Contact: <sip:a@" + host + ">\r\n"
+                + "Max-Forwards: 70\r\n"
+                + (padding > 0 ? "X-Padding: " + "p".repeat(padding) + "\r\n" : "")
+                + "Content-Length: 0\r\n\r\n";
     }
 
     static String invite(String callId, InetSocketAddress from) {
@@ -93,21 +96,23 @@ final class PipelineHarness implements AutoCloseable {
     static String options(String requestUri, String callId, InetSocketAddress from) {
         String host = from.getAddress().getHostAddress() + ":" + from.getPort();
         return "OPTIONS " + requestUri + " SIP/2.0\r\n"
-            + "Via: SIP/2.0/UDP " + host + ";branch=z9hG4bK-" + callId + ";rport\r\n"
-            + "From: <sip:probe@" + host + ">;tag=probe\r\n"
-            + "To: <" + requestUri + ">\r\n"
-            + "Call-ID: " + callId + "\r\n"
-            + "CSeq: 1 OPTIONS\r\n"
-            + "Max-Forwards: 70\r\n"
-            + "Content-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP " + host + ";branch=z9hG4bK-" + callId + ";rport\r\n"
+                + "From: <sip:probe@" + host + ">;tag=probe\r\n"
+                + "To: <" + requestUri + ">\r\n"
+                + "Call-ID: " + callId + "\r\n"
+                + "CSeq: 1 OPTIONS\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     /** The PBX's answer to {@code forwarded}: its Vias copied, a To tag added. */
     static String answer(String forwarded, String status) {
         StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
         for (String line : forwarded.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
-                || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 b.append(line).append("\r\n");
             } else if (line.startsWith("To:")) {
                 b.append(line).append(";tag=pbx\r\n");

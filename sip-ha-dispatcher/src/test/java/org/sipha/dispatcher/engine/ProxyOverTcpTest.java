@@ -25,21 +25,24 @@ class ProxyOverTcpTest {
     void startProxy() {
         SippProcess.requireSipp();
         proxy = SipProxyServer.start(ProxyConfig.builder()
-            .listenTcp(new InetSocketAddress("127.0.0.1", 15060))
-            .destinations(List.of(Destination.of("pbx15081", "sip:127.0.0.1:15081;transport=tcp"),
-                Destination.of("pbx15082", "sip:127.0.0.1:15082;transport=tcp")))
-            .recordRouteSecret("tcp test secret").eventLoops(2)
-            .outcomeListener(new ForwardingOutcomeListener() {
-                @Override
-                public void onResponse(InetSocketAddress d, int code, long latencyNs) {
-                    outcomes.add(d.getPort() + ":" + code);
-                }
+                .listenTcp(new InetSocketAddress("127.0.0.1", 15060))
+                .destinations(List.of(
+                        Destination.of("pbx15081", "sip:127.0.0.1:15081;transport=tcp"),
+                        Destination.of("pbx15082", "sip:127.0.0.1:15082;transport=tcp")))
+                .recordRouteSecret("tcp test secret")
+                .eventLoops(2)
+                .outcomeListener(new ForwardingOutcomeListener() {
+                    @Override
+                    public void onResponse(InetSocketAddress d, int code, long latencyNs) {
+                        outcomes.add(d.getPort() + ":" + code);
+                    }
 
-                @Override
-                public void onTimeout(InetSocketAddress d, long waitedNs) {
-                    outcomes.add(d.getPort() + ":timeout");
-                }
-            }).build());
+                    @Override
+                    public void onTimeout(InetSocketAddress d, long waitedNs) {
+                        outcomes.add(d.getPort() + ":timeout");
+                    }
+                })
+                .build());
     }
 
     @AfterEach
@@ -54,7 +57,7 @@ class ProxyOverTcpTest {
     @Test
     void basicCallsOverTcpWithAckAndByeAlongTheRouteSet() throws Exception {
         try (SippProcess a = uas("uas_answer.xml", 15081, 5, true);
-             SippProcess b = uas("uas_answer.xml", 15082, 5, true)) {
+                SippProcess b = uas("uas_answer.xml", 15082, 5, true)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10, true)) {
                 assertExit(uac, 40_000, "UAC");
@@ -67,7 +70,7 @@ class ProxyOverTcpTest {
     @Test
     void failsOverOnA503OverTcp() throws Exception {
         try (SippProcess a = uas("uas_503.xml", 15081, 2, true);
-             SippProcess b = uas("uas_answer.xml", 15082, 4, true)) {
+                SippProcess b = uas("uas_answer.xml", 15082, 4, true)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 4, 4, true)) {
                 assertExit(uac, 40_000, "UAC");
@@ -81,7 +84,7 @@ class ProxyOverTcpTest {
     @Test
     void callerCancelOverTcp() throws Exception {
         try (SippProcess a = uas("uas_cancel.xml", 15081, 1, true);
-             SippProcess b = uas("uas_cancel.xml", 15082, 1, true)) {
+                SippProcess b = uas("uas_cancel.xml", 15082, 1, true)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_cancel.xml", TARGET, 2, 5, true)) {
                 assertExit(uac, 30_000, "UAC");

@@ -56,8 +56,12 @@ class ProxyWithSippTest {
     }
 
     private ProxyConfig.Builder config() {
-        return ProxyConfig.builder().listenUdp(PROXY).destinations(List.of(A, B))
-            .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2);
+        return ProxyConfig.builder()
+                .listenUdp(PROXY)
+                .destinations(List.of(A, B))
+                .recordRouteSecret("test deployment secret")
+                .outcomeListener(recorder)
+                .eventLoops(2);
     }
 
     private void start(ProxyConfig.Builder b) {
@@ -77,7 +81,8 @@ class ProxyWithSippTest {
     /** Like {@link #uas(String, int, int)}, over TCP ({@code -t t1}) if {@code tcp}. */
     static SippProcess uas(String scenario, int port, int calls, boolean tcp) throws IOException {
         int k = port == 15081 ? 1 : 2;
-        SippProcess.Builder b = SippProcess.uas(scenario, port, 15071 + 2 * k, 15090 + 3 * k).calls(calls);
+        SippProcess.Builder b =
+                SippProcess.uas(scenario, port, 15071 + 2 * k, 15090 + 3 * k).calls(calls);
         return (tcp ? b.tcp() : b).start();
     }
 
@@ -88,8 +93,10 @@ class ProxyWithSippTest {
 
     /** Like {@link #uac(String, String, int, int)}, over TCP ({@code -t t1}) if {@code tcp}. */
     static SippProcess uac(String scenario, String target, int calls, int rate, boolean tcp) throws IOException {
-        SippProcess.Builder b = SippProcess.uac(scenario, target, 15070, 15071, 15090).calls(calls).rate(rate)
-            .callLimit(Math.max(10, rate * 4));
+        SippProcess.Builder b = SippProcess.uac(scenario, target, 15070, 15071, 15090)
+                .calls(calls)
+                .rate(rate)
+                .callLimit(Math.max(10, rate * 4));
         return (tcp ? b.tcp() : b).start();
     }
 
@@ -100,7 +107,8 @@ class ProxyWithSippTest {
     @Test
     void basicCallsReachBothUasWithAckAndByeAlongTheRouteSet() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_answer.xml", 15081, 5); SippProcess b = uas("uas_answer.xml", 15082, 5)) {
+        try (SippProcess a = uas("uas_answer.xml", 15081, 5);
+                SippProcess b = uas("uas_answer.xml", 15082, 5)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10)) {
                 assertExit(uac, 40_000, "UAC");
@@ -113,13 +121,20 @@ class ProxyWithSippTest {
 
     @Test
     void dispatchersSelectorDrivesTheEngine() throws Exception {
-        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN)
-            .add(Destination.of("a", "sip:127.0.0.1:15081"))
-            .add(Destination.of("b", "sip:127.0.0.1:15082"));
-        RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder().set(set.build()).build());
-        start(ProxyConfig.builder().listenUdp(PROXY).selector(new DispatcherNextHopSelector(owner, 1))
-            .recordRouteSecret("test deployment secret").outcomeListener(recorder).eventLoops(2));
-        try (SippProcess a = uas("uas_503.xml", 15081, 3); SippProcess b = uas("uas_answer.xml", 15082, 6)) {
+        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1)
+                .algorithm(Algorithm.ROUND_ROBIN)
+                .add(Destination.of("a", "sip:127.0.0.1:15081"))
+                .add(Destination.of("b", "sip:127.0.0.1:15082"));
+        RoutingTableOwner owner = new RoutingTableOwner(
+                DispatcherConfig.builder().set(set.build()).build());
+        start(ProxyConfig.builder()
+                .listenUdp(PROXY)
+                .selector(new DispatcherNextHopSelector(owner, 1))
+                .recordRouteSecret("test deployment secret")
+                .outcomeListener(recorder)
+                .eventLoops(2));
+        try (SippProcess a = uas("uas_503.xml", 15081, 3);
+                SippProcess b = uas("uas_answer.xml", 15082, 6)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 6, 6)) {
                 assertExit(uac, 40_000, "UAC");
@@ -133,7 +148,8 @@ class ProxyWithSippTest {
     @Test
     void roundRobinSpreadsAThousandCallsEvenly() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_answer.xml", 15081, 500); SippProcess b = uas("uas_answer.xml", 15082, 500)) {
+        try (SippProcess a = uas("uas_answer.xml", 15081, 500);
+                SippProcess b = uas("uas_answer.xml", 15082, 500)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 1000, 250)) {
                 assertExit(uac, 60_000, "UAC");
@@ -147,7 +163,8 @@ class ProxyWithSippTest {
     @Test
     void callerCancelReachesThePendingBranch() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_cancel.xml", 15081, 1); SippProcess b = uas("uas_cancel.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_cancel.xml", 15081, 1);
+                SippProcess b = uas("uas_cancel.xml", 15082, 1)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_cancel.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
@@ -160,7 +177,8 @@ class ProxyWithSippTest {
     @Test
     void calleeHangsUpThroughTheProxy() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_hangs_up.xml", 15081, 1); SippProcess b = uas("uas_hangs_up.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_hangs_up.xml", 15081, 1);
+                SippProcess b = uas("uas_hangs_up.xml", 15082, 1)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_callee_hangs_up.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
@@ -173,7 +191,8 @@ class ProxyWithSippTest {
     @Test
     void reInviteFollowsTheRouteSet() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_reinvite.xml", 15081, 1); SippProcess b = uas("uas_reinvite.xml", 15082, 1)) {
+        try (SippProcess a = uas("uas_reinvite.xml", 15081, 1);
+                SippProcess b = uas("uas_reinvite.xml", 15082, 1)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_reinvite.xml", TARGET, 2, 5)) {
                 assertExit(uac, 30_000, "UAC");
@@ -186,7 +205,8 @@ class ProxyWithSippTest {
     @Test
     void failsOverToTheOtherBackendWhenOneAnswers503() throws Exception {
         start(config());
-        try (SippProcess a = uas("uas_503.xml", 15081, 5); SippProcess b = uas("uas_answer.xml", 15082, 10)) {
+        try (SippProcess a = uas("uas_503.xml", 15081, 5);
+                SippProcess b = uas("uas_answer.xml", 15082, 10)) {
             Thread.sleep(300);
             try (SippProcess uac = uac("uac_call.xml", TARGET, 10, 10)) {
                 assertExit(uac, 40_000, "UAC");

@@ -30,8 +30,9 @@ class RefusalSummaryTest {
         assertFalse(s.due(100 * S), "the first tick starts the interval");
         assertFalse(s.due(109 * S));
         assertTrue(s.due(110 * S));
-        assertEquals("refused in the last 10 s: unparseable +5000 (total 5000), request-rate +3 (total 3)",
-            s.line(totals(5000, 3)));
+        assertEquals(
+                "refused in the last 10 s: unparseable +5000 (total 5000), request-rate +3 (total 3)",
+                s.line(totals(5000, 3)));
         assertFalse(s.due(119 * S), "the next line waits a whole interval");
         assertTrue(s.due(120 * S));
         assertEquals("refused in the last 10 s: unparseable +1 (total 5001)", s.line(totals(5001, 3)));
@@ -65,8 +66,10 @@ class RefusalSummaryTest {
         }
         assertEquals(1000, h.pipeline.refusals(Refusal.UNPARSEABLE));
         assertTrue(h.sent.isEmpty(), "nothing answered: " + h.sent);
-        List<String> lines = log.toString(StandardCharsets.UTF_8).lines()
-            .filter(l -> l.contains("LoopChannelHandler")).toList();
+        List<String> lines = log.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.contains("LoopChannelHandler"))
+                .toList();
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("INFO"), lines.get(0));
         assertTrue(lines.get(0).endsWith("refused in the last 10 s: unparseable +1000 (total 1000)"), lines.get(0));

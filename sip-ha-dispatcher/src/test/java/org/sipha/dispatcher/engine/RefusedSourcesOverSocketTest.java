@@ -19,24 +19,30 @@ class RefusedSourcesOverSocketTest {
 
     private static String invite(String callId) {
         return "INVITE sip:service@127.0.0.1:15323 SIP/2.0\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:15324;branch=z9hG4bK-" + callId + ";rport\n"
-            + "From: <sip:a@127.0.0.1:15324>;tag=a\n"
-            + "To: <sip:service@127.0.0.1:15323>\n"
-            + "Call-ID: " + callId + "\n"
-            + "CSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:15324;branch=z9hG4bK-" + callId + ";rport\n"
+                + "From: <sip:a@127.0.0.1:15324>;tag=a\n"
+                + "To: <sip:service@127.0.0.1:15323>\n"
+                + "Call-ID: " + callId + "\n"
+                + "CSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n";
     }
 
     private static ProxyConfig.Builder config() {
-        return ProxyConfig.builder().listenUdp(PROXY).eventLoops(1)
-            .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:15325")))
-            .recordRouteSecret("refused sources socket test").retryAfterSeconds(3).retransmitT1Ms(0);
+        return ProxyConfig.builder()
+                .listenUdp(PROXY)
+                .eventLoops(1)
+                .destinations(List.of(Destination.of("pbx", "sip:127.0.0.1:15325")))
+                .recordRouteSecret("refused sources socket test")
+                .retryAfterSeconds(3)
+                .retransmitT1Ms(0);
     }
 
     @Test
     void aSourceOutsideTheAccessListGetsNoAnswer() throws Exception {
-        try (RawSipSocket caller = RawSipSocket.bind(15324); RawSipSocket pbx = RawSipSocket.bind(15325);
-             SipProxyServer proxy = SipProxyServer.start(
-                 config().accessList(SourceAccessList.of(List.of("10.0.0.0/8"))).build())) {
+        try (RawSipSocket caller = RawSipSocket.bind(15324);
+                RawSipSocket pbx = RawSipSocket.bind(15325);
+                SipProxyServer proxy =
+                        SipProxyServer.start(config().accessList(SourceAccessList.of(List.of("10.0.0.0/8")))
+                                .build())) {
             caller.send(invite("outsider-1"), PROXY);
             caller.send(invite("outsider-2"), PROXY);
             assertNull(caller.receive(500), "no answer: a 403 would reflect at any claimed address");
@@ -47,9 +53,11 @@ class RefusedSourcesOverSocketTest {
 
     @Test
     void aSourceOverItsNewCallRateIsDroppedOrAnswered503AsConfigured() throws Exception {
-        try (RawSipSocket caller = RawSipSocket.bind(15324); RawSipSocket pbx = RawSipSocket.bind(15325)) {
-            try (SipProxyServer proxy = SipProxyServer.start(
-                     config().newCallsPerSecondPerSource(1).newCallBurstPerSource(1).build())) {
+        try (RawSipSocket caller = RawSipSocket.bind(15324);
+                RawSipSocket pbx = RawSipSocket.bind(15325)) {
+            try (SipProxyServer proxy = SipProxyServer.start(config().newCallsPerSecondPerSource(1)
+                    .newCallBurstPerSource(1)
+                    .build())) {
                 caller.send(invite("first"), PROXY);
                 assertTrue(caller.receive(3000).startsWith("SIP/2.0 100 Trying"));
                 assertNotNull(pbx.receive(3000), "the first call is forwarded");
@@ -59,7 +67,9 @@ class RefusedSourcesOverSocketTest {
                 assertEquals(1, proxy.refusals(Refusal.NEW_CALL_RATE));
             }
             try (SipProxyServer proxy = SipProxyServer.start(config().newCallsPerSecondPerSource(1)
-                     .newCallBurstPerSource(1).answerRateLimitedWith503(true).build())) {
+                    .newCallBurstPerSource(1)
+                    .answerRateLimitedWith503(true)
+                    .build())) {
                 caller.send(invite("third"), PROXY);
                 assertTrue(caller.receive(3000).startsWith("SIP/2.0 100 Trying"));
                 caller.send(invite("fourth"), PROXY);

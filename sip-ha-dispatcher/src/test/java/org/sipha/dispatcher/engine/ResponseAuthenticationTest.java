@@ -27,19 +27,20 @@ class ResponseAuthenticationTest {
     private static final InetSocketAddress ATTACKER = new InetSocketAddress("127.0.0.1", 5066);
     private static final InetSocketAddress VICTIM = new InetSocketAddress("127.0.0.1", 5099);
     private static final String INVITE = "INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-        + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
-        + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-        + "To: <sip:service@127.0.0.1:5060>\r\n"
-        + "Call-ID: r1@127.0.0.1\r\n"
-        + "CSeq: 1 INVITE\r\n"
-        + "Contact: <sip:a@127.0.0.1:5070>\r\n"
-        + "Max-Forwards: 70\r\n"
-        + "Content-Length: 0\r\n\r\n";
-    private static final String OPTIONS = INVITE.replace("INVITE sip", "OPTIONS sip").replace("1 INVITE", "1 OPTIONS")
-        .replace("r1@", "o1@").replace("z9hG4bK-1", "z9hG4bK-o1");
+            + "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
+            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+            + "To: <sip:service@127.0.0.1:5060>\r\n"
+            + "Call-ID: r1@127.0.0.1\r\n"
+            + "CSeq: 1 INVITE\r\n"
+            + "Contact: <sip:a@127.0.0.1:5070>\r\n"
+            + "Max-Forwards: 70\r\n"
+            + "Content-Length: 0\r\n\r\n";
+    private static final String OPTIONS = INVITE.replace("INVITE sip", "OPTIONS sip")
+            .replace("1 INVITE", "1 OPTIONS")
+            .replace("r1@", "o1@")
+            .replace("z9hG4bK-1", "z9hG4bK-o1");
 
-    private record Sent(String text, InetSocketAddress to) {
-    }
+    private record Sent(String text, InetSocketAddress to) {}
 
     private final List<Sent> sent = new ArrayList<>();
     private final List<InMemoryPipeline> opened = new ArrayList<>();
@@ -48,31 +49,37 @@ class ResponseAuthenticationTest {
     void closePipelines() {
         opened.forEach(InMemoryPipeline::close); // their calls' stored INVITE copies go back to the pool
     }
+
     private final List<String> outcomes = new CopyOnWriteArrayList<>();
     private final ManualClock clock = new ManualClock();
 
     private InMemoryPipeline pipeline() {
-        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
-            .recordRouteSecret("response authentication test secret")
-            .retransmitT1Ms(0).failoverTimeoutMs(60_000).ringTimeoutMs(60_000).lingerMs(0)
-            .clock(clock)
-            .outcomeListener(new ForwardingOutcomeListener() {
-                @Override
-                public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
-                    outcomes.add(destination.getPort() + ":" + statusCode);
-                }
+        InMemoryPipeline p = new InMemoryPipeline(
+                ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081")))
+                        .recordRouteSecret("response authentication test secret")
+                        .retransmitT1Ms(0)
+                        .failoverTimeoutMs(60_000)
+                        .ringTimeoutMs(60_000)
+                        .lingerMs(0)
+                        .clock(clock)
+                        .outcomeListener(new ForwardingOutcomeListener() {
+                            @Override
+                            public void onResponse(InetSocketAddress destination, int statusCode, long latencyNs) {
+                                outcomes.add(destination.getPort() + ":" + statusCode);
+                            }
 
-                @Override
-                public void onTimeout(InetSocketAddress destination, long waitedNs) {
-                    outcomes.add(destination.getPort() + ":timeout");
-                }
-            })
-            .build(), (out, to, tcp) -> {
-                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
-                out.release();
-            });
+                            @Override
+                            public void onTimeout(InetSocketAddress destination, long waitedNs) {
+                                outcomes.add(destination.getPort() + ":timeout");
+                            }
+                        })
+                        .build(),
+                (out, to, tcp) -> {
+                    sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+                    out.release();
+                });
         opened.add(p);
         return p;
     }
@@ -94,8 +101,10 @@ class ResponseAuthenticationTest {
     private static String answer(String forwarded, String status) {
         StringBuilder b = new StringBuilder("SIP/2.0 ").append(status).append("\r\n");
         for (String line : forwarded.split("\r\n")) {
-            if (line.startsWith("Via:") || line.startsWith("From:") || line.startsWith("Call-ID:")
-                || line.startsWith("CSeq:")) {
+            if (line.startsWith("Via:")
+                    || line.startsWith("From:")
+                    || line.startsWith("Call-ID:")
+                    || line.startsWith("CSeq:")) {
                 b.append(line).append("\r\n");
             } else if (line.startsWith("To:")) {
                 b.append(line).append(";tag=pbx\r\n");
@@ -106,7 +115,8 @@ class ResponseAuthenticationTest {
 
     /** The proxy's branch on {@code forwarded} (its top Via). */
     private static String branchOf(String forwarded) {
-        String via = forwarded.lines().filter(l -> l.startsWith("Via: ")).findFirst().orElseThrow();
+        String via =
+                forwarded.lines().filter(l -> l.startsWith("Via: ")).findFirst().orElseThrow();
         int b = via.indexOf("branch=") + "branch=".length();
         int end = via.indexOf(';', b);
         return via.substring(b, end < 0 ? via.length() : end);
@@ -114,18 +124,20 @@ class ResponseAuthenticationTest {
 
     private static String unsolicited200(String topBranch, String secondVia) {
         return "SIP/2.0 200 OK\r\n"
-            + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=" + topBranch + "\r\n"
-            + "Via: " + secondVia + "\r\n"
-            + "From: <sip:a@127.0.0.1>;tag=x\r\nTo: <sip:b@127.0.0.1>;tag=y\r\n"
-            + "Call-ID: forged@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+                + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=" + topBranch + "\r\n"
+                + "Via: " + secondVia + "\r\n"
+                + "From: <sip:a@127.0.0.1>;tag=x\r\nTo: <sip:b@127.0.0.1>;tag=y\r\n"
+                + "Call-ID: forged@127.0.0.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
     }
 
     @Test
     void anUnsolicitedResponseWithAStatelessLookingBranchIsDropped() {
         InMemoryPipeline p = pipeline();
         receive(p, unsolicited200("z9hG4bKshL1a2b3c4d5e6f7", "SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-v"), ATTACKER);
-        receive(p, unsolicited200("z9hG4bKshLAAAAAAAAAAAAAAAA", "SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-v"),
-            ATTACKER);
+        receive(
+                p,
+                unsolicited200("z9hG4bKshLAAAAAAAAAAAAAAAA", "SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-v"),
+                ATTACKER);
         assertEquals(List.of(), sent, "nothing relayed");
         assertEquals(2, p.forgedResponses());
     }
@@ -172,8 +184,9 @@ class ResponseAuthenticationTest {
         InMemoryPipeline p = pipeline();
         receive(p, OPTIONS, CARRIER);
         String forged = answer(sentTo(PBX).get(0), "200 OK")
-            .replace("Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-o1;rport=5070",
-                "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o1;rport=5099");
+                .replace(
+                        "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-o1;rport=5070",
+                        "Via: SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-o1;rport=5099");
         assertTrue(forged.contains("5099"), forged);
         receive(p, forged, ATTACKER);
         receive(p, forged.replace("SIP/2.0/UDP 127.0.0.1:5099", "SIP/2.0/TCP 127.0.0.1:5099"), ATTACKER);
@@ -211,7 +224,8 @@ class ResponseAuthenticationTest {
         int sentBefore = sent.size();
         receive(p, answer(invite, "486 Busy Here").replace(branch, altered), PBX);
         receive(p, answer(invite, "486 Busy Here").replace(branch, branch + ".x"), PBX);
-        assertEquals(sentBefore, sent.size(), sent.subList(sentBefore, sent.size()).toString());
+        assertEquals(
+                sentBefore, sent.size(), sent.subList(sentBefore, sent.size()).toString());
         assertEquals(1, p.activeCalls());
         assertEquals(List.of(), outcomes);
     }
@@ -225,26 +239,38 @@ class ResponseAuthenticationTest {
         p.tick(); // linger 0: the call state is freed
         assertEquals(0, p.activeCalls());
         receive(p, ok, PBX);
-        List<String> up = sentTo(CARRIER).stream().filter(s -> s.startsWith("SIP/2.0 200")).toList();
+        List<String> up = sentTo(CARRIER).stream()
+                .filter(s -> s.startsWith("SIP/2.0 200"))
+                .toList();
         assertEquals(2, up.size(), sent.toString());
         receive(p, ok, ATTACKER);
-        assertEquals(2, sentTo(CARRIER).stream().filter(s -> s.startsWith("SIP/2.0 200")).count(),
-            "not from another source");
+        assertEquals(
+                2,
+                sentTo(CARRIER).stream()
+                        .filter(s -> s.startsWith("SIP/2.0 200"))
+                        .count(),
+                "not from another source");
     }
 
     @Test
     void theAnswerToAnAbandonedBranchIsAcceptedOnlyFromWhereThatBranchWent() {
         InetSocketAddress second = new InetSocketAddress("127.0.0.1", 5082);
-        InMemoryPipeline p = new InMemoryPipeline(ProxyConfig.builder()
-            .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081"),
-                Destination.of("pbx5082", "sip:127.0.0.1:5082")))
-            .recordRouteSecret("response authentication test secret")
-            .retransmitT1Ms(0).failoverTimeoutMs(1_000).ringTimeoutMs(60_000).clock(clock)
-            .build(), (out, to, tcp) -> {
-                sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
-                out.release();
-            });
+        InMemoryPipeline p = new InMemoryPipeline(
+                ProxyConfig.builder()
+                        .listenUdp(new InetSocketAddress("127.0.0.1", 5060))
+                        .destinations(List.of(
+                                Destination.of("pbx5081", "sip:127.0.0.1:5081"),
+                                Destination.of("pbx5082", "sip:127.0.0.1:5082")))
+                        .recordRouteSecret("response authentication test secret")
+                        .retransmitT1Ms(0)
+                        .failoverTimeoutMs(1_000)
+                        .ringTimeoutMs(60_000)
+                        .clock(clock)
+                        .build(),
+                (out, to, tcp) -> {
+                    sent.add(new Sent(out.toString(StandardCharsets.US_ASCII), to));
+                    out.release();
+                });
         opened.add(p);
         receive(p, INVITE, CARRIER);
         Sent first = sent.get(sent.size() - 1);

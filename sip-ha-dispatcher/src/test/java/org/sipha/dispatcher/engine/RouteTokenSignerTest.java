@@ -23,15 +23,26 @@ class RouteTokenSignerTest {
     }
 
     /** Verifies {@code token} (as {@link #token} writes it) for (Call-ID, From tag, To tag). */
-    private static boolean verifies(RouteTokenSigner signer, String token, String callId, String fromTag,
-                                    String toTag) {
+    private static boolean verifies(
+            RouteTokenSigner signer, String token, String callId, String fromTag, String toTag) {
         byte[] b = token.getBytes(StandardCharsets.US_ASCII);
         int d = token.indexOf("shd=") + 4;
         int u = token.indexOf(";shu=") + 5;
         int k = token.indexOf(";shk=") + 5;
         int m = token.indexOf(";shm=") + 5;
-        return signer.verify(view(callId), view(fromTag), toTag == null ? null : view(toTag), b, d, u - 5 - d, u,
-            k - 5 - u, k, m - 5 - k, m, b.length - m);
+        return signer.verify(
+                view(callId),
+                view(fromTag),
+                toTag == null ? null : view(toTag),
+                b,
+                d,
+                u - 5 - d,
+                u,
+                k - 5 - u,
+                k,
+                m - 5 - k,
+                m,
+                b.length - m);
     }
 
     @Test
@@ -55,8 +66,14 @@ class RouteTokenSignerTest {
         assertFalse(verifies(new RouteTokenSigner(K3, K2), t, "call-1", "tagA", null), "a key no longer accepted");
         assertFalse(verifies(new RouteTokenSigner(K2, null), t, "call-1", "tagA", null), "another key");
         String other = new HmacSha256(K2).keyId();
-        assertFalse(verifies(new RouteTokenSigner(K2, K1), t.replaceAll("shk=[0-9a-f]{4}", "shk=" + other), "call-1",
-            "tagA", null), "a token claiming another key");
+        assertFalse(
+                verifies(
+                        new RouteTokenSigner(K2, K1),
+                        t.replaceAll("shk=[0-9a-f]{4}", "shk=" + other),
+                        "call-1",
+                        "tagA",
+                        null),
+                "a token claiming another key");
     }
 
     private static AsciiView view(String s) {

@@ -44,8 +44,11 @@ class SourceRateLimitTest {
 
     @Test
     void answers503WithRetryAfterOverTheRateWhenConfiguredTo() {
-        h.start(h.config().newCallsPerSecondPerSource(1).newCallBurstPerSource(1).answerRateLimitedWith503(true)
-            .retryAfterSeconds(9));
+        h.start(h.config()
+                .newCallsPerSecondPerSource(1)
+                .newCallBurstPerSource(1)
+                .answerRateLimitedWith503(true)
+                .retryAfterSeconds(9));
         h.receive(invite("first", CARRIER), CARRIER);
         h.receive(invite("second", CARRIER), CARRIER);
         String last = h.sentTo(CARRIER).get(h.sentTo(CARRIER).size() - 1);
@@ -81,8 +84,11 @@ class SourceRateLimitTest {
 
     @Test
     void theDestinationsAreNotRateLimited() {
-        h.start(h.config().requestsPerSecondPerSource(1).requestBurstPerSource(1)
-            .newCallsPerSecondPerSource(1).newCallBurstPerSource(1));
+        h.start(h.config()
+                .requestsPerSecondPerSource(1)
+                .requestBurstPerSource(1)
+                .newCallsPerSecondPerSource(1)
+                .newCallBurstPerSource(1));
         for (int i = 0; i < 4; i++) {
             h.receive(invite("from-pbx-" + i, PBX), PBX); // a PBX calling out through the proxy
         }
@@ -156,6 +162,6 @@ class SourceRateLimitTest {
         assertEquals(a, b);
         assertTrue(a != c);
         assertTrue(SourceKey.of(java.net.InetAddress.getByName("192.0.2.1"))
-            != SourceKey.of(java.net.InetAddress.getByName("192.0.2.2")));
+                != SourceKey.of(java.net.InetAddress.getByName("192.0.2.2")));
     }
 }

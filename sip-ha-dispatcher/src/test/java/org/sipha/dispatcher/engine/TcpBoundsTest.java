@@ -30,6 +30,7 @@ import org.sipha.core.model.Destination;
 class TcpBoundsTest {
     /** A destination of every proxy here: connections from its address are let through the access list. */
     private static final String DESTINATION = "sip:127.0.0.3:15299;transport=tcp";
+
     private final List<Socket> sockets = new ArrayList<>();
     private final SteppedClock clock = new SteppedClock();
     private SipProxyServer proxy;
@@ -50,9 +51,13 @@ class TcpBoundsTest {
 
     private InetSocketAddress start(int port, UnaryOperator<ProxyConfig.Builder> options) {
         InetSocketAddress at = new InetSocketAddress("127.0.0.1", port);
-        proxy = SipProxyServer.start(options.apply(ProxyConfig.builder().listenTcp(at)
-            .destinations(List.of(Destination.of("pbx", DESTINATION))).recordRouteSecret("tcp bounds test secret")
-            .eventLoops(2).clock(clock)).build());
+        proxy = SipProxyServer.start(options.apply(ProxyConfig.builder()
+                        .listenTcp(at)
+                        .destinations(List.of(Destination.of("pbx", DESTINATION)))
+                        .recordRouteSecret("tcp bounds test secret")
+                        .eventLoops(2)
+                        .clock(clock))
+                .build());
         return at;
     }
 
@@ -76,11 +81,11 @@ class TcpBoundsTest {
 
     private static String options(Socket s, int maxForwards, String extraHeaders, String contentLength) {
         return ("OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\n" + extraHeaders
-            + "Via: SIP/2.0/TCP " + s.getLocalAddress().getHostAddress() + ":" + s.getLocalPort()
-            + ";branch=z9hG4bK-b" + System.nanoTime() + "\r\n"
-            + "Max-Forwards: " + maxForwards + "\r\nFrom: <sip:t@127.0.0.2>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
-            + "Call-ID: bounds-" + s.getLocalPort() + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: " + contentLength
-            + "\r\n\r\n");
+                + "Via: SIP/2.0/TCP " + s.getLocalAddress().getHostAddress() + ":" + s.getLocalPort()
+                + ";branch=z9hG4bK-b" + System.nanoTime() + "\r\n"
+                + "Max-Forwards: " + maxForwards + "\r\nFrom: <sip:t@127.0.0.2>;tag=1\r\nTo: <sip:probe@127.0.0.1>\r\n"
+                + "Call-ID: bounds-" + s.getLocalPort() + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: " + contentLength
+                + "\r\n\r\n");
     }
 
     private static void send(Socket s, String text) throws IOException {
@@ -240,8 +245,10 @@ class TcpBoundsTest {
         s.connect(at, 2000);
         StringBuilder vias = new StringBuilder();
         for (int i = 0; i < 50; i++) {
-            vias.append("Via: SIP/2.0/TCP 127.0.0.2:5060;branch=z9hG4bK-").append("v".repeat(60)).append(i)
-                .append("\r\n");
+            vias.append("Via: SIP/2.0/TCP 127.0.0.2:5060;branch=z9hG4bK-")
+                    .append("v".repeat(60))
+                    .append(i)
+                    .append("\r\n");
         }
         long sent = 0;
         try {
@@ -278,8 +285,10 @@ class TcpBoundsTest {
         Socket t = connect("127.0.0.2", at);
         send(t, options(t, 0, "X-Pad: " + "p".repeat(3000) + "\r\n", "0")); // a 483 under the limit still works
         assertEquals("SIP/2.0 483 Too Many Hops", readHead(t, 3000));
-        send(t, "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nX-Pad: " + "p".repeat(3000) + "\r\nX-Pad: "
-            + "p".repeat(3000) + "\r\n");
+        send(
+                t,
+                "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\nX-Pad: " + "p".repeat(3000) + "\r\nX-Pad: " + "p".repeat(3000)
+                        + "\r\n");
         assertTrue(closedWithin(t, 3000), "a header block over the limit: no answer, closed");
         assertEquals(2, proxy.tcpCounters().closedTooLarge());
     }

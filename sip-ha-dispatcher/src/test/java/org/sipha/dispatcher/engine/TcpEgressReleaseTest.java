@@ -35,12 +35,12 @@ import org.sipha.testsupport.NettyLeaks;
  */
 class TcpEgressReleaseTest {
     private static final String REQUEST = "OPTIONS sip:service@127.0.0.1:5060 SIP/2.0\r\n"
-        + "Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bK-tcp\r\n"
-        + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
-        + "To: <sip:service@127.0.0.1:5060>\r\n"
-        + "Call-ID: tcp@127.0.0.1\r\n"
-        + "CSeq: 1 OPTIONS\r\n"
-        + "Content-Length: 0\r\n\r\n";
+            + "Via: SIP/2.0/TCP 127.0.0.1:5070;branch=z9hG4bK-tcp\r\n"
+            + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"
+            + "To: <sip:service@127.0.0.1:5060>\r\n"
+            + "Call-ID: tcp@127.0.0.1\r\n"
+            + "CSeq: 1 OPTIONS\r\n"
+            + "Content-Length: 0\r\n\r\n";
 
     private EventLoopGroup group;
     private EventLoop loop;
@@ -53,19 +53,26 @@ class TcpEgressReleaseTest {
     void sockets() throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         loop = group.next();
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-            .childHandler(new ChannelInboundHandlerAdapter()) // the pipeline's tail releases what it reads
-            .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter()) // the pipeline's tail releases what it reads
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
         ProxyConfig cfg = ProxyConfig.builder()
-            .listenTcp(new InetSocketAddress("127.0.0.1", 5060))
-            .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081;transport=tcp")))
-            .recordRouteSecret("tcp egress release test secret")
-            .build();
+                .listenTcp(new InetSocketAddress("127.0.0.1", 5060))
+                .destinations(List.of(Destination.of("pbx5081", "sip:127.0.0.1:5081;transport=tcp")))
+                .recordRouteSecret("tcp egress release test secret")
+                .build();
         ctx = new LoopContext(0, cfg, null);
         egress = new Egress(ctx, null);
         egress.attachTcp(to -> {
-            ChannelFuture f = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .handler(new ChannelInboundHandlerAdapter()).connect(to);
+            ChannelFuture f = new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(to);
             lastConnect.set(f);
             return f;
         });
@@ -81,7 +88,7 @@ class TcpEgressReleaseTest {
     /** Runs {@code r} on the loop and waits for it and for what it queued there. */
     private void onLoop(Runnable r) throws InterruptedException {
         assertTrue(loop.submit(r).await(10, TimeUnit.SECONDS));
-        assertTrue(loop.submit(() -> { }).await(10, TimeUnit.SECONDS));
+        assertTrue(loop.submit(() -> {}).await(10, TimeUnit.SECONDS));
     }
 
     private static SipMessageView request() {
@@ -92,8 +99,13 @@ class TcpEgressReleaseTest {
 
     @Test
     void aReplyOnAConnectionThatHasClosedIsReleased() throws InterruptedException {
-        Channel client = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-            .handler(new ChannelInboundHandlerAdapter()).connect(server.localAddress()).sync().channel();
+        Channel client = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(server.localAddress())
+                .sync()
+                .channel();
         InetSocketAddress peer = (InetSocketAddress) client.remoteAddress(); // read while open: the channel keeps it
         client.close().sync();
         assertFalse(client.isActive());
@@ -103,9 +115,13 @@ class TcpEgressReleaseTest {
 
     @Test
     void aMessageForAConnectionThatCannotBeOpenedIsReleased() throws InterruptedException {
-        Channel closedServer = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-            .childHandler(new ChannelInboundHandlerAdapter())
-            .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        Channel closedServer = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInboundHandlerAdapter())
+                .bind(new InetSocketAddress("127.0.0.1", 0))
+                .sync()
+                .channel();
         InetSocketAddress refused = (InetSocketAddress) closedServer.localAddress();
         closedServer.close().sync(); // nothing listens there any more: the connect is refused
         SipMessageView req = request();
@@ -114,6 +130,6 @@ class TcpEgressReleaseTest {
         assertNotNull(f, "a connection was being opened");
         assertTrue(f.await(10, TimeUnit.SECONDS));
         assertFalse(f.isSuccess());
-        onLoop(() -> { }); // the release runs in the connect listener, on the loop
+        onLoop(() -> {}); // the release runs in the connect listener, on the loop
     }
 }

@@ -57,8 +57,9 @@ class TcpSipFramerTest {
     private final TcpTimeouts timeouts = new TcpTimeouts(clock, 300_000, 10_000, counters);
 
     private static byte[] message(int subjectBytes) {
-        return String.format(OPTIONS, "x".repeat(subjectBytes)).replace("\n", "\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
+        return String.format(OPTIONS, "x".repeat(subjectBytes))
+                .replace("\n", "\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     private TcpSipFramer framer(EmbeddedChannel ch) {
@@ -118,7 +119,7 @@ class TcpSipFramerTest {
     void framesMessagesAndKeepAlivesCutAnywhere() {
         byte[] m = message(10);
         String stream = "\r\n\r\n" + new String(m, StandardCharsets.US_ASCII) + "\r\n\r\n"
-            + new String(m, StandardCharsets.US_ASCII);
+                + new String(m, StandardCharsets.US_ASCII);
         byte[] b = stream.getBytes(StandardCharsets.US_ASCII);
         for (int cut = 1; cut < b.length; cut += 7) {
             EmbeddedChannel ch = channel();
@@ -139,10 +140,12 @@ class TcpSipFramerTest {
 
     @Test
     void aMessageOverTheLimitIsAnswered513AndTheConnectionClosed() {
-        EmbeddedChannel ch = channel(SipParseLimits.builder().maxMessageBytes(4000).build());
-        String big = new String(message(10), StandardCharsets.US_ASCII).replace("Content-Length: 5", "Content-Length: 5000");
-        ch.writeInbound(Unpooled.directBuffer().writeBytes(big.substring(0, big.length() - 5)
-            .getBytes(StandardCharsets.US_ASCII)));
+        EmbeddedChannel ch =
+                channel(SipParseLimits.builder().maxMessageBytes(4000).build());
+        String big =
+                new String(message(10), StandardCharsets.US_ASCII).replace("Content-Length: 5", "Content-Length: 5000");
+        ch.writeInbound(Unpooled.directBuffer()
+                .writeBytes(big.substring(0, big.length() - 5).getBytes(StandardCharsets.US_ASCII)));
         ByteBuf reply = ch.readOutbound();
         assertNotNull(reply, "a 513");
         String text = reply.toString(StandardCharsets.US_ASCII);
@@ -157,11 +160,12 @@ class TcpSipFramerTest {
 
     @Test
     void aHeaderBlockOverTheLimitClosesWithoutAnswer() {
-        EmbeddedChannel ch = channel(SipParseLimits.builder().maxMessageBytes(4000).build());
+        EmbeddedChannel ch =
+                channel(SipParseLimits.builder().maxMessageBytes(4000).build());
         String head = "OPTIONS sip:probe@127.0.0.1 SIP/2.0\r\n";
         for (int i = 0; i < 5 && ch.isOpen(); i++) { // 4 x 1 kB lines, the 4th across the limit: closed there
-            ch.writeInbound(Unpooled.copiedBuffer((i == 0 ? head : "") + "X-Pad: " + "p".repeat(1000) + "\r\n",
-                StandardCharsets.US_ASCII));
+            ch.writeInbound(Unpooled.copiedBuffer(
+                    (i == 0 ? head : "") + "X-Pad: " + "p".repeat(1000) + "\r\n", StandardCharsets.US_ASCII));
         }
         assertNull(ch.readOutbound());
         assertFalse(ch.isOpen());
@@ -211,8 +215,8 @@ class TcpSipFramerTest {
         for (int i = 0; i < 5; i++) { // each message takes 8 s; the next one begins in the read that ends it
             clock.advanceMs(8000);
             timeouts.expire();
-            ch.writeInbound(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(m, 20, m.length - 20),
-                Unpooled.wrappedBuffer(m, 0, 20)));
+            ch.writeInbound(Unpooled.wrappedBuffer(
+                    Unpooled.wrappedBuffer(m, 20, m.length - 20), Unpooled.wrappedBuffer(m, 0, 20)));
             DatagramPacket p = ch.readInbound();
             assertNotNull(p);
             p.release();

@@ -8,8 +8,7 @@ import org.sipha.dispatcher.RoutingTableOwner;
 
 /** Test fixture: a routing table with one round-robin set of two PBXs, "a" on 127.0.0.1:5081 and "b" on :5082. */
 final class TwoPbxTable {
-    private TwoPbxTable() {
-    }
+    private TwoPbxTable() {}
 
     static RoutingTableOwner create() {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(Algorithm.ROUND_ROBIN);
