@@ -1,5 +1,7 @@
 package org.sipha.core.message;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * Builds an outgoing copy of a framed message with the edits a proxy makes, by splicing: unchanged byte
  * ranges are bulk-copied from the original, edited ranges are replaced by a few new bytes; the message is never
@@ -194,26 +196,21 @@ public final class SipMessageEditor {
         return out + f.frameEnd - pos - offset;
     }
 
-    /**
-     * Appends the edited message to {@code target} through {@code sink}, one bulk write per unchanged range and per
-     * edit; returns the number of bytes written ({@link #outputLength()}). The sink must accept that many bytes:
-     * for example {@code writeTo(ByteBuffer::put, nioBuffer)} with at least that much remaining.
-     *
-     * @throws IllegalStateException if two edits overlap (then nothing is written)
-     */
-    public <T> int writeTo(ByteSink<T> sink, T target) {
+    /** Appends the edited message to {@code dst} (which grows as Netty buffers do); returns bytes written. */
+    public int writeTo(ByteBuf dst) {
         int total = outputLength();
         sortAndCheck();
+        dst.ensureWritable(total);
         SipFramer f = msg.framer();
         byte[] src = f.buf;
         int pos = f.messageStart;
         for (int k = 0; k < editCount; k++) {
             int i = order[k];
-            sink.write(target, src, pos, start[i] - pos);
-            sink.write(target, scratch, repOff[i], repLen[i]);
+            dst.writeBytes(src, pos, start[i] - pos);
+            dst.writeBytes(scratch, repOff[i], repLen[i]);
             pos = end[i];
         }
-        sink.write(target, src, pos, f.frameEnd - pos);
+        dst.writeBytes(src, pos, f.frameEnd - pos);
         return total;
     }
 

@@ -1,6 +1,6 @@
 package org.sipha.core.message;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 
 /**
  * A reusable, zero-copy, lazily decoded view of one SIP message: the flyweight at the centre of sip-ha.
@@ -31,9 +31,6 @@ import java.nio.ByteBuffer;
  * matching result; {@link #validate()} checks the headers a proxy relies on without throwing.
  */
 public final class SipMessageView {
-    /** Copies a buffer's remaining bytes from its position, leaving the position as it is. */
-    private static final ByteSource<ByteBuffer> REMAINING = (b, dst, n) -> b.get(b.position(), dst, 0, n);
-
     private final SipFramer f;
     private final ValueList vias;
     private final ValueList routes;
@@ -58,8 +55,8 @@ public final class SipMessageView {
     private final NameAddrView contactCursor = new NameAddrView();
 
     /**
-     * Scratch copy of a message without a backing array ({@link #wrapCopy}), sized for an ordinary datagram from
-     * the start so that a new view's first message does not take the growth branch that compiled code has not seen.
+     * Scratch copy of a direct buffer's message, sized for an ordinary datagram from the start so that a new view's
+     * first message does not take the growth branch that compiled code has not seen.
      */
     private byte[] directCopy = new byte[4096];
 
@@ -124,35 +121,25 @@ public final class SipMessageView {
     }
 
     /**
-     * Frames the remaining bytes of {@code buffer} as a datagram. A buffer with an accessible array is viewed in
-     * place; any other (direct, read-only) is copied once, as by {@link #wrapCopy}. The buffer's position and
-     * limit are not changed.
+     * Frames the readable bytes of {@code buffer} as a datagram. A heap buffer is viewed in place; a direct
+     * buffer is first copied into a scratch array owned by this view (the one copy a direct buffer costs; it is
+     * reused, so steady state does not allocate). The buffer's indexes are not changed.
      */
-    public SipParseResult wrap(ByteBuffer buffer) {
-        int len = buffer.remaining();
+    public SipParseResult wrap(ByteBuf buffer) {
+        int len = buffer.readableBytes();
         if (buffer.hasArray()) {
-            return wrap(buffer.array(), buffer.arrayOffset() + buffer.position(), len);
+            return wrap(buffer.array(), buffer.arrayOffset() + buffer.readerIndex(), len);
         }
-        return wrapCopy(REMAINING, buffer, len);
-    }
-
-    /**
-     * Frames, as a datagram, the {@code length} bytes {@code source} copies out of {@code buffer}: for memory
-     * without a backing array, such as a transport's direct buffer. They are copied once into a scratch array
-     * owned by this view and reused (steady state does not allocate); a message over the size limit is
-     * {@link SipParseResult#MESSAGE_TOO_LARGE} without being copied, a negative length {@link SipParseResult#EMPTY}.
-     */
-    public <T> SipParseResult wrapCopy(ByteSource<T> source, T buffer, int length) {
-        if (length < 0 || length > f.limits.maxMessageBytes()) {
+        if (len > f.limits.maxMessageBytes()) {
+            state = SipParseResult.MESSAGE_TOO_LARGE;
             generation++;
-            state = length < 0 ? SipParseResult.EMPTY : SipParseResult.MESSAGE_TOO_LARGE;
             return state;
         }
-        if (directCopy.length < length) {
-            directCopy = new byte[Math.max(length, Math.min(f.limits.maxMessageBytes(), 2 * directCopy.length))];
+        if (directCopy.length < len) {
+            directCopy = new byte[Math.max(len, Math.min(f.limits.maxMessageBytes(), 2 * directCopy.length))];
         }
-        source.copy(buffer, directCopy, length);
-        return wrap(directCopy, 0, length);
+        buffer.getBytes(buffer.readerIndex(), directCopy, 0, len);
+        return wrap(directCopy, 0, len);
     }
 
     private SipParseResult doWrap(byte[] buffer, int offset, int length, boolean stream, boolean resume) {

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -72,10 +73,14 @@ class SipMessageProperties {
         assertEquals(msg.length, v.frameLength());
         MessageChecks.assertParsedAsGenerated(v, m);
 
-        ByteBuffer direct = ByteBuffer.allocateDirect(msg.length).put(msg).flip();
-        assertEquals(SipParseResult.OK, v.wrap(direct), "direct ByteBuffer");
-        MessageChecks.assertParsedAsGenerated(v, m);
-        assertEquals(SipParseResult.OK, v.wrap(ByteBuffer.wrap(buf, junkBefore, msg.length)), "heap ByteBuffer");
+        ByteBuf direct = Unpooled.directBuffer(msg.length).writeBytes(msg);
+        try {
+            assertEquals(SipParseResult.OK, v.wrap(direct), "direct ByteBuf");
+            MessageChecks.assertParsedAsGenerated(v, m);
+        } finally {
+            direct.release();
+        }
+        assertEquals(SipParseResult.OK, v.wrap(Unpooled.wrappedBuffer(buf, junkBefore, msg.length)), "heap ByteBuf");
         MessageChecks.assertParsedAsGenerated(v, m);
     }
 

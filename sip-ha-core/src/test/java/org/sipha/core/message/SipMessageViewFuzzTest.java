@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -67,11 +68,14 @@ class SipMessageViewFuzzTest {
         assertEquals(r, inPlace.wrap(padded, PAD.length, msg.length), "datagram inside a larger array");
         assertSameFrame(exact, 0, inPlace, PAD.length);
 
-        ByteBuffer direct =
-                ByteBuffer.allocateDirect(Math.max(1, msg.length)).put(msg).flip();
-        SipMessageView copied = new SipMessageView(limits);
-        assertEquals(r, copied.wrap(direct), "datagram in a direct buffer");
-        assertSameFrame(exact, 0, copied, 0);
+        ByteBuf direct = Unpooled.directBuffer(Math.max(1, msg.length)).writeBytes(msg);
+        try {
+            SipMessageView copied = new SipMessageView(limits);
+            assertEquals(r, copied.wrap(direct), "datagram in a direct buffer");
+            assertSameFrame(exact, 0, copied, 0);
+        } finally {
+            direct.release();
+        }
     }
 
     /**

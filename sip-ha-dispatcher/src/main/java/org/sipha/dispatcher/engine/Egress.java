@@ -151,7 +151,7 @@ final class Egress {
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {
-            ByteBufMessages.writeTo(e, out); // throws on overlapping edits
+            e.writeTo(out); // throws on overlapping edits
         } catch (Throwable t) {
             out.release();
             throw t;

@@ -112,7 +112,7 @@ final class InviteTimers {
                 continue;
             }
             try {
-                ByteBufMessages.wrap(aux, s.request);
+                aux.wrap(s.request);
                 transactions.sendBranch(s, aux);
                 if (!s.silenceReported && ctx.silenceIsReal(s.sentNs)) {
                     s.silenceReported = true;

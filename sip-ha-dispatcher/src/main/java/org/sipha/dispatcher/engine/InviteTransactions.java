@@ -297,7 +297,7 @@ final class InviteTransactions {
         if (d == null) {
             return false;
         }
-        ByteBufMessages.wrap(aux, s.request);
+        aux.wrap(s.request);
         try {
             forwardInvite(s, d, aux);
         } catch (RuntimeException e) { // it was sent once, so this cannot happen for a valid INVITE; stay bounded
@@ -310,7 +310,7 @@ final class InviteTransactions {
     /** Answers the call's INVITE upstream ourselves and completes the call. */
     void answerUpstream(CallState s, int code, String reason, int retryAfter) {
         s.cursor.release();
-        ByteBufMessages.wrap(aux, s.request);
+        aux.wrap(s.request);
         egress.reply(s.channel, s.source, aux, code, reason, retryAfter);
         complete(s, clock.nanoTime());
     }
@@ -340,14 +340,14 @@ final class InviteTransactions {
         if (s.request == null) {
             return;
         }
-        ByteBufMessages.wrap(aux, s.request);
+        aux.wrap(s.request);
         egress.ackOrCancel(
                 s.channel, "ACK", aux, msg.topVia().asText(), msg, to, s.destination != null && s.destination.isTcp());
     }
 
     /** Cancels the current branch of {@code s}. */
     void sendCancel(CallState s) {
-        ByteBufMessages.wrap(aux, s.request);
+        aux.wrap(s.request);
         egress.ackOrCancel(
                 s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(), s.destination.isTcp());
     }

@@ -228,7 +228,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         if (closed) {
             return false;
         }
-        SipParseResult r = ByteBufMessages.wrap(msg, content);
+        SipParseResult r = msg.wrap(content);
         if (r != SipParseResult.OK) {
             if (r != SipParseResult.KEEPALIVE) {
                 ctx.refusals.add(Refusal.UNPARSEABLE); // counted, logged in the periodic summary only

@@ -195,7 +195,7 @@ class ErrorPathBufferReleaseTest {
     private static SipMessageView view(String text) {
         SipMessageView v = new SipMessageView();
         ByteBuf b = Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII));
-        assertEquals(SipParseResult.OK, ByteBufMessages.wrap(v, b));
+        assertEquals(SipParseResult.OK, v.wrap(b));
         return v;
     }
 }

@@ -93,7 +93,7 @@ class TcpEgressReleaseTest {
 
     private static SipMessageView request() {
         SipMessageView v = new SipMessageView();
-        ByteBufMessages.wrap(v, Unpooled.wrappedBuffer(REQUEST.getBytes(StandardCharsets.US_ASCII)));
+        v.wrap(Unpooled.wrappedBuffer(REQUEST.getBytes(StandardCharsets.US_ASCII)));
         return v;
     }
 
