@@ -22,7 +22,6 @@ import org.sipha.core.message.AsciiView;
  */
 final class HmacSha256 {
     private static final int BLOCK = 64; // SHA-256 block size
-    private static final char[] B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
     private final MessageDigest sha;
     private final byte[] innerPad = new byte[BLOCK];
     private final byte[] outerPad = new byte[BLOCK];
@@ -146,35 +145,17 @@ final class HmacSha256 {
 
     /** Appends the first {@code chars} base64url characters (6 bits each, unpadded) of the MAC to {@code sb}. */
     void appendBase64Url(StringBuilder sb, int chars) {
-        for (int i = 0; i < chars; i++) {
-            sb.append(B64[sixBits(i)]);
-        }
+        MacText.append(out, sb, chars);
     }
 
     /** Writes the first {@code dst.length} base64url characters of the MAC into {@code dst}. */
     void base64Url(char[] dst) {
-        for (int i = 0; i < dst.length; i++) {
-            dst[i] = B64[sixBits(i)];
-        }
+        MacText.write(out, dst);
     }
 
     /** True if the {@code len} bytes at {@code off} are the first {@code len} base64url characters of the MAC. */
     boolean matchesBase64Url(byte[] b, int off, int len, int chars) {
-        if (len != chars) {
-            return false;
-        }
-        int diff = 0;
-        for (int i = 0; i < len; i++) {
-            diff |= B64[sixBits(i)] ^ (b[off + i] & 0xff);
-        }
-        return diff == 0;
-    }
-
-    /** Character {@code i} of the MAC's base64url form: bits [6i, 6i+6) of the MAC. */
-    private int sixBits(int i) {
-        int bit = 6 * i;
-        int v = ((out[bit >> 3] & 0xff) << 8) | (out[(bit >> 3) + 1] & 0xff);
-        return (v >>> (10 - (bit & 7))) & 63;
+        return MacText.matches(out, b, off, len, chars);
     }
 
     /** The full 32-byte MAC of the last {@link #finish} (for the test against {@code javax.crypto.Mac}). */
