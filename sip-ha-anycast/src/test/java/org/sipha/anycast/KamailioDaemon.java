@@ -81,6 +81,13 @@ final class KamailioDaemon implements AutoCloseable {
         throw new IllegalStateException("kamailio control socket not up within 30 s");
     }
 
+    /** The main process and its workers (for signals sent by the test, by pid). */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(0, process.toHandle());
+        return all;
+    }
+
     /** The kamcmd command line for {@code rpc}, as a shell string (for {@code --check-command}). */
     String kamcmdLine(String rpc) {
         return binary("kamcmd") + " -s unix:" + controlSocket + " " + rpc;
