@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * configured codes count as down), optionally runs a check command (e.g. {@code kamcmd dispatcher.list}: at
  * least K active destinations), and drives the anycast announcement through BIRD's control socket, ExaBGP, FRR
  * or a hook script, with the dead-man relay armed.
- * Options: see {@link WatchdogOptions#USAGE} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT
- * (prefix withdrawn), 2 bad options, 3 start-up failure.
+ * Options: {@link WatchdogCommandLine} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT (prefix withdrawn) or
+ * {@code --check}, {@code --help}, {@code --version}; 2 bad options; 3 start-up failure.
  */
 public final class AnycastWatchdogMain {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
@@ -19,16 +19,31 @@ public final class AnycastWatchdogMain {
     private AnycastWatchdogMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.println(WatchdogOptions.USAGE);
-            System.exit(args.length == 0 ? 2 : 0);
+        if (args.length == 0) {
+            System.out.print(WatchdogCommandLine.usage());
+            System.exit(2);
         }
         WatchdogOptions opts;
+        WatchdogCommandLine.Parsed cmd;
         try {
-            opts = WatchdogOptions.parse(args);
+            cmd = WatchdogCommandLine.parse(args);
+            if (cmd.help() || cmd.version()) {
+                System.out.print(cmd.help() ? WatchdogCommandLine.usage() : WatchdogCommandLine.version() + "\n");
+                System.out.flush();
+                return;
+            }
+            opts = WatchdogOptions.parse(cmd.options());
+            AnnouncerSpec.parse(opts.announcerSpec).close(); // a bad daemon setting fails here, not when announcing
         } catch (IllegalArgumentException e) {
-            System.err.println("sip-ha-anycast watchdog: " + e.getMessage() + "\n" + WatchdogOptions.USAGE);
+            System.err.println(WatchdogCommandLine.NAME + ": " + e.getMessage() + " (see --help)");
             System.exit(2);
+            return;
+        }
+        if (cmd.check()) {
+            System.out.println(WatchdogCommandLine.NAME + ": options OK: probing " + opts.sipTarget + " every "
+                    + opts.probeIntervalMs + " ms" + (opts.check == null ? "" : ", check " + opts.check)
+                    + ", announcing through " + opts.announcerSpec
+                    + (opts.deadmanTimeoutMs > 0 ? " with the dead-man relay" : " without the dead-man relay"));
             return;
         }
         RouteAnnouncer announcer = AnnouncerSpec.parse(opts.announcerSpec);
