@@ -25,14 +25,18 @@ public final class AnycastWatchdogMain {
         }
         WatchdogOptions opts;
         WatchdogCommandLine.Parsed cmd;
+        java.util.Map<String, String> log = new java.util.HashMap<>();
         try {
-            cmd = WatchdogCommandLine.parse(args);
+            cmd = WatchdogCommandLine.parse(args, log);
             if (cmd.help() || cmd.version()) {
                 System.out.print(cmd.help() ? WatchdogCommandLine.usage() : WatchdogCommandLine.version() + "\n");
                 System.out.flush();
                 return;
             }
             opts = WatchdogOptions.parse(cmd.options());
+            WatchdogLogging.apply(
+                    WatchdogLogging.format(log.getOrDefault("log-format", "text"), "--log-format"),
+                    WatchdogLogging.level(log.getOrDefault("log-level", "info"), "--log-level"));
             AnnouncerSpec.parse(opts.announcerSpec).close(); // a bad daemon setting fails here, not when announcing
         } catch (IllegalArgumentException e) {
             System.err.println(WatchdogCommandLine.NAME + ": " + e.getMessage() + " (see --help)");

@@ -25,6 +25,7 @@ final class ConfigCheck {
     static int run(ProxyCommandLine.Parsed cmd, Map<String, String> env, PrintStream out, PrintStream err) {
         try {
             ProxyOptions o = ProxyOptions.resolve(cmd, env);
+            LogSettings.apply(o.logFormat, o.logLevel);
             List<String> found = check(o);
             o.warnings.forEach(w -> err.println(ProxyCommandLine.NAME + ": warning: " + w));
             found.forEach(out::println);

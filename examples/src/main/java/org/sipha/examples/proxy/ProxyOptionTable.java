@@ -39,6 +39,7 @@ final class ProxyOptionTable {
         r.addAll(health());
         r.addAll(galera());
         r.addAll(bounds());
+        r.addAll(logging());
         r.addAll(SiteNodeOptions.ROWS);
         return List.copyOf(r);
     }
@@ -369,6 +370,22 @@ final class ProxyOptionTable {
                         Long.toString(64L << 20),
                         "Bytes of stored INVITE copies per event loop; beyond it new calls get 503.",
                         (o, v, from) -> o.maxCallBytesPerLoop = number(v, from.name())));
+    }
+
+    private static List<OptionRow> logging() {
+        return List.of(
+                OptionRow.value(
+                        "log-format",
+                        "text|json",
+                        "text",
+                        "text: one line per event with an ISO-8601 timestamp; json: one JSON object per line.",
+                        (o, v, from) -> o.logFormat = LogSettings.format(v, from.name())),
+                OptionRow.value(
+                        "log-level",
+                        "LEVEL",
+                        "info",
+                        "The least severe level logged: error, warn, info, debug or trace.",
+                        (o, v, from) -> o.logLevel = LogSettings.level(v, from.name())));
     }
 
     private static Map<String, OptionRow> byYamlKey(List<OptionRow> rows) {

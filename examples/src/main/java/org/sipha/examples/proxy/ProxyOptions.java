@@ -103,6 +103,10 @@ final class ProxyOptions {
     boolean rateLimitReply503;
     int callsPerSourcePercent;
     long maxCallBytesPerLoop;
+    /** How the log is written: {@code text} or {@code json}; and the least severe level written. */
+    String logFormat;
+
+    String logLevel;
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {

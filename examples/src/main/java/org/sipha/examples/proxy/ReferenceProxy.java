@@ -121,6 +121,7 @@ public final class ReferenceProxy {
         ProxyOptions o;
         try {
             o = ProxyOptions.resolve(cmd, System.getenv());
+            LogSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
             if (o.backends.isEmpty()) {
                 for (int port : DEMO_PORTS) {

@@ -65,6 +65,8 @@ class ProxyOptionTableTest {
         samples.put("drain-on-proxy-failure", "true");
         samples.put("bird-drain-protocol", "-");
         samples.put("exabgp-drain-attributes", "community [65535:666]");
+        samples.put("log-format", "json");
+        samples.put("log-level", "debug");
     }
 
     /** A value the row accepts: from {@link #samples}, else by the kind of value its label names. */

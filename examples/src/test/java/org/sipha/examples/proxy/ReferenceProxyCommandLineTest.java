@@ -125,4 +125,37 @@ class ReferenceProxyCommandLineTest {
         assertEquals(2, unknown.status(), unknown.toString());
         assertTrue(unknown.stderr().contains("--listne: unknown option"), unknown.stderr());
     }
+
+    @Test
+    void logsTextWithTimestampsOrOneJsonObjectPerLine() throws Exception {
+        String[] loopbackOnly = {"--check", "--backend", "sip:127.0.0.1:15999"}; // a random key: warned about
+        Exit text = run(Map.of(), loopbackOnly);
+        assertEquals(0, text.status(), text.toString());
+        assertTrue(
+                text.stderr()
+                        .lines()
+                        .anyMatch(
+                                l -> l.matches(
+                                        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) WARN "
+                                                + " \\[main\\] org\\.sipha\\.examples\\.proxy\\.ReferenceProxy - no record-route-secret.*")),
+                text.stderr());
+
+        Exit json = run(Map.of(), "--check", "--backend", "sip:127.0.0.1:15999", "--log-format=json");
+        assertEquals(0, json.status(), json.toString());
+        List<String> lines =
+                json.stderr().lines().filter(l -> l.startsWith("{")).toList();
+        assertFalse(lines.isEmpty(), json.stderr());
+        assertTrue(
+                lines.stream()
+                        .anyMatch(l -> l.contains("\"level\":\"WARN\"")
+                                && l.contains("\"loggerName\":\"org.sipha.examples.proxy.ReferenceProxy\"")
+                                && l.contains("\"formattedMessage\":\"no record-route-secret")
+                                && l.matches("\\{\"timestamp\":\\d+,.*\\}")),
+                json.stderr());
+
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyOptions.parse(new String[] {"--log-format", "xml"}, Map.of()));
+        assertTrue(bad.getMessage().startsWith("--log-format: expected text or json"), bad.getMessage());
+    }
 }
