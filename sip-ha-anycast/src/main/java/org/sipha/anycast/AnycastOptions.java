@@ -195,6 +195,31 @@ public final class AnycastOptions {
         return deadmanTimeoutMs > 0 ? new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs) : DeadManSwitch.NONE;
     }
 
+    /**
+     * Withdraws the prefix once, through a new announcer of these options, and removes the {@code address} if one is
+     * configured: for a supervisor's clean-up after the process that owned the announcement is gone (systemd's
+     * {@code ExecStopPost}), so that the route never outlives it. Withdrawing what is not announced changes nothing.
+     * Retries for up to about {@code attempts} × 200 ms while the daemon is unreachable. The calling thread only.
+     *
+     * @throws AnnouncerException the last failure, if no attempt succeeded
+     * @throws InterruptedException if interrupted between attempts
+     */
+    public void withdrawNow(int attempts) throws AnnouncerException, InterruptedException {
+        AnnouncerException last = null;
+        for (int i = 0; i < Math.max(1, attempts); i++) {
+            if (i > 0) {
+                Thread.sleep(200);
+            }
+            try (RouteAnnouncer a = announcer()) {
+                a.apply(RouteAnnouncement.WITHDRAW);
+                return;
+            } catch (AnnouncerException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     private static Set<String> keys() {
         Set<String> keys = new java.util.LinkedHashSet<>();
         OPTIONS.forEach(o -> keys.add(o.name()));

@@ -11,12 +11,25 @@ import org.slf4j.LoggerFactory;
  * least K active destinations), and drives the anycast announcement through BIRD's control socket, ExaBGP, FRR
  * or a hook script, with the dead-man relay armed.
  * Options: {@link WatchdogCommandLine} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT (prefix withdrawn) or
- * {@code --check}, {@code --help}, {@code --version}; 2 bad options; 3 start-up failure.
+ * {@code --check}, {@code --withdraw}, {@code --help}, {@code --version}; 1 {@code --withdraw} failed; 2 bad
+ * options; 3 start-up failure.
  */
 public final class AnycastWatchdogMain {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
 
     private AnycastWatchdogMain() {}
+
+    /** {@code --withdraw}: the exit status, 0 withdrawn, 1 the daemon could not be reached. */
+    private static int withdraw(WatchdogOptions opts) throws InterruptedException {
+        try {
+            opts.anycast.withdrawNow(25);
+        } catch (AnnouncerException e) {
+            LOG.error("cannot withdraw through {}: {}", opts.announcerSpec, e.getMessage());
+            return 1;
+        }
+        LOG.info("withdrawn through {}", opts.announcerSpec);
+        return 0;
+    }
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length == 0) {
@@ -41,6 +54,10 @@ public final class AnycastWatchdogMain {
         } catch (IllegalArgumentException e) {
             System.err.println(WatchdogCommandLine.NAME + ": " + e.getMessage() + " (see --help)");
             System.exit(2);
+            return;
+        }
+        if (cmd.withdraw()) {
+            System.exit(withdraw(opts));
             return;
         }
         if (cmd.check()) {

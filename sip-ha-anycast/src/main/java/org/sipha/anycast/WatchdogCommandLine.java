@@ -41,9 +41,10 @@ final class WatchdogCommandLine {
      * @param options the values by option name (without dashes); a later value replaces an earlier one
      * @param help    {@code --help}
      * @param version {@code --version}
-     * @param check   {@code --check}: validate the options and exit without probing or announcing
+     * @param check    {@code --check}: validate the options and exit without probing or announcing
+     * @param withdraw {@code --withdraw}: withdraw the route through the configured announcer and exit
      */
-    record Parsed(Map<String, String> options, boolean help, boolean version, boolean check) {}
+    record Parsed(Map<String, String> options, boolean help, boolean version, boolean check, boolean withdraw) {}
 
     private WatchdogCommandLine() {}
 
@@ -54,14 +55,14 @@ final class WatchdogCommandLine {
      */
     static Parsed parse(String[] args, Map<String, String> logOptions) {
         Map<String, String> options = new LinkedHashMap<>();
-        boolean[] check = new boolean[1];
+        boolean[] commands = new boolean[2];
         CommandLine.ParseResult r;
         try {
-            r = new CommandLine(spec(options, logOptions, check)).parseArgs(args);
+            r = new CommandLine(spec(options, logOptions, commands)).parseArgs(args);
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(message(e), e);
         }
-        return new Parsed(options, r.isUsageHelpRequested(), r.isVersionHelpRequested(), check[0]);
+        return new Parsed(options, r.isUsageHelpRequested(), r.isVersionHelpRequested(), commands[0], commands[1]);
     }
 
     /** {@link #parse(String[], Map)} that ignores the log options. */
@@ -72,7 +73,7 @@ final class WatchdogCommandLine {
     /** What {@code --help} prints: every option with its default and meaning. */
     static String usage() {
         StringWriter out = new StringWriter();
-        new CommandLine(spec(new LinkedHashMap<>(), new LinkedHashMap<>(), new boolean[1]))
+        new CommandLine(spec(new LinkedHashMap<>(), new LinkedHashMap<>(), new boolean[2]))
                 .usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
         return out.toString();
     }
@@ -90,10 +91,11 @@ final class WatchdogCommandLine {
         return NAME + " " + p.getProperty("version", "unknown");
     }
 
-    private static CommandSpec spec(Map<String, String> options, Map<String, String> logOptions, boolean[] check) {
+    /** {@code commands[0]}: {@code --check} given; {@code commands[1]}: {@code --withdraw} given. */
+    private static CommandSpec spec(Map<String, String> options, Map<String, String> logOptions, boolean[] commands) {
         CommandSpec spec = CommandSpec.create().name(NAME).version(version());
         spec.mixinStandardHelpOptions(true);
-        spec.parser().overwrittenOptionsAllowed(true);
+        spec.parser().overwrittenOptionsAllowed(true).useSimplifiedAtFiles(true); // @FILE: one argument a line
         spec.usageMessage()
                 .sortOptions(false)
                 .width(110)
@@ -114,7 +116,16 @@ final class WatchdogCommandLine {
                 .hasInitialValue(false)
                 .description("Validate the options and exit: 0 if the watchdog can start with them, 2 if not."
                         + " Probes and announces nothing.")
-                .setter(collect(v -> check[0] = Boolean.parseBoolean(v)))
+                .setter(collect(v -> commands[0] = Boolean.parseBoolean(v)))
+                .build());
+        spec.addOption(OptionSpec.builder("--withdraw")
+                .arity("0")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .description("Withdraw the route (and remove --address) through the configured announcer, then exit:"
+                        + " 0 done, 1 the daemon could not be reached, 2 bad options. For systemd's ExecStopPost, so"
+                        + " the route never outlives the watchdog however it stopped. Probes nothing.")
+                .setter(collect(v -> commands[1] = Boolean.parseBoolean(v)))
                 .build());
         List<AnycastOptions.OptionInfo> all = new ArrayList<>(WatchdogOptions.OWN_OPTIONS);
         all.addAll(AnycastOptions.OPTIONS);

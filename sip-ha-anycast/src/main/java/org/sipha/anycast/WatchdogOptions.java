@@ -66,6 +66,8 @@ final class WatchdogOptions {
     final long deadmanTimeoutMs;
     final List<String> announcerSpec;
     final AnycastConfig config;
+    /** The announcer and decision options, for {@code --withdraw}. */
+    final AnycastOptions anycast;
 
     private WatchdogOptions(Map<String, String> o) {
         sipTarget = hostPort("sip-target", required(o, "sip-target"), -1);
@@ -78,7 +80,7 @@ final class WatchdogOptions {
         downCodes = downCodes(o.getOrDefault("down-codes", "503"));
         checkIntervalMs = positive(o, "check-interval-ms", 1_000);
         check = o.containsKey("check-command") ? check(o, checkIntervalMs) : noCheck(o);
-        AnycastOptions anycast = AnycastOptions.parse(o);
+        anycast = AnycastOptions.parse(o);
         deadmanTimeoutMs = anycast.deadmanTimeoutMs();
         announcerSpec = anycast.announcerSpec();
         config = anycast.config()

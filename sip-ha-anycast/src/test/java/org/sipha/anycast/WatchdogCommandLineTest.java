@@ -126,4 +126,15 @@ class WatchdogCommandLineTest {
         assertEquals(2, unknown.status(), unknown.toString());
         assertTrue(unknown.stderr().contains("unknown option --sip-targt"), unknown.stderr());
     }
+
+    @Test
+    void withdrawCallsTheAnnouncerOnceAndExits() throws Exception {
+        Path calls = dir.resolve("calls");
+        Path hook = dir.resolve("route-hook.sh");
+        Files.writeString(hook, "#!/bin/sh\necho \"$1\" >> '" + calls + "'\n");
+        Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Exit e = run("--withdraw", "--sip-target=127.0.0.1:5060", "--announcer=hook", "--hook", hook.toString());
+        assertEquals(0, e.status(), e.toString());
+        assertEquals("withdraw\n", Files.readString(calls));
+    }
 }

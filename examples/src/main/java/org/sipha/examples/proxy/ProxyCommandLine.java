@@ -35,8 +35,15 @@ final class ProxyCommandLine {
      * @param help        {@code --help}: print the usage and exit
      * @param version     {@code --version}: print the version and exit
      * @param check       {@code --check}: validate the configuration and exit without binding anything
+     * @param withdraw    {@code --withdraw}: withdraw the site node's anycast route and exit
      */
-    record Parsed(List<Given> given, List<Path> configFiles, boolean help, boolean version, boolean check) {}
+    record Parsed(
+            List<Given> given,
+            List<Path> configFiles,
+            boolean help,
+            boolean version,
+            boolean check,
+            boolean withdraw) {}
 
     private ProxyCommandLine() {}
 
@@ -48,7 +55,7 @@ final class ProxyCommandLine {
     static Parsed parse(String[] args) {
         List<Given> given = new ArrayList<>();
         List<Path> configs = new ArrayList<>();
-        boolean[] check = new boolean[1];
+        boolean[] check = new boolean[2];
         CommandLine cl = new CommandLine(spec(given, configs, check));
         CommandLine.ParseResult r;
         try {
@@ -61,13 +68,14 @@ final class ProxyCommandLine {
                 List.copyOf(configs),
                 r.isUsageHelpRequested(),
                 r.isVersionHelpRequested(),
-                check[0]);
+                check[0],
+                check[1]);
     }
 
     /** The text {@code --help} prints: every option with its default and meaning. */
     static String usage() {
         StringWriter out = new StringWriter();
-        new CommandLine(spec(new ArrayList<>(), new ArrayList<>(), new boolean[1]))
+        new CommandLine(spec(new ArrayList<>(), new ArrayList<>(), new boolean[2]))
                 .usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
         return out.toString();
     }
@@ -75,7 +83,7 @@ final class ProxyCommandLine {
     /** The long names of every option the command line accepts, hidden ones included. */
     static List<String> optionNames() {
         List<String> names = new ArrayList<>();
-        spec(new ArrayList<>(), new ArrayList<>(), new boolean[1]).options().forEach(o -> names.add(o.longestName()));
+        spec(new ArrayList<>(), new ArrayList<>(), new boolean[2]).options().forEach(o -> names.add(o.longestName()));
         return names;
     }
 
@@ -97,10 +105,11 @@ final class ProxyCommandLine {
         return p.getProperty("version", "unknown");
     }
 
-    private static CommandSpec spec(List<Given> given, List<Path> configs, boolean[] check) {
+    /** {@code commands[0]}: {@code --check} given; {@code commands[1]}: {@code --withdraw} given. */
+    private static CommandSpec spec(List<Given> given, List<Path> configs, boolean[] commands) {
         CommandSpec spec = CommandSpec.create().name(NAME).version(version());
         spec.mixinStandardHelpOptions(true);
-        spec.parser().overwrittenOptionsAllowed(true);
+        spec.parser().overwrittenOptionsAllowed(true).useSimplifiedAtFiles(true); // @FILE: one argument a line
         spec.usageMessage()
                 .sortOptions(false)
                 .width(110)
@@ -128,7 +137,17 @@ final class ProxyCommandLine {
                 .description(
                         "Validate the configuration (YAML, dispatcher lists, secrets, every value) and exit: 0 if it"
                                 + " can start, 2 if not. Binds nothing.")
-                .setter(collect(v -> check[0] = Boolean.parseBoolean(v)))
+                .setter(collect(v -> commands[0] = Boolean.parseBoolean(v)))
+                .build());
+        spec.addOption(OptionSpec.builder("--withdraw")
+                .arity("0")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .description("Withdraw the site node's anycast route (and remove --address) through its announcer, then"
+                        + " exit: 0 done or nothing to withdraw, 1 the daemon could not be reached, 2 bad"
+                        + " configuration. For systemd's ExecStopPost, so the route never outlives the"
+                        + " proxy however it stopped. Binds nothing.")
+                .setter(collect(v -> commands[1] = Boolean.parseBoolean(v)))
                 .build());
         for (OptionRow row : ProxyOptionTable.ROWS) {
             spec.addOption(rowOption(row, given));

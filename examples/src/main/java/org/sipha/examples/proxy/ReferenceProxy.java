@@ -104,6 +104,10 @@ public final class ReferenceProxy {
             System.exit(ConfigCheck.run(cmd, System.getenv(), System.out, System.err));
             return;
         }
+        if (cmd.withdraw()) {
+            System.exit(WithdrawCommand.run(cmd, System.getenv(), System.out, System.err));
+            return;
+        }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
                 Set.of(HEALTH_THREAD, WRITER_THREAD),
                 Set.of("galera-poll-", "galera-events-", "galera-canary-"),

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProxyOptionTableTest {
     /** Options of the command line only: what to do, not how to run. */
-    private static final Set<String> COMMAND_LINE_ONLY = Set.of("--help", "--version", "--config", "--check", "--nio");
+    private static final Set<String> COMMAND_LINE_ONLY =
+            Set.of("--help", "--version", "--config", "--check", "--withdraw", "--nio");
 
     @TempDir
     Path dir;
@@ -153,7 +154,7 @@ class ProxyOptionTableTest {
                 assertTrue(entry.contains("Default: " + r.defaultValue()), r.name() + ": " + entry);
             }
         }
-        for (String o : List.of("--config=FILE", "--check", "--help", "--version")) {
+        for (String o : List.of("--config=FILE", "--check", "--withdraw", "--help", "--version")) {
             assertTrue(help.contains(o), o);
         }
         assertFalse(help.contains("--nio"), "--nio is an older spelling, not listed");

@@ -158,4 +158,27 @@ class ReferenceProxyCommandLineTest {
                 () -> ProxyOptions.parse(new String[] {"--log-format", "xml"}, Map.of()));
         assertTrue(bad.getMessage().startsWith("--log-format: expected text or json"), bad.getMessage());
     }
+
+    @Test
+    void withdrawCallsTheAnnouncerOnceAndNeedsNoAnycastToSucceed() throws Exception {
+        Path calls = dir.resolve("calls");
+        Path hook = dir.resolve("route-hook.sh");
+        Files.writeString(hook, "#!/bin/sh\necho \"$1\" >> '" + calls + "'\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+        Exit withdrawn = run(
+                Map.of(),
+                "--withdraw",
+                "--backend=sip:127.0.0.1:15999",
+                "--anycast=198.51.100.10/32",
+                "--announcer=hook",
+                "--hook",
+                hook.toString());
+        assertEquals(0, withdrawn.status(), withdrawn.toString());
+        assertEquals("withdraw\n", Files.readString(calls));
+        assertTrue(withdrawn.stdout().contains("198.51.100.10/32 withdrawn"), withdrawn.stdout());
+
+        Exit nothing = run(Map.of(), "--withdraw", "--backend=sip:127.0.0.1:15999");
+        assertEquals(0, nothing.status(), nothing.toString());
+        assertTrue(nothing.stdout().contains("no route to withdraw"), nothing.stdout());
+    }
 }
