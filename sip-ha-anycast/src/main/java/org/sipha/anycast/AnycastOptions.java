@@ -8,57 +8,114 @@ import java.util.Set;
 
 /**
  * The options every program that owns an anycast announcement shares: which routing daemon to drive and how, the
- * dead-man relay, drain time, rise/fall, damping and the maintenance file. The standalone watchdog reads them as
- * {@code --name=value}, the reference proxy as {@code --name value} or YAML keys: each program keeps its own
- * syntax and hands over a map of option names (without dashes) to text values.
+ * dead-man relay, drain time, rise/fall, damping and the maintenance file. {@link #OPTIONS} describes them; each
+ * program builds its command line ({@code --name value} or {@code --name=value}) and configuration keys from it
+ * and hands over a map of option names (without dashes) to text values.
  *
  * <p>Immutable once parsed; any thread. Bad input is an IllegalArgumentException naming the option.
  */
 public final class AnycastOptions {
-    /** Usage lines for these options, in the watchdog's {@code --name=value} form. */
-    public static final String USAGE = String.join(
-            "\n",
-            "  --rise=3 --fall=2             consecutive passes/failures to change a check's verdict",
-            "  --drain-ms=10000              announce with 65535:0/prepend this long before withdrawing",
-            "  --drain-on-proxy-failure=false",
-            "  --maintenance-file=PATH       while it exists: drain, then withdraw (DISABLED)",
-            "  --announcer=bird|hook|exabgp|frr  (default bird)",
-            "  --bird-socket=/run/bird/bird.ctl --bird-protocol=sipha_up --bird-drain-protocol=sipha_drain|-",
-            "  --hook=PATH --hook-timeout-ms=400  (default 4/5 of the dead-man timeout, must be shorter)",
-            "  --exabgp-fifo=PATH --prefix=198.51.100.10/32 --exabgp-drain-attributes='community [65535:0]'",
-            "  --frr-asn=65004 --prefix=P --frr-drain-route-map=sipha-drain --frr-vty-socket=DIR --frr-timeout-ms=400",
-            "  --address=198.51.100.10/32 --address-device=lo   also own the address: added before announcing,",
-            "                                removed only after the withdraw (iproute2, needs CAP_NET_ADMIN)",
-            "  --deadman-timeout-ms=500      relay withdraws after this much heartbeat silence; 0 disables the relay",
-            "  --heartbeat-ms=100 --reconcile-ms=1000",
-            "  --damping=PENALTY,SUPPRESS,REUSE,MAX,HALF_LIFE_MS   (default 1000,2000,750,8000,60000)");
+    /**
+     * One option: its name (without dashes), the placeholder of its value, its default as text (null: none) and
+     * what it does. Programs build their command line, YAML keys and help from these.
+     *
+     * @param name         e.g. {@code drain-ms}
+     * @param label        e.g. {@code N}
+     * @param defaultValue the value used when the option is absent, as text; null when there is none
+     * @param description  one or two sentences
+     */
+    public record OptionInfo(String name, String label, String defaultValue, String description) {}
+
+    /** Every option {@link #parse} reads, in the order a help text lists them. */
+    public static final List<OptionInfo> OPTIONS = List.of(
+            new OptionInfo(
+                    "announcer",
+                    "bird|exabgp|frr|hook",
+                    "bird",
+                    "The BGP speaker that announces the prefix: BIRD through its control socket, ExaBGP through its"
+                            + " API FIFO, FRR's bgpd through vtysh, or a script."),
+            new OptionInfo("bird-socket", "PATH", "/run/bird/bird.ctl", "BIRD's control socket."),
+            new OptionInfo("bird-protocol", "NAME", "sipha_up", "BIRD's static protocol holding the plain route."),
+            new OptionInfo(
+                    "bird-drain-protocol",
+                    "NAME|-",
+                    "sipha_drain",
+                    "BIRD's static protocol holding the drain-marked route; - drains without marking."),
+            new OptionInfo("exabgp-fifo", "PATH", null, "ExaBGP's API FIFO (required with --announcer exabgp)."),
+            new OptionInfo(
+                    "exabgp-drain-attributes",
+                    "ATTRS",
+                    "community [65535:0]",
+                    "The attributes ExaBGP adds to the drain-marked route."),
+            new OptionInfo(
+                    "prefix",
+                    "PREFIX",
+                    null,
+                    "The prefix ExaBGP or FRR announces, e.g. 198.51.100.10/32 (BIRD keeps it in its own"
+                            + " configuration)."),
+            new OptionInfo("frr-asn", "N", null, "The local AS of FRR's bgpd (required with --announcer frr)."),
+            new OptionInfo(
+                    "frr-drain-route-map", "NAME", null, "FRR route-map applied while drained; none: no marking."),
+            new OptionInfo("frr-vty-socket", "DIR", null, "FRR's vty socket folder; none: vtysh's default."),
+            new OptionInfo(
+                    "frr-timeout-ms",
+                    "N",
+                    "400",
+                    "How long one vtysh call may take; shorter than --deadman-timeout-ms."),
+            new OptionInfo(
+                    "hook",
+                    "PATH",
+                    null,
+                    "A script called with announce, drain, withdraw or status (required with --announcer hook)."),
+            new OptionInfo(
+                    "hook-timeout-ms",
+                    "N",
+                    "400",
+                    "How long one hook call may take; by default 4/5 of --deadman-timeout-ms (5000 without the"
+                            + " relay), and shorter than it."),
+            new OptionInfo(
+                    "address",
+                    "ADDR/LEN",
+                    null,
+                    "Also own the service address: added before announcing, removed only after the withdraw"
+                            + " (iproute2, needs CAP_NET_ADMIN)."),
+            new OptionInfo("address-device", "DEV", "lo", "The device --address is added to."),
+            new OptionInfo(
+                    "deadman-timeout-ms",
+                    "N",
+                    "500",
+                    "The dead-man relay withdraws after this much heartbeat silence, and at once when this process"
+                            + " dies; 0 turns the relay off."),
+            new OptionInfo(
+                    "heartbeat-ms",
+                    "N",
+                    "100",
+                    "Heartbeat period to the relay; the dead-man timeout must be at least 3 of them."),
+            new OptionInfo("reconcile-ms", "N", "1000", "How often the daemon's state is read back and corrected."),
+            new OptionInfo(
+                    "drain-ms",
+                    "N",
+                    "10000",
+                    "How long the prefix is announced drain-marked (65535:0, AS-path prepend) before a planned or"
+                            + " degraded withdrawal."),
+            new OptionInfo(
+                    "drain-on-proxy-failure",
+                    "true|false",
+                    "false",
+                    "Drain first even when the proxy cannot take calls (rarely useful)."),
+            new OptionInfo(
+                    "maintenance-file", "PATH", null, "While this file exists: drain, then withdraw (DISABLED)."),
+            new OptionInfo("rise", "N", "3", "Consecutive passes of a check that announce."),
+            new OptionInfo("fall", "N", "2", "Consecutive failures of a check that withdraw."),
+            new OptionInfo(
+                    "damping",
+                    "P,S,R,M,H",
+                    "1000,2000,750,8000,60000",
+                    "Flap damping: penalty per health withdrawal, suppress limit, reuse limit, maximum, half-life"
+                            + " in ms."));
 
     /** The option names (without dashes) read by {@link #parse}. */
-    public static final Set<String> KEYS = Set.of(
-            "rise",
-            "fall",
-            "drain-ms",
-            "drain-on-proxy-failure",
-            "maintenance-file",
-            "announcer",
-            "bird-socket",
-            "bird-protocol",
-            "bird-drain-protocol",
-            "hook",
-            "hook-timeout-ms",
-            "deadman-timeout-ms",
-            "heartbeat-ms",
-            "reconcile-ms",
-            "damping",
-            "exabgp-fifo",
-            "prefix",
-            "exabgp-drain-attributes",
-            "address",
-            "address-device",
-            "frr-asn",
-            "frr-drain-route-map",
-            "frr-vty-socket",
-            "frr-timeout-ms");
+    public static final Set<String> KEYS = keys();
 
     private final List<String> announcerSpec;
     private final long deadmanTimeoutMs;
@@ -136,6 +193,37 @@ public final class AnycastOptions {
     /** A new dead-man relay for that announcer, or {@link DeadManSwitch#NONE} when it is off. Not started. */
     public DeadManSwitch deadManSwitch() {
         return deadmanTimeoutMs > 0 ? new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs) : DeadManSwitch.NONE;
+    }
+
+    /**
+     * Withdraws the prefix once, through a new announcer of these options, and removes the {@code address} if one is
+     * configured: for a supervisor's clean-up after the process that owned the announcement is gone (systemd's
+     * {@code ExecStopPost}), so that the route never outlives it. Withdrawing what is not announced changes nothing.
+     * Retries for up to about {@code attempts} × 200 ms while the daemon is unreachable. The calling thread only.
+     *
+     * @throws AnnouncerException the last failure, if no attempt succeeded
+     * @throws InterruptedException if interrupted between attempts
+     */
+    public void withdrawNow(int attempts) throws AnnouncerException, InterruptedException {
+        AnnouncerException last = null;
+        for (int i = 0; i < Math.max(1, attempts); i++) {
+            if (i > 0) {
+                Thread.sleep(200);
+            }
+            try (RouteAnnouncer a = announcer()) {
+                a.apply(RouteAnnouncement.WITHDRAW);
+                return;
+            } catch (AnnouncerException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static Set<String> keys() {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        OPTIONS.forEach(o -> keys.add(o.name()));
+        return java.util.Collections.unmodifiableSet(keys);
     }
 
     private static List<String> announcerSpec(Map<String, String> o) {

@@ -10,25 +10,61 @@ import org.slf4j.LoggerFactory;
  * configured codes count as down), optionally runs a check command (e.g. {@code kamcmd dispatcher.list}: at
  * least K active destinations), and drives the anycast announcement through BIRD's control socket, ExaBGP, FRR
  * or a hook script, with the dead-man relay armed.
- * Options: see {@link WatchdogOptions#USAGE} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT
- * (prefix withdrawn), 2 bad options, 3 start-up failure.
+ * Options: {@link WatchdogCommandLine} ({@code --help}). Exit codes: 0 after SIGTERM/SIGINT (prefix withdrawn) or
+ * {@code --check}, {@code --withdraw}, {@code --help}, {@code --version}; 1 {@code --withdraw} failed; 2 bad
+ * options; 3 start-up failure.
  */
 public final class AnycastWatchdogMain {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
 
     private AnycastWatchdogMain() {}
 
+    /** {@code --withdraw}: the exit status, 0 withdrawn, 1 the daemon could not be reached. */
+    private static int withdraw(WatchdogOptions opts) throws InterruptedException {
+        try {
+            opts.anycast.withdrawNow(25);
+        } catch (AnnouncerException e) {
+            LOG.error("cannot withdraw through {}: {}", opts.announcerSpec, e.getMessage());
+            return 1;
+        }
+        LOG.info("withdrawn through {}", opts.announcerSpec);
+        return 0;
+    }
+
     public static void main(String[] args) throws InterruptedException {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
-            System.out.println(WatchdogOptions.USAGE);
-            System.exit(args.length == 0 ? 2 : 0);
+        if (args.length == 0) {
+            System.out.print(WatchdogCommandLine.usage());
+            System.exit(2);
         }
         WatchdogOptions opts;
+        WatchdogCommandLine.Parsed cmd;
+        java.util.Map<String, String> log = new java.util.HashMap<>();
         try {
-            opts = WatchdogOptions.parse(args);
+            cmd = WatchdogCommandLine.parse(args, log);
+            if (cmd.help() || cmd.version()) {
+                System.out.print(cmd.help() ? WatchdogCommandLine.usage() : WatchdogCommandLine.version() + "\n");
+                System.out.flush();
+                return;
+            }
+            opts = WatchdogOptions.parse(cmd.options());
+            WatchdogLogging.apply(
+                    WatchdogLogging.format(log.getOrDefault("log-format", "text"), "--log-format"),
+                    WatchdogLogging.level(log.getOrDefault("log-level", "info"), "--log-level"));
+            AnnouncerSpec.parse(opts.announcerSpec).close(); // a bad daemon setting fails here, not when announcing
         } catch (IllegalArgumentException e) {
-            System.err.println("sip-ha-anycast watchdog: " + e.getMessage() + "\n" + WatchdogOptions.USAGE);
+            System.err.println(WatchdogCommandLine.NAME + ": " + e.getMessage() + " (see --help)");
             System.exit(2);
+            return;
+        }
+        if (cmd.withdraw()) {
+            System.exit(withdraw(opts));
+            return;
+        }
+        if (cmd.check()) {
+            System.out.println(WatchdogCommandLine.NAME + ": options OK: probing " + opts.sipTarget + " every "
+                    + opts.probeIntervalMs + " ms" + (opts.check == null ? "" : ", check " + opts.check)
+                    + ", announcing through " + opts.announcerSpec
+                    + (opts.deadmanTimeoutMs > 0 ? " with the dead-man relay" : " without the dead-man relay"));
             return;
         }
         RouteAnnouncer announcer = AnnouncerSpec.parse(opts.announcerSpec);

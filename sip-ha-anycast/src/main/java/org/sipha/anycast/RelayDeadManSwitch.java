@@ -36,6 +36,9 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(RelayDeadManSwitch.class);
     static final String READY = "READY";
     private static final long START_TIMEOUT_MS = 20_000;
+    /** System properties the relay inherits, so that it logs as its parent does (format, level, logback file). */
+    private static final List<String> INHERITED_PROPERTIES =
+            List.of("sipha.log.format", "sipha.log.level", "logback.configurationFile");
 
     private final List<String> announcerSpec;
     private final long timeoutMs;
@@ -67,6 +70,12 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);
+        for (String p : INHERITED_PROPERTIES) {
+            String v = System.getProperty(p);
+            if (v != null) {
+                cmd.add("-D" + p + "=" + v);
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(DeadManRelayMain.class.getName());

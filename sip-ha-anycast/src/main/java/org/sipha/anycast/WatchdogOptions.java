@@ -3,8 +3,6 @@ package org.sipha.anycast;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,37 +10,47 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Command-line options of {@link AnycastWatchdogMain}: {@code --name=value} pairs, validated into typed values.
- * Immutable after {@link #parse}; bad input is an IllegalArgumentException naming the option.
+ * Options of {@link AnycastWatchdogMain}: its own ({@link #OWN_OPTIONS}) and the shared announcer and decision
+ * options ({@link AnycastOptions#OPTIONS}), given as {@code --name value} or {@code --name=value}
+ * ({@link WatchdogCommandLine}) and validated into typed values. Immutable after {@link #parse}; bad input is an
+ * IllegalArgumentException naming the option.
  */
 final class WatchdogOptions {
-    static final String USAGE = String.join(
-            "\n",
-            "usage: java -jar sip-ha-anycast-watchdog.jar --sip-target=HOST:PORT [options]",
-            "  --sip-target=HOST:PORT        SIP proxy to probe with OPTIONS over UDP (required)",
-            "  --sip-local=ADDR[:PORT]       address to probe from (default: chosen by the kernel)",
-            "  --probe-interval-ms=200       --probe-timeout-ms=150",
-            "  --down-codes=503              final responses to OPTIONS that count as down: codes and ranges,",
-            "                                e.g. 503,500-599; empty: only silence is down; any other code is alive",
-            "  --check-command=CMD           also run CMD (/bin/sh -c) every --check-interval-ms=1000, killed after",
-            "                                --check-timeout-ms=500; down (drain, then withdraw) on a non-zero exit,",
-            "                                a timeout, or fewer than K counted in its output:",
-            "    --min-up=K                  active destinations in `kamcmd dispatcher.list` output (FLAGS A*)",
-            "    --check-regex=REGEX         output lines matching REGEX (K: --min-up, default 1)",
-            "    (neither)                   only the exit status counts",
-            AnycastOptions.USAGE);
+    /** The watchdog's own options, in the order {@code --help} lists them before the shared ones. */
+    static final List<AnycastOptions.OptionInfo> OWN_OPTIONS = List.of(
+            new AnycastOptions.OptionInfo(
+                    "sip-target", "HOST:PORT", null, "The SIP proxy to probe with OPTIONS over UDP (required)."),
+            new AnycastOptions.OptionInfo(
+                    "sip-local", "ADDR[:PORT]", null, "The address to probe from; by default the kernel's choice."),
+            new AnycastOptions.OptionInfo("probe-interval-ms", "N", "200", "How often the proxy is probed."),
+            new AnycastOptions.OptionInfo(
+                    "probe-timeout-ms", "N", "150", "How long a probe waits; at most the interval."),
+            new AnycastOptions.OptionInfo(
+                    "down-codes",
+                    "CODES",
+                    "503",
+                    "Final responses to OPTIONS that count as down: codes and ranges, e.g. 503,500-599; empty: only"
+                            + " silence is down; any other response is alive."),
+            new AnycastOptions.OptionInfo(
+                    "check-command",
+                    "CMD",
+                    null,
+                    "Also run CMD (/bin/sh -c) every --check-interval-ms; down (drain, then withdraw) on a non-zero"
+                            + " exit, a timeout, or fewer than K counted in its output."),
+            new AnycastOptions.OptionInfo(
+                    "min-up",
+                    "K",
+                    null,
+                    "Count active destinations in `kamcmd dispatcher.list` output (FLAGS A*), or with --check-regex"
+                            + " matching lines; at least K are needed (default 1). Without either only the exit"
+                            + " status counts."),
+            new AnycastOptions.OptionInfo(
+                    "check-regex", "REGEX", null, "Count the check command's output lines matching REGEX."),
+            new AnycastOptions.OptionInfo("check-interval-ms", "N", "1000", "How often the check command runs."),
+            new AnycastOptions.OptionInfo(
+                    "check-timeout-ms", "N", "500", "The check command is killed after this; at most the interval."));
 
-    private static final Set<String> OWN = Set.of(
-            "sip-target",
-            "sip-local",
-            "probe-interval-ms",
-            "probe-timeout-ms",
-            "down-codes",
-            "check-command",
-            "check-regex",
-            "min-up",
-            "check-interval-ms",
-            "check-timeout-ms");
+    private static final Set<String> OWN = own();
     private static final List<String> CHECK_OPTIONS =
             List.of("check-regex", "min-up", "check-interval-ms", "check-timeout-ms");
 
@@ -58,6 +66,8 @@ final class WatchdogOptions {
     final long deadmanTimeoutMs;
     final List<String> announcerSpec;
     final AnycastConfig config;
+    /** The announcer and decision options, for {@code --withdraw}. */
+    final AnycastOptions anycast;
 
     private WatchdogOptions(Map<String, String> o) {
         sipTarget = hostPort("sip-target", required(o, "sip-target"), -1);
@@ -70,7 +80,7 @@ final class WatchdogOptions {
         downCodes = downCodes(o.getOrDefault("down-codes", "503"));
         checkIntervalMs = positive(o, "check-interval-ms", 1_000);
         check = o.containsKey("check-command") ? check(o, checkIntervalMs) : noCheck(o);
-        AnycastOptions anycast = AnycastOptions.parse(o);
+        anycast = AnycastOptions.parse(o);
         deadmanTimeoutMs = anycast.deadmanTimeoutMs();
         announcerSpec = anycast.announcerSpec();
         config = anycast.config()
@@ -118,25 +128,29 @@ final class WatchdogOptions {
         return null;
     }
 
+    /** The options of a command line ({@link WatchdogCommandLine}). */
     static WatchdogOptions parse(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        List<String> bad = new ArrayList<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (!a.startsWith("--") || eq < 3) {
-                bad.add(a);
-                continue;
-            }
-            String key = a.substring(2, eq);
+        return parse(WatchdogCommandLine.parse(args).options());
+    }
+
+    /**
+     * The options of a map of names (without dashes) to values.
+     *
+     * @throws IllegalArgumentException naming the option that is unknown, missing or wrong
+     */
+    static WatchdogOptions parse(Map<String, String> options) {
+        for (String key : options.keySet()) {
             if (!OWN.contains(key) && !AnycastOptions.KEYS.contains(key)) {
                 throw new IllegalArgumentException("unknown option --" + key);
             }
-            o.put(key, a.substring(eq + 1));
         }
-        if (!bad.isEmpty()) {
-            throw new IllegalArgumentException("expected --name=value, got " + bad);
-        }
-        return new WatchdogOptions(o);
+        return new WatchdogOptions(options);
+    }
+
+    private static Set<String> own() {
+        Set<String> keys = new java.util.HashSet<>();
+        OWN_OPTIONS.forEach(o -> keys.add(o.name()));
+        return Set.copyOf(keys);
     }
 
     private static String required(Map<String, String> o, String key) {

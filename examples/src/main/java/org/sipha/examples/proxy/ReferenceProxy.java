@@ -34,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reference proxy: {@code java -jar examples/target/sip-ha-proxy.jar [options]}. Runs in the foreground; on
+ * The reference proxy: {@code java -jar examples/target/sip-ha-proxy.jar [options]} ({@link ProxyCommandLine},
+ * {@code --help}). Runs in the foreground; on
  * SIGTERM (or Ctrl-C) it stops taking new calls, lets calls in flight finish (bounded by
  * {@code drain-timeout-ms}) and exits 0. Bad configuration exits 2 with a message naming the option. With no
  * backend configured it starts two in-process demo backends, so the first command of the README shows a
@@ -44,29 +45,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReferenceProxy {
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceProxy.class);
-    private static final String USAGE = """
-        usage: java -jar sip-ha-proxy.jar [--config proxy.yaml] [--listen udp|tcp:HOST:PORT]... [--backend sip:HOST:PORT]...
-               [--dispatcher-list FILE] [--algorithm round-robin|smooth-weighted-round-robin|weighted-random|key-hash|
-                consistent-hash|least-calls|lowest-latency|priority-groups] [--advertise HOST:PORT]
-               [--record-route-secret-file FILE] [--record-route-previous-secret-file FILE] [--record-route-secret TEXT]
-               [--allow CIDR]... [--failover-timeout-ms N] [--call-hold-seconds S] [--retry-after S]
-               [--event-loops N] [--coalesce-us N] [--drain-timeout-ms N] [--warmup-calls N] [--transport auto|epoll|nio]
-               [--no-health] [--probe-interval-ms N] [--probe-timeout-ms N]
-               [--galera-node HOST:PORT]... [--galera-user U] [--galera-password-file FILE] [--galera-password P]
-               [--galera-database D] [--galera-voters N] [--quorum-loss 503|ignore]
-               [--tcp-max-connections N] [--tcp-max-connections-per-source N] [--tcp-idle-timeout-ms N]
-               [--tcp-message-timeout-ms N] [--tcp-max-write-buffer-bytes N] [--tcp-max-message-bytes N]
-               [--new-calls-per-source N] [--new-call-burst-per-source N] [--requests-per-source N]
-               [--request-burst-per-source N] [--rate-limit-reply drop|503] [--calls-per-source-percent N]
-               [--max-call-bytes-per-loop N]
-        Command-line options override the environment (SIPHA_RECORD_ROUTE_SECRET, SIPHA_RECORD_ROUTE_PREVIOUS_SECRET,
-        SIPHA_GALERA_PASSWORD), which overrides the YAML file. With no backend, two demo backends run on
-        127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
     /** Threads the proxy cannot run without: their death by an uncaught exception ends the process. */
     private static final String HEALTH_THREAD = "sipha-health";
 
     private static final String WRITER_THREAD = "sipha-routing-table";
     private static final long WATCHDOG_CHECK_MS = 1000;
+    /** Where the demo backends listen when no backend is configured. */
+    static final int[] DEMO_PORTS = {5081, 5082};
+
+    static final String DEMO_BANNER = """
+            ==============================================================================
+             sip-ha-proxy DEMO: no --backend or --dispatcher-list was given, so two
+             in-process demo backends answer on 127.0.0.1:5081 and :5082. This is a
+             demonstration, not a deployment: see --help and docs/reference-proxy.md.
+            ==============================================================================""";
     /** A health or writer thread that has not cycled for this many checks is stuck (both cycle every 100 ms). */
     private static final int WATCHDOG_STUCK_CHECKS = 10;
 
@@ -95,8 +87,25 @@ public final class ReferenceProxy {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(USAGE + "\n" + SiteNodeOptions.USAGE);
+        ProxyCommandLine.Parsed cmd;
+        try {
+            cmd = ProxyCommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(ProxyCommandLine.NAME + ": " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (cmd.help() || cmd.version()) {
+            System.out.print(cmd.help() ? ProxyCommandLine.usage() : ProxyCommandLine.version() + "\n");
+            System.out.flush();
+            return;
+        }
+        if (cmd.check()) {
+            System.exit(ConfigCheck.run(cmd, System.getenv(), System.out, System.err));
+            return;
+        }
+        if (cmd.withdraw()) {
+            System.exit(WithdrawCommand.run(cmd, System.getenv(), System.out, System.err));
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
@@ -115,13 +124,15 @@ public final class ReferenceProxy {
         EngineLoops loops = null;
         ProxyOptions o;
         try {
-            o = ProxyOptions.parse(args);
+            o = ProxyOptions.resolve(cmd, System.getenv());
+            LogSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
             if (o.backends.isEmpty()) {
-                for (int port : new int[] {5081, 5082}) {
+                for (int port : DEMO_PORTS) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
                     o.backends.add(ProxyOptions.backend("sip:127.0.0.1:" + port));
                 }
+                System.out.println(DEMO_BANNER);
                 LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
             }
             site = SiteNode.prepare(o);
@@ -360,6 +371,12 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
+        String wildcard = o.wildcardListen();
+        if (wildcard != null && o.advertise == null) {
+            throw new IllegalArgumentException("--advertise: listening on " + wildcard + ", a wildcard address,"
+                    + " needs --advertise HOST:PORT, the address callers reach this proxy at (written into Via and"
+                    + " Record-Route)");
+        }
         ProxyConfig.Builder b = ProxyConfig.builder()
                 .selector(selector)
                 .outcomeListener(outcomes)

@@ -20,6 +20,8 @@ import java.util.Set;
 record Secret(String text, String source, Origin origin) {
     /** The layers of the configuration, each overriding the one before. */
     enum Origin {
+        /** The option table's defaults (never a secret). */
+        DEFAULT,
         YAML,
         ENVIRONMENT,
         COMMAND_LINE

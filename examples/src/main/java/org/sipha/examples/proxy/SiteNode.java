@@ -179,6 +179,13 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         }
     }
 
+    /** What it would announce, and through what: for {@code --check}. */
+    String describe() {
+        return settings.prefix() + " with at least " + settings.minBackends() + " usable backend(s), through "
+                + settings.anycast().announcerSpec()
+                + (settings.anycast().deadmanTimeoutMs() > 0 ? ", dead-man relay on" : ", no dead-man relay");
+    }
+
     /** The decision's latest snapshot. Any thread. */
     AnycastStatus status() {
         return controller.status();

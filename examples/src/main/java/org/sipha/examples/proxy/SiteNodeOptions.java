@@ -1,49 +1,64 @@
 package org.sipha.examples.proxy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.sipha.anycast.AnycastOptions;
 
 /**
- * The site node's options, collected by {@link ProxyOptions} from the command line ({@code --name value}) or the
- * YAML file (the same names without dashes): {@code --anycast PREFIX} turns the site node on; {@code --min-backends},
+ * The site node's options, collected by {@link ProxyOptions} from the command line or the YAML file through
+ * {@link #ROWS}: {@code --anycast PREFIX} turns the site node on; {@code --min-backends},
  * {@code --liveness-interval-ms}, {@code --liveness-timeout-ms} are its own; every announcer and decision option
- * of the anycast watchdog ({@link AnycastOptions#KEYS}) is read by the watchdog's own parser. See
- * docs/site-node.md. Filled and resolved by the thread that parses the options.
+ * of the anycast watchdog ({@link AnycastOptions#OPTIONS}, but {@code prefix}, which {@code --anycast} names) is
+ * read by the watchdog's own parser. See docs/site-node.md. Filled and resolved by the thread that parses the
+ * options.
  */
 final class SiteNodeOptions {
-    static final String USAGE = String.join(
-            "\n",
-            "Site node: announce the site's anycast prefix while this proxy can take calls (docs/site-node.md):",
-            "  --anycast PREFIX              e.g. 198.51.100.10/32; turns the site node on",
-            "  --min-backends K              drain, then withdraw, while fewer than K backends are usable (default 1;",
-            "                                none usable withdraws at once)",
-            "  --liveness-interval-ms 100 --liveness-timeout-ms 500   how often each event loop is asked to run a",
-            "                                no-op, and how long it may take before the node withdraws",
-            "  and the anycast watchdog's announcer options, written --name value (defaults as shown):",
-            AnycastOptions.USAGE.replace("--prefix=198.51.100.10/32 ", "").replace("--prefix=P ", ""));
-
     private static final Pattern PREFIX = Pattern.compile("[0-9A-Fa-f.:]+/[0-9]{1,3}");
+
+    /** The site node's rows of {@link ProxyOptionTable}; their defaults are applied by {@link #resolve}. */
+    static final List<OptionRow> ROWS = rows();
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
-    /** True for {@code --anycast} and the other options this class reads ({@code option} with its dashes). */
-    boolean accepts(String option) {
-        if (!option.startsWith("--")) {
-            return false;
+    private static List<OptionRow> rows() {
+        List<OptionRow> rows = new ArrayList<>();
+        rows.add(row(
+                "anycast",
+                "PREFIX",
+                null,
+                "Announce this anycast prefix (e.g. 198.51.100.10/32) while the proxy can take calls; turns the site"
+                        + " node on (docs/site-node.md). The options below need it."));
+        rows.add(row(
+                "min-backends",
+                "K",
+                "1",
+                "Drain, then withdraw, while fewer than K backends are usable (none usable withdraws at once)."));
+        rows.add(row(
+                "liveness-interval-ms", "N", "100", "How often each event loop is handed a no-op by the self-check."));
+        rows.add(row(
+                "liveness-timeout-ms",
+                "N",
+                "500",
+                "How long an event loop may leave its no-op waiting before the node withdraws."));
+        for (AnycastOptions.OptionInfo a : AnycastOptions.OPTIONS) {
+            if (!a.name().equals("prefix")) { // --anycast names the prefix
+                rows.add(row(a.name(), a.label(), a.defaultValue(), a.description()));
+            }
         }
-        String key = option.substring(2);
-        return switch (key) {
-            case "anycast", "min-backends", "liveness-interval-ms", "liveness-timeout-ms" -> true;
-            case "prefix" -> false; // --anycast names the prefix
-            default -> AnycastOptions.KEYS.contains(key);
-        };
+        return List.copyOf(rows);
     }
 
-    /** Records one option ({@code option} with its dashes); a later value replaces an earlier one. */
-    void put(String option, String value) {
-        values.put(option.substring(2), value);
+    private static OptionRow row(String name, String label, String defaultValue, String description) {
+        return OptionRow.value(name, label, defaultValue, description, (o, v, from) -> o.siteNode.put(name, v))
+                .defaultShownOnly();
+    }
+
+    /** Records one option ({@code key} without dashes); a later value replaces an earlier one. */
+    void put(String key, String value) {
+        values.put(key, value);
     }
 
     /** True when any of these options was given. */

@@ -61,6 +61,9 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private long lastTickNs;
     /** The periodic refusal log line: written by loop 0 for the whole server (or by the in-memory pipeline). */
     private final RefusalSummary refusalSummary = new RefusalSummary();
+    /** Its TCP counterpart: connections refused at accept or closed for abuse (loop 0 of a server only). */
+    private final RefusalSummary tcpSummary =
+            new RefusalSummary("TCP connections refused or closed", TcpCounters.SUMMARY_LABELS);
     /** Whether a handling error was logged (at DEBUG) in the current summary interval: one per interval at most. */
     private boolean errorLogged;
     /** Whether a socket error was logged at WARN in the current summary interval; later ones go to DEBUG. */
@@ -141,9 +144,14 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return egress.unconnectedDrops();
     }
 
-    /** Any thread: this loop's count of {@code reason}. */
+    /** Any thread: this loop's count of {@code reason} (three of them kept by the layer that drops). */
     long refusals(Refusal reason) {
-        return ctx.refusals.get(reason);
+        return switch (reason) {
+            case FORGED_RESPONSE -> forgedResponses();
+            case IN_DIALOG_REFUSED -> refusedRelays();
+            case TCP_NO_CONNECTION -> unconnectedDrops();
+            default -> ctx.refusals.get(reason);
+        };
     }
 
     /** Any thread: true if this loop has not fallen behind its traffic since {@code sinceNs}. */
@@ -333,6 +341,12 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         if (refusalSummary.due(now)) {
             logRefusals();
         }
+        if (ctx.index == 0 && ctx.server != null && tcpSummary.due(now)) {
+            String line = tcpSummary.line(ctx.server.tcpCounters().totals());
+            if (line != null) {
+                LOG.info(line);
+            }
+        }
     }
 
     /** Every summary interval: one INFO line with the refusals that moved, for the whole server (loop 0 writes it). */
@@ -351,7 +365,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
     private long[] ownRefusals() {
         long[] t = new long[Refusal.ALL.length];
         for (Refusal r : Refusal.ALL) {
-            t[r.ordinal()] = ctx.refusals.get(r);
+            t[r.ordinal()] = refusals(r);
         }
         return t;
     }

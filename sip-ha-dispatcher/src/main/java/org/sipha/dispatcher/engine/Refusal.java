@@ -1,8 +1,9 @@
 package org.sipha.dispatcher.engine;
 
 /**
- * Why the engine dropped a message or answered a new call 503 itself, each counted per event loop and summed by
- * {@link SipProxyServer#refusals(Refusal)}. Any thread.
+ * Why the engine dropped a message, or answered it itself instead of forwarding it, each counted per event loop and
+ * summed by {@link SipProxyServer#refusals(Refusal)}; the engine logs the counts that moved every 10 s, never a line
+ * per message. Any thread.
  */
 public enum Refusal {
     /** A datagram or TCP message that is not SIP (framing failed); dropped. Keep-alives are not counted. */
@@ -20,7 +21,19 @@ public enum Refusal {
     /** A new call answered 503: its source already holds its share of the loop's call slots. */
     CALLS_PER_SOURCE("calls-per-source"),
     /** A message whose handling failed (a malformed value found late); dropped. */
-    HANDLING_ERROR("handling-error");
+    HANDLING_ERROR("handling-error"),
+    /** A request that fails validation: answered 400, or dropped if it lacks a header a reply needs (or is an ACK). */
+    MALFORMED("malformed"),
+    /** A request whose Max-Forwards is 0: answered 483 (an ACK is dropped). */
+    MAX_FORWARDS("max-forwards"),
+    /** A request that already carries this proxy's Via (a loop or spiral): answered 482 (an ACK is dropped). */
+    LOOP("loop"),
+    /** A response whose Via branch claimed to be this proxy's but did not verify; dropped. */
+    FORGED_RESPONSE("forged-response"),
+    /** An in-dialog request without a valid Record-Route token, or towards a next hop not allowed; answered 403. */
+    IN_DIALOG_REFUSED("in-dialog-refused"),
+    /** A message to go over TCP to an address read from a message, with no connection open to it; dropped. */
+    TCP_NO_CONNECTION("tcp-no-connection");
 
     static final Refusal[] ALL = values();
 

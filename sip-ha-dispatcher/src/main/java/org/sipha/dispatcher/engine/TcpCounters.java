@@ -64,6 +64,24 @@ public final class TcpCounters {
         return closedMalformed.get();
     }
 
+    /** What {@link #totals} counts, in its order: the refusals at accept and the closes for abuse (not idleness). */
+    static final String[] SUMMARY_LABELS = {
+        "access-list", "total-limit", "source-limit", "incomplete-message", "slow-reader", "too-large", "malformed"
+    };
+
+    /** The counters named by {@link #SUMMARY_LABELS}, for the periodic log line. */
+    long[] totals() {
+        return new long[] {
+            refusedByAccessList(),
+            refusedOverTotalLimit(),
+            refusedOverSourceLimit(),
+            closedIncompleteMessage(),
+            closedSlowReader(),
+            closedTooLarge(),
+            closedMalformed()
+        };
+    }
+
     @Override
     public String toString() {
         return "TcpCounters{open=" + openAccepted() + ", refusedByAccessList=" + refusedByAccessList()

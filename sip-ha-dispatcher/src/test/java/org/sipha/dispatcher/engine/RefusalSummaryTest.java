@@ -41,6 +41,21 @@ class RefusalSummaryTest {
     }
 
     @Test
+    void theTcpSummaryNamesTheBoundsThatRefusedOrClosedConnections() {
+        RefusalSummary s = new RefusalSummary("TCP connections refused or closed", TcpCounters.SUMMARY_LABELS);
+        TcpCounters c = new TcpCounters();
+        c.refusedOverSourceLimit.addAndGet(40);
+        c.closedSlowReader.incrementAndGet();
+        c.closedIdle.addAndGet(7); // idleness is hygiene, not abuse: not in the line
+        assertFalse(s.due(0));
+        assertTrue(s.due(10 * S));
+        assertEquals(
+                "TCP connections refused or closed in the last 10 s: source-limit +40 (total 40), slow-reader +1"
+                        + " (total 1)",
+                s.line(c.totals()));
+    }
+
+    @Test
     void garbageIsCountedAndLoggedInOneLineEveryTenSecondsNotPerDatagram() {
         try (PipelineHarness h = new PipelineHarness()) {
             garbageForTenSeconds(h);
@@ -73,5 +88,45 @@ class RefusalSummaryTest {
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("INFO"), lines.get(0));
         assertTrue(lines.get(0).endsWith("refused in the last 10 s: unparseable +1000 (total 1000)"), lines.get(0));
+    }
+
+    @Test
+    void hopLimitLoopsAndMalformedRequestsAreCountedAndSummedUpNotLoggedEach() {
+        try (PipelineHarness h = new PipelineHarness()) {
+            h.start(h.config());
+            InetSocketAddress caller = source("203.0.113.10", 5060);
+            PrintStream stderr = System.err;
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            try {
+                h.pipeline.tick();
+                for (int i = 0; i < 3; i++) {
+                    h.receive(
+                            PipelineHarness.options("sip:pbx@192.0.2.1", "mf-" + i, caller)
+                                    .replace("Max-Forwards: 70", "Max-Forwards: 0"),
+                            caller);
+                }
+                h.receive(
+                        PipelineHarness.options("sip:pbx@192.0.2.1", "no-cseq", caller)
+                                .replaceAll("CSeq: [^\r]*\r\n", ""),
+                        caller);
+                h.clock.advanceMs(10_000);
+                h.pipeline.tick();
+            } finally {
+                System.setErr(stderr);
+            }
+            assertEquals(3, h.pipeline.refusals(Refusal.MAX_FORWARDS));
+            assertEquals(1, h.pipeline.refusals(Refusal.MALFORMED));
+            assertTrue(
+                    h.sentTo(caller).stream().anyMatch(m -> m.startsWith("SIP/2.0 483")),
+                    h.sentTo(caller).toString());
+            List<String> lines = log.toString(StandardCharsets.UTF_8)
+                    .lines()
+                    .filter(l -> l.contains("LoopChannelHandler"))
+                    .toList();
+            assertEquals(1, lines.size(), lines.toString());
+            assertTrue(lines.get(0).contains("max-forwards +3 (total 3)"), lines.get(0));
+            assertTrue(lines.get(0).contains("malformed +1 (total 1)"), lines.get(0));
+        }
     }
 }
