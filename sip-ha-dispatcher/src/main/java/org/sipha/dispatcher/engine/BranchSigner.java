@@ -18,19 +18,24 @@ import org.sipha.core.message.AsciiView;
  * the CSeq method, since a CANCEL shares its INVITE's branch. Deterministic: a retransmission gets the same branch
  * (RFC 3261 16.11).
  *
- * <p>Not thread-safe: one per event loop. Allocation-free (but for IPv6 addresses, see {@link HmacSha256}).
+ * <p>The keys come from a {@link RecordRouteKeyRing}, loaded once per call, so a rotation applies from the next
+ * message; a branch signed before it verifies under the previous key.
+ *
+ * <p>Not thread-safe: one per event loop. Allocation-free (but for IPv6 addresses, see {@link HmacSha256}, and the
+ * MAC state of a new key after a rotation).
  */
 final class BranchSigner {
     static final int MAC_CHARS = 16;
     private static final byte STATELESS = 'L';
     private static final byte STATEFUL = 'S';
-    private final HmacSha256 current;
-    /** Null when no previous key is configured. */
-    private final HmacSha256 previous;
+    private final RotatingMacs keys;
 
     BranchSigner(byte[] key, byte[] previousKey) {
-        this.current = new HmacSha256(key);
-        this.previous = previousKey == null ? null : new HmacSha256(previousKey);
+        this(new RecordRouteKeyRing(RecordRouteKeys.of(key, previousKey)));
+    }
+
+    BranchSigner(RecordRouteKeyRing ring) {
+        this.keys = new RotatingMacs(ring);
     }
 
     /** Appends the MAC of a stateless forward to {@code sb}. */
@@ -43,6 +48,8 @@ final class BranchSigner {
             InetAddress target,
             int targetPort,
             boolean targetTcp) {
+        keys.refresh();
+        HmacSha256 current = keys.current;
         stateless(current, callId, cseq, cseqMethod, upstreamBranch, target, targetPort, targetTcp);
         current.appendBase64Url(sb, MAC_CHARS);
     }
@@ -61,6 +68,9 @@ final class BranchSigner {
         if (macLen != MAC_CHARS) {
             return false;
         }
+        keys.refresh();
+        HmacSha256 current = keys.current;
+        HmacSha256 previous = keys.previous;
         stateless(current, callId, cseq, cseqMethod, upstreamBranch, target.getAddress(), target.getPort(), targetTcp);
         if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
             return true;
@@ -86,6 +96,8 @@ final class BranchSigner {
             int targetPort,
             boolean targetTcp,
             InetSocketAddress destination) {
+        keys.refresh();
+        HmacSha256 current = keys.current;
         stateful(
                 current,
                 loop,
@@ -120,6 +132,9 @@ final class BranchSigner {
         if (macLen != MAC_CHARS) {
             return false;
         }
+        keys.refresh();
+        HmacSha256 current = keys.current;
+        HmacSha256 previous = keys.previous;
         int loop = (int) fields[0];
         int slot = (int) fields[1];
         int gen = (int) fields[2];
