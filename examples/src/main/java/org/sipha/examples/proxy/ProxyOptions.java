@@ -119,6 +119,8 @@ final class ProxyOptions {
     long probeTimeoutMs = 500;
     /** The site node's options ({@code --anycast} ...), resolved by {@link SiteNode#prepare}. */
     final SiteNodeOptions siteNode = new SiteNodeOptions();
+    /** Configuration from Galera ({@code --config-from-galera} ...), used by {@link GaleraConfigWiring}. */
+    final GaleraConfigOptions galeraConfig = new GaleraConfigOptions();
     // TCP bounds under abuse: the engine's defaults
     int tcpMaxConnections = 10_000;
     int tcpMaxConnectionsPerSource = 256;
@@ -225,8 +227,12 @@ final class ProxyOptions {
                 case "--tcp-message-timeout-ms" -> o.tcpMessageTimeoutMs = number(value(args, ++i, a), a);
                 case "--tcp-max-write-buffer-bytes" -> o.tcpMaxWriteBufferBytes = (int) number(value(args, ++i, a), a);
                 case "--tcp-max-message-bytes" -> o.tcpMaxMessageBytes = (int) number(value(args, ++i, a), a);
-                // --anycast and the site node's other options: SiteNodeOptions
+                // --anycast and the site node's other options: SiteNodeOptions; --config-from-galera ...
                 default -> {
+                    if (o.galeraConfig.accepts(a)) {
+                        o.galeraConfig.put(a, value(args, ++i, a));
+                        continue;
+                    }
                     if (!o.siteNode.accepts(a)) {
                         throw new IllegalArgumentException(a + ": unknown option (see --help)");
                     }
@@ -237,6 +243,7 @@ final class ProxyOptions {
         if (o.listen.isEmpty()) {
             o.listen.add("udp:127.0.0.1:5060");
         }
+        o.galeraConfig.check(o);
         o.checkSecrets();
         return o;
     }
@@ -303,7 +310,7 @@ final class ProxyOptions {
         if (previousSecret != null && previousSecret.text().equals(secret.text())) {
             warnings.add(previousSecret.source() + ": the previous secret is the current one");
         }
-        if (secret == null) {
+        if (secret == null && !galeraConfig.enabled()) { // else the version in force must bring one
             for (String l : listen) {
                 if (!isLoopback(l)) {
                     throw new IllegalArgumentException("--record-route-secret-file: a secret shared by every proxy"
@@ -314,6 +321,11 @@ final class ProxyOptions {
                 }
             }
         }
+    }
+
+    /** True if every listen address is in 127.0.0.0/8 or ::1, where a random per-process key will do. */
+    boolean listensOnLoopbackOnly() {
+        return listen.stream().allMatch(ProxyOptions::isLoopback);
     }
 
     /** Whether a listen address is in 127.0.0.0/8 or ::1 (the wildcard 0.0.0.0 or :: is not). */
@@ -395,8 +407,12 @@ final class ProxyOptions {
                 case "tcp-message-timeout-ms" -> tcpMessageTimeoutMs = number(String.valueOf(v), key);
                 case "tcp-max-write-buffer-bytes" -> tcpMaxWriteBufferBytes = (int) number(String.valueOf(v), key);
                 case "tcp-max-message-bytes" -> tcpMaxMessageBytes = (int) number(String.valueOf(v), key);
-                // anycast and the site node's other keys: SiteNodeOptions
+                // anycast and the site node's other keys: SiteNodeOptions; config-from-galera ...
                 default -> {
+                    if (galeraConfig.accepts("--" + key)) {
+                        galeraConfig.put("--" + key, String.valueOf(v));
+                        continue;
+                    }
                     if (!siteNode.accepts("--" + key)) {
                         throw new IllegalArgumentException(key + ": unknown key in " + file);
                     }

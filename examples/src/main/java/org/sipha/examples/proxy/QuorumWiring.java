@@ -27,29 +27,60 @@ final class QuorumWiring implements AutoCloseable {
 
     /** Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) and drives {@code server}. */
     static QuorumWiring start(ProxyOptions o, SipProxyServer server) {
+        QuorumWiring w = connect(o);
+        w.gate(o, server);
+        return w;
+    }
+
+    /**
+     * Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) before the proxy runs, e.g. to
+     * read its configuration from the cluster; {@link #gate} then drives the proxy.
+     */
+    static QuorumWiring connect(ProxyOptions o) {
+        return new QuorumWiring(GaleraQuorumClient.start(config(o)));
+    }
+
+    /**
+     * The quorum client's configuration from {@code o}, validated; nothing is contacted.
+     *
+     * @throws IllegalArgumentException if a node address or figure is wrong
+     */
+    static GaleraClientConfig config(ProxyOptions o) {
+        return configBuilder(o).build();
+    }
+
+    /** As {@link #config}, still open to changes. */
+    static GaleraClientConfig.Builder configBuilder(ProxyOptions o) {
         GaleraClientConfig.Builder b = GaleraClientConfig.builder();
         int i = 1;
         for (String node : o.galeraNodes) {
             InetSocketAddress a = ProxyOptions.hostPort(node, "--galera-node");
             b.node("g" + i++, a.getHostString(), a.getPort());
         }
-        b.localNode("g1")
+        return b.localNode("g1")
                 .voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
                 .user(o.galeraUser)
                 .password(o.galeraPassword())
                 .database(o.galeraDatabase);
-        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
+    }
+
+    /** Makes {@code server} follow the site's quorum as {@code o} says, and logs every change. Once. */
+    void gate(ProxyOptions o, SipProxyServer server) {
         boolean refuse = o.quorumLoss.equals("503");
         if (refuse) {
-            w.client.addSiteQuorumListener(server.quorumGate());
+            client.addSiteQuorumListener(server.quorumGate());
         }
-        w.client.addSiteQuorumListener(c -> w.onChange(c, refuse));
+        client.addSiteQuorumListener(c -> onChange(c, refuse));
         LOG.info(
                 "following Galera site quorum of {} (voters {}); on loss: {}",
                 o.galeraNodes,
                 o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(),
                 refuse ? "503 to new calls" : "log only");
-        return w;
+    }
+
+    /** The quorum client: its routing data source reads only from nodes it trusts. */
+    GaleraQuorumClient client() {
+        return client;
     }
 
     private void onChange(SiteQuorumSignal.Change c, boolean refuse) {
