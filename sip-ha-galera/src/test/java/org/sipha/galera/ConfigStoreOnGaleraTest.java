@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipha.galera.TestClients.awaitAllUp;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -114,6 +118,51 @@ class ConfigStoreOnGaleraTest {
                     "MEASURED config publish race: %d publishes from 2 nodes, %d reruns after certification"
                             + " conflicts%n",
                     2 * each, c1.dataSource().backoffRetries() + c2.dataSource().backoffRetries());
+        }
+    }
+
+    @Test
+    void theSqlInTheDocsPublishesAndRollsBackVersionsTheStoreReads(GaleraTestCluster cluster) throws Exception {
+        try (GaleraQuorumClient client =
+                GaleraQuorumClient.start(TestClients.config(1).build())) {
+            awaitAllUp(client);
+            GaleraConfigStore store = new GaleraConfigStore(client.dataSource());
+            ConfigContent first = content("1 sip:10.0.0.11:5060 0 10 duid=pbx1;weight=50\n", SECRET, null);
+            long v0 = store.publish(first, "tester", "before the SQL");
+
+            runScript(docBlock("plain-sql-publish"));
+            ConfigVersion bySql = store.readActive().orElseThrow();
+            assertEquals(v0 + 1, bySql.number());
+            assertEquals(3, bySql.content().rows().size());
+            assertEquals("duid=pbx3;weight=50", bySql.content().rows().get(2).attrs());
+            assertEquals(SECRET, bySql.content().recordRouteSecret(), "the secrets of the version in force");
+            assertEquals("add pbx3 by SQL", bySql.comment());
+
+            runScript(docBlock("plain-sql-rollback").replace("SET @from = 41", "SET @from = " + v0));
+            ConfigVersion back = store.readActive().orElseThrow();
+            assertEquals(v0 + 2, back.number());
+            assertEquals(v0, back.rolledBackFrom());
+            assertEquals(first, back.content());
+        }
+    }
+
+    /** The SQL block that follows {@code <!-- marker} in docs/configuration.md. */
+    private static String docBlock(String marker) throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+        int at = doc.indexOf("<!-- " + marker);
+        int start = doc.indexOf("```sql\n", at) + 7;
+        return doc.substring(start, doc.indexOf("```", start));
+    }
+
+    /** Runs a script statement by statement (each ends with ';' at the end of a line) in one session on n2. */
+    private static void runScript(String script) throws Exception {
+        try (Connection c = GaleraTestCluster.connect(2, 10_000);
+                Statement st = c.createStatement()) {
+            for (String statement : script.split(";\\s*\n")) {
+                if (!statement.isBlank()) {
+                    st.execute(statement);
+                }
+            }
         }
     }
 }
