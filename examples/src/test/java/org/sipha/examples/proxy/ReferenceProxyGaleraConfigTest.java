@@ -145,7 +145,7 @@ class ReferenceProxyGaleraConfigTest {
         long withB = publish(A + B, S1);
         awaitApplied(p1, withB);
         awaitApplied(p2, withB);
-        long callsToA = a.stats().callsCreated();
+        long callsToA = calls(a);
         Thread.sleep(3_000);
         long withoutA = publish(B, S1);
         awaitApplied(p1, withoutA);
@@ -153,16 +153,18 @@ class ReferenceProxyGaleraConfigTest {
 
         int rc1 = uac1.await(90_000);
         int rc2 = uac2.await(90_000);
+        long answered = uac1.stats().successfulCalls() + uac2.stats().successfulCalls();
+        await("the backends' counts reach the callers'", 10_000, () -> calls(a) + calls(b) >= answered);
         System.out.printf(
                 "MEASURED config change under load: 2 x 100 calls/s through two proxies, B added then A removed:"
-                        + " proxy 1 %s, proxy 2 %s; backend A took %d calls, B took %d%n",
-                uac1.stats(), uac2.stats(), a.stats().callsCreated(), b.stats().callsCreated());
+                        + " proxy 1 %s, proxy 2 %s; backend A took %d calls (%d before B came), B took %d%n",
+                uac1.stats(), uac2.stats(), calls(a), callsToA, calls(b));
         assertEquals(0, uac1.stats().failedCalls(), uac1.stats().toString());
         assertEquals(0, uac2.stats().failedCalls(), uac2.stats().toString());
         assertEquals(0, rc1, uac1.output());
         assertEquals(0, rc2, uac2.output());
         assertTrue(callsToA > 0, "A took calls before the change");
-        assertTrue(b.stats().callsCreated() > 0, "the new destination took calls");
+        assertTrue(calls(b) > 0, "the new destination took calls");
     }
 
     @Test
@@ -299,7 +301,168 @@ class ReferenceProxyGaleraConfigTest {
         }
     }
 
+    @Test
+    void theProgramFollowsTheClusterAndItsConfigCommandPublishesListsDiffsAndRollsBack() throws Exception {
+        SippProcess a = startUas(UAS_A, 15518, 15524);
+        SippProcess b = startUas(UAS_B, 15519, 15528);
+        Path listA = Files.writeString(dir.resolve("a.list"), A);
+        Path listB = Files.writeString(dir.resolve("b.list"), B);
+        Path secret = Files.writeString(dir.resolve("rr.secret"), S1 + "\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Program push = configProgram(
+                dir.resolve("push-a.log"),
+                "push",
+                listA.toString(),
+                "--record-route-secret-file",
+                secret.toString(),
+                "--comment",
+                "pbx a");
+        assertEquals(0, push.exit(), push.log());
+        long va = store.activeVersion();
+        assertTrue(push.log().contains("published version " + va), push.log());
+
+        List<String> args = new ArrayList<>(List.of(
+                "--listen",
+                "udp:127.0.0.1:15503",
+                "--config-from-galera",
+                dir.resolve("program.copy").toString(),
+                "--galera-voters",
+                Integer.toString(GaleraTestCluster.voters()),
+                "--galera-user",
+                GaleraTestCluster.USER,
+                "--galera-password",
+                GaleraTestCluster.PASSWORD,
+                "--warmup-calls",
+                "0",
+                "--probe-interval-ms",
+                "500",
+                "--probe-timeout-ms",
+                "400"));
+        for (int n = 1; n <= GaleraTestCluster.NODES; n++) {
+            args.addAll(List.of("--galera-node", node(n)));
+        }
+        Program proxy = program(dir.resolve("proxy.log"), args.toArray(new String[0]));
+        await(
+                "the program follows the cluster",
+                60_000,
+                () -> proxy.log().contains("following the configuration in the Galera cluster"));
+        assertEquals(
+                0,
+                uac(new InetSocketAddress("127.0.0.1", 15503), 15515, 15520, 15532)
+                        .calls(1)
+                        .run(30_000));
+        await("version " + va + " routes to A", 10_000, () -> calls(a) == 1);
+
+        Program pushB = configProgram(dir.resolve("push-b.log"), "push", listB.toString());
+        assertEquals(0, pushB.exit(), pushB.log());
+        long vb = store.activeVersion();
+        await(
+                "the program applies version " + vb,
+                20_000,
+                () -> proxy.log().contains("configuration version " + vb + " in force"));
+        assertEquals(
+                0,
+                uac(new InetSocketAddress("127.0.0.1", 15503), 15515, 15520, 15532)
+                        .calls(1)
+                        .run(30_000));
+        await("version " + vb + " routes to B", 10_000, () -> calls(b) == 1);
+        assertEquals(1, calls(a), "and no longer to A");
+        assertEquals(ConfigContent.keyId(S1), store.list(1).get(0).keyId(), "push kept the secret in force");
+
+        String list = command("list");
+        assertTrue(list.contains("*") && list.contains(Long.toString(vb)) && list.contains("pbx a"), list);
+        String diff = command("diff", Long.toString(va), Long.toString(vb));
+        assertTrue(diff.contains("+ 1 sip:127.0.0.1:" + UAS_B) && diff.contains("- 1 sip:127.0.0.1:" + UAS_A), diff);
+        String show = command("show", Long.toString(va));
+        assertTrue(show.contains("1 sip:127.0.0.1:" + UAS_A + " 0 0 duid=pbx-a;weight=1") && !show.contains(S1), show);
+        String back = command("rollback", Long.toString(va));
+        long vr = store.activeVersion();
+        assertTrue(back.contains("published version " + vr + " with the content of version " + va), back);
+        await(
+                "the program applies the rollback",
+                20_000,
+                () -> proxy.log().contains("configuration version " + vr + " in force"));
+
+        proxy.process().destroy(); // SIGTERM: drains and exits 0
+        assertTrue(proxy.process().waitFor(30, TimeUnit.SECONDS), proxy.log());
+        assertEquals(0, proxy.process().exitValue(), proxy.log());
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** The reference proxy's program in a child JVM, as {@code java -jar sip-ha-proxy.jar ARGS} runs it. */
+    private Program program(Path log, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReferenceProxy.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        Program program = new Program(p, log);
+        closing.add(program);
+        return program;
+    }
+
+    /** {@code java -jar sip-ha-proxy.jar config COMMAND} with the cluster's options, in a child JVM. */
+    private Program configProgram(Path log, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(ConfigCommand.NAME));
+        args.addAll(List.of(commandArgs(command)));
+        return program(log, args.toArray(new String[0]));
+    }
+
+    /**
+     * Calls a SIPp UAS took to their end, as its statistics file says (written once a second); 0 before its first
+     * row. Not {@code callsCreated}: every health probe (OPTIONS, answered by {@code -aa}) creates a call there.
+     */
+    private static long calls(SippProcess uas) {
+        try {
+            return uas.stats().successfulCalls();
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    /** A child JVM and its output. */
+    private record Program(Process process, Path logFile) implements AutoCloseable {
+        int exit() throws InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                fail("still running after 60 s: " + log());
+            }
+            return process.exitValue();
+        }
+
+        String log() {
+            try {
+                return Files.readString(logFile);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    /** {@code config ARGS} in process; what it printed (it must exit 0). */
+    private String command(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = ConfigCommand.run(
+                commandArgs(args),
+                Map.of(),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8);
+    }
 
     private long publish(String list, String secret) throws Exception {
         return publish(list, secret, null);
