@@ -1,5 +1,7 @@
 package org.sipha.dispatcher;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.sipha.core.model.DestinationHealthSink;
@@ -16,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <h2>Threading</h2>
- * {@link #healthSink()} any thread, non-blocking. {@link #start} and {@link #close} once each, from the thread
+ * {@link #healthSink()} and {@link #reload} any thread, non-blocking. {@link #start} and {@link #close} once each, from the thread
  * that owns the table until then: between them the writer thread is the owner, and no other thread may call the
  * owner's owner-thread methods ({@code reload}, {@code setHealthState}, ...); after {@link #close} the caller owns
  * it again. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for a supervisor: a writer that died
@@ -30,6 +32,7 @@ public final class RoutingTableWriter implements AutoCloseable {
     private final RoutingTableOwner owner;
     private final Thread thread;
     private final WakingHealthSink sink;
+    private final ConcurrentLinkedQueue<PendingReload> reloads = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile long lastDutyCycleNanos = System.nanoTime();
 
@@ -47,6 +50,24 @@ public final class RoutingTableWriter implements AutoCloseable {
      */
     public DestinationHealthSink healthSink() {
         return sink;
+    }
+
+    /**
+     * Replaces the configuration on the writer thread ({@link RoutingTableOwner#reload}: state, leases and
+     * statistics of every destination id that stays are kept; calls in flight go on). Reloads apply in the order
+     * given, each publishing one new table. Any thread, non-blocking.
+     *
+     * @return completes with what changed once the new table is published, or exceptionally if the configuration
+     *     is refused or the writer closes first
+     */
+    public CompletableFuture<RoutingDiff> reload(final DispatcherConfig next) {
+        final PendingReload r = new PendingReload(java.util.Objects.requireNonNull(next, "next"));
+        reloads.add(r);
+        sink.wake();
+        if (!running) {
+            failPending();
+        }
+        return r.done;
     }
 
     /** Starts the writer thread; from now on it owns the table. Once. */
@@ -74,7 +95,8 @@ public final class RoutingTableWriter implements AutoCloseable {
             try {
                 lastDutyCycleNanos = System.nanoTime();
                 sink.beforeWork();
-                if (owner.doWork() == 0) {
+                final int reloaded = applyReloads();
+                if (owner.doWork() + reloaded == 0) {
                     sink.awaitWork();
                 }
             } catch (final RuntimeException e) {
@@ -85,18 +107,49 @@ public final class RoutingTableWriter implements AutoCloseable {
         }
     }
 
-    /** Stops the writer thread and waits for it (at most 5 s); the caller owns the table again. */
+    private int applyReloads() {
+        int n = 0;
+        PendingReload r;
+        while ((r = reloads.poll()) != null) {
+            n++;
+            try {
+                r.done.complete(owner.reload(r.config));
+            } catch (final RuntimeException e) {
+                r.done.completeExceptionally(e);
+            }
+        }
+        return n;
+    }
+
+    private void failPending() {
+        PendingReload r;
+        while ((r = reloads.poll()) != null) {
+            r.done.completeExceptionally(new IllegalStateException("the routing table writer is closed"));
+        }
+    }
+
+    /**
+     * Stops the writer thread and waits for it (at most 5 s); the caller owns the table again. Reloads not yet
+     * applied fail.
+     */
     @Override
     public void close() {
         running = false;
-        if (!thread.isAlive()) {
-            return;
+        if (thread.isAlive()) {
+            LockSupport.unpark(thread);
+            try {
+                thread.join(JOIN_MS);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        LockSupport.unpark(thread);
-        try {
-            thread.join(JOIN_MS);
-        } catch (final InterruptedException e) {
-            Thread.currentThread().interrupt();
+        failPending();
+    }
+
+    /** A configuration waiting for the writer thread, and who waits for its outcome. */
+    private record PendingReload(DispatcherConfig config, CompletableFuture<RoutingDiff> done) {
+        PendingReload(final DispatcherConfig config) {
+            this(config, new CompletableFuture<>());
         }
     }
 }

@@ -10,7 +10,7 @@ import org.sipha.core.model.DestinationState;
  * Passes health changes on to a routing table's queue and wakes the table's writer thread, so the writer sleeps
  * until there is work instead of polling.
  *
- * <p>Threading: {@link #onStateChange} and {@link #onLatencySample} any thread, non-blocking;
+ * <p>Threading: {@link #onStateChange}, {@link #onLatencySample} and {@link #wake} any thread, non-blocking;
  * {@link #beforeWork} and {@link #awaitWork} only the writer thread given to the constructor.
  */
 final class WakingHealthSink implements DestinationHealthSink {
@@ -29,8 +29,12 @@ final class WakingHealthSink implements DestinationHealthSink {
     @Override
     public void onStateChange(final String destinationId, final DestinationState state) {
         queue.onStateChange(destinationId, state);
-        if (!pending.getAndSet(true)) // one unpark per batch, not per change
-        {
+        wake();
+    }
+
+    /** Wakes the writer for other work (a reload); any thread. One unpark per batch, not per change. */
+    void wake() {
+        if (!pending.getAndSet(true)) {
             LockSupport.unpark(writer);
         }
     }

@@ -77,6 +77,35 @@ class RoutingTableWriterTest {
         assertFalse(writer.isAlive(), "closed");
     }
 
+    @Test
+    void aReloadRunsOnTheWriterThreadAndKeepsTheStateOfDestinationsThatStay() throws Exception {
+        final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
+        try (RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-f").start()) {
+            writer.healthSink().onStateChange("d0", DestinationState.INACTIVE);
+            await(() -> owner.table().state("d0") == DestinationState.INACTIVE, "d0 INACTIVE");
+
+            final RoutingDiff diff = writer.reload(Fixtures.config(Algorithm.ROUND_ROBIN, equalDestinations(3)))
+                    .get(WAIT_MS, TimeUnit.MILLISECONDS);
+
+            assertEquals(1, diff.destinationChanges(RoutingDiff.Kind.ADDED).size(), diff.toString());
+            assertEquals(DestinationState.ACTIVE, owner.table().state("d2"), "the new destination");
+            assertEquals(DestinationState.INACTIVE, owner.table().state("d0"), "kept across the reload");
+        }
+    }
+
+    @Test
+    void aReloadNotAppliedBeforeCloseFails() {
+        final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
+        final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-g");
+        final java.util.concurrent.CompletableFuture<RoutingDiff> pending =
+                writer.reload(Fixtures.config(Algorithm.ROUND_ROBIN, equalDestinations(3)));
+        assertFalse(pending.isDone(), "waits for the writer to start");
+        writer.close();
+        assertTrue(pending.isCompletedExceptionally());
+        assertTrue(writer.reload(Fixtures.config(Algorithm.ROUND_ROBIN, equalDestinations(1)))
+                .isCompletedExceptionally());
+    }
+
     private static boolean threadAlive(final String name) {
         for (final Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals(name) && t.isAlive()) {

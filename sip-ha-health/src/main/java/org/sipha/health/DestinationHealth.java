@@ -10,7 +10,9 @@ import org.sipha.core.model.DestinationState;
  * set-level view (panic) is applied by {@link HealthMonitor}.
  */
 final class DestinationHealth {
-    final Destination destination;
+    /** Replaced when the set is reconfigured with new settings for the same id and address. Owner thread. */
+    Destination destination;
+
     final InetSocketAddress address;
     final int setIndex;
     private final HealthConfig config;

@@ -4,6 +4,8 @@ package org.sipha.health;
 public enum HealthCause {
     /** Initial state when the monitor starts. */
     INITIAL,
+    /** The set was given new members ({@link HealthMonitor#replaceSet}): the state a destination joins with. */
+    CONFIGURED,
     /** {@code fall} consecutive OPTIONS probes got no final reply in time. */
     PROBE_TIMEOUT,
     /** {@code fall} consecutive OPTIONS probes got a final reply the reply-code policy does not accept. */

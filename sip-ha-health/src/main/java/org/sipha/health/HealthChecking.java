@@ -21,7 +21,7 @@ import org.sipha.core.spi.HealthProbeTransport;
  * proxy's probe transport. Until then nothing is probed and outcomes wait in the monitor's bounded queue.
  *
  * <h2>Threading</h2>
- * {@link #outcomeListener()}, {@link #monitor()} and {@link #snapshot()} any thread (the monitor's own contract);
+ * {@link #outcomeListener()}, {@link #monitor()}, {@link #replaceDestinations} and {@link #snapshot()} any thread (the monitor's own contract);
  * {@link #start} and {@link #close} once each, from any one thread. The sink, the slow-start callback and the
  * listeners are called on the health thread. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for
  * a supervisor: a health thread that died or hangs leaves every state as it was, so the proxy would keep sending
@@ -34,14 +34,17 @@ public final class HealthChecking implements AutoCloseable {
     private final HealthMonitor monitor;
     private final HealthMonitorRunner runner;
     private final LateBoundProbeTransport probes;
+    private final String setName;
 
     private HealthChecking(
             final HealthMonitor monitor,
             final LateBoundProbeTransport probes,
             final long idleParkNs,
-            final String threadName) {
+            final String threadName,
+            final String setName) {
         this.monitor = monitor;
         this.probes = probes;
+        this.setName = setName;
         this.runner = new HealthMonitorRunner(monitor, idleParkNs, threadName);
     }
 
@@ -58,6 +61,17 @@ public final class HealthChecking implements AutoCloseable {
     /** The monitor, for operator commands ({@link HealthMonitor#setAdminState}) and snapshots. */
     public HealthMonitor monitor() {
         return monitor;
+    }
+
+    /**
+     * Checks {@code destinations} from now on instead of the set's members so far ({@link HealthMonitor#replaceSet}):
+     * those that stay keep their health; applied on the health thread's next cycle. Any thread.
+     *
+     * @return false if too many changes are waiting (try again)
+     * @throws IllegalArgumentException if the list is empty or repeats an id or an address
+     */
+    public boolean replaceDestinations(final List<Destination> destinations) {
+        return monitor.replaceSet(setName, destinations);
     }
 
     /** The latest health of every destination. Any thread. */
@@ -199,7 +213,7 @@ public final class HealthChecking implements AutoCloseable {
                         }
                     });
             listeners.forEach(b::listener);
-            return new HealthChecking(b.build(), probes, idleParkNs, threadName);
+            return new HealthChecking(b.build(), probes, idleParkNs, threadName, setName);
         }
     }
 }

@@ -27,8 +27,8 @@ import org.sipha.core.spi.HealthProbeTransport;
  *       {@link HealthMonitorRunner}. All state changes, events, sink and listener calls happen there.</li>
  *   <li>{@link #outcomeListener()} is what the forwarding engine's I/O threads call, concurrently; outcomes are
  *       queued (bounded, lock-free, no allocation) and applied by the owner.</li>
- *   <li>{@link #setAdminState}, {@link #snapshot()} and {@link #droppedOutcomes()} may be called from any
- *       thread.</li>
+ *   <li>{@link #setAdminState}, {@link #replaceSet}, {@link #snapshot()} and {@link #droppedOutcomes()} may be
+ *       called from any thread.</li>
  * </ul>
  * Time is whatever clock the caller passes to {@code doWork} (nanoseconds, monotonic): tests drive it by hand.
  */
@@ -37,19 +37,24 @@ public final class HealthMonitor {
 
     private record AdminCommand(DestinationHealth target, AdminState state) {}
 
+    private record SetReplacement(int set, List<Destination> destinations) {}
+
     private final HealthConfig config;
-    private final DestinationHealth[] all;
+    private DestinationHealth[] all;
     private final String[] setNames;
     private final DestinationHealth[][] sets;
     private final DestinationsUpListener[] upListeners;
     private final int[] lastUpCount;
     private final boolean[] panic;
-    private final Map<String, DestinationHealth> byId;
-    private final Map<InetSocketAddress, DestinationHealth> byAddress;
+    /** Replaced whole by the owner when a set is reconfigured; read by {@link #setAdminState} on any thread. */
+    private volatile Map<String, DestinationHealth> byId;
+
+    private Map<InetSocketAddress, DestinationHealth> byAddress;
     private final HealthEventPublisher publisher;
     private final PassiveOutcomeQueue outcomes;
     private final MpscArrayQueue<AdminCommand> adminCommands = new MpscArrayQueue<>(1024);
-    private final OptionsProber prober;
+    private final MpscArrayQueue<SetReplacement> replacements = new MpscArrayQueue<>(64);
+    private OptionsProber prober;
     private final PassiveOutcomeQueue.Handler outcomeHandler = this::applyOutcome;
 
     private volatile HealthSnapshot snapshot;
@@ -128,6 +133,42 @@ public final class HealthMonitor {
         return adminCommands.offer(new AdminCommand(h, Objects.requireNonNull(state, "state")));
     }
 
+    /**
+     * Gives set {@code setName} new members, applied on the owner's next duty cycle: a destination whose id and
+     * address stay keeps its health, ejection and latency (taking the new settings, e.g. its probe URI); one that
+     * joins starts as a new one would ({@link HealthCause#CONFIGURED}); one that leaves is no longer probed. Any
+     * thread.
+     *
+     * @return false if the command queue is full (try again)
+     * @throws IllegalArgumentException for an unknown set, no destinations, or an id or address listed twice
+     */
+    public boolean replaceSet(final String setName, final List<Destination> destinations) {
+        int s = -1;
+        for (int i = 0; i < setNames.length; i++) {
+            if (setNames[i].equals(setName)) {
+                s = i;
+            }
+        }
+        if (s < 0) {
+            throw new IllegalArgumentException("unknown destination set '" + setName + "'");
+        }
+        if (destinations.isEmpty()) {
+            throw new IllegalArgumentException("set '" + setName + "' has no destinations");
+        }
+        final Set<String> ids = new java.util.HashSet<>();
+        final Set<InetSocketAddress> addresses = new java.util.HashSet<>();
+        for (final Destination d : destinations) {
+            if (!ids.add(d.id())) {
+                throw new IllegalArgumentException("destination id '" + d.id() + "' appears twice");
+            }
+            if (!addresses.add(new InetSocketAddress(d.host(), d.port()))) {
+                throw new IllegalArgumentException("destination '" + d.id() + "' has the address of another one:"
+                        + " passive outcomes could not tell them apart");
+            }
+        }
+        return replacements.offer(new SetReplacement(s, List.copyOf(destinations)));
+    }
+
     /** The latest published snapshot. Any thread. */
     public HealthSnapshot snapshot() {
         return snapshot;
@@ -150,6 +191,11 @@ public final class HealthMonitor {
             for (int s = 0; s < sets.length; s++) {
                 evaluateSet(s, null, HealthCause.INITIAL, nowNs);
             }
+            work++;
+        }
+        SetReplacement r;
+        while ((r = replacements.poll()) != null) {
+            applyReplacement(r, nowNs);
             work++;
         }
         AdminCommand c;
@@ -266,6 +312,48 @@ public final class HealthMonitor {
         };
         publisher.adminChanged(h.id(), state);
         evaluateSet(h.setIndex, h, cause, nowNs);
+    }
+
+    private void applyReplacement(final SetReplacement r, final long nowNs) {
+        final Map<String, DestinationHealth> before = new HashMap<>();
+        for (final DestinationHealth h : sets[r.set]) {
+            before.put(h.id(), h);
+        }
+        final DestinationHealth[] members = new DestinationHealth[r.destinations.size()];
+        for (int i = 0; i < members.length; i++) {
+            final Destination d = r.destinations.get(i);
+            final InetSocketAddress address = new InetSocketAddress(d.host(), d.port());
+            DestinationHealth h = before.remove(d.id());
+            if (h == null || !h.address.equals(address)) {
+                h = new DestinationHealth(d, address, r.set, config);
+            } else {
+                h.destination = d;
+            }
+            members[i] = h;
+        }
+        for (final DestinationHealth gone : before.values()) {
+            if (gone.rampStartNs != Long.MIN_VALUE) {
+                publisher.rampFactor(gone.id(), 1.0, nowNs); // no share limit left behind for an id that returns
+            }
+        }
+        sets[r.set] = members;
+        final List<DestinationHealth> list = new ArrayList<>();
+        final Map<String, DestinationHealth> ids = new LinkedHashMap<>();
+        final Map<InetSocketAddress, DestinationHealth> addresses = new HashMap<>();
+        for (final DestinationHealth[] set : sets) {
+            for (final DestinationHealth h : set) {
+                list.add(h);
+                ids.putIfAbsent(h.id(), h);
+                addresses.putIfAbsent(h.address, h);
+            }
+        }
+        all = list.toArray(new DestinationHealth[0]);
+        byAddress = addresses;
+        byId = Collections.unmodifiableMap(ids);
+        if (prober != null) {
+            prober = prober.retarget(all);
+        }
+        evaluateSet(r.set, null, HealthCause.CONFIGURED, nowNs);
     }
 
     /** Recomputes reported states of one set (panic is a set-level decision) and emits what changed. */

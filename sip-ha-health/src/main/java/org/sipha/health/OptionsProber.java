@@ -53,11 +53,20 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
             final DestinationHealth[] targets,
             final long seed,
             final Results results) {
+        this(config, transport, targets, new SplittableRandom(seed), results);
+    }
+
+    private OptionsProber(
+            final OptionsProbeConfig config,
+            final HealthProbeTransport transport,
+            final DestinationHealth[] targets,
+            final SplittableRandom random,
+            final Results results) {
         this.config = config;
         this.transport = transport;
         this.targets = targets;
         this.results = results;
-        this.random = new SplittableRandom(seed);
+        this.random = random;
         final int n = targets.length;
         requestUris = new String[n];
         intervalNs = new long[n];
@@ -126,6 +135,32 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
 
     void close() {
         transport.close();
+    }
+
+    /**
+     * A prober of {@code next} over the same transport, continuing the Call-ID sequence (a late reply to a probe of
+     * this one never matches a probe of the new one) and the schedule of every target that stays. A target that
+     * moves to another index has its outstanding probe forgotten (its reply is ignored, not counted as a failure)
+     * and is probed at once. This prober must not be used afterwards.
+     */
+    OptionsProber retarget(final DestinationHealth[] next) {
+        final OptionsProber p = new OptionsProber(config, transport, next, random, results);
+        p.sequence = sequence;
+        p.unmatchedReplies = unmatchedReplies;
+        p.malformedReplies = malformedReplies;
+        for (int i = 0; i < next.length; i++) {
+            for (int j = 0; j < targets.length; j++) {
+                if (targets[j] == next[i]) {
+                    if (i == j) {
+                        p.nextProbeNs[i] = nextProbeNs[j];
+                        p.sentNs[i] = sentNs[j];
+                        p.outstandingSeq[i] = outstandingSeq[j];
+                    }
+                    break;
+                }
+            }
+        }
+        return p;
     }
 
     long unmatchedReplies() {

@@ -77,7 +77,8 @@ final class ProxyCommandLine {
         StringWriter out = new StringWriter();
         new CommandLine(spec(new ArrayList<>(), new ArrayList<>(), new boolean[2]))
                 .usage(new PrintWriter(out), CommandLine.Help.Ansi.OFF);
-        return out.toString();
+        return out + "\nConfiguration versions in Galera (docs/configuration.md):\n"
+                + "  java -jar sip-ha-proxy.jar config push|list|show|diff|rollback ...\n";
     }
 
     /** The long names of every option the command line accepts, hidden ones included. */

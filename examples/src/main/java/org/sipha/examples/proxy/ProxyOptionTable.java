@@ -286,7 +286,27 @@ final class ProxyOptionTable {
                         "503",
                         "While the site has no quorum: 503 answers new calls 503 with Retry-After, ignore only"
                                 + " logs.",
-                        (o, v, from) -> o.quorumLoss = ProxyOptions.quorumLoss(v, from.name())));
+                        (o, v, from) -> o.quorumLoss = ProxyOptions.quorumLoss(v, from.name())),
+                OptionRow.value(
+                        "config-from-galera",
+                        "FILE",
+                        null,
+                        "Take the destinations and Record-Route secrets from the cluster's configuration version in"
+                                + " force (needs --galera-node); FILE keeps the last good version for a start without"
+                                + " a quorate node (docs/configuration.md). Default: none, the local options.",
+                        (o, v, from) -> o.galeraConfig.put("--config-from-galera", v.trim())),
+                OptionRow.value(
+                        "config-poll-ms",
+                        "MS",
+                        "250",
+                        "How often the configuration version in force is read (at least 10).",
+                        (o, v, from) -> o.galeraConfig.put("--config-poll-ms", v.trim())),
+                OptionRow.value(
+                        "config-start-wait-ms",
+                        "MS",
+                        "5000",
+                        "How long a start waits for a trusted node before it uses the local copy.",
+                        (o, v, from) -> o.galeraConfig.put("--config-start-wait-ms", v.trim())));
     }
 
     private static List<OptionRow> bounds() {

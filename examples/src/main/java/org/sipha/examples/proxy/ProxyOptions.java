@@ -88,6 +88,8 @@ final class ProxyOptions {
     long probeTimeoutMs;
     /** The site node's options ({@code --anycast} ...), resolved by {@link SiteNode#prepare}. */
     final SiteNodeOptions siteNode = new SiteNodeOptions();
+    /** Configuration from Galera ({@code --config-from-galera} ...), used by {@link GaleraConfigWiring}. */
+    final GaleraConfigOptions galeraConfig = new GaleraConfigOptions();
     // TCP bounds under abuse
     int tcpMaxConnections;
     int tcpMaxConnectionsPerSource;
@@ -147,6 +149,7 @@ final class ProxyOptions {
                     g.value(),
                     new OptionRow.Source(Secret.Origin.COMMAND_LINE, g.row().option()));
         }
+        o.galeraConfig.check(o);
         o.checkSecrets();
         return o;
     }
@@ -234,7 +237,7 @@ final class ProxyOptions {
         if (previousSecret != null && previousSecret.text().equals(secret.text())) {
             warnings.add(previousSecret.source() + ": the previous secret is the current one");
         }
-        if (secret == null) {
+        if (secret == null && !galeraConfig.enabled()) { // else the version in force must bring one
             for (String l : listen) {
                 if (!isLoopback(l)) {
                     throw new IllegalArgumentException("--record-route-secret-file: a secret shared by every proxy"
@@ -259,6 +262,11 @@ final class ProxyOptions {
             }
         }
         return null;
+    }
+
+    /** True if every listen address is in 127.0.0.0/8 or ::1, where a random per-process key will do. */
+    boolean listensOnLoopbackOnly() {
+        return listen.stream().allMatch(ProxyOptions::isLoopback);
     }
 
     /** Whether a listen address is in 127.0.0.0/8 or ::1 (the wildcard 0.0.0.0 or :: is not). */

@@ -27,18 +27,17 @@ final class QuorumWiring implements AutoCloseable {
 
     /** Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) and drives {@code server}. */
     static QuorumWiring start(ProxyOptions o, SipProxyServer server) {
-        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(config(o)));
-        boolean refuse = o.quorumLoss.equals("503");
-        if (refuse) {
-            w.client.addSiteQuorumListener(server.quorumGate());
-        }
-        w.client.addSiteQuorumListener(c -> w.onChange(c, refuse));
-        LOG.info(
-                "following Galera site quorum of {} (voters {}); on loss: {}",
-                o.galeraNodes,
-                o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(),
-                refuse ? "503 to new calls" : "log only");
+        QuorumWiring w = connect(o);
+        w.gate(o, server);
         return w;
+    }
+
+    /**
+     * Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) before the proxy runs, e.g. to
+     * read its configuration from the cluster; {@link #gate} then drives the proxy.
+     */
+    static QuorumWiring connect(ProxyOptions o) {
+        return new QuorumWiring(GaleraQuorumClient.start(config(o)));
     }
 
     /**
@@ -47,6 +46,11 @@ final class QuorumWiring implements AutoCloseable {
      * @throws IllegalArgumentException if a node address or figure is wrong
      */
     static GaleraClientConfig config(ProxyOptions o) {
+        return configBuilder(o).build();
+    }
+
+    /** As {@link #config}, still open to changes. */
+    static GaleraClientConfig.Builder configBuilder(ProxyOptions o) {
         GaleraClientConfig.Builder b = GaleraClientConfig.builder();
         int i = 1;
         for (String node : o.galeraNodes) {
@@ -57,8 +61,26 @@ final class QuorumWiring implements AutoCloseable {
                 .voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
                 .user(o.galeraUser)
                 .password(o.galeraPassword())
-                .database(o.galeraDatabase)
-                .build();
+                .database(o.galeraDatabase);
+    }
+
+    /** Makes {@code server} follow the site's quorum as {@code o} says, and logs every change. Once. */
+    void gate(ProxyOptions o, SipProxyServer server) {
+        boolean refuse = o.quorumLoss.equals("503");
+        if (refuse) {
+            client.addSiteQuorumListener(server.quorumGate());
+        }
+        client.addSiteQuorumListener(c -> onChange(c, refuse));
+        LOG.info(
+                "following Galera site quorum of {} (voters {}); on loss: {}",
+                o.galeraNodes,
+                o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(),
+                refuse ? "503 to new calls" : "log only");
+    }
+
+    /** The quorum client: its routing data source reads only from nodes it trusts. */
+    GaleraQuorumClient client() {
+        return client;
     }
 
     private void onChange(SiteQuorumSignal.Change c, boolean refuse) {

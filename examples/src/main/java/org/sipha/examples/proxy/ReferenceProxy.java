@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.sipha.core.model.Destination;
+import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.DestinationsUpListener;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.Algorithm;
@@ -87,6 +88,10 @@ public final class ReferenceProxy {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
+        if (args.length > 0 && args[0].equals(ConfigCommand.NAME)) {
+            System.exit(ConfigCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         ProxyCommandLine.Parsed cmd;
         try {
             cmd = ProxyCommandLine.parse(args);
@@ -119,6 +124,7 @@ public final class ReferenceProxy {
         QuorumWiring quorum = null;
         ThreadLivenessWatchdog watchdog = null;
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
+        GaleraConfigWiring galeraConfig = null; // --config-from-galera: destinations and keys from the cluster
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -127,6 +133,10 @@ public final class ReferenceProxy {
             o = ProxyOptions.resolve(cmd, System.getenv());
             LogSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
+            if (o.galeraConfig.enabled()) {
+                quorum = QuorumWiring.connect(o);
+                galeraConfig = GaleraConfigWiring.prepare(o, quorum);
+            }
             if (o.backends.isEmpty()) {
                 for (int port : DEMO_PORTS) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
@@ -138,7 +148,7 @@ public final class ReferenceProxy {
             site = SiteNode.prepare(o);
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
-            writer = o.health ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
+            writer = o.health || galeraConfig != null ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
             health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
 
             ForwardingOutcomeListener outcomes =
@@ -151,8 +161,16 @@ public final class ReferenceProxy {
                 startHealth(health, writer, o, server); // probes leave from the proxy's own socket: bound by now
                 watchdog = watch(health, writer);
             }
-            if (!o.galeraNodes.isEmpty()) {
+            if (quorum != null) {
+                quorum.gate(o, server);
+            } else if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
+            }
+            if (galeraConfig != null) {
+                if (health == null) {
+                    writer.start();
+                }
+                galeraConfig.start(server, writer, health);
             }
             if (site != null) {
                 long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
@@ -165,8 +183,16 @@ public final class ReferenceProxy {
             if (watchdog != null) {
                 watchdog.close();
             }
+            if (galeraConfig != null) {
+                galeraConfig.close();
+            }
+            if (quorum != null) {
+                quorum.close();
+            }
             if (health != null) {
                 health.close();
+            }
+            if (writer != null) {
                 writer.close();
             }
             if (loops != null) {
@@ -232,6 +258,9 @@ public final class ReferenceProxy {
         if (watchdog != null) {
             watchdog.close(); // before the threads it watches end on purpose
         }
+        if (galeraConfig != null) {
+            galeraConfig.close(); // before the table's writer: no reload after it stops
+        }
         server.close();
         loops.close();
         if (quorum != null) {
@@ -239,6 +268,8 @@ public final class ReferenceProxy {
         }
         if (health != null) {
             health.close();
+        }
+        if (writer != null) {
             writer.close();
         }
         for (DemoBackend d : demos) {
@@ -355,15 +386,21 @@ public final class ReferenceProxy {
     }
 
     static RoutingTableOwner routingTable(ProxyOptions o) {
+        return new RoutingTableOwner(dispatcherConfig(o, destinations(o), o.listedStates));
+    }
+
+    /** Set 1 of {@code destinations} with the options' algorithm and call hold time, starting in {@code states}. */
+    static DispatcherConfig dispatcherConfig(
+            ProxyOptions o, List<Destination> destinations, Map<String, DestinationState> states) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm(o.algorithm));
-        destinations(o).forEach(set::add);
+        destinations.forEach(set::add);
         if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
             throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
         }
         DispatcherConfig.Builder config =
                 DispatcherConfig.builder().set(set.build()).leaseNs(TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
-        o.listedStates.forEach(config::initialState);
-        return new RoutingTableOwner(config.build());
+        states.forEach(config::initialState);
+        return config.build();
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {

@@ -20,19 +20,24 @@ import org.sipha.core.message.AsciiView;
  * the CSeq method, since a CANCEL shares its INVITE's branch. Deterministic: a retransmission gets the same branch
  * (RFC 3261 16.11).
  *
- * <p>Not thread-safe: one per event loop. Allocation-free (but for IPv6 addresses, see {@link SipHashMac}).
+ * <p>The keys come from a {@link RecordRouteKeyRing}, loaded once per call, so a rotation applies from the next
+ * message; a branch signed before it verifies under the previous key.
+ *
+ * <p>Not thread-safe: one per event loop. Allocation-free (but for IPv6 addresses, see {@link SipHashMac}, and the
+ * MAC state of a new key after a rotation).
  */
 final class BranchSigner {
     static final int MAC_CHARS = 16;
     private static final byte STATELESS = 'L';
     private static final byte STATEFUL = 'S';
-    private final SipHashMac current;
-    /** Null when no previous key is configured. */
-    private final SipHashMac previous;
+    private final RotatingMacs<SipHashMac> keys;
 
     BranchSigner(byte[] key, byte[] previousKey) {
-        this.current = new SipHashMac(key);
-        this.previous = previousKey == null ? null : new SipHashMac(previousKey);
+        this(new RecordRouteKeyRing(RecordRouteKeys.of(key, previousKey)));
+    }
+
+    BranchSigner(RecordRouteKeyRing ring) {
+        this.keys = new RotatingMacs<>(ring, SipHashMac::new);
     }
 
     /** Appends the MAC of a stateless forward to {@code sb}. */
@@ -45,6 +50,8 @@ final class BranchSigner {
             InetAddress target,
             int targetPort,
             boolean targetTcp) {
+        keys.refresh();
+        SipHashMac current = keys.current;
         stateless(current, callId, cseq, cseqMethod, upstreamBranch, target, targetPort, targetTcp);
         current.appendBase64Url(sb, MAC_CHARS);
     }
@@ -63,6 +70,9 @@ final class BranchSigner {
         if (macLen != MAC_CHARS) {
             return false;
         }
+        keys.refresh();
+        SipHashMac current = keys.current;
+        SipHashMac previous = keys.previous;
         stateless(current, callId, cseq, cseqMethod, upstreamBranch, target.getAddress(), target.getPort(), targetTcp);
         if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
             return true;
@@ -88,6 +98,8 @@ final class BranchSigner {
             int targetPort,
             boolean targetTcp,
             InetSocketAddress destination) {
+        keys.refresh();
+        SipHashMac current = keys.current;
         stateful(
                 current,
                 loop,
@@ -122,6 +134,9 @@ final class BranchSigner {
         if (macLen != MAC_CHARS) {
             return false;
         }
+        keys.refresh();
+        SipHashMac current = keys.current;
+        SipHashMac previous = keys.previous;
         int loop = (int) fields[0];
         int slot = (int) fields[1];
         int gen = (int) fields[2];

@@ -59,7 +59,7 @@ final class DialogRouter {
         this.editor = ctx.editor;
         this.via = via;
         this.egress = egress;
-        this.signer = new RouteTokenSigner(ctx.cfg.recordRouteKey(), ctx.cfg.recordRoutePreviousKey());
+        this.signer = new RouteTokenSigner(ctx.cfg.recordRouteKeyRing());
         this.selector = ctx.cfg.selector();
         this.alwaysAllowed = ctx.cfg.alwaysAllowed();
         this.carriers = ctx.cfg.accessList().isOpen() ? null : ctx.cfg.accessList();

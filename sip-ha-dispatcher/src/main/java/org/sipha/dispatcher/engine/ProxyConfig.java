@@ -10,7 +10,8 @@ import org.sipha.core.spi.ForwardingOutcomeListener;
 
 /**
  * Everything the forwarding engine needs, as an immutable object built by {@link #builder()}. Any thread.
- * {@link Builder#build()} checks the values and throws {@link IllegalArgumentException} naming the option.
+ * {@link Builder#build()} checks the values and throws {@link IllegalArgumentException} naming the option. The one
+ * live member is {@link #recordRouteKeyRing()}, through which the keys rotate while the engine runs.
  */
 public final class ProxyConfig {
     /** Default coalescing window, microseconds: see {@link #coalesceMicros()}. */
@@ -49,6 +50,7 @@ public final class ProxyConfig {
     private final int tcpMaxMessageBytes;
     // Record-Route key rotation (authenticated routing)
     private final byte[] recordRoutePreviousKey;
+    private final RecordRouteKeyRing recordRouteKeyRing;
     // Bounded under abuse: per-source rate limits, call bounds.
     private final int newCallsPerSecondPerSource;
     private final int newCallBurstPerSource;
@@ -89,6 +91,7 @@ public final class ProxyConfig {
         tcpMaxWriteBufferBytes = b.tcpMaxWriteBufferBytes;
         tcpMaxMessageBytes = b.tcpMaxMessageBytes;
         recordRoutePreviousKey = b.recordRoutePreviousKey == null ? null : b.recordRoutePreviousKey.clone();
+        recordRouteKeyRing = new RecordRouteKeyRing(RecordRouteKeys.of(recordRouteKey, recordRoutePreviousKey));
         newCallsPerSecondPerSource = b.newCallsPerSecondPerSource;
         newCallBurstPerSource =
                 b.newCallBurstPerSource > 0 ? b.newCallBurstPerSource : Math.max(1, 2 * b.newCallsPerSecondPerSource);
@@ -181,7 +184,7 @@ public final class ProxyConfig {
         return retryAfterSeconds;
     }
 
-    /** The Record-Route HMAC key shared by every proxy of the deployment (a copy). */
+    /** The Record-Route HMAC key shared by every proxy of the deployment, as built (a copy). */
     public byte[] recordRouteKey() {
         return recordRouteKey.clone();
     }
@@ -192,6 +195,15 @@ public final class ProxyConfig {
      */
     public byte[] recordRoutePreviousKey() {
         return recordRoutePreviousKey == null ? null : recordRoutePreviousKey.clone();
+    }
+
+    /**
+     * The keys the engine signs and verifies with, starting as {@link #recordRouteKey()} and
+     * {@link #recordRoutePreviousKey()}; {@link RecordRouteKeyRing#publish} rotates them while it runs. Shared by every
+     * engine built from this configuration.
+     */
+    public RecordRouteKeyRing recordRouteKeyRing() {
+        return recordRouteKeyRing;
     }
 
     public SourceAccessList accessList() {

@@ -19,19 +19,24 @@ import org.sipha.core.message.AsciiView;
  * signed with the current key, and verify under the current or the previous one, whichever {@code shk} names, so a
  * deployment changes its secret without breaking the dialogs in progress; a token of any other key is refused.
  *
- * <p>Not thread-safe (a digest is stateful): one signer per I/O thread. Allocation-free after construction.
+ * The keys come from a {@link RecordRouteKeyRing}, loaded once per call: a rotation applies from the next message.
+ *
+ * <p>Not thread-safe (a digest is stateful): one signer per I/O thread. Allocation-free after construction, but
+ * for the MAC state of a new key after a rotation.
  */
 final class RouteTokenSigner {
     static final int TOKEN_CHARS = 22; // 132 bits of the MAC, base64url
     private static final byte DOMAIN = 'R';
-    private final HmacSha256 current;
-    /** Null when no previous key is configured. */
-    private final HmacSha256 previous;
+    private final RotatingMacs<HmacSha256> keys;
 
     /** Signs with {@code key}; also accepts tokens of {@code previousKey} (null: none). */
     RouteTokenSigner(byte[] key, byte[] previousKey) {
-        this.current = new HmacSha256(key);
-        this.previous = previousKey == null ? null : new HmacSha256(previousKey);
+        this(new RecordRouteKeyRing(RecordRouteKeys.of(key, previousKey)));
+    }
+
+    /** Signs with the ring's current key; also accepts tokens of its previous one. */
+    RouteTokenSigner(RecordRouteKeyRing ring) {
+        this.keys = new RotatingMacs<>(ring, HmacSha256::new);
     }
 
     /**
@@ -46,6 +51,8 @@ final class RouteTokenSigner {
             int destEnd,
             int upStart,
             int upEnd) {
+        keys.refresh();
+        HmacSha256 current = keys.current;
         current.start(DOMAIN)
                 .update(callId)
                 .update(callerTag)
@@ -77,8 +84,9 @@ final class RouteTokenSigner {
         if (mLen != TOKEN_CHARS) {
             return false;
         }
-        return verifyUnder(current, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff)
-                || verifyUnder(previous, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff);
+        keys.refresh();
+        return verifyUnder(keys.current, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff)
+                || verifyUnder(keys.previous, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff);
     }
 
     private static boolean verifyUnder(
@@ -125,7 +133,7 @@ final class RouteTokenSigner {
 
     /** The current key's MAC of the last {@link #appendSignature} (for the test against {@code javax.crypto.Mac}). */
     byte[] lastMac() {
-        return current.lastMac();
+        return keys.current.lastMac();
     }
 
     /** A key from a passphrase, for configuration files: SHA-256 of its UTF-8 bytes. */

@@ -274,6 +274,14 @@ public final class SipProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The Record-Route keys the loops sign and verify with ({@link ProxyConfig#recordRouteKeyRing()}): publish new
+     * ones to rotate the key while calls go on. Any thread.
+     */
+    public RecordRouteKeyRing recordRouteKeys() {
+        return cfg.recordRouteKeyRing();
+    }
+
     /** What the TCP bounds refused and closed, by cause. Any thread. */
     public TcpCounters tcpCounters() {
         return tcpCounters;

@@ -34,7 +34,7 @@ final class ViaCodec {
     ViaCodec(LoopContext ctx) {
         this.loopIndex = ctx.index;
         this.editor = ctx.editor;
-        this.branches = new BranchSigner(ctx.cfg.recordRouteKey(), ctx.cfg.recordRoutePreviousKey());
+        this.branches = new BranchSigner(ctx.cfg.recordRouteKeyRing());
         this.advertisedHost = ctx.cfg.advertisedHost();
         this.advertisedPort = ctx.cfg.advertisedPort();
         String hostPort = advertisedHost + ':' + advertisedPort;

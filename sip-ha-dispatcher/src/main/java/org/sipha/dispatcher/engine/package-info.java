@@ -26,7 +26,9 @@
  *   <li>An in-dialog request goes only to a hop its Record-Route token or the configuration vouches for: the
  *   token's destination or the dialog's upstream (both signed into the token), a configured destination, or an
  *   address the access list admits; else 403 ({@code DialogRouter} documents the policy). The token names its key;
- *   the current and the previous key are accepted ({@code RouteTokenSigner}).</li>
+ *   the current and the previous key are accepted ({@code RouteTokenSigner}). Both come from a
+ *   {@link org.sipha.dispatcher.engine.RecordRouteKeyRing}, so they rotate while the engine runs: each loop loads
+ *   the ring's snapshot once per signature or check and rebuilds its MAC state on its own thread after a change.</li>
  *   <li>Every branch of ours carries a MAC ({@code BranchSigner}) over the request it was forwarded for and the
  *   address its response goes back to; a stateful branch's MAC also covers the destination it was sent to, and is
  *   stored in the call state, so a live call's response costs a byte compare and must come from that
