@@ -28,6 +28,11 @@ final class GaleraConfigOptions {
         values.put(option.substring(2), value);
     }
 
+    @Override
+    public String toString() {
+        return values.toString();
+    }
+
     /** True when {@code --config-from-galera} was given. */
     boolean enabled() {
         return values.containsKey("config-from-galera");

@@ -298,14 +298,16 @@ final class ProxyOptionTable {
                 OptionRow.value(
                         "config-poll-ms",
                         "MS",
-                        "250",
-                        "How often the configuration version in force is read (at least 10).",
+                        null,
+                        "How often the configuration version in force is read (at least 10). Default: 250, with"
+                                + " --config-from-galera.",
                         (o, v, from) -> o.galeraConfig.put("--config-poll-ms", v.trim())),
                 OptionRow.value(
                         "config-start-wait-ms",
                         "MS",
-                        "5000",
-                        "How long a start waits for a trusted node before it uses the local copy.",
+                        null,
+                        "How long a start waits for a trusted node before it uses the local copy. Default: 5000, with"
+                                + " --config-from-galera.",
                         (o, v, from) -> o.galeraConfig.put("--config-start-wait-ms", v.trim())));
     }
 

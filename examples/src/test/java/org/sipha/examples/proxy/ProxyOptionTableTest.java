@@ -68,6 +68,8 @@ class ProxyOptionTableTest {
         samples.put("exabgp-drain-attributes", "community [65535:666]");
         samples.put("log-format", "json");
         samples.put("log-level", "debug");
+        samples.put("config-poll-ms", "500");
+        samples.put("config-start-wait-ms", "2000");
     }
 
     /** A value the row accepts: from {@link #samples}, else by the kind of value its label names. */
@@ -114,6 +116,17 @@ class ProxyOptionTableTest {
                 spaced = append(spaced, "--record-route-secret-file", current);
                 joined = append(joined, "--record-route-secret-file=" + current);
                 Files.writeString(yaml, "record-route-secret-file: " + current + "\n", StandardOpenOption.APPEND);
+            }
+
+            if (r.name().startsWith("config-")) { // configuration from Galera needs a node, in the same layer
+                spaced = append(spaced, "--galera-node", "127.0.0.1:13306");
+                joined = append(joined, "--galera-node=127.0.0.1:13306");
+                Files.writeString(yaml, "galera-node: 127.0.0.1:13306\n", StandardOpenOption.APPEND);
+                if (!r.name().equals("config-from-galera")) {
+                    spaced = append(spaced, "--config-from-galera", "/var/lib/sipha/config");
+                    joined = append(joined, "--config-from-galera=/var/lib/sipha/config");
+                    Files.writeString(yaml, "config-from-galera: /var/lib/sipha/config\n", StandardOpenOption.APPEND);
+                }
             }
 
             Map<String, String> fromSpaced = state(ProxyOptions.parse(spaced, Map.of()));
