@@ -96,7 +96,7 @@ final class RequestGate {
             return;
         }
         if (m == SipMethod.CANCEL) {
-            transactions.onCancel(ch, src);
+            transactions.onCancel(ch, src, sourceKey, content, admitsSource(src));
         } else if (msg.to().tag() != null) {
             if (m == SipMethod.ACK && transactions.isAckOfOwnFinalResponse()) {
                 return; // hop by hop: the ACK of a non-2xx final response we sent upstream ends here
