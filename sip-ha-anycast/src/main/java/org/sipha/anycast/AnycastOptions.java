@@ -24,6 +24,8 @@ public final class AnycastOptions {
             "  --maintenance-file=PATH       while it exists: drain, then withdraw (DISABLED)",
             "  --announcer=bird|hook|exabgp|frr  (default bird)",
             "  --bird-socket=/run/bird/bird.ctl --bird-protocol=sipha_up --bird-drain-protocol=sipha_drain|-",
+            "  --bird-config=PATH            run BIRD with this config as our own child (setpriv --pdeathsig), on",
+            "                                --bird-socket: its sessions die with us however we die [--bird-binary=bird]",
             "  --hook=PATH --hook-timeout-ms=400  (default 4/5 of the dead-man timeout, must be shorter)",
             "  --exabgp-fifo=PATH --prefix=198.51.100.10/32 --exabgp-drain-attributes='community [65535:0]'",
             "  --frr-asn=65004 --prefix=P --frr-drain-route-map=sipha-drain --frr-vty-socket=DIR --frr-timeout-ms=400",
@@ -44,6 +46,8 @@ public final class AnycastOptions {
             "bird-socket",
             "bird-protocol",
             "bird-drain-protocol",
+            "bird-config",
+            "bird-binary",
             "hook",
             "hook-timeout-ms",
             "deadman-timeout-ms",
@@ -70,6 +74,8 @@ public final class AnycastOptions {
     private final long reconcileMs;
     private final Path maintenanceFile;
     private final double[] damping;
+    /** Null unless the program runs its own BIRD. */
+    private final ChildBgpSpeaker speaker;
 
     private AnycastOptions(Map<String, String> o) {
         deadmanTimeoutMs = number(o, "deadman-timeout-ms", 500);
@@ -82,6 +88,7 @@ public final class AnycastOptions {
         reconcileMs = positive(o, "reconcile-ms", 1_000);
         maintenanceFile = o.containsKey("maintenance-file") ? Path.of(o.get("maintenance-file")) : null;
         damping = o.containsKey("damping") ? damping(o.get("damping")) : null;
+        speaker = speaker(o);
         if (deadmanTimeoutMs > 0 && deadmanTimeoutMs < 3 * heartbeatMs) {
             throw new IllegalArgumentException("--deadman-timeout-ms should be at least 3 heartbeat periods");
         }
@@ -133,6 +140,14 @@ public final class AnycastOptions {
         return AnnouncerSpec.parse(announcerSpec);
     }
 
+    /**
+     * The BGP speaker this program runs as its own child ({@code --bird-config}), not started; null when it drives
+     * a daemon that runs on its own.
+     */
+    public ChildBgpSpeaker speaker() {
+        return speaker;
+    }
+
     /** A new dead-man relay for that announcer, or {@link DeadManSwitch#NONE} when it is off. Not started. */
     public DeadManSwitch deadManSwitch() {
         return deadmanTimeoutMs > 0 ? new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs) : DeadManSwitch.NONE;
@@ -176,6 +191,23 @@ public final class AnycastOptions {
         ordered.addAll(List.of(
                 AnnouncerSpec.ADDRESS, o.get("address"), o.getOrDefault("address-device", "lo"), AnnouncerSpec.NONE));
         return List.copyOf(ordered);
+    }
+
+    private static ChildBgpSpeaker speaker(Map<String, String> o) {
+        String config = o.get("bird-config");
+        if (config == null) {
+            if (o.containsKey("bird-binary")) {
+                throw new IllegalArgumentException("--bird-binary needs --bird-config");
+            }
+            return null;
+        }
+        if (!"bird".equals(o.getOrDefault("announcer", "bird"))) {
+            throw new IllegalArgumentException("--bird-config needs --announcer bird");
+        }
+        return ChildBgpSpeaker.bird(
+                o.getOrDefault("bird-binary", "bird"),
+                Path.of(required(o, "bird-config")),
+                Path.of(o.getOrDefault("bird-socket", "/run/bird/bird.ctl")));
     }
 
     private static double[] damping(String spec) {

@@ -58,6 +58,8 @@ final class WatchdogOptions {
     final long deadmanTimeoutMs;
     final List<String> announcerSpec;
     final AnycastConfig config;
+    /** Null unless the watchdog runs its own BIRD ({@code --bird-config}). */
+    final ChildBgpSpeaker speaker;
 
     private WatchdogOptions(Map<String, String> o) {
         sipTarget = hostPort("sip-target", required(o, "sip-target"), -1);
@@ -73,6 +75,7 @@ final class WatchdogOptions {
         AnycastOptions anycast = AnycastOptions.parse(o);
         deadmanTimeoutMs = anycast.deadmanTimeoutMs();
         announcerSpec = anycast.announcerSpec();
+        speaker = anycast.speaker();
         config = anycast.config()
                 .minDestinationsUp(check == null ? 0 : check.minUp())
                 .build();
