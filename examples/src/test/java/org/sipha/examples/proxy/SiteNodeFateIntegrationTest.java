@@ -11,6 +11,7 @@ import static org.sipha.examples.proxy.SiteNodeFixture.report;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +33,10 @@ import org.sipha.testsupport.SippProcesses;
  * default {@code KillMode=control-group} does), or the whole group with BIRD, takes BIRD's BGP session down and the
  * router withdraws the prefix at once. Router BIRD 127.0.0.10:1800 (AS 65000, graceful restart off); the node's
  * BIRD 127.0.0.11:1801 (AS 65001); the proxy on 127.0.0.1:15480 with SIPp backends on 15481-15482 (control
- * 15483-15484, media 15486-15492). Needs {@code bird}, {@code setpriv}, {@code kill} and {@code sipp}; run under
- * the shared lock. Times are printed as "MEASURED" lines, never asserted.
+ * 15483-15484, media 15486-15492). With ExaBGP as the announcer (dialing from 127.0.0.11) the same kill withdraws
+ * through ExaBGP's FIFO helper, which shuts ExaBGP down once the FIFO has no writer left. Needs {@code bird},
+ * {@code exabgp}, {@code setpriv}, {@code kill} and {@code sipp}; run under the shared lock. Times are printed as
+ * "MEASURED" lines, never asserted.
  */
 class SiteNodeFateIntegrationTest {
     private static final String ROUTER_IP = "127.0.0.10";
@@ -140,6 +143,71 @@ class SiteNodeFateIntegrationTest {
         }
     }
 
+    /**
+     * ExaBGP (started by the test, dialing the router from 127.0.0.11) as the node's announcer: the node and its
+     * relay are the only writers of the FIFO its API helper reads, so when both are killed the helper reads EOF and
+     * tells ExaBGP to shut down, which closes the session.
+     */
+    @Test
+    void withExaBgpKillingTheJvmAndItsRelayTogetherWithdrawsOnceTheFifoHasNoWriter() throws Exception {
+        String exabgp = RequiredTool.require("exabgp", "exabgp").toString();
+        startBackends();
+        Path fifo = dir.resolve("exa.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "mkfifo");
+        Path helper = dir.resolve("exa-relay.sh");
+        Files.writeString(
+                helper,
+                "#!/bin/bash\nexec 3< \"$1\"\n"
+                        + "while IFS= read -r line <&3; do printf '%s\\n' \"$line\"; done\nprintf 'shutdown\\n'\nsleep 5\n");
+        Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwx------"));
+        Path conf = dir.resolve("exa.conf");
+        Files.writeString(conf, """
+            process ctl {
+              run %1$s %2$s;
+              encoder text;
+            }
+            neighbor %3$s {
+              router-id %4$s;
+              local-address %4$s;
+              local-as 65001;
+              peer-as 65000;
+              connect 1800;
+              hold-time 9;
+              family { ipv4 unicast; }
+              api { processes [ ctl ]; }
+            }
+            """.formatted(helper, fifo, ROUTER_IP, NODE_IP));
+        for (int run = 1; run <= 3; run++) {
+            String name = "fate-exabgp-" + run;
+            ProcessBuilder pb = new ProcessBuilder(exabgp, conf.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(LOGS.resolve(name + "-exabgp.log").toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("exabgp_api_cli", "false");
+            pb.environment().put("exabgp_api_ack", "false");
+            pb.environment().put("exabgp_api_respawn", "false");
+            pb.environment().put("exabgp_daemon_user", System.getProperty("user.name"));
+            pb.environment().put("exabgp_daemon_drop", "false");
+            pb.environment().put("exabgp_log_destination", "stdout");
+            Process exa = pb.start();
+            ProcessRegistry.register(exa);
+            try {
+                Process node = startNode(name, "--announcer", "exabgp", "--exabgp-fifo", fifo.toString());
+                ProcessHandle relay = child(node, "java", name);
+                long t0 = System.nanoTime();
+                kill(node.pid(), relay.pid());
+                long gone = table.awaitNs(isPresent(false), t0, WAIT_MS);
+                assertTrue(gone >= 0, "withdrawn after SIGKILL of the JVM and its relay: " + log(name));
+                report("ExaBGP: SIGKILL of the proxy JVM and its relay together -> gone at router, run " + run, gone);
+                assertTrue(exa.waitFor(10, TimeUnit.SECONDS), "ExaBGP shut down when the FIFO lost its writers");
+            } finally {
+                exa.descendants().forEach(ProcessHandle::destroyForcibly); // its helper runs in its own group
+                exa.destroyForcibly();
+            }
+        }
+    }
+
     private void startBackends() throws Exception {
         for (int n = 1; n <= 2; n++) {
             sipp.start(SippProcess.uas("uas_answer.xml", 15480 + n, 15482 + n, 15482 + 4 * n)
@@ -150,6 +218,16 @@ class SiteNodeFateIntegrationTest {
 
     /** The node in a child JVM, running its own BIRD; returns once the router has the prefix. */
     private Process startNode(String name) throws Exception {
+        return startNode(
+                name,
+                "--bird-config",
+                nodeBirdConfig.toString(),
+                "--bird-socket",
+                dir.resolve("node1801.ctl").toString());
+    }
+
+    /** The node in a child JVM announcing through {@code announcer}; returns once the router has the prefix. */
+    private Process startNode(String name, String... announcer) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
@@ -172,11 +250,8 @@ class SiteNodeFateIntegrationTest {
                 "--probe-timeout-ms",
                 "80",
                 "--anycast",
-                PREFIX,
-                "--bird-config",
-                nodeBirdConfig.toString(),
-                "--bird-socket",
-                dir.resolve("node1801.ctl").toString()));
+                PREFIX));
+        cmd.addAll(List.of(announcer));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(LOGS.resolve(name + ".log").toFile())
