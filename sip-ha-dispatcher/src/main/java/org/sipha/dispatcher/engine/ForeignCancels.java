@@ -3,6 +3,7 @@ package org.sipha.dispatcher.engine;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
+import java.util.Set;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageView;
 
@@ -17,9 +18,9 @@ import org.sipha.core.message.SipMessageView;
  * failover timer ran out; its retransmitted CANCEL is sent again to the destinations that did not answer.
  *
  * <p>It covers a call whatever its failover did, since each destination has one branch per call. Not a relay: the
- * CANCEL goes only to configured destinations, only for a source the access list admits (any other gets 481 as
- * before), the answers must carry the MAC of a CANCEL this state sent, and each such CANCEL takes a call slot, so
- * the call table's bounds and a source's share apply. Works for callers over UDP: over TCP the response target in
+ * CANCEL goes only to configured destinations, only for a source the access list admits and within its new-call
+ * rate (any other gets 481 as before), the answers must carry the MAC of a CANCEL this state sent, and each such
+ * CANCEL takes a call slot, so the call table's bounds and a source's share apply. Works for callers over UDP: over TCP the response target in
  * the MAC is the caller's ephemeral port, which differs between connections to two proxies.
  *
  * <p>Single-threaded: the owning loop.
@@ -40,6 +41,9 @@ final class ForeignCancels {
     private final long failoverNs;
     private final long lingerNs;
     private final char[] mac = new char[BranchSigner.MAC_CHARS];
+    private final Set<InetSocketAddress> alwaysAllowed;
+    /** The gate's per-source rates (null: none): a CANCEL sent on to every destination spends a new call's token. */
+    private SourceRateLimiter limiter;
 
     ForeignCancels(LoopContext ctx, ViaCodec via, Egress egress, CallTable calls, long failoverNs) {
         this.ctx = ctx;
@@ -53,6 +57,12 @@ final class ForeignCancels {
         this.enabled = ctx.cfg.cancelAcrossProxies();
         this.failoverNs = failoverNs;
         this.lingerNs = ctx.cfg.lingerMs() * 1_000_000L;
+        this.alwaysAllowed = ctx.cfg.alwaysAllowed();
+    }
+
+    /** Once, by the request gate: the per-source rates it applies (null when none is limited). */
+    void limitBy(SourceRateLimiter rates) {
+        this.limiter = rates;
     }
 
     /**
@@ -68,6 +78,11 @@ final class ForeignCancels {
         AsciiView branch = msg.topVia().branch();
         NextHop[] hops = selector.hops();
         if (!enabled || !admitted || branch == null || hops.length == 0) {
+            egress.reply(ch, src, msg, 481, "Call/Transaction Does Not Exist", 0);
+            return;
+        }
+        if (limiter != null && !alwaysAllowed.contains(src) && !limiter.admitsNewCall(sourceKey, clock.nanoTime())) {
+            ctx.refusals.add(Refusal.NEW_CALL_RATE); // over its new-call rate: answered as if we had no fan-out
             egress.reply(ch, src, msg, 481, "Call/Transaction Does Not Exist", 0);
             return;
         }

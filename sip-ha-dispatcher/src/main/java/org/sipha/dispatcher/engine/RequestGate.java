@@ -54,6 +54,7 @@ final class RequestGate {
         this.accessList = ctx.cfg.accessList();
         this.alwaysAllowed = ctx.cfg.alwaysAllowed();
         this.limiter = SourceRateLimiter.of(ctx.cfg);
+        transactions.foreignCancels.limitBy(limiter);
         this.answerRateLimited = ctx.cfg.answerRateLimitedWith503();
         this.transactions = transactions;
         this.dialogs = dialogs;

@@ -35,7 +35,7 @@
  *   The call slot a stateful Via names ({@code shs}) is outside the MAC, so a response that does not carry the
  *   slot's stored MAC must be of that slot's request (Call-ID and upstream branch) as well.</li>
  *   <li>A CANCEL for an INVITE this proxy did not forward ({@code ForeignCancels}) goes only to the destinations
- *   of the set, only for a source the access list admits, on the branch a proxy sharing the key gave (or would
+ *   of the set, only for a source the access list admits and within its new-call rate, on the branch a proxy sharing the key gave (or would
  *   have given) that INVITE there; it takes a call slot, and only answers carrying that branch count.</li>
  *   <li>No TCP connection is opened towards an address read from a message: responses by Via and in-dialog hops
  *   that are not our destinations use an existing connection or are dropped (counted).</li>

@@ -220,6 +220,22 @@ class CancelAcrossProxiesTest {
     }
 
     @Test
+    void aCancelOverItsSourcesNewCallRateGets481AndGoesNowhere() {
+        InMemoryPipeline b = open(
+                config(5061, KEY)
+                        .newCallsPerSecondPerSource(1)
+                        .newCallBurstPerSource(1)
+                        .build(),
+                fromB);
+        receive(b, request("CANCEL", "first"), CARRIER);
+        assertEquals(1, startingWith(fromB, PBX1, "CANCEL").size(), "the first one is sent on");
+        receive(b, request("CANCEL", "second"), CARRIER);
+        assertEquals(1, startingWith(fromB, PBX1, "CANCEL").size(), "the second is over the rate: " + fromB);
+        assertEquals(1, startingWith(fromB, CARRIER, "SIP/2.0 481 ").size(), fromB.toString());
+        assertEquals(1, b.refusals(Refusal.NEW_CALL_RATE));
+    }
+
+    @Test
     void turnedOffAnUnknownCancelGets481AtOnce() {
         InMemoryPipeline b = open(config(5061, KEY).cancelAcrossProxies(false).build(), fromB);
         receive(b, request("CANCEL", "off"), CARRIER);
