@@ -41,6 +41,14 @@ public final class AnycastOptions {
                     "NAME|-",
                     "sipha_drain",
                     "BIRD's static protocol holding the drain-marked route; - drains without marking."),
+            new OptionInfo(
+                    "bird-config",
+                    "PATH",
+                    null,
+                    "Run BIRD with this config as this program's own child (setpriv --pdeathsig), on --bird-socket:"
+                            + " its BGP sessions die with the program however it dies."),
+            new OptionInfo(
+                    "bird-binary", "PATH", null, "The BIRD binary for --bird-config (default: bird on the PATH)."),
             new OptionInfo("exabgp-fifo", "PATH", null, "ExaBGP's API FIFO (required with --announcer exabgp)."),
             new OptionInfo(
                     "exabgp-drain-attributes",
@@ -127,6 +135,8 @@ public final class AnycastOptions {
     private final long reconcileMs;
     private final Path maintenanceFile;
     private final double[] damping;
+    /** Null unless the program runs its own BIRD. */
+    private final ChildBgpSpeaker speaker;
 
     private AnycastOptions(Map<String, String> o) {
         deadmanTimeoutMs = number(o, "deadman-timeout-ms", 500);
@@ -139,6 +149,7 @@ public final class AnycastOptions {
         reconcileMs = positive(o, "reconcile-ms", 1_000);
         maintenanceFile = o.containsKey("maintenance-file") ? Path.of(o.get("maintenance-file")) : null;
         damping = o.containsKey("damping") ? damping(o.get("damping")) : null;
+        speaker = speaker(o);
         if (deadmanTimeoutMs > 0 && deadmanTimeoutMs < 3 * heartbeatMs) {
             throw new IllegalArgumentException("--deadman-timeout-ms should be at least 3 heartbeat periods");
         }
@@ -188,6 +199,14 @@ public final class AnycastOptions {
     /** A new announcer for the configured daemon; the caller owns and closes it. */
     public RouteAnnouncer announcer() {
         return AnnouncerSpec.parse(announcerSpec);
+    }
+
+    /**
+     * The BGP speaker this program runs as its own child ({@code --bird-config}), not started; null when it drives
+     * a daemon that runs on its own.
+     */
+    public ChildBgpSpeaker speaker() {
+        return speaker;
     }
 
     /** A new dead-man relay for that announcer, or {@link DeadManSwitch#NONE} when it is off. Not started. */
@@ -264,6 +283,23 @@ public final class AnycastOptions {
         ordered.addAll(List.of(
                 AnnouncerSpec.ADDRESS, o.get("address"), o.getOrDefault("address-device", "lo"), AnnouncerSpec.NONE));
         return List.copyOf(ordered);
+    }
+
+    private static ChildBgpSpeaker speaker(Map<String, String> o) {
+        String config = o.get("bird-config");
+        if (config == null) {
+            if (o.containsKey("bird-binary")) {
+                throw new IllegalArgumentException("--bird-binary needs --bird-config");
+            }
+            return null;
+        }
+        if (!"bird".equals(o.getOrDefault("announcer", "bird"))) {
+            throw new IllegalArgumentException("--bird-config needs --announcer bird");
+        }
+        return ChildBgpSpeaker.bird(
+                o.getOrDefault("bird-binary", "bird"),
+                Path.of(required(o, "bird-config")),
+                Path.of(o.getOrDefault("bird-socket", "/run/bird/bird.ctl")));
     }
 
     private static double[] damping(String spec) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AnycastWatchdogMain {
     private static final Logger LOG = LoggerFactory.getLogger(AnycastWatchdogMain.class);
+    private static final long SPEAKER_START_MS = 20_000;
 
     private AnycastWatchdogMain() {}
 
@@ -78,9 +79,15 @@ public final class AnycastWatchdogMain {
         SipOptionsPinger pinger;
         try {
             pinger = new SipOptionsPinger(opts.sipLocal, opts.sipTarget, opts.downCodes);
+            if (opts.speaker != null) {
+                opts.speaker.start(SPEAKER_START_MS); // our own BIRD: its sessions die with this process
+            }
             controller.start();
         } catch (IOException | AnnouncerException e) {
             LOG.error("watchdog cannot start: {}", e.getMessage());
+            if (opts.speaker != null) {
+                opts.speaker.close();
+            }
             System.exit(3);
             return;
         }
@@ -110,6 +117,9 @@ public final class AnycastWatchdogMain {
                                 checks.close();
                             }
                             controller.close();
+                            if (opts.speaker != null) {
+                                opts.speaker.close();
+                            }
                             stopped.countDown();
                         },
                         "sipha-anycast-shutdown"));

@@ -68,6 +68,8 @@ final class WatchdogOptions {
     final AnycastConfig config;
     /** The announcer and decision options, for {@code --withdraw}. */
     final AnycastOptions anycast;
+    /** Null unless the watchdog runs its own BIRD ({@code --bird-config}). */
+    final ChildBgpSpeaker speaker;
 
     private WatchdogOptions(Map<String, String> o) {
         sipTarget = hostPort("sip-target", required(o, "sip-target"), -1);
@@ -83,6 +85,7 @@ final class WatchdogOptions {
         anycast = AnycastOptions.parse(o);
         deadmanTimeoutMs = anycast.deadmanTimeoutMs();
         announcerSpec = anycast.announcerSpec();
+        speaker = anycast.speaker();
         config = anycast.config()
                 .minDestinationsUp(check == null ? 0 : check.minUp())
                 .build();

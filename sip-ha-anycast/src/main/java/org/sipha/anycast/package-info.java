@@ -14,6 +14,9 @@
  *       its own connection to the daemon and withdraws on EOF of the heartbeat pipe (we died) or after a silence
  *       (we hang). Why not inside the daemon's session: an operator's BIRD must survive our restarts, and a
  *       stopped JVM keeps its sockets open, so only a heartbeat sees a hang.</li>
+ *   <li><b>Our own speaker</b> ({@link org.sipha.anycast.ChildBgpSpeaker}, optional): a BIRD run as this JVM's
+ *       child under a parent-death signal, for a node whose announcement must not outlive it even when the JVM
+ *       and its relay are killed together: the speaker dies too and its BGP sessions close.</li>
  * </ul>
  *
  * <h2>Why reconcile</h2>

@@ -73,6 +73,26 @@ class AnycastOptionsTest {
         assertMessage("--prefix is required", Map.of("announcer", "exabgp", "exabgp-fifo", "/f"));
         assertMessage("at least 3 heartbeat periods", Map.of("deadman-timeout-ms", "200", "heartbeat-ms", "100"));
         assertMessage("rise must be 1..1000", Map.of("rise", "1001"));
+        assertMessage("--bird-binary needs --bird-config", Map.of("bird-binary", "/usr/sbin/bird"));
+        assertMessage(
+                "--bird-config needs --announcer bird",
+                Map.of("announcer", "hook", "hook", "/bin/true", "bird-config", "/etc/sipha/bird.conf"));
+    }
+
+    @Test
+    void withABirdConfigTheProgramRunsItsOwnBirdOnTheControlSocketItDrives() {
+        assertEquals(null, AnycastOptions.parse(Map.of()).speaker(), "by default BIRD runs on its own");
+        AnycastOptions o = AnycastOptions.parse(Map.of(
+                "bird-config",
+                "/etc/sipha/bird.conf",
+                "bird-socket",
+                "/run/sipha/bird.ctl",
+                "bird-binary",
+                "/opt/bird"));
+        assertEquals(
+                List.of("/opt/bird", "-f", "-c", "/etc/sipha/bird.conf", "-s", "/run/sipha/bird.ctl"),
+                o.speaker().command());
+        assertEquals("/run/sipha/bird.ctl", o.announcerSpec().get(1), "the announcer drives that BIRD");
     }
 
     private static void assertMessage(String expected, Map<String, String> options) {

@@ -9,6 +9,7 @@ import org.sipha.anycast.AnnouncerException;
 import org.sipha.anycast.AnycastController;
 import org.sipha.anycast.AnycastState;
 import org.sipha.anycast.AnycastStatus;
+import org.sipha.anycast.ChildBgpSpeaker;
 import org.sipha.anycast.DeadManSwitch;
 import org.sipha.anycast.RouteAnnouncement;
 import org.sipha.core.spi.DestinationsUpListener;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link NodeSelfCheck} as the controller's proxy probe: a stuck event loop, a dead health thread, no usable
  *       backend or calls refused for lost quorum withdraw at once;</li>
  *   <li>the maintenance file, and {@link #leaveAnycast} on SIGTERM: drain, then withdraw;</li>
- *   <li>the controller's dead-man relay: a killed or hung JVM is withdrawn by the relay process.</li>
+ *   <li>the controller's dead-man relay: a killed or hung JVM is withdrawn by the relay process;</li>
+ *   <li>with {@code --bird-config}, the announcing BIRD is this JVM's child ({@link ChildBgpSpeaker}): killed with
+ *       the node, or with the node's whole group (relay included), it takes its BGP sessions along.</li>
  * </ul>
  *
  * <p>Threading: {@link #prepare}, {@link #start}, {@link #leaveAnycast} and {@link #close} from the proxy's main
@@ -38,16 +41,21 @@ import org.slf4j.LoggerFactory;
 final class SiteNode implements DestinationsUpListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiteNode.class);
     private static final long WITHDRAW_MARGIN_MS = 5_000;
+    private static final long SPEAKER_START_MS = 20_000;
 
     private final SiteNodeOptions.Settings settings;
     private final AnycastController controller;
+    /** Null when the node drives a BIRD that runs on its own. */
+    private final ChildBgpSpeaker speaker;
+
     private volatile int usableBackends = -1;
     private NodeSelfCheck selfCheck;
     private boolean started;
 
-    private SiteNode(SiteNodeOptions.Settings settings, AnycastController controller) {
+    private SiteNode(SiteNodeOptions.Settings settings, AnycastController controller, ChildBgpSpeaker speaker) {
         this.settings = settings;
         this.controller = controller;
+        this.speaker = speaker;
     }
 
     /**
@@ -75,7 +83,7 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
                         .build(),
                 s.anycast().announcer(),
                 deadMan);
-        return new SiteNode(s, controller);
+        return new SiteNode(s, controller, s.anycast().speaker());
     }
 
     /** Health thread: the usable-backend count, for the controller (K) and the self-check (none). */
@@ -101,6 +109,13 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
             long probeRoundsMs,
             QuorumWiring quorum,
             boolean refuseOnQuorumLoss) {
+        if (speaker != null) {
+            try {
+                speaker.start(SPEAKER_START_MS);
+            } catch (AnnouncerException e) {
+                throw new IllegalStateException("--bird-config: cannot run BIRD: " + e.getMessage(), e);
+            }
+        }
         try {
             controller.start();
         } catch (AnnouncerException e) {
@@ -191,7 +206,7 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         return controller.status();
     }
 
-    /** Stops the self-check, withdraws and disarms the relay. Before the event loops stop. */
+    /** Stops the self-check, withdraws, disarms the relay, then stops the node's own BIRD. Before the loops stop. */
     @Override
     public void close() {
         if (selfCheck != null) {
@@ -199,6 +214,9 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         }
         if (started) {
             controller.close();
+        }
+        if (speaker != null) {
+            speaker.close();
         }
     }
 }

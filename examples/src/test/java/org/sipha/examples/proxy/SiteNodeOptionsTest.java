@@ -78,6 +78,22 @@ class SiteNodeOptionsTest {
     }
 
     @Test
+    void birdConfigMakesTheNodeRunItsOwnBirdOnTheSocketItDrives() {
+        SiteNodeOptions.Settings s = settings(
+                "--anycast",
+                "198.51.100.10/32",
+                "--bird-config",
+                "/etc/sipha/bird.conf",
+                "--bird-socket",
+                "/run/sipha/bird.ctl");
+        assertEquals(
+                List.of("bird", "-f", "-c", "/etc/sipha/bird.conf", "-s", "/run/sipha/bird.ctl"),
+                s.anycast().speaker().command());
+        assertEquals("/run/sipha/bird.ctl", s.anycast().announcerSpec().get(1));
+        assertNull(settings("--anycast", "198.51.100.10/32").anycast().speaker(), "a BIRD of its own only if asked");
+    }
+
+    @Test
     void yamlKeysAreTheOptionNamesAndTheCommandLineOverridesThem() throws Exception {
         Path yaml = dir.resolve("proxy.yaml");
         Files.writeString(yaml, """

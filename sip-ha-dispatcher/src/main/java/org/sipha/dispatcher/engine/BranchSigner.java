@@ -12,13 +12,15 @@ import org.sipha.core.message.AsciiView;
  * computes one) over:
  * <pre>
  *   stateless ('L'): Call-ID, CSeq number and method, the upstream's branch, the response target
- *   stateful  ('S'): loop, slot, generation, attempt, Call-ID, CSeq number, the upstream's branch, the response
- *                    target, and the destination the branch was sent to (its response must come from there)
+ *   stateful  ('S'): Call-ID, CSeq number, the upstream's branch, the response target, and the destination the
+ *                    branch was sent to (its response must come from there)
  * </pre>
  * The response target is where the response path sends the response by the upstream's Via as the proxy stamped it
  * (received, rport; see {@link ViaCodec#stampReceived}): its address, port and transport. A stateful MAC leaves out
- * the CSeq method, since a CANCEL shares its INVITE's branch. Deterministic: a retransmission gets the same branch
- * (RFC 3261 16.11).
+ * the CSeq method, since a CANCEL shares its INVITE's branch, and everything that is state of the proxy that
+ * forwarded it (loop, call slot, attempt: {@link ViaCodec} carries those beside the branch), so that another proxy
+ * sharing the key works out from a CANCEL the branch its INVITE had at each destination. Deterministic: a
+ * retransmission gets the same branch (RFC 3261 16.11).
  *
  * <p>The keys come from a {@link RecordRouteKeyRing}, loaded once per call, so a rotation applies from the next
  * message; a branch signed before it verifies under the previous key.
@@ -84,13 +86,13 @@ final class BranchSigner {
         return previous.matchesBase64Url(b, macOff, macLen, MAC_CHARS);
     }
 
-    /** Writes the MAC of a stateful branch into {@code dst} ({@link #MAC_CHARS} long). */
+    /**
+     * Writes into {@code dst} ({@link #MAC_CHARS} long) the MAC of a stateful branch of the request identified by
+     * the rest, sent to {@code destination}. Any proxy of the deployment computes the same one from the request's
+     * CANCEL (same Call-ID, CSeq number, top Via and source).
+     */
     void signStateful(
             char[] dst,
-            int loop,
-            int slot,
-            int gen,
-            int attempt,
             AsciiView callId,
             long cseq,
             AsciiView upstreamBranch,
@@ -100,31 +102,18 @@ final class BranchSigner {
             InetSocketAddress destination) {
         keys.refresh();
         SipHashMac current = keys.current;
-        stateful(
-                current,
-                loop,
-                slot,
-                gen,
-                attempt,
-                callId,
-                cseq,
-                upstreamBranch,
-                target,
-                targetPort,
-                targetTcp,
-                destination);
+        stateful(current, callId, cseq, upstreamBranch, target, targetPort, targetTcp, destination);
         current.base64Url(dst);
     }
 
     /**
-     * True if {@code b[macOff, macOff+macLen)} is, under either key, the MAC of stateful branch {@code fields}
-     * (loop, slot, generation, attempt) of the request identified by the rest, sent to {@code source}.
+     * True if {@code b[macOff, macOff+macLen)} is, under either key, the MAC of a stateful branch of the request
+     * identified by the rest, sent to {@code source}.
      */
     boolean verifiesStateful(
             byte[] b,
             int macOff,
             int macLen,
-            long[] fields,
             AsciiView callId,
             long cseq,
             AsciiView upstreamBranch,
@@ -137,42 +126,14 @@ final class BranchSigner {
         keys.refresh();
         SipHashMac current = keys.current;
         SipHashMac previous = keys.previous;
-        int loop = (int) fields[0];
-        int slot = (int) fields[1];
-        int gen = (int) fields[2];
-        int attempt = (int) fields[3];
-        stateful(
-                current,
-                loop,
-                slot,
-                gen,
-                attempt,
-                callId,
-                cseq,
-                upstreamBranch,
-                target.getAddress(),
-                target.getPort(),
-                targetTcp,
-                source);
+        stateful(current, callId, cseq, upstreamBranch, target.getAddress(), target.getPort(), targetTcp, source);
         if (current.matchesBase64Url(b, macOff, macLen, MAC_CHARS)) {
             return true;
         }
         if (previous == null) {
             return false;
         }
-        stateful(
-                previous,
-                loop,
-                slot,
-                gen,
-                attempt,
-                callId,
-                cseq,
-                upstreamBranch,
-                target.getAddress(),
-                target.getPort(),
-                targetTcp,
-                source);
+        stateful(previous, callId, cseq, upstreamBranch, target.getAddress(), target.getPort(), targetTcp, source);
         return previous.matchesBase64Url(b, macOff, macLen, MAC_CHARS);
     }
 
@@ -208,10 +169,6 @@ final class BranchSigner {
 
     private static void stateful(
             SipHashMac h,
-            int loop,
-            int slot,
-            int gen,
-            int attempt,
             AsciiView callId,
             long cseq,
             AsciiView upstreamBranch,
@@ -220,8 +177,6 @@ final class BranchSigner {
             boolean targetTcp,
             InetSocketAddress destination) {
         h.start(STATEFUL)
-                .update(((long) loop << 32) | (slot & 0xffffffffL))
-                .update(((long) gen << 32) | (attempt & 0xffffffffL))
                 .update(callId)
                 .update(cseq)
                 .update(upstreamBranch)

@@ -69,6 +69,17 @@ final class CallState {
     /** Whether the current branch's silence was reported to the health side (once per branch). */
     boolean silenceReported;
 
+    /**
+     * A CANCEL for an INVITE this proxy did not forward ({@link ForeignCancels}): {@link #request} is the CANCEL,
+     * {@link #destination} is null, the CANCEL went to each of {@link #fanOut}; the bits of {@link #fanOutPending}
+     * (by index in it) are those not answered yet; {@link #finalCode} is what the caller got.
+     */
+    boolean foreignCancel;
+
+    NextHop[] fanOut;
+    long fanOutPending;
+    int finalCode;
+
     CallState(int slot, DispatcherNextHopSelector.Cursor cursor) {
         this.slot = slot;
         this.cursor = cursor;

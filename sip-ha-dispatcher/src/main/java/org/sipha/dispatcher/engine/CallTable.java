@@ -123,6 +123,7 @@ final class CallTable {
         s.phase = CallState.CALLING;
         s.cancelled = false;
         s.upstreamRetransmits = false;
+        s.foreignCancel = false;
         s.attempt = 0;
         s.sourceKey = sourceKey;
         s.sourceCounted = perSource != null;
@@ -241,6 +242,7 @@ final class CallTable {
         s.source = null;
         s.channel = null;
         s.destination = null;
+        s.fanOut = null;
         s.phase = CallState.FREE;
         s.generation++;
         freeStack[freeTop++] = s.slot;
@@ -338,7 +340,8 @@ final class CallTable {
         return longest;
     }
 
-    private static boolean keyEquals(CallState s, AsciiView callId, AsciiView branch) {
+    /** True if the upstream key of {@code s} is (Call-ID, branch). */
+    static boolean keyEquals(CallState s, AsciiView callId, AsciiView branch) {
         int cl = callId.length();
         int bl = branch == null ? 0 : branch.length();
         if (s.keyLength != cl + bl) {

@@ -159,6 +159,14 @@ public final class DispatcherNextHopSelector {
         return false;
     }
 
+    /**
+     * The next hops of every entry of the set in the current table, whatever their state (null: not reachable), by
+     * entry index; shared, never to be modified. Any thread; allocation-free once per table.
+     */
+    NextHop[] hops() {
+        return hopsOf(tables.get());
+    }
+
     /** The next hops of the set's entries in {@code table}, by entry index (null: not reachable). */
     private NextHop[] hopsOf(RoutingTable table) {
         SetHops s = setHops;

@@ -130,6 +130,10 @@ final class InviteTimers {
 
     /** The failover timer: 487 after an unanswered CANCEL, else the destination's silence and the next one. */
     private void onCallingTimeout(CallState s, long now) {
+        if (s.foreignCancel) {
+            transactions.foreignCancels.onTimeout(s);
+            return;
+        }
         if (s.cancelled) {
             transactions.answerUpstream(s, 487, "Request Terminated", 0);
             return;

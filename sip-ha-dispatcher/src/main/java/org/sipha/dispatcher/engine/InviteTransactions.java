@@ -6,7 +6,6 @@ import java.net.InetSocketAddress;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.SipMessageEditor;
 import org.sipha.core.message.SipMessageView;
-import org.sipha.core.message.SipMethod;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 
 /**
@@ -24,6 +23,8 @@ final class InviteTransactions {
     static final long UPSTREAM_TIMER_B_NS = 64 * 500_000_000L;
 
     final CallTable calls;
+    /** CANCELs for INVITEs of another proxy (or of another loop), sharing {@link #calls}. */
+    final ForeignCancels foreignCancels;
     /** The failover timer and T1 (0: no retransmission), in nanoseconds. */
     final long failoverNs;
 
@@ -65,6 +66,7 @@ final class InviteTransactions {
             failoverCode[c] = true;
         }
         this.failoverNs = cfg.failoverTimeoutMs() * 1_000_000L;
+        this.foreignCancels = new ForeignCancels(ctx, via, egress, calls, failoverNs);
         this.ringNs = cfg.ringTimeoutMs() * 1_000_000L;
         this.lingerNs = cfg.lingerMs() * 1_000_000L;
         this.t1Ns = cfg.retransmitT1Ms() * 1_000_000L;
@@ -152,11 +154,16 @@ final class InviteTransactions {
         return calls.find(msg.callId(), msg.topVia().branch()) != null;
     }
 
-    /** A CANCEL in {@code msg}: answered here, and passed on to the branch of its call. */
-    void onCancel(Channel ch, InetSocketAddress src) {
+    /**
+     * A CANCEL in {@code msg} (bytes {@code content}) from {@code src} (source key {@code sourceKey}; {@code
+     * admitted}: by the access list): answered here, and passed on to the branch of its call; one for an INVITE
+     * this loop did not forward goes to {@link ForeignCancels}.
+     */
+    void onCancel(Channel ch, InetSocketAddress src, long sourceKey, ByteBuf content, boolean admitted) {
         CallState s = calls.find(msg.callId(), msg.topVia().branch());
-        if (s == null) {
-            egress.reply(ch, src, msg, 481, "Call/Transaction Does Not Exist", 0);
+        if (s == null || s.foreignCancel) {
+            foreignCancels.onCancel(ch, src, sourceKey, content, admitted, s);
+            publishActiveCalls();
             return;
         }
         egress.reply(ch, src, msg, 200, "OK", 0);
@@ -204,18 +211,14 @@ final class InviteTransactions {
 
     // ------------------------------------------------------------------------------------------ responses
 
-    /** A response in {@code msg} to branch ({@code slot}, {@code gen}, {@code attempt}) of this loop. */
-    void onResponse(Channel ch, InetSocketAddress src, int slot, int gen, int attempt) {
+    /** A verified response in {@code msg} to branch {@code attempt} of call {@code s} (null: its state is gone). */
+    void onResponse(Channel ch, InetSocketAddress src, CallState s, int attempt) {
         int code = msg.statusCode();
-        CallState s = calls.get(slot, gen);
         if (s == null) {
             if (code >= 200 && code < 300) {
                 stateless.forwardResponseByVia(ch); // a 2xx retransmission after the call state expired
             }
             return;
-        }
-        if (msg.cseqMethodCode() == SipMethod.CANCEL) {
-            return; // the answer to our own CANCEL
         }
         if (attempt != s.attempt) { // an abandoned branch (it timed out) answers late
             if (code >= 300) {

@@ -59,6 +59,8 @@ public final class ProxyConfig {
     private final boolean answerRateLimitedWith503;
     private final int maxCallSharePerSourcePercent;
     private final long maxCallBytesPerLoop;
+    // CANCEL across proxies
+    private final boolean cancelAcrossProxies;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -101,6 +103,7 @@ public final class ProxyConfig {
         answerRateLimitedWith503 = b.answerRateLimitedWith503;
         maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
         maxCallBytesPerLoop = b.maxCallBytesPerLoop;
+        cancelAcrossProxies = b.cancelAcrossProxies;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -359,6 +362,18 @@ public final class ProxyConfig {
         return maxCallBytesPerLoop;
     }
 
+    // ------------------------------------------------------------------ CANCEL across proxies
+
+    /**
+     * Whether a CANCEL that matches no INVITE of this proxy, from a source the access list admits, is sent on to
+     * every destination of the set on the branch its INVITE would have had there, so that the INVITE another proxy
+     * sharing the Record-Route key forwarded is cancelled (default true); the caller gets 200 if a destination
+     * accepts it, else 481. False: 481 at once, as for a single proxy.
+     */
+    public boolean cancelAcrossProxies() {
+        return cancelAcrossProxies;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -400,6 +415,8 @@ public final class ProxyConfig {
         private boolean answerRateLimitedWith503;
         private int maxCallSharePerSourcePercent = 25;
         private long maxCallBytesPerLoop = 64L << 20;
+        // CANCEL across proxies
+        private boolean cancelAcrossProxies = true;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -638,6 +655,14 @@ public final class ProxyConfig {
         /** See {@link ProxyConfig#maxCallBytesPerLoop()}. */
         public Builder maxCallBytesPerLoop(long bytes) {
             maxCallBytesPerLoop = bytes;
+            return this;
+        }
+
+        // -------------------------------------------------------------- CANCEL across proxies
+
+        /** See {@link ProxyConfig#cancelAcrossProxies()}. */
+        public Builder cancelAcrossProxies(boolean on) {
+            cancelAcrossProxies = on;
             return this;
         }
 

@@ -54,6 +54,7 @@ final class RequestGate {
         this.accessList = ctx.cfg.accessList();
         this.alwaysAllowed = ctx.cfg.alwaysAllowed();
         this.limiter = SourceRateLimiter.of(ctx.cfg);
+        transactions.foreignCancels.limitBy(limiter);
         this.answerRateLimited = ctx.cfg.answerRateLimitedWith503();
         this.transactions = transactions;
         this.dialogs = dialogs;
@@ -99,7 +100,7 @@ final class RequestGate {
             return;
         }
         if (m == SipMethod.CANCEL) {
-            transactions.onCancel(ch, src);
+            transactions.onCancel(ch, src, sourceKey, content, admitsSource(src));
         } else if (msg.to().tag() != null) {
             if (m == SipMethod.ACK && transactions.isAckOfOwnFinalResponse()) {
                 return; // hop by hop: the ACK of a non-2xx final response we sent upstream ends here

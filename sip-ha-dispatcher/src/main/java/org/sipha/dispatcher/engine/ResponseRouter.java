@@ -14,11 +14,12 @@ import org.sipha.core.spi.HealthProbeBranch;
  * our socket (then it is copied for the health thread). A branch of ours is relayed only if its MAC proves that we
  * forwarded the request it answers ({@link BranchSigner}); any other is dropped and counted. A stateless branch goes
  * on by its next Via ({@link StatelessForwarder}); a stateful one goes to its call in {@link InviteTransactions} on
- * the loop that owns it, which the branch names: a response the kernel delivered to another loop ({@code
- * SO_REUSEPORT} spreads sources over sockets) is handed to the owner's queue first, and the owner checks it. For a
- * live call's current branch the MAC is compared with the one stored in its {@link CallState} and the response
- * must come from the branch's destination; otherwise (an abandoned branch, a call state gone) the MAC is
- * recomputed, and covers that destination too.
+ * the loop that owns it, which the Via's {@code shs} parameter names: a response the kernel delivered to another
+ * loop ({@code SO_REUSEPORT} spreads sources over sockets) is handed to the owner's queue first, and the owner checks
+ * it. For a live call's current branch the MAC is compared with the one stored in its {@link CallState} and the
+ * response must come from the branch's destination; otherwise (an abandoned branch, a call state gone) the MAC is
+ * recomputed, and covers that destination too, and a call in the named slot must be the response's. An answer to a
+ * CANCEL that {@link ForeignCancels} sent goes to it once its branch verifies.
  *
  * <p>Single-threaded: the loop it runs on, except {@link #forgedResponses} (any thread).
  */
@@ -28,7 +29,9 @@ final class ResponseRouter {
     private final ViaCodec via;
     private final InviteTransactions transactions;
     private final StatelessForwarder stateless;
-    private final long[] branchFields = new long[ViaCodec.MAC_START + 1];
+    /** The loop, slot, generation and attempt of a stateful Via ({@link ViaCodec#parseSlot}). */
+    private final long[] slotFields = new long[4];
+
     private LoopChannelHandler[] loops;
     /** Responses with a branch of ours whose MAC or source did not verify. Single writer. */
     private volatile long forgedResponses;
@@ -75,8 +78,8 @@ final class ResponseRouter {
             stateless.forwardResponse(ch, to, tcp);
             return false;
         }
-        long[] f = branchFields;
-        if (!ViaCodec.parseStateful(br, f)) {
+        long[] f = slotFields;
+        if (!ViaCodec.parseSlot(top, f)) {
             countForged();
             return false;
         }
@@ -87,29 +90,63 @@ final class ResponseRouter {
             }
             return loops[owner].handOff(p); // on success the owner releases the packet; else our caller does
         }
+        CallState s = transactions.calls.get((int) f[1], (int) f[2]);
+        int attempt = (int) f[3];
         if (msg.cseqMethodCode() == SipMethod.CANCEL) {
-            return false; // the answer to our own CANCEL: the call has nothing to learn from it
+            if (attempt == ViaCodec.FOREIGN_CANCEL_ATTEMPT) {
+                onForeignCancelAnswer(br, s, src);
+            }
+            return false; // else the answer to our own CANCEL: the call has nothing to learn from it
         }
-        if (!verifiesStateful(br, f, src)) {
-            countForged();
+        if (s != null && s.foreignCancel) {
+            countForged(); // a response to an INVITE never names a CANCEL's state
             return false;
         }
-        transactions.onResponse(ch, src, (int) f[1], (int) f[2], (int) f[3]);
+        if (isCurrentBranch(s, attempt)) {
+            if (!src.equals(s.destination.address()) || !ViaCodec.carriesMac(br, s.branchMac)) {
+                countForged();
+                return false;
+            }
+        } else if (!verifiesRecomputed(br, s, src)
+                || (s != null && s.macGeneration == s.generation && ViaCodec.carriesMac(br, s.branchMac))) {
+            countForged(); // the current branch's MAC with another attempt: the slot parameter was changed
+            return false;
+        }
+        transactions.onResponse(ch, src, s, attempt);
         return false;
     }
 
+    /** Whether {@code attempt} is the current, signed branch of the live call {@code s}. */
+    private static boolean isCurrentBranch(CallState s, int attempt) {
+        return s != null && s.attempt == attempt && s.macGeneration == s.generation && s.macAttempt == s.attempt;
+    }
+
     /**
-     * The live call's current branch: the stored MAC, from the branch's destination. Any other branch (abandoned,
-     * or its call state gone): the MAC recomputed over the request, its response target and the source.
+     * Any branch but a live call's current one (abandoned, or its call state gone): the MAC recomputed over the
+     * request, its response target and the source; and the call in the slot, if any, must be this request's, since
+     * the slot parameter is not under the MAC.
      */
-    private boolean verifiesStateful(AsciiView br, long[] f, InetSocketAddress src) {
-        CallState s = transactions.calls.get((int) f[1], (int) f[2]);
-        if (s != null && s.attempt == (int) f[3] && s.macGeneration == s.generation && s.macAttempt == s.attempt) {
-            return src.equals(s.destination.address()) && ViaCodec.carriesStoredMac(br, f, s);
-        }
+    private boolean verifiesRecomputed(AsciiView br, CallState s, InetSocketAddress src) {
         InetSocketAddress to = stateless.responseTarget();
-        return to != null
-                && via.verifiesStateful(br, f, msg, msg.via(1).branch(), to, stateless.responseTargetTcp(), src);
+        if (to == null) {
+            return false;
+        }
+        boolean tcp = stateless.responseTargetTcp();
+        AsciiView upstreamBranch = msg.via(1).branch();
+        return via.verifiesStateful(br, msg, upstreamBranch, to, tcp, src)
+                && (s == null || CallTable.keyEquals(s, msg.callId(), upstreamBranch));
+    }
+
+    /** A destination's answer to a CANCEL that {@link ForeignCancels} sent for the state {@code s}. */
+    private void onForeignCancelAnswer(AsciiView br, CallState s, InetSocketAddress src) {
+        if (s == null || !s.foreignCancel || s.phase == CallState.COMPLETED) {
+            return; // answered already, or the state is gone: nothing to learn
+        }
+        if (!transactions.foreignCancels.wasSentTo(s, br, src)) {
+            countForged();
+            return;
+        }
+        transactions.foreignCancels.onAnswer(s, src, msg.statusCode());
     }
 
     private void countForged() {

@@ -10,16 +10,23 @@ import org.sipha.core.message.ViaView;
 
 /**
  * The proxy's Via headers: the branches it writes and reads back, and the received/rport it stamps on the sender's
- * Via. A stateful branch is {@code z9hG4bKshS<loop>.<slot>.<gen>.<attempt>.<MAC>} (hex fields), so a response finds
- * its loop and call slot without a lookup and a stale generation or attempt never touches a reused slot; a stateless
- * one is {@code z9hG4bKshL<MAC>}. The MACs ({@link BranchSigner}) make both unforgeable and are the same for a
- * retransmission (RFC 3261 16.11). One per loop; its scratch builders make it single-threaded (the owning loop). The
- * static methods: any thread.
+ * Via. A stateful Via is {@code ...;branch=z9hG4bKshS<MAC>;shs=<loop>.<slot>.<gen>.<attempt>} (hex fields): the
+ * branch is a function of the request and the destination only ({@link BranchSigner}), so another proxy of the
+ * deployment can compute it from a CANCEL ({@link ForeignCancels}); the {@code shs} parameter, which the destination
+ * echoes in its responses like every Via parameter (RFC 3261 8.2.6.2) but does not match CANCELs by, lets a response
+ * find its loop and call slot without a lookup, and a stale generation or attempt never touches a reused slot. A
+ * stateless branch is {@code z9hG4bKshL<MAC>}. The MACs make both unforgeable and are the same for a retransmission
+ * (RFC 3261 16.11). One per loop; its scratch builders make it single-threaded (the owning loop). The static
+ * methods: any thread.
  */
 final class ViaCodec {
     static final String COOKIE = "z9hG4bKsh";
-    /** The index in {@link #parseStateful}'s output of where the MAC starts in the branch; size the array one more. */
-    static final int MAC_START = 4;
+    /** Where a stateful branch's MAC starts: after the cookie and the kind letter. */
+    static final int MAC_OFFSET = COOKIE.length() + 1;
+    /** The Via parameter that carries a stateful branch's loop, slot, generation and attempt. */
+    static final String SLOT_PARAM = "shs";
+    /** The attempt {@link ForeignCancels} writes in {@link #SLOT_PARAM}: calls count attempts from 1. */
+    static final int FOREIGN_CANCEL_ATTEMPT = 0;
 
     private final int loopIndex;
     private final String viaPrefix;
@@ -44,16 +51,28 @@ final class ViaCodec {
 
     /** The Via of the current branch of {@code s}, as last signed; valid until the next call on this codec. */
     CharSequence stateful(CallState s) {
+        return stateful(s.destination.isTcp(), s.branchMac, s, s.attempt);
+    }
+
+    /**
+     * The Via of a stateful branch: MAC {@code mac}, and {@code attempt} of call slot {@code s} in {@link
+     * #SLOT_PARAM}; valid until the next call on this codec.
+     */
+    CharSequence stateful(boolean tcp, char[] mac, CallState s, int attempt) {
         via.setLength(0);
-        via.append(s.destination.isTcp() ? viaPrefixTcp : viaPrefix).append('S');
+        via.append(tcp ? viaPrefixTcp : viaPrefix)
+                .append('S')
+                .append(mac)
+                .append(';')
+                .append(SLOT_PARAM);
+        via.append('=');
         appendHex(via, loopIndex);
         via.append('.');
         appendHex(via, s.slot);
         via.append('.');
         appendHex(via, s.generation);
         via.append('.');
-        appendHex(via, s.attempt);
-        via.append('.').append(s.branchMac);
+        appendHex(via, attempt);
         return via;
     }
 
@@ -63,25 +82,29 @@ final class ViaCodec {
      */
     CharSequence stateful(CallState s, SipMessageView request) {
         if (s.macGeneration != s.generation || s.macAttempt != s.attempt) {
-            ViaView top = request.topVia();
-            boolean stream = LoopContext.isStream(s.channel);
-            branches.signStateful(
-                    s.branchMac,
-                    loopIndex,
-                    s.slot,
-                    s.generation,
-                    s.attempt,
-                    request.callId(),
-                    request.cseqNumber(),
-                    top.branch(),
-                    s.source.getAddress(),
-                    responsePort(top, s.source, stream),
-                    isTcp(top),
-                    s.destination.address());
+            signStateful(s.branchMac, request, s.source, LoopContext.isStream(s.channel), s.destination.address());
             s.macGeneration = s.generation;
             s.macAttempt = s.attempt;
         }
         return stateful(s);
+    }
+
+    /**
+     * Writes into {@code dst} the MAC of the stateful branch on which {@code request} (received from {@code src},
+     * {@code stream}: over TCP), or the INVITE it cancels, goes to {@code destination}.
+     */
+    void signStateful(
+            char[] dst, SipMessageView request, InetSocketAddress src, boolean stream, InetSocketAddress destination) {
+        ViaView top = request.topVia();
+        branches.signStateful(
+                dst,
+                request.callId(),
+                request.cseqNumber(),
+                top.branch(),
+                src.getAddress(),
+                responsePort(top, src, stream),
+                isTcp(top),
+                destination);
     }
 
     /**
@@ -124,23 +147,20 @@ final class ViaCodec {
     }
 
     /**
-     * True if the stateful branch {@code br}, parsed into {@code fields} ({@link #parseStateful}), was signed by us
-     * for this response's request, its target {@code to} ({@code tcp}) and a destination at {@code src}.
+     * True if the stateful branch {@code br} (top Via of the response in {@code response}) was signed by us for this
+     * response's request, its target {@code to} ({@code tcp}) and a destination at {@code src}.
      */
     boolean verifiesStateful(
             AsciiView br,
-            long[] fields,
             SipMessageView response,
             AsciiView upstreamBranch,
             InetSocketAddress to,
             boolean tcp,
             InetSocketAddress src) {
-        int macOff = (int) fields[MAC_START];
         return branches.verifiesStateful(
                 br.buffer(),
-                br.offset() + macOff,
-                br.length() - macOff,
-                fields,
+                br.offset() + MAC_OFFSET,
+                br.length() - MAC_OFFSET,
                 response.callId(),
                 response.cseqNumber(),
                 upstreamBranch,
@@ -149,10 +169,9 @@ final class ViaCodec {
                 src);
     }
 
-    /** True if the stateful branch {@code br}, parsed into {@code fields}, carries the MAC stored in {@code s}. */
-    static boolean carriesStoredMac(AsciiView br, long[] fields, CallState s) {
-        int macOff = (int) fields[MAC_START];
-        return BranchSigner.matchesStored(br.buffer(), br.offset() + macOff, br.length() - macOff, s.branchMac);
+    /** True if the stateful branch {@code br} carries the MAC {@code mac} (as stored in a call state). */
+    static boolean carriesMac(AsciiView br, char[] mac) {
+        return BranchSigner.matchesStored(br.buffer(), br.offset() + MAC_OFFSET, br.length() - MAC_OFFSET, mac);
     }
 
     /**
@@ -225,28 +244,31 @@ final class ViaCodec {
     }
 
     /**
-     * Parses {@code <loop>.<slot>.<gen>.<attempt>.} (hex) after {@code z9hG4bKshS} into {@code out[0..3]}, and the
-     * index of the MAC that follows into {@code out[MAC_START]}. False if malformed; the MAC is not checked here.
+     * Parses the {@link #SLOT_PARAM} of the stateful Via {@code v}, {@code <loop>.<slot>.<gen>.<attempt>} (hex), into
+     * {@code out[0..3]}. False if absent or malformed; nothing is checked against a MAC here.
      */
-    static boolean parseStateful(AsciiView br, long[] out) {
-        int p = COOKIE.length() + 1;
+    static boolean parseSlot(ViaView v, long[] out) {
+        AsciiView p = v.param(SLOT_PARAM);
+        if (p == null) {
+            return false;
+        }
+        int i = 0;
         for (int field = 0; field < 4; field++) {
-            long v = 0;
+            long x = 0;
             int digits = 0;
-            while (p < br.length() && br.charAt(p) != '.') {
-                int d = Character.digit(br.charAt(p++), 16);
+            while (i < p.length() && p.charAt(i) != '.') {
+                int d = Character.digit(p.charAt(i++), 16);
                 if (d < 0 || ++digits > 8) {
                     return false;
                 }
-                v = (v << 4) | d;
+                x = (x << 4) | d;
             }
-            if (digits == 0 || p >= br.length()) {
-                return false; // every field ends with a dot: the MAC follows the last one
+            if (digits == 0 || (field < 3 ? i >= p.length() : i != p.length())) {
+                return false; // three dots between four fields, nothing after the last
             }
-            out[field] = v;
-            p++;
+            out[field] = x;
+            i++;
         }
-        out[MAC_START] = p;
         return true;
     }
 

@@ -9,7 +9,8 @@
  *   RequestGate: source over its request rate: dropped · 400 malformed · 483 Max-Forwards 0 · 482 our Via
  *                already there · initial request from outside the access list: dropped
  *      ├─ initial INVITE, CANCEL ─────→ InviteTransactions (CallTable; timers in InviteTimers); a new call
- *      │                                 first passes its source's new-call rate (SourceRateLimiter)
+ *      │                                 first passes its source's new-call rate (SourceRateLimiter); a CANCEL
+ *      │                                 for an INVITE this loop did not forward → ForeignCancels
  *      ├─ OPTIONS naming the proxy ───→ LocalOptionsResponder (200, or 503 + Retry-After + Warning)
  *      ├─ other initial request ──────→ StatelessForwarder
  *      └─ in-dialog request ──────────→ DialogRouter (Record-Route token)
@@ -32,7 +33,12 @@
  *   <li>Every branch of ours carries a MAC ({@code BranchSigner}) over the request it was forwarded for and the
  *   address its response goes back to; a stateful branch's MAC also covers the destination it was sent to, and is
  *   stored in the call state, so a live call's response costs a byte compare and must come from that
- *   destination. A response that fails is dropped, counted, and reaches neither the call nor health checking.</li>
+ *   destination. A response that fails is dropped, counted, and reaches neither the call nor health checking.
+ *   The call slot a stateful Via names ({@code shs}) is outside the MAC, so a response that does not carry the
+ *   slot's stored MAC must be of that slot's request (Call-ID and upstream branch) as well.</li>
+ *   <li>A CANCEL for an INVITE this proxy did not forward ({@code ForeignCancels}) goes only to the destinations
+ *   of the set, only for a source the access list admits and within its new-call rate, on the branch a proxy sharing the key gave (or would
+ *   have given) that INVITE there; it takes a call slot, and only answers carrying that branch count.</li>
  *   <li>No TCP connection is opened towards an address read from a message: responses by Via and in-dialog hops
  *   that are not our destinations use an existing connection or are dropped (counted).</li>
  * </ul>
@@ -51,7 +57,9 @@
  *       {@code LocalOptionsResponder} answers an OPTIONS naming the proxy.</li>
  *   <li>{@code InviteTransactions} and {@code InviteTimers}: the INVITE transactions: call table, branches,
  *       100 Trying, failover on codes and on timers, timer A retransmission, timer C, CANCEL, ACK of non-2xx,
- *       linger, the late 2xx of an abandoned branch; health outcome reports.</li>
+ *       linger, the late 2xx of an abandoned branch; health outcome reports. {@code ForeignCancels}: a CANCEL
+ *       whose INVITE another proxy of the deployment (or another loop) forwarded, sent to every destination of
+ *       the set on the branch that INVITE has there (see "CANCEL across proxies").</li>
  *   <li>{@code DialogRouter}: Route and Record-Route: the signed token ({@code RouteTokenSigner}) out and back.</li>
  *   <li>{@link org.sipha.dispatcher.engine.DispatcherNextHopSelector}: where calls go and fail over to, from a set
  *       of the dispatcher's routing table; its per-call cursors hand out {@code NextHop}s (a core
@@ -84,8 +92,8 @@
  *   them is used by that loop's thread only, so the message path has no locks and no atomics. The exceptions are
  *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
  *   written by the owner and read by any thread through volatile fields.</li>
- *   <li><b>Responses find their call without a lookup.</b> A stateful branch is
- *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>.<MAC>}. The kernel spreads datagrams over the
+ *   <li><b>Responses find their call without a lookup.</b> A stateful Via is
+ *   {@code ;branch=z9hG4bKshS<MAC>;shs=<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
  *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
  *   packet to the owner through a bounded MPSC queue and one reusable drain task. A stale generation or attempt
  *   never touches a reused slot. Requests from one source stay on one loop, so retransmissions, CANCEL and the ACK
@@ -114,6 +122,17 @@
  *   on its own thread) frees its calls and hand-offs and releases unhandled whatever still reaches it.</li>
  * </ul>
  *
+ * <h2>CANCEL across proxies</h2>
+ * A stateful branch depends only on the INVITE (Call-ID, CSeq number, top Via branch, the address its responses
+ * go to) and the destination, under the Record-Route key; the loop and slot ride beside it in {@code shs}, which
+ * destinations echo in responses but do not match CANCELs by. So a proxy that receives a CANCEL matching none of
+ * its calls computes, for each destination of its set, the branch the INVITE had or would have had there, sends
+ * the CANCEL on it, and answers the caller 200 at the first destination's 200, 481 when all refused it or the
+ * failover timer ran out (RFC 3261 9.1, 16.10). Every destination has one branch per call, so this reaches the
+ * INVITE after any failover as well. The destination's 487 goes to the proxy that forwarded the INVITE, by its
+ * Via. Costs nothing on the INVITE's path (the one HMAC per attempt it always had); a foreign CANCEL costs one
+ * HMAC and one CANCEL per destination, and one HMAC per answer.
+ *
  * <h2>Known limits</h2>
  * No TLS; a dialog whose two sides use different transports gets one Record-Route (no double record-routing,
  * RFC 5658); TCP writes are flushed per message; no spirals (a request that already carries our Via is a loop,
@@ -130,5 +149,11 @@
  * sending from several ports may meet several loops' buckets; an IPv6 source's key costs one 16-byte copy per
  * request. A malformed request, or an in-dialog one with a bad token, is still answered (400, 403) whatever its
  * source, within its source's request rate.
+ * A CANCEL across proxies: works for callers over UDP (over TCP the caller's port differs between its connections
+ * to two proxies, and the branch covers it); the CANCEL's Via names this proxy, so a destination that matches a
+ * CANCEL by its Via's sent-by as well as its branch (RFC 3261 17.2.3 to the letter) needs every proxy to advertise
+ * the same address; a destination must echo Via parameters in its responses (RFC 3261 8.2.6.2); if the proxy that
+ * forwarded the INVITE is gone, its 487 is lost (the callee stops ringing, the caller times out); an unknown CANCEL
+ * costs every destination of the set a CANCEL (and a 481).
  */
 package org.sipha.dispatcher.engine;

@@ -152,7 +152,7 @@ class ErrorPathBufferReleaseTest {
                             null,
                             method,
                             invite,
-                            "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS0.0.0.1",
+                            "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshSAAAAAAAAAAAAAAAA;shs=0.0.0.1",
                             noTo,
                             PBX,
                             false));

@@ -72,8 +72,9 @@ class HandOffReleaseTest {
     /** A 200 to stateful branch {@code n} of loop 1, handed off to loop 1, which finds its MAC forged. */
     private ByteBuf okForLoop1(int n, String via2) {
         String text = "SIP/2.0 200 OK\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshS1.0.0." + Integer.toHexString(n + 1)
-                + ".AAAAAAAAAAAAAAAA\r\n" // a MAC that does not verify: the owner drops it as forged, after the
+                + "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKshSAAAAAAAAAAAAAAAA;shs=1.0.0."
+                + Integer.toHexString(n + 1)
+                + "\r\n" // a MAC that does not verify: the owner drops it as forged, after the
                 // hand-off
                 + "Via: " + via2 + "\r\n"
                 + "From: <sip:a@127.0.0.1:5070>;tag=caller\r\n"

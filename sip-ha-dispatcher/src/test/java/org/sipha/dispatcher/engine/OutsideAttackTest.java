@@ -207,8 +207,8 @@ class OutsideAttackTest {
             for (String branch : List.of(
                     "z9hG4bKshL1f2e3d4c5b6a7988",
                     "z9hG4bKshLAAAAAAAAAAAAAAAA",
-                    "z9hG4bKshS0.0.0.1.AAAAAAAAAAAAAAAA",
-                    "z9hG4bKshS1.0.0.1")) {
+                    "z9hG4bKshSAAAAAAAAAAAAAAAA;shs=0.0.0.1",
+                    "z9hG4bKshSAAAAAAAAAAAAAAAA")) {
                 attacker.send(forged200(branch, "SIP/2.0/UDP 127.0.0.1:15209;branch=z9hG4bK-v"), PROXY);
                 attacker.send(forged200(branch, "SIP/2.0/TCP 127.0.0.1:15210;branch=z9hG4bK-v"), PROXY);
             }

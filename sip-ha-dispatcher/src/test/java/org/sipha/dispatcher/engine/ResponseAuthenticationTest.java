@@ -145,7 +145,10 @@ class ResponseAuthenticationTest {
     @Test
     void anUnsolicitedTwoHundredWithAStatefulLookingBranchIsDropped() {
         InMemoryPipeline p = pipeline();
-        receive(p, unsolicited200("z9hG4bKshS0.0.5.1", "SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-v"), ATTACKER);
+        receive(
+                p,
+                unsolicited200("z9hG4bKshSAAAAAAAAAAAAAAAA;shs=0.0.5.1", "SIP/2.0/UDP 127.0.0.1:5099;branch=z9hG4bK-v"),
+                ATTACKER);
         assertEquals(List.of(), sent, "nothing relayed");
     }
 
