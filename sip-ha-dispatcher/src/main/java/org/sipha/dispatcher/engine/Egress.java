@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.NameAddrView;
 import org.sipha.core.message.SipHeaderName;
 import org.sipha.core.message.SipMessageEditor;
@@ -93,10 +94,11 @@ final class Egress {
             int retryAfter,
             CharSequence warning) {
         CharSequence toTag = null;
-        if (code > 100 && toHasNoTag(req)) { // decided before the buffer is taken: writing it cannot throw
+        AsciiView callId = req.callId();
+        if (code > 100 && callId != null && toHasNoTag(req)) { // decided before the buffer is taken
             tag.setLength(0);
             tag.append("sh");
-            ViaCodec.appendHex(tag, req.callId().contentHash());
+            ViaCodec.appendHex(tag, callId.contentHash());
             toTag = tag;
         }
         ByteBuf out = alloc.ioBuffer(512);
