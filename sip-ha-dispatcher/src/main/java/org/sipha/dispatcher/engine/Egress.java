@@ -151,6 +151,9 @@ final class Egress {
      * {@code mayConnect}: never towards an address taken from a message that is not one of our destinations.
      */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
+        if (overTcp) {
+            e.addContentLengthIfMissing(); // only Content-Length delimits a body on a stream (RFC 3261 18.3)
+        }
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {
             e.writeTo(out); // throws on overlapping edits
