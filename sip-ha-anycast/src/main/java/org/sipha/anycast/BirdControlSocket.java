@@ -9,8 +9,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A client of BIRD's control socket (the {@code -s} path), speaking the same line protocol as {@code birdc}
@@ -39,7 +37,7 @@ public final class BirdControlSocket implements AutoCloseable {
     private final SocketChannel channel;
     private final Selector selector;
     private final ByteBuffer readBuffer = ByteBuffer.allocate(16 * 1024);
-    private final StringBuilder pendingLine = new StringBuilder();
+    private final BirdReplyReader replies;
     private final String banner;
 
     private BirdControlSocket(Path path, long timeoutMs, SocketChannel channel, Selector selector)
@@ -48,6 +46,7 @@ public final class BirdControlSocket implements AutoCloseable {
         this.timeoutMs = timeoutMs;
         this.channel = channel;
         this.selector = selector;
+        this.replies = new BirdReplyReader(path);
         readBuffer.flip();
         BirdReply hello = readReply("(connect)");
         if (hello.finalCode() != 1) {
@@ -123,51 +122,12 @@ public final class BirdControlSocket implements AutoCloseable {
     }
 
     private BirdReply readReply(String command) throws AnnouncerException {
-        List<BirdReply.Line> lines = new ArrayList<>();
         long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
-        int replyBytes = 0;
-        int lastCode = -1;
-        while (true) {
-            String raw = nextLine(command, deadlineNs);
-            replyBytes += raw.length() + 1;
-            if (replyBytes > MAX_REPLY_BYTES) {
-                throw new AnnouncerException(
-                        "bird " + path + ": reply to '" + command + "' exceeds " + MAX_REPLY_BYTES + " bytes");
-            }
-            if (raw.length() >= 5 && isCode(raw) && (raw.charAt(4) == '-' || raw.charAt(4) == ' ')) {
-                lastCode = Integer.parseInt(raw, 0, 4, 10);
-                lines.add(new BirdReply.Line(lastCode, raw.substring(5)));
-                if (raw.charAt(4) == ' ') {
-                    return new BirdReply(lines);
-                }
-            } else if (raw.length() >= 4 && isCode(raw) && raw.length() == 4) {
-                lines.add(new BirdReply.Line(Integer.parseInt(raw), ""));
-                return new BirdReply(lines);
-            } else if (!raw.isEmpty() && raw.charAt(0) == ' ' && lastCode >= 0) {
-                lines.add(new BirdReply.Line(lastCode, raw.substring(1)));
-            } else {
-                throw new AnnouncerException(
-                        "bird " + path + ": malformed reply line to '" + command + "': '" + abbreviate(raw) + "'");
-            }
-        }
-    }
-
-    private String nextLine(String command, long deadlineNs) throws AnnouncerException {
-        while (true) {
-            while (readBuffer.hasRemaining()) {
-                char c = (char) (readBuffer.get() & 0xFF);
-                if (c == '\n') {
-                    String line = pendingLine.toString();
-                    pendingLine.setLength(0);
-                    return line;
-                }
-                if (pendingLine.length() >= MAX_REPLY_BYTES) {
-                    throw new AnnouncerException("bird " + path + ": reply line too long for '" + command + "'");
-                }
-                pendingLine.append(c);
-            }
+        BirdReply r;
+        while ((r = replies.read(readBuffer, command)) == null) {
             fill(command, deadlineNs);
         }
+        return r;
     }
 
     private void fill(String command, long deadlineNs) throws AnnouncerException {
@@ -194,20 +154,6 @@ public final class BirdControlSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new AnnouncerException("bird " + path + ": read failed for '" + command + "': " + e, e);
         }
-    }
-
-    private static boolean isCode(String s) {
-        for (int i = 0; i < 4; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 120 ? s.substring(0, 120) + "..." : s;
     }
 
     @Override

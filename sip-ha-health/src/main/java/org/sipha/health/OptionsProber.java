@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends SIP OPTIONS to each destination on its own jittered schedule, matches replies by Call-ID and reports
- * success (with round-trip time) or failure (timeout, rejected code, send failure). At most one probe per
- * destination is outstanding. Runs inside the owner's duty cycle: owner thread only.
+ * Sends SIP OPTIONS to each destination on its own jittered schedule, matches replies by Call-ID and by source
+ * (the address and port the probe was sent to, so a forged reply neither keeps a dead destination up nor fails a
+ * live one) and reports success (with round-trip time) or failure (timeout, rejected code, send failure). At most
+ * one probe per destination is outstanding. Runs inside the owner's duty cycle: owner thread only.
  *
  * <p>Call-ID layout: {@code sipha-hc-<destination index>-<sequence>}, so a reply is matched without allocating.
  */
@@ -46,6 +47,7 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
     private long nowNs;
     private long unmatchedReplies;
     private long malformedReplies;
+    private long foreignReplies;
 
     OptionsProber(
             final OptionsProbeConfig config,
@@ -125,6 +127,10 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
             unmatchedReplies++; // late reply to a probe that already timed out
             return;
         }
+        if (!from.equals(targets[index].address)) {
+            foreignReplies++; // forged, or from another address of the destination: the probe still times out
+            return;
+        }
         outstandingSeq[index] = -1;
         if (config.replyCodes.isAlive(code)) {
             results.onSuccess(targets[index], Math.max(0, nowNs - sentNs[index]), nowNs);
@@ -169,6 +175,11 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
 
     long malformedReplies() {
         return malformedReplies;
+    }
+
+    /** Replies that matched a probe but came from another address than the one it was sent to. */
+    long foreignReplies() {
+        return foreignReplies;
     }
 
     private void send(final int i, final long nowNs) {

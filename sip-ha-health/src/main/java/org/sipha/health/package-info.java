@@ -15,7 +15,9 @@
  * <h2>Decisions</h2>
  * <ul>
  *   <li>Probes: {@code fall} consecutive failures take a destination down (INACTIVE); the first success after that
- *       makes it PROBING, {@code rise} successes make it ACTIVE.</li>
+ *       makes it PROBING, {@code rise} successes make it ACTIVE. A reply counts only if it matches the outstanding
+ *       probe and comes from the address and port the probe went to: a forged one changes nothing (a destination
+ *       that answers from another address is taken for a forger and its probes time out).</li>
  *   <li>Passive: timeouts and configured 5xx codes are failures; {@code consecutiveFailures} in a row or a failure
  *       share over a sliding window ejects. Ejection time doubles on repeated ejections up to a cap. The engine's
  *       early signal (an INVITE with no response at all by its first retransmission) counts, and a failover timeout

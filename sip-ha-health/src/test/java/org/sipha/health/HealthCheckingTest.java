@@ -162,6 +162,7 @@ class HealthCheckingTest {
     private static final class AnsweringTransport implements HealthProbeTransport {
         final Set<Integer> sentTo = ConcurrentHashMap.newKeySet();
         private final ArrayDeque<byte[]> replies = new ArrayDeque<>();
+        private final ArrayDeque<InetSocketAddress> repliesFrom = new ArrayDeque<>();
         volatile Set<Integer> answered;
         volatile boolean closed;
         volatile boolean die;
@@ -177,6 +178,7 @@ class HealthCheckingTest {
             request.get(b);
             if (answered.contains(destination.getPort())) {
                 replies.add(InMemoryProbeTransport.reply(new String(b, StandardCharsets.US_ASCII), 200));
+                repliesFrom.add(destination);
             }
             return true;
         }
@@ -189,7 +191,7 @@ class HealthCheckingTest {
             int n = 0;
             while (n < limit && !replies.isEmpty()) {
                 byte[] r = replies.poll();
-                handler.onReply(new InetSocketAddress("127.0.0.1", 5070), r, 0, r.length);
+                handler.onReply(repliesFrom.poll(), r, 0, r.length);
                 n++;
             }
             return n;

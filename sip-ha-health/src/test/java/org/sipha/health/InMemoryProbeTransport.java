@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipParseResult;
 import org.sipha.core.spi.HealthProbeTransport;
@@ -17,6 +19,11 @@ final class InMemoryProbeTransport implements HealthProbeTransport {
     final List<Sent> sent = new ArrayList<>();
     final ArrayDeque<byte[]> replies = new ArrayDeque<>();
     boolean refuseSends;
+    /** When set, replies queued from now on come from this address instead of the probed destination's. */
+    InetSocketAddress forgedFrom;
+    /** Where each reply queued by {@link #answerLast} comes from, decided when it is queued. */
+    private final Map<byte[], InetSocketAddress> sourceOf = new IdentityHashMap<>();
+
     boolean closed;
 
     @Override
@@ -35,10 +42,21 @@ final class InMemoryProbeTransport implements HealthProbeTransport {
         int n = 0;
         while (n < limit && !replies.isEmpty()) {
             final byte[] r = replies.poll();
-            handler.onReply(new InetSocketAddress("127.0.0.1", 5071), r, 0, r.length);
+            final InetSocketAddress from = sourceOf.remove(r);
+            handler.onReply(from != null ? from : replyFrom(), r, 0, r.length);
             n++;
         }
         return n;
+    }
+
+    /** The source of a reply: {@link #forgedFrom} if set, else the last probe's destination. */
+    private InetSocketAddress replyFrom() {
+        if (forgedFrom != null) {
+            return forgedFrom;
+        }
+        return sent.isEmpty()
+                ? new InetSocketAddress("127.0.0.1", 5071)
+                : sent.get(sent.size() - 1).to();
     }
 
     @Override
@@ -53,7 +71,9 @@ final class InMemoryProbeTransport implements HealthProbeTransport {
 
     /** Queues a reply with {@code code} to the last request sent, copying its dialog headers as a UAS would. */
     void answerLast(final int code) {
-        replies.add(reply(sent.get(sent.size() - 1).text(), code));
+        final byte[] r = reply(sent.get(sent.size() - 1).text(), code);
+        sourceOf.put(r, replyFrom());
+        replies.add(r);
     }
 
     static byte[] reply(final String request, final int code) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -145,6 +146,39 @@ class OptionsProberTest {
         advanceMs(1);
         assertEquals(1, prober().unmatchedReplies());
         assertTrue(rec.latencies.isEmpty());
+    }
+
+    @Test
+    void repliesFromAnotherAddressNeitherKeepADestinationUpNorTakeItDown() {
+        start(probe().replyCodes(ReplyCodePolicy.parse("2xx")).build(), Destination.of("a", "sip:127.0.0.1:5071"));
+        transport.forgedFrom = new InetSocketAddress("127.0.0.2", 5071);
+        for (int i = 0; i < 3; i++) { // a 200 to each probe, from the wrong address: each probe still times out
+            transport.answerLast(200);
+            advanceMs(1);
+            advanceMs(999);
+        }
+        assertEquals(DestinationState.INACTIVE, rec.lastSinkState("a"));
+        assertEquals(HealthCause.PROBE_TIMEOUT, rec.lastEvent("a").cause());
+        assertEquals(3, prober().foreignReplies());
+
+        transport.forgedFrom = null;
+        for (int i = 0; i < 2; i++) {
+            transport.answerLast(200);
+            advanceMs(1);
+            advanceMs(999);
+        }
+        assertEquals(DestinationState.ACTIVE, rec.lastSinkState("a"));
+        transport.forgedFrom = new InetSocketAddress("127.0.0.1", 5072); // right host, wrong port
+        for (int i = 0; i < 2; i++) { // a rejected code to each probe: it would count as a failure
+            transport.answerLast(503);
+            transport.forgedFrom = null;
+            transport.answerLast(200);
+            transport.forgedFrom = new InetSocketAddress("127.0.0.1", 5072);
+            advanceMs(1);
+            advanceMs(999);
+        }
+        assertEquals(DestinationState.ACTIVE, rec.lastSinkState("a"));
+        assertEquals(5, prober().foreignReplies());
     }
 
     @Test

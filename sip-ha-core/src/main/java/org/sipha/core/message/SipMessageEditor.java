@@ -10,8 +10,8 @@ import io.netty.buffer.ByteBuf;
  * <p>Every edit is addressed to the message <em>as received</em>: "top Via" is the top Via of the original,
  * even after {@link #prependVia}. Two edits that would change the same bytes (for example
  * {@link #removeTopVia()} and {@link #setTopViaReceived}) are rejected with {@link IllegalStateException} when
- * the output is written. Inserted header lines use full names and CRLF. The body, and therefore
- * Content-Length, is never touched.
+ * the output is written. Inserted header lines use full names and CRLF. The body is never touched, nor is a
+ * Content-Length the message has ({@link #addContentLengthIfMissing} adds one it lacks).
  *
  * <p>Not thread-safe. The {@link SipMessageView} must stay wrapped on the same bytes until the output is
  * written.
@@ -155,6 +155,35 @@ public final class SipMessageEditor {
         SipFramer f = msg.framer();
         int o = put(uri);
         addEdit(f.uriStart, f.uriEnd, o, scratchUsed - o);
+        return this;
+    }
+
+    /**
+     * Adds {@code Content-Length: <body length>} after the last header if the message has none (a datagram's body
+     * ends with the datagram; on a stream only Content-Length delimits it, RFC 3261 18.3), completing the header
+     * block's end if the datagram stopped short of it. Does nothing if the message has a Content-Length.
+     */
+    public SipMessageEditor addContentLengthIfMissing() {
+        if (msg == null) {
+            throw new IllegalStateException("reset(view) first");
+        }
+        if (msg.contentLength() >= 0) {
+            return this;
+        }
+        SipFramer f = msg.framer();
+        boolean blankLine = f.bodyStart > f.headersEnd;
+        int o = scratchUsed;
+        if (!blankLine && f.buf[f.headersEnd - 1] != '\n') {
+            put(CRLF); // the datagram ended inside the last header line
+        }
+        put("Content-Length: ");
+        ensureScratch(11);
+        scratchUsed = Bytes.putInt(f.bodyEnd - f.bodyStart, scratch, scratchUsed);
+        put(CRLF);
+        if (!blankLine) {
+            put(CRLF);
+        }
+        addEdit(f.headersEnd, f.headersEnd, o, scratchUsed - o);
         return this;
     }
 

@@ -123,6 +123,39 @@ class SipMessageEditorTest {
     }
 
     @Test
+    void addsContentLengthForAStreamWhenTheDatagramHadNone() {
+        String s = INVITE.replace("Content-Length: 3\r\n", "");
+        String out = output(
+                edit(s).prependVia("SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK-p").addContentLengthIfMissing());
+        assertEquals(
+                s.replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nContent-Length: 3\r\n")
+                        .replace("SIP/2.0\r\nVia:", "SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK-p\r\nVia:"),
+                out);
+        assertStreamFrames(out, "abc");
+        assertEquals(INVITE, output(edit(INVITE).addContentLengthIfMissing()), "a Content-Length it has is kept");
+        String compact = INVITE.replace("Content-Length: 3", "l: 3");
+        assertEquals(compact, output(edit(compact).addContentLengthIfMissing()));
+    }
+
+    @Test
+    void addsContentLengthAndTheHeaderBlocksEndToADatagramThatStoppedShortOfIt() {
+        String head = INVITE.substring(0, INVITE.indexOf("Content-Length"));
+        assertEquals(head + "Content-Length: 0\r\n\r\n", output(edit(head).addContentLengthIfMissing()));
+        String cut = head.substring(0, head.length() - 2); // ends inside the last header line
+        assertEquals(cut + "\r\nContent-Length: 0\r\n\r\n", output(edit(cut).addContentLengthIfMissing()));
+        String lf = head.replace("\r\n", "\n") + "\n"; // bare LF line ends, then the empty line
+        assertStreamFrames(output(edit(lf).addContentLengthIfMissing()), "");
+    }
+
+    private static void assertStreamFrames(String message, String body) {
+        byte[] b = message.getBytes(StandardCharsets.US_ASCII);
+        SipMessageView v = new SipMessageView();
+        assertEquals(SipParseResult.OK, v.wrapStream(b, 0, b.length), message);
+        assertEquals(b.length, v.frameLength(), message);
+        assertEquals(body, v.body().toString());
+    }
+
+    @Test
     void rejectsOverlappingEdits() {
         SipMessageEditor e = edit(INVITE).removeTopVia().setTopViaReceived("192.0.2.2", 1);
         assertThrows(IllegalStateException.class, () -> e.writeTo(new byte[1000], 0));

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.sipha.core.message.AsciiView;
 import org.sipha.core.message.NameAddrView;
 import org.sipha.core.message.SipHeaderName;
 import org.sipha.core.message.SipMessageEditor;
@@ -93,10 +94,11 @@ final class Egress {
             int retryAfter,
             CharSequence warning) {
         CharSequence toTag = null;
-        if (code > 100 && toHasNoTag(req)) { // decided before the buffer is taken: writing it cannot throw
+        AsciiView callId = req.callId();
+        if (code > 100 && callId != null && toHasNoTag(req)) { // decided before the buffer is taken
             tag.setLength(0);
             tag.append("sh");
-            ViaCodec.appendHex(tag, req.callId().contentHash());
+            ViaCodec.appendHex(tag, callId.contentHash());
             toTag = tag;
         }
         ByteBuf out = alloc.ioBuffer(512);
@@ -149,6 +151,9 @@ final class Egress {
      * {@code mayConnect}: never towards an address taken from a message that is not one of our destinations.
      */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
+        if (overTcp) {
+            e.addContentLengthIfMissing(); // only Content-Length delimits a body on a stream (RFC 3261 18.3)
+        }
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {
             e.writeTo(out); // throws on overlapping edits

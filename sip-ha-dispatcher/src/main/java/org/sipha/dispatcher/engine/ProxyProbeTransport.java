@@ -9,7 +9,9 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jctools.queues.MpscArrayQueue;
 import org.sipha.core.spi.HealthProbeBranch;
@@ -24,16 +26,19 @@ import org.sipha.core.spi.HealthProbeTransport;
  *
  * <pre>
  *   health thread --send--> writeAndFlush on the first socket of the matching listen address (its event loop writes)
- *   any event loop: response whose top Via branch starts with HealthProbeBranch.PREFIX
- *       --offer (copy)--> bounded MPSC queue --poll--> health thread (the prober matches it by Call-ID)
+ *   any event loop: response whose top Via branch starts with HealthProbeBranch.PREFIX, from an address a probe
+ *       went to --offer (copy)--> bounded MPSC queue --poll--> health thread (the prober matches it by Call-ID
+ *       and source)
  * </pre>
  * The replies come back to the listen port, where {@code SO_REUSEPORT} spreads them over all loops' sockets by source
  * address; hence a multi-producer queue. When it is full a reply is dropped and counted (the probe then times out).
+ * A reply from an address no probe was sent to is dropped before it is copied and counted ({@link #foreignReplies}),
+ * so a flood of forged replies cannot fill the queue.
  *
  * <h2>Threading</h2>
  * {@link #send}, {@link #poll}, {@link #localAddress} and {@link #close} are for the health owner thread, one at a
- * time (as {@link HealthProbeTransport} says); none blocks. {@link #droppedReplies()} and {@link #sendFailures()} may
- * be called from any thread. The engine's event loops call the package-private {@link #offer}.
+ * time (as {@link HealthProbeTransport} says); none blocks. {@link #droppedReplies()}, {@link #foreignReplies()} and
+ * {@link #sendFailures()} may be called from any thread. The engine's event loops call the package-private {@link #offer}.
  */
 public final class ProxyProbeTransport implements HealthProbeTransport {
     /** Replies waiting for the health thread; probes are a few per destination per second, so this is ample. */
@@ -43,6 +48,10 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
             AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "droppedReplies");
     private static final AtomicLongFieldUpdater<ProxyProbeTransport> SEND_FAILED =
             AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "sendFailures");
+    private static final AtomicLongFieldUpdater<ProxyProbeTransport> FOREIGN =
+            AtomicLongFieldUpdater.newUpdater(ProxyProbeTransport.class, "foreignReplies");
+    /** Most destinations remembered as probed; past it the set starts over from the next probe's destination. */
+    static final int MAX_PROBED = 4096;
 
     /** One received reply, copied: the engine's buffer goes back to its pool at once. */
     private record Reply(InetSocketAddress from, byte[] bytes) {}
@@ -57,9 +66,15 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
     };
     /** Replies are queued only while someone probes through this transport (between open and close). */
     private volatile boolean open;
+    /**
+     * Where probes went: a reply from any other source is dropped before it is copied, so forged replies cannot
+     * fill the queue and crowd out the real ones. Replaced whole by the health thread, read by the loops.
+     */
+    private volatile Set<InetSocketAddress> probed = Set.of();
 
     private volatile long droppedReplies;
     private volatile long sendFailures;
+    private volatile long foreignReplies;
 
     /**
      * @param sockets one bound UDP channel per listen address (the {@code SO_REUSEPORT} siblings share its address)
@@ -99,6 +114,7 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
         if (!ch.isActive()) {
             return false;
         }
+        remember(destination);
         ByteBuf out = Unpooled.copiedBuffer(request);
         // Off the loop: Netty queues the write as a task on the socket's event loop, so no engine state is touched.
         ch.writeAndFlush(new DatagramPacket(out, destination)).addListener(countFailure);
@@ -134,6 +150,11 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
         return droppedReplies;
     }
 
+    /** Replies dropped because they came from an address no probe was sent to. Any thread. */
+    public long foreignReplies() {
+        return foreignReplies;
+    }
+
     /** Probe writes the socket failed after {@link #send} had accepted them. Any thread. */
     public long sendFailures() {
         return sendFailures;
@@ -147,6 +168,10 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
         if (!open) {
             return; // nobody probes through this proxy: a stray reply, dropped like any response not ours
         }
+        if (!probed.contains(p.sender())) {
+            FOREIGN.incrementAndGet(this);
+            return;
+        }
         // NOTE: size() is approximate under concurrent offers; it only spares the copy when clearly full, the
         // offer below is what bounds the queue.
         if (replies.size() >= QUEUE_CAPACITY) {
@@ -159,6 +184,17 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
         if (!replies.offer(new Reply(p.sender(), copy))) {
             DROPPED.incrementAndGet(this);
         }
+    }
+
+    /** Health thread: adds {@code destination} to the probed set (copy on write; a new one only when it is new). */
+    private void remember(InetSocketAddress destination) {
+        Set<InetSocketAddress> now = probed;
+        if (now.contains(destination)) {
+            return;
+        }
+        Set<InetSocketAddress> next = now.size() >= MAX_PROBED ? new HashSet<>() : new HashSet<>(now);
+        next.add(destination);
+        probed = Set.copyOf(next);
     }
 
     private Channel socketFor(InetSocketAddress destination) {

@@ -22,7 +22,8 @@ import org.sipha.core.message.SipParseResult;
  * incomplete line (or the body) while the bytes stay at the same array and offset: a heap cumulation is viewed in
  * place, a direct one is copied into {@code scratch} only from where the last copy ended. While the header block is
  * incomplete the view is asked again only when a line has ended (an LF among the new bytes) or the partial line
- * passes the line limit; nothing else could change its answer. So a peer sending a byte per packet costs a constant
+ * passes the line limit; nothing else could complete the message (a bad byte in the partial line is refused when
+ * the line ends, or at the line limit or message timeout). So a peer sending a byte per packet costs a constant
  * amount of work per byte, not a rescan of what it sent before.
  *
  * <p>It also reports each read to the loop's {@link TcpTimeouts} (idle, incomplete message). One instance per
@@ -234,6 +235,12 @@ final class TcpSipFramer extends ByteToMessageDecoder {
         } else {
             ctx.close();
         }
+    }
+
+    /** Bytes received and not yet framed (the cumulation), for tests of the size bound. */
+    int bufferedBytes() {
+        ByteBuf b = internalBuffer();
+        return b == null ? 0 : b.readableBytes();
     }
 
     /** Frame attempts made (calls into the message view). */

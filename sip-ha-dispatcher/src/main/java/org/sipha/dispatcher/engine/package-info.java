@@ -15,6 +15,7 @@
  *      ├─ other initial request ──────→ StatelessForwarder
  *      └─ in-dialog request ──────────→ DialogRouter (Record-Route token)
  *   every layer ─→ Egress: encode into a pooled buffer, write to UDP / TCP / the in-memory output, flush per batch
+ *                  (onto TCP a message gets the Content-Length a datagram may lack: only it delimits a stream's body)
  *
  *   ResponseRouter, by the top Via's branch (ViaCodec):
  *      not ours → dropped (health probe replies → ProxyProbeTransport) · MAC does not verify → dropped, counted
