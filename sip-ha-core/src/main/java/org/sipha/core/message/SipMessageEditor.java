@@ -11,7 +11,7 @@ import io.netty.buffer.ByteBuf;
  * even after {@link #prependVia}. Two edits that would change the same bytes (for example
  * {@link #removeTopVia()} and {@link #setTopViaReceived}) are rejected with {@link IllegalStateException} when
  * the output is written. Inserted header lines use full names and CRLF. The body is never touched, nor is a
- * Content-Length the message has ({@link #addContentLengthIfMissing} adds one it lacks).
+ * Content-Length the message has ({@link #frameForStream} adds one it lacks).
  *
  * <p>Not thread-safe. The {@link SipMessageView} must stay wrapped on the same bytes until the output is
  * written.
@@ -159,31 +159,42 @@ public final class SipMessageEditor {
     }
 
     /**
-     * Adds {@code Content-Length: <body length>} after the last header if the message has none (a datagram's body
-     * ends with the datagram; on a stream only Content-Length delimits it, RFC 3261 18.3), completing the header
-     * block's end if the datagram stopped short of it. Does nothing if the message has a Content-Length.
+     * Makes the output frame on a stream transport, where only Content-Length delimits the body (RFC 3261 18.3):
+     * adds {@code Content-Length: <body length>} after the last header if the message has none (a datagram's body
+     * ends with the datagram), and ends the header block with a whole empty line if the datagram stopped short of
+     * one (its last line unterminated, no empty line, or a bare CR or blanks for one).
      */
-    public SipMessageEditor addContentLengthIfMissing() {
+    public SipMessageEditor frameForStream() {
         if (msg == null) {
             throw new IllegalStateException("reset(view) first");
         }
-        if (msg.contentLength() >= 0) {
+        SipFramer f = msg.framer();
+        byte[] b = f.buf;
+        int blank = f.bodyStart - f.headersEnd;
+        boolean wholeEmptyLine = (blank == 1 && b[f.headersEnd] == '\n')
+                || (blank == 2 && b[f.headersEnd] == '\r' && b[f.headersEnd + 1] == '\n');
+        boolean hasLength = msg.contentLength() >= 0;
+        if (hasLength && wholeEmptyLine) {
             return this;
         }
-        SipFramer f = msg.framer();
-        boolean blankLine = f.bodyStart > f.headersEnd;
         int o = scratchUsed;
-        if (!blankLine && f.buf[f.headersEnd - 1] != '\n') {
-            put(CRLF); // the datagram ended inside the last header line
-        }
-        put("Content-Length: ");
-        ensureScratch(11);
-        scratchUsed = Bytes.putInt(f.bodyEnd - f.bodyStart, scratch, scratchUsed);
-        put(CRLF);
-        if (!blankLine) {
+        int from = f.headersEnd;
+        if (b[from - 1] != '\n') { // the datagram ended inside the last header line: end it, without its blanks
+            while (b[from - 1] == ' ' || b[from - 1] == '\t' || b[from - 1] == '\r') {
+                from--;
+            }
             put(CRLF);
         }
-        addEdit(f.headersEnd, f.headersEnd, o, scratchUsed - o);
+        if (!hasLength) {
+            put("Content-Length: ");
+            ensureScratch(11);
+            scratchUsed = Bytes.putInt(f.bodyEnd - f.bodyStart, scratch, scratchUsed);
+            put(CRLF);
+        }
+        if (!wholeEmptyLine) {
+            put(CRLF);
+        }
+        addEdit(from, wholeEmptyLine ? f.headersEnd : f.bodyStart, o, scratchUsed - o);
         return this;
     }
 

@@ -126,25 +126,34 @@ class SipMessageEditorTest {
     void addsContentLengthForAStreamWhenTheDatagramHadNone() {
         String s = INVITE.replace("Content-Length: 3\r\n", "");
         String out = output(
-                edit(s).prependVia("SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK-p").addContentLengthIfMissing());
+                edit(s).prependVia("SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK-p").frameForStream());
         assertEquals(
                 s.replace("CSeq: 1 INVITE\r\n", "CSeq: 1 INVITE\r\nContent-Length: 3\r\n")
                         .replace("SIP/2.0\r\nVia:", "SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.9;branch=z9hG4bK-p\r\nVia:"),
                 out);
         assertStreamFrames(out, "abc");
-        assertEquals(INVITE, output(edit(INVITE).addContentLengthIfMissing()), "a Content-Length it has is kept");
+        assertEquals(INVITE, output(edit(INVITE).frameForStream()), "a Content-Length it has is kept");
         String compact = INVITE.replace("Content-Length: 3", "l: 3");
-        assertEquals(compact, output(edit(compact).addContentLengthIfMissing()));
+        assertEquals(compact, output(edit(compact).frameForStream()));
     }
 
     @Test
-    void addsContentLengthAndTheHeaderBlocksEndToADatagramThatStoppedShortOfIt() {
+    void endsTheHeaderBlockOfADatagramThatStoppedShortOfIt() {
         String head = INVITE.substring(0, INVITE.indexOf("Content-Length"));
-        assertEquals(head + "Content-Length: 0\r\n\r\n", output(edit(head).addContentLengthIfMissing()));
+        assertEquals(head + "Content-Length: 0\r\n\r\n", output(edit(head).frameForStream()));
         String cut = head.substring(0, head.length() - 2); // ends inside the last header line
-        assertEquals(cut + "\r\nContent-Length: 0\r\n\r\n", output(edit(cut).addContentLengthIfMissing()));
+        assertEquals(cut + "\r\nContent-Length: 0\r\n\r\n", output(edit(cut).frameForStream()));
         String lf = head.replace("\r\n", "\n") + "\n"; // bare LF line ends, then the empty line
-        assertStreamFrames(output(edit(lf).addContentLengthIfMissing()), "");
+        assertStreamFrames(output(edit(lf).frameForStream()), "");
+        for (String blanks : new String[] {"\r", " \t", "\t\r", " \r"}) { // the last line cut in its blanks
+            assertEquals(
+                    cut + "\r\nContent-Length: 0\r\n\r\n",
+                    output(edit(cut + blanks).frameForStream()));
+        }
+        String bareCr = head + "\r"; // the empty line cut after its CR
+        assertEquals(head + "Content-Length: 0\r\n\r\n", output(edit(bareCr).frameForStream()));
+        String lengthThenBareCr = head + "Content-Length: 0\r\n\r"; // a Content-Length does not excuse it
+        assertEquals(lengthThenBareCr + "\n", output(edit(lengthThenBareCr).frameForStream()));
     }
 
     private static void assertStreamFrames(String message, String body) {

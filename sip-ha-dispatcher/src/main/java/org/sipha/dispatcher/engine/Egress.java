@@ -152,7 +152,7 @@ final class Egress {
      */
     void send(Channel ch, SipMessageEditor e, InetSocketAddress to, boolean overTcp, boolean mayConnect) {
         if (overTcp) {
-            e.addContentLengthIfMissing(); // only Content-Length delimits a body on a stream (RFC 3261 18.3)
+            e.frameForStream(); // only Content-Length delimits a body on a stream (RFC 3261 18.3)
         }
         ByteBuf out = alloc.ioBuffer(e.outputLength());
         try {

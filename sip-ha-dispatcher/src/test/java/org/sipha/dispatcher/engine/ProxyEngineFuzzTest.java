@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipha.core.message.SipMessageView;
+import org.sipha.core.message.SipParseLimits;
+import org.sipha.core.message.SipParseResult;
 import org.sipha.core.message.SipSyntaxException;
 import org.sipha.core.model.Destination;
 
@@ -23,11 +26,12 @@ import org.sipha.core.model.Destination;
  * retransmissions and timer ticks on the hand-moved clock. After each input, with the pipeline closed: not one
  * pooled buffer is still allocated, and every message the proxy sent went to a configured destination or to the
  * address of a source that sent something (a reply goes to the sender's address; the callee's in-dialog requests
- * reach the caller). A finding is also any exception other than the typed {@link SipSyntaxException} (which the
- * event loop counts and drops), a hang or running out of memory.
+ * reach the caller); every message sent over TCP frames as exactly one stream message (its Content-Length delimits
+ * its body). A finding is also any exception other than the typed {@link SipSyntaxException} (which the event loop
+ * counts and drops), a hang or running out of memory.
  *
  * <p>Input layout: byte 0 picks the configuration (bit 0 an access list, bit 1 503 for a rate, bit 2 four calls per
- * loop, bit 3 five requests a second per source); then up to {@link #MAX_STEPS} steps, each an op byte (low 3 bits
+ * loop, bit 3 five requests a second per source, bits 4 and 5 the first and second destination over TCP); then up to {@link #MAX_STEPS} steps, each an op byte (low 3 bits
  * the kind, the rest its argument) and the kind's own bytes, see {@link #step}. Seeds: each message of
  * {@code corpus/*.sip} sent by a caller, then a call's worth of answers, in-dialog requests and ticks. How fuzz
  * targets run: see {@code SipMessageViewFuzzTest} in sip-ha-core and docs/testing.md.
@@ -59,13 +63,27 @@ class ProxyEngineFuzzTest {
     private static final int TICKS = 7;
 
     static Stream<Named<byte[]>> seeds() {
-        return SeedMessages.corpus().map(m -> Named.of(m.getName(), callScript(m.getPayload())));
+        return SeedMessages.corpus()
+                .flatMap(m -> Stream.of(
+                        Named.of(m.getName(), callScript(1, m.getPayload())),
+                        Named.of(
+                                m.getName() + " without Content-Length, to TCP destinations",
+                                callScript(1 | 16 | 32, withoutContentLength(m.getPayload())))));
     }
 
-    /** {@code message} from the first caller, then 183 and 200, ACK, a tick, BYE both ways and a long tick. */
-    static byte[] callScript(byte[] message) {
+    /** {@code message} without its Content-Length lines: as a datagram may come, its body ending with it. */
+    static byte[] withoutContentLength(byte[] message) {
+        String m = new String(message, StandardCharsets.ISO_8859_1);
+        return m.replaceAll("(?im)^(content-length|l)[ \\t]*:[^\\n]*\\n", "").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The configuration byte, {@code message} from the first caller, then 183 and 200, ACK, a tick, BYE both ways and
+     * a long tick.
+     */
+    static byte[] callScript(int config, byte[] message) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(1); // access list on
+        b.write(config);
         b.write(DATAGRAM);
         b.write(message.length >> 8);
         b.write(message.length);
@@ -101,6 +119,7 @@ class ProxyEngineFuzzTest {
             run.pipeline.close();
         }
         assertEquals(List.of(), run.misdirected, "messages sent where neither our routing nor a sender is");
+        assertEquals(List.of(), run.misframed, "messages sent over TCP that do not frame as one stream message");
         assertEquals(before, PooledMemory.now().activeAllocations(), "pooled buffers still allocated");
     }
 
@@ -108,6 +127,7 @@ class ProxyEngineFuzzTest {
     private static final class Run {
         private final ManualClock clock = new ManualClock();
         private final List<String> misdirected = new ArrayList<>();
+        private final List<String> misframed = new ArrayList<>();
         private final List<InetSocketAddress> senders = new ArrayList<>();
         private final String[] lastRequestTo = new String[PBXS.length];
         private final String[] lastInviteTo = new String[PBXS.length];
@@ -127,7 +147,8 @@ class ProxyEngineFuzzTest {
             ProxyConfig.Builder b = ProxyConfig.builder()
                     .listenUdp(new InetSocketAddress("198.51.100.1", 5060))
                     .destinations(List.of(
-                            Destination.of("pbx1", "sip:10.0.0.1:5081"), Destination.of("pbx2", "sip:10.0.0.2:5082")))
+                            Destination.of("pbx1", "sip:10.0.0.1:5081" + ((bits & 16) != 0 ? ";transport=tcp" : "")),
+                            Destination.of("pbx2", "sip:10.0.0.2:5082" + ((bits & 32) != 0 ? ";transport=tcp" : ""))))
                     .recordRouteSecret("engine fuzz test secret, 32 bytes or more")
                     .retransmitT1Ms(500)
                     .failoverTimeoutMs(2_000)
@@ -247,6 +268,9 @@ class ProxyEngineFuzzTest {
             if (!allowed(to)) {
                 misdirected.add(to + " <- " + text);
             }
+            if (overTcp && !framesAsOneStreamMessage(text)) {
+                misframed.add(to + " <- " + text);
+            }
             for (int d = 0; d < PBXS.length; d++) {
                 if (to.equals(PBXS[d]) && !text.startsWith("SIP/2.0 ")) {
                     lastRequestTo[d] = text;
@@ -277,6 +301,13 @@ class ProxyEngineFuzzTest {
                 }
             }
             return false;
+        }
+
+        private static boolean framesAsOneStreamMessage(String text) {
+            byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+            SipMessageView v = new SipMessageView(
+                    SipParseLimits.builder().maxMessageBytes(1 << 20).build());
+            return v.wrapStream(b, 0, b.length) == SipParseResult.OK && v.frameLength() == b.length;
         }
 
         private static boolean startsWith(byte[] b, String prefix) {
