@@ -131,8 +131,8 @@
  * the CANCEL on it, and answers the caller 200 at the first destination's 200, 481 when all refused it or the
  * failover timer ran out (RFC 3261 9.1, 16.10). Every destination has one branch per call, so this reaches the
  * INVITE after any failover as well. The destination's 487 goes to the proxy that forwarded the INVITE, by its
- * Via. Costs nothing on the INVITE's path (the one HMAC per attempt it always had); a foreign CANCEL costs one
- * HMAC and one CANCEL per destination, and one HMAC per answer.
+ * Via. Costs nothing on the INVITE's path (the one branch MAC per attempt it always had); a foreign CANCEL costs
+ * one branch MAC and one CANCEL per destination, and one branch MAC per answer.
  *
  * <h2>Known limits</h2>
  * No TLS; a dialog whose two sides use different transports gets one Record-Route (no double record-routing,
