@@ -48,9 +48,9 @@ public final class AnycastWatchdogMain {
                 return;
             }
             opts = WatchdogOptions.parse(cmd.options());
-            WatchdogLogging.apply(
-                    WatchdogLogging.format(log.getOrDefault("log-format", "text"), "--log-format"),
-                    WatchdogLogging.level(log.getOrDefault("log-level", "info"), "--log-level"));
+            LogbackSettings.apply(
+                    LogbackSettings.format(log.getOrDefault("log-format", "text"), "--log-format"),
+                    LogbackSettings.level(log.getOrDefault("log-level", "info"), "--log-level"));
             AnnouncerSpec.parse(opts.announcerSpec).close(); // a bad daemon setting fails here, not when announcing
         } catch (IllegalArgumentException e) {
             System.err.println(WatchdogCommandLine.NAME + ": " + e.getMessage() + " (see --help)");

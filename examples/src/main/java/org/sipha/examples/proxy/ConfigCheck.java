@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.sipha.anycast.LogbackSettings;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.health.OptionsProbeConfig;
 
@@ -25,7 +26,7 @@ final class ConfigCheck {
     static int run(ProxyCommandLine.Parsed cmd, Map<String, String> env, PrintStream out, PrintStream err) {
         try {
             ProxyOptions o = ProxyOptions.resolve(cmd, env);
-            LogSettings.apply(o.logFormat, o.logLevel);
+            LogbackSettings.apply(o.logFormat, o.logLevel);
             List<String> found = check(o);
             o.warnings.forEach(w -> err.println(ProxyCommandLine.NAME + ": warning: " + w));
             found.forEach(out::println);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sipha.anycast.LogbackSettings;
 import org.sipha.dispatcher.engine.ProxyConfig;
 
 /**
@@ -401,13 +402,13 @@ final class ProxyOptionTable {
                         "text|json",
                         "text",
                         "text: one line per event with an ISO-8601 timestamp; json: one JSON object per line.",
-                        (o, v, from) -> o.logFormat = LogSettings.format(v, from.name())),
+                        (o, v, from) -> o.logFormat = LogbackSettings.format(v, from.name())),
                 OptionRow.value(
                         "log-level",
                         "LEVEL",
                         "info",
                         "The least severe level logged: error, warn, info, debug or trace.",
-                        (o, v, from) -> o.logLevel = LogSettings.level(v, from.name())));
+                        (o, v, from) -> o.logLevel = LogbackSettings.level(v, from.name())));
     }
 
     private static Map<String, OptionRow> byYamlKey(List<OptionRow> rows) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.sipha.anycast.LogbackSettings;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
 import org.sipha.core.spi.DestinationsUpListener;
@@ -131,7 +132,7 @@ public final class ReferenceProxy {
         ProxyOptions o;
         try {
             o = ProxyOptions.resolve(cmd, System.getenv());
-            LogSettings.apply(o.logFormat, o.logLevel);
+            LogbackSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
             if (o.galeraConfig.enabled()) {
                 quorum = QuorumWiring.connect(o);

@@ -3,6 +3,7 @@ package org.sipha.examples.proxy;
 import java.io.PrintStream;
 import java.util.Map;
 import org.sipha.anycast.AnnouncerException;
+import org.sipha.anycast.LogbackSettings;
 
 /**
  * {@code --withdraw}: withdraws the site node's anycast route through the announcer its options name, and exits.
@@ -25,7 +26,7 @@ final class WithdrawCommand {
         SiteNodeOptions.Settings s;
         try {
             ProxyOptions o = ProxyOptions.resolve(cmd, env);
-            LogSettings.apply(o.logFormat, o.logLevel);
+            LogbackSettings.apply(o.logFormat, o.logLevel);
             if (!o.siteNode.enabled()) {
                 out.println(ProxyCommandLine.NAME + ": no --anycast: no route to withdraw");
                 return 0;

@@ -14,19 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The watchdog jar's logback configuration (src/main/shade) as --log-format and --log-level choose it. */
-class WatchdogLoggingTest {
-    private static final Logger LOG = LoggerFactory.getLogger(WatchdogLoggingTest.class);
+class LogbackSettingsTest {
+    private static final Logger LOG = LoggerFactory.getLogger(LogbackSettingsTest.class);
 
     private static List<String> logged(String format, String level, Runnable logging) {
         PrintStream stderr = System.err; // the console appender writes to the System.err of the moment
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setErr(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            WatchdogLogging.apply(format, level);
+            LogbackSettings.apply(format, level);
             logging.run();
         } finally {
             System.setErr(stderr);
-            WatchdogLogging.apply("text", "info");
+            LogbackSettings.apply("text", "info");
         }
         return out.toString(StandardCharsets.UTF_8).lines().toList();
     }
@@ -41,7 +41,7 @@ class WatchdogLoggingTest {
         String l = lines.get(0);
         assertTrue(l.matches("\\{\"timestamp\":\\d+,\"level\":\"INFO\",.*\\}"), l);
         assertTrue(l.contains("\"formattedMessage\":\"anycast ANNOUNCED -> DRAINING: 1 of 2 \\\"up\\\"\""), l);
-        assertTrue(l.contains("\"loggerName\":\"org.sipha.anycast.WatchdogLoggingTest\""), l);
+        assertTrue(l.contains("\"loggerName\":\"org.sipha.anycast.LogbackSettingsTest\""), l);
     }
 
     @Test
@@ -52,15 +52,15 @@ class WatchdogLoggingTest {
                 lines.get(0)
                         .matches(
                                 "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) DEBUG \\[main\\]"
-                                        + " org\\.sipha\\.anycast\\.WatchdogLoggingTest - heartbeat 7"),
+                                        + " org\\.sipha\\.anycast\\.LogbackSettingsTest - heartbeat 7"),
                 lines.get(0));
         assertFalse(logged("text", "warn", () -> LOG.info("hidden")).stream().anyMatch(x -> x.contains("hidden")));
     }
 
     @Test
     void refusesUnknownFormatsAndLevels() {
-        assertThrows(IllegalArgumentException.class, () -> WatchdogLogging.format("xml", "--log-format"));
-        assertThrows(IllegalArgumentException.class, () -> WatchdogLogging.level("loud", "--log-level"));
-        assertEquals("warn", WatchdogLogging.level("WARN", "--log-level"));
+        assertThrows(IllegalArgumentException.class, () -> LogbackSettings.format("xml", "--log-format"));
+        assertThrows(IllegalArgumentException.class, () -> LogbackSettings.level("loud", "--log-level"));
+        assertEquals("warn", LogbackSettings.level("WARN", "--log-level"));
     }
 }
