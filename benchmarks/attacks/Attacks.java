@@ -318,6 +318,9 @@ public final class Attacks {
                 }
             }
         }
+        if (fwd == null) {
+            throw new IllegalStateException("the INVITE of forged-final reached no PBX");
+        }
         attacker.send(answer(fwd, "486 Busy Here", "forger"), PROXY); // the real branch, sniffed
         String got = caller.receive(1500);
         boolean harmed = got != null && got.startsWith("SIP/2.0 486");
