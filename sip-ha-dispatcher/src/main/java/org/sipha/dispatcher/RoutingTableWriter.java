@@ -1,7 +1,11 @@
 package org.sipha.dispatcher;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.sipha.core.model.DestinationHealthSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * that owns the table until then: between them the writer thread is the owner, and no other thread may call the
  * owner's owner-thread methods ({@code reload}, {@code setHealthState}, ...); after {@link #close} the caller owns
  * it again. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for a supervisor: a writer that died
- * or hangs publishes no health change any more.
+ * or hangs publishes no health change any more. {@link #submit} any thread: how others (an operator's reload or
+ * disable) run owner-thread methods while the writer owns the table.
  */
 public final class RoutingTableWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWriter.class);
@@ -30,6 +35,9 @@ public final class RoutingTableWriter implements AutoCloseable {
     private final RoutingTableOwner owner;
     private final Thread thread;
     private final WakingHealthSink sink;
+    /** Operator commands for the owner; rare, so an unbounded queue of lambdas is fine. */
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+
     private volatile boolean running = true;
     private volatile long lastDutyCycleNanos = System.nanoTime();
 
@@ -69,12 +77,45 @@ public final class RoutingTableWriter implements AutoCloseable {
         return lastDutyCycleNanos;
     }
 
+    /**
+     * Runs {@code command} with the owner on the writer thread, before its next duty cycle, and completes the
+     * future with its result (or what it threw). Any thread. The caller bounds its wait: a writer that is not
+     * running never completes it.
+     *
+     * @throws RejectedExecutionException after {@link #close}
+     */
+    public <T> CompletableFuture<T> submit(final Function<RoutingTableOwner, T> command) {
+        if (!running) {
+            throw new RejectedExecutionException("the routing table writer is closed");
+        }
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                result.complete(command.apply(owner));
+            } catch (final RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        LockSupport.unpark(thread);
+        return result;
+    }
+
+    private int runCommands() {
+        int n = 0;
+        Runnable c;
+        while ((c = commands.poll()) != null) {
+            c.run();
+            n++;
+        }
+        return n;
+    }
+
     private void run() {
         while (running) {
             try {
                 lastDutyCycleNanos = System.nanoTime();
                 sink.beforeWork();
-                if (owner.doWork() == 0) {
+                if (runCommands() + owner.doWork() == 0) {
                     sink.awaitWork();
                 }
             } catch (final RuntimeException e) {

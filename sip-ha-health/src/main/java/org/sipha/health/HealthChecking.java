@@ -3,6 +3,7 @@ package org.sipha.health;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjDoubleConsumer;
 import org.sipha.core.model.Destination;
@@ -34,14 +35,17 @@ public final class HealthChecking implements AutoCloseable {
     private final HealthMonitor monitor;
     private final HealthMonitorRunner runner;
     private final LateBoundProbeTransport probes;
+    private final String setName;
 
     private HealthChecking(
             final HealthMonitor monitor,
             final LateBoundProbeTransport probes,
             final long idleParkNs,
-            final String threadName) {
+            final String threadName,
+            final String setName) {
         this.monitor = monitor;
         this.probes = probes;
+        this.setName = setName;
         this.runner = new HealthMonitorRunner(monitor, idleParkNs, threadName);
     }
 
@@ -58,6 +62,15 @@ public final class HealthChecking implements AutoCloseable {
     /** The monitor, for operator commands ({@link HealthMonitor#setAdminState}) and snapshots. */
     public HealthMonitor monitor() {
         return monitor;
+    }
+
+    /**
+     * Checks {@code destinations} from now on instead of the current ones (e.g. after a reload of the routing
+     * table): see {@link HealthMonitor#replaceSet}. The future completes once the health thread applied it. Any
+     * thread.
+     */
+    public CompletableFuture<Void> replaceDestinations(final List<Destination> destinations) {
+        return monitor.replaceSet(setName, destinations);
     }
 
     /** The latest health of every destination. Any thread. */
@@ -199,7 +212,7 @@ public final class HealthChecking implements AutoCloseable {
                         }
                     });
             listeners.forEach(b::listener);
-            return new HealthChecking(b.build(), probes, idleParkNs, threadName);
+            return new HealthChecking(b.build(), probes, idleParkNs, threadName, setName);
         }
     }
 }

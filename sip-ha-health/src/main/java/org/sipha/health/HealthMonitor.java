@@ -3,13 +3,13 @@ package org.sipha.health;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jctools.queues.MpscArrayQueue;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
@@ -27,8 +27,8 @@ import org.sipha.core.spi.HealthProbeTransport;
  *       {@link HealthMonitorRunner}. All state changes, events, sink and listener calls happen there.</li>
  *   <li>{@link #outcomeListener()} is what the forwarding engine's I/O threads call, concurrently; outcomes are
  *       queued (bounded, lock-free, no allocation) and applied by the owner.</li>
- *   <li>{@link #setAdminState}, {@link #snapshot()} and {@link #droppedOutcomes()} may be called from any
- *       thread.</li>
+ *   <li>{@link #setAdminState}, {@link #replaceSet}, {@link #snapshot()} and {@link #droppedOutcomes()} may be
+ *       called from any thread; the commands are queued for the owner.</li>
  * </ul>
  * Time is whatever clock the caller passes to {@code doWork} (nanoseconds, monotonic): tests drive it by hand.
  */
@@ -37,19 +37,26 @@ public final class HealthMonitor {
 
     private record AdminCommand(DestinationHealth target, AdminState state) {}
 
+    private record SetReplacement(int setIndex, List<Destination> destinations, CompletableFuture<Void> done) {}
+
     private final HealthConfig config;
-    private final DestinationHealth[] all;
+    /** Owner thread: the current {@link #membership}'s arrays. */
+    private DestinationHealth[] all;
+
     private final String[] setNames;
-    private final DestinationHealth[][] sets;
+    private DestinationHealth[][] sets;
     private final DestinationsUpListener[] upListeners;
     private final int[] lastUpCount;
     private final boolean[] panic;
-    private final Map<String, DestinationHealth> byId;
-    private final Map<InetSocketAddress, DestinationHealth> byAddress;
+    /** Replaced whole by the owner thread; any thread looks ids up in it. */
+    private volatile Membership membership;
+
+    private Map<InetSocketAddress, DestinationHealth> byAddress;
     private final HealthEventPublisher publisher;
     private final PassiveOutcomeQueue outcomes;
     private final MpscArrayQueue<AdminCommand> adminCommands = new MpscArrayQueue<>(1024);
-    private final OptionsProber prober;
+    private final MpscArrayQueue<SetReplacement> replacements = new MpscArrayQueue<>(16);
+    private OptionsProber prober;
     private final PassiveOutcomeQueue.Handler outcomeHandler = this::applyOutcome;
 
     private volatile HealthSnapshot snapshot;
@@ -66,39 +73,19 @@ public final class HealthMonitor {
         outcomes = new PassiveOutcomeQueue(b.outcomeQueueCapacity);
         final int setCount = b.sets.size();
         setNames = new String[setCount];
-        sets = new DestinationHealth[setCount][];
         upListeners = new DestinationsUpListener[setCount];
         lastUpCount = new int[setCount];
         panic = new boolean[setCount];
-        final Map<String, DestinationHealth> ids = new LinkedHashMap<>();
-        final Map<InetSocketAddress, DestinationHealth> addresses = new HashMap<>();
-        final List<DestinationHealth> list = new ArrayList<>();
+        final List<List<Destination>> members = new ArrayList<>();
         int s = 0;
         for (final Map.Entry<String, SetSpec> e : b.sets.entrySet()) {
             setNames[s] = e.getKey();
             upListeners[s] = e.getValue().upListener;
             lastUpCount[s] = -1;
-            final List<Destination> members = e.getValue().destinations;
-            sets[s] = new DestinationHealth[members.size()];
-            for (int i = 0; i < members.size(); i++) {
-                final Destination d = members.get(i);
-                final InetSocketAddress address = new InetSocketAddress(d.host(), d.port());
-                final DestinationHealth h = new DestinationHealth(d, address, s, config);
-                if (ids.putIfAbsent(d.id(), h) != null) {
-                    throw new IllegalArgumentException("destination id '" + d.id() + "' appears twice");
-                }
-                if (addresses.putIfAbsent(address, h) != null) {
-                    throw new IllegalArgumentException("destination '" + d.id() + "' has the same address " + address
-                            + " as '" + addresses.get(address).id() + "': passive outcomes could not tell them apart");
-                }
-                sets[s][i] = h;
-                list.add(h);
-            }
+            members.add(e.getValue().destinations);
             s++;
         }
-        all = list.toArray(new DestinationHealth[0]);
-        byId = Collections.unmodifiableMap(ids);
-        byAddress = addresses;
+        adopt(Membership.of(members, config, null));
         prober = b.probeConfig == null
                 ? null
                 : new OptionsProber(b.probeConfig, b.transport, all, b.randomSeed, new ProbeResults());
@@ -121,11 +108,39 @@ public final class HealthMonitor {
      * @throws IllegalArgumentException for an unknown destination id.
      */
     public boolean setAdminState(final String destinationId, final AdminState state) {
-        final DestinationHealth h = byId.get(destinationId);
+        final DestinationHealth h = membership.byId.get(destinationId);
         if (h == null) {
             throw new IllegalArgumentException("unknown destination id '" + destinationId + "'");
         }
         return adminCommands.offer(new AdminCommand(h, Objects.requireNonNull(state, "state")));
+    }
+
+    /**
+     * Operator command: set {@code setName} now holds {@code destinations}, applied on the owner's next duty cycle
+     * (the future completes then, or fails with why). A destination whose id stays with the same URI and
+     * attributes keeps its health (state, ejection, latency, admin state); a new one starts as at start and is
+     * probed at once; a removed one is forgotten. Every destination is probed again on the next cycle. Any thread.
+     *
+     * @throws IllegalArgumentException for an unknown set or an empty list
+     */
+    public CompletableFuture<Void> replaceSet(final String setName, final List<Destination> destinations) {
+        int s = -1;
+        for (int i = 0; i < setNames.length; i++) {
+            if (setNames[i].equals(setName)) {
+                s = i;
+            }
+        }
+        if (s < 0) {
+            throw new IllegalArgumentException("unknown set '" + setName + "'");
+        }
+        if (destinations.isEmpty()) {
+            throw new IllegalArgumentException("set '" + setName + "' has no destinations");
+        }
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!replacements.offer(new SetReplacement(s, List.copyOf(destinations), done))) {
+            done.completeExceptionally(new IllegalStateException("too many set replacements queued; try again"));
+        }
+        return done;
     }
 
     /** The latest published snapshot. Any thread. */
@@ -155,6 +170,11 @@ public final class HealthMonitor {
         AdminCommand c;
         while ((c = adminCommands.poll()) != null) {
             applyAdmin(c.target, c.state, nowNs);
+            work++;
+        }
+        SetReplacement r;
+        while ((r = replacements.poll()) != null) {
+            applyReplacement(r, nowNs);
             work++;
         }
         currentNs = nowNs;
@@ -252,6 +272,31 @@ public final class HealthMonitor {
             }
             evaluateSet(h.setIndex, h, cause, now);
         }
+    }
+
+    private void adopt(final Membership m) {
+        all = m.all;
+        sets = m.sets;
+        byAddress = m.byAddress;
+        membership = m;
+    }
+
+    private void applyReplacement(final SetReplacement r, final long nowNs) {
+        final List<List<Destination>> members = membership.destinations();
+        members.set(r.setIndex, r.destinations);
+        try {
+            adopt(Membership.of(members, config, membership));
+        } catch (final IllegalArgumentException e) {
+            r.done.completeExceptionally(e);
+            return;
+        }
+        if (prober != null) {
+            prober = prober.retarget(all);
+        }
+        lastUpCount[r.setIndex] = -1; // the total changed: tell the set's listener again
+        evaluateSet(r.setIndex, null, HealthCause.INITIAL, nowNs);
+        publisher.setReplaced(setNames[r.setIndex], r.destinations.size());
+        r.done.complete(null);
     }
 
     private void applyAdmin(final DestinationHealth h, final AdminState state, final long nowNs) {
@@ -394,7 +439,7 @@ public final class HealthMonitor {
     }
 
     DestinationHealth destination(final String id) {
-        return byId.get(id);
+        return membership.byId.get(id);
     }
 
     OptionsProber prober() {

@@ -53,11 +53,26 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
             final DestinationHealth[] targets,
             final long seed,
             final Results results) {
+        this(config, transport, targets, new SplittableRandom(seed), results, 0);
+    }
+
+    /**
+     * A prober of {@code targets} that numbers its probes on from {@code lastSequence}: a successor to a prober of
+     * the same transport, whose late replies then match nothing here. Every target is probed on the first cycle.
+     */
+    OptionsProber(
+            final OptionsProbeConfig config,
+            final HealthProbeTransport transport,
+            final DestinationHealth[] targets,
+            final SplittableRandom random,
+            final Results results,
+            final long lastSequence) {
         this.config = config;
         this.transport = transport;
         this.targets = targets;
         this.results = results;
-        this.random = new SplittableRandom(seed);
+        this.random = random;
+        this.sequence = lastSequence;
         final int n = targets.length;
         requestUris = new String[n];
         intervalNs = new long[n];
@@ -126,6 +141,11 @@ final class OptionsProber implements HealthProbeTransport.ReplyHandler {
 
     void close() {
         transport.close();
+    }
+
+    /** A prober of {@code next} on the same transport, numbering on from this one (see the constructor). */
+    OptionsProber retarget(final DestinationHealth[] next) {
+        return new OptionsProber(config, transport, next, random, results, sequence);
     }
 
     long unmatchedReplies() {

@@ -141,6 +141,16 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return egress.unconnectedDrops();
     }
 
+    /** This loop's traffic counters (any thread reads them). */
+    TrafficCounters traffic() {
+        return ctx.traffic;
+    }
+
+    /** This loop's per-destination counters (any thread reads them). */
+    DestinationCounters destinationCounters() {
+        return ctx.destinations;
+    }
+
     /** Any thread: this loop's count of {@code reason}. */
     long refusals(Refusal reason) {
         return ctx.refusals.get(reason);
@@ -236,6 +246,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         if (msg.isRequest()) {
+            ctx.traffic.request(msg.methodCode());
             gate.onRequest(ch, src, content);
             return false;
         }

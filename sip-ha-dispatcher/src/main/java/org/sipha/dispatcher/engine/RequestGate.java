@@ -76,6 +76,7 @@ final class RequestGate {
         SipMethod m = msg.methodCode();
         SipParseResult v = msg.validate();
         if (v != SipParseResult.OK) {
+            ctx.refusals.add(Refusal.MALFORMED);
             if (m != SipMethod.ACK && v != SipParseResult.MISSING_HEADER) {
                 egress.reply(ch, src, msg, v.statusCode(), "Bad Request", 0);
             }
@@ -83,6 +84,7 @@ final class RequestGate {
         }
         int mf = msg.maxForwards();
         if (mf == 0) {
+            ctx.refusals.add(Refusal.MAX_FORWARDS);
             if (m != SipMethod.ACK) {
                 egress.reply(ch, src, msg, 483, "Too Many Hops", 0);
             }
@@ -90,6 +92,7 @@ final class RequestGate {
         }
         mf = mf < 0 ? 70 : mf;
         if (carriesOwnVia()) {
+            ctx.refusals.add(Refusal.LOOP);
             if (m != SipMethod.ACK) {
                 egress.reply(ch, src, msg, 482, "Loop Detected", 0);
             }
