@@ -54,6 +54,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * rate-limit-reply: drop                 # or 503 (with Retry-After)
  * calls-per-source-percent: 25           # share of a loop's call slots one source may hold
  * max-call-bytes-per-loop: 67108864      # stored INVITE copies per loop; beyond it new calls get 503
+ * admin-listen: 127.0.0.1:8080           # metrics, status page and actions (docs/operations.md); off = none
+ * admin-token-file: /etc/sip-ha/admin.token   # bearer token for actions; required off loopback
  * </pre>
  *
  * <p>Secrets (the Record-Route passphrase, the Galera password) also come from a file or the environment, so none
@@ -134,6 +136,12 @@ final class ProxyOptions {
     boolean rateLimitReply503;
     int callsPerSourcePercent = 25;
     long maxCallBytesPerLoop = 64L << 20;
+    // The admin endpoint (AdminWiring): where it listens ("off": nowhere), whether that was asked for, its token.
+    String adminListen = AdminWiring.DEFAULT_LISTEN;
+    boolean adminListenGiven;
+    Secret adminToken;
+    /** The dispatcher.list files the destinations came from, for a reload. */
+    final List<Path> dispatcherListFiles = new ArrayList<>();
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -225,6 +233,11 @@ final class ProxyOptions {
                 case "--tcp-message-timeout-ms" -> o.tcpMessageTimeoutMs = number(value(args, ++i, a), a);
                 case "--tcp-max-write-buffer-bytes" -> o.tcpMaxWriteBufferBytes = (int) number(value(args, ++i, a), a);
                 case "--tcp-max-message-bytes" -> o.tcpMaxMessageBytes = (int) number(value(args, ++i, a), a);
+                case "--admin-listen" -> {
+                    o.adminListen = value(args, ++i, a);
+                    o.adminListenGiven = true;
+                }
+                case "--admin-token-file" -> o.adminToken = once(o.adminToken, o.secretFile(args, ++i, a));
                 // --anycast and the site node's other options: SiteNodeOptions
                 default -> {
                     if (!o.siteNode.accepts(a)) {
@@ -395,6 +408,11 @@ final class ProxyOptions {
                 case "tcp-message-timeout-ms" -> tcpMessageTimeoutMs = number(String.valueOf(v), key);
                 case "tcp-max-write-buffer-bytes" -> tcpMaxWriteBufferBytes = (int) number(String.valueOf(v), key);
                 case "tcp-max-message-bytes" -> tcpMaxMessageBytes = (int) number(String.valueOf(v), key);
+                case "admin-listen" -> {
+                    adminListen = String.valueOf(v);
+                    adminListenGiven = true;
+                }
+                case "admin-token-file" -> adminToken = once(adminToken, secretFile(v, key));
                 // anycast and the site node's other keys: SiteNodeOptions
                 default -> {
                     if (!siteNode.accepts("--" + key)) {
@@ -484,6 +502,7 @@ final class ProxyOptions {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--dispatcher-list: cannot read " + file + ": " + e.getMessage(), e);
         }
+        dispatcherListFiles.add(file);
         DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
         if (set == null) {
             throw new IllegalArgumentException("--dispatcher-list: " + file + " has no set " + ROUTED_SET

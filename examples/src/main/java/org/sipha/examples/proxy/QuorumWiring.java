@@ -71,6 +71,11 @@ final class QuorumWiring implements AutoCloseable {
         client.addSiteQuorumListener(listener);
     }
 
+    /** The quorum client, for its meters. */
+    GaleraQuorumClient client() {
+        return client;
+    }
+
     /** The last state the quorum client reported. */
     boolean isQuorate() {
         return quorate;

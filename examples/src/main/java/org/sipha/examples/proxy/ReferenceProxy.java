@@ -28,6 +28,7 @@ import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
 import org.sipha.health.HealthChecking;
+import org.sipha.health.HealthListener;
 import org.sipha.health.OptionsProbeConfig;
 import org.sipha.health.UdpProbeTransport;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ public final class ReferenceProxy {
                [--tcp-message-timeout-ms N] [--tcp-max-write-buffer-bytes N] [--tcp-max-message-bytes N]
                [--new-calls-per-source N] [--new-call-burst-per-source N] [--requests-per-source N]
                [--request-burst-per-source N] [--rate-limit-reply drop|503] [--calls-per-source-percent N]
-               [--max-call-bytes-per-loop N]
+               [--max-call-bytes-per-loop N] [--admin-listen HOST:PORT|off] [--admin-token-file FILE]
         Command-line options override the environment (SIPHA_RECORD_ROUTE_SECRET, SIPHA_RECORD_ROUTE_PREVIOUS_SECRET,
         SIPHA_GALERA_PASSWORD), which overrides the YAML file. With no backend, two demo backends run on
         127.0.0.1:5081/5082. Launch with java -XX:+ExitOnOutOfMemoryError -jar sip-ha-proxy.jar.""";
@@ -110,6 +111,7 @@ public final class ReferenceProxy {
         QuorumWiring quorum = null;
         ThreadLivenessWatchdog watchdog = null;
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
+        AdminWiring admin = null; // --admin-listen: metrics, status, actions
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -117,6 +119,7 @@ public final class ReferenceProxy {
         try {
             o = ProxyOptions.parse(args);
             o.warnings.forEach(w -> LOG.warn("{}", w));
+            admin = AdminWiring.prepare(o); // /live and /metrics from now on; /ready says starting until attached
             if (o.backends.isEmpty()) {
                 for (int port : new int[] {5081, 5082}) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
@@ -128,7 +131,9 @@ public final class ReferenceProxy {
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
             writer = o.health ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
-            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
+            health = o.health
+                    ? healthChecking(o, writer, selector, HEALTH_THREAD, site, AdminWiring.healthListener(admin))
+                    : null;
 
             ForwardingOutcomeListener outcomes =
                     health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
@@ -147,7 +152,13 @@ public final class ReferenceProxy {
                 long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
                 site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
             }
+            if (admin != null) {
+                admin.attach(new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum));
+            }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            if (admin != null) {
+                admin.close();
+            }
             if (site != null) {
                 site.close();
             }
@@ -233,6 +244,9 @@ public final class ReferenceProxy {
         for (DemoBackend d : demos) {
             d.close();
         }
+        if (admin != null) {
+            admin.close(); // last: it showed the node draining until now
+        }
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
     }
@@ -269,16 +283,20 @@ public final class ReferenceProxy {
      */
     static HealthChecking healthChecking(
             ProxyOptions o, RoutingTableWriter writer, DispatcherNextHopSelector selector, String threadName) {
-        return healthChecking(o, writer, selector, threadName, null);
+        return healthChecking(o, writer, selector, threadName, null, null);
     }
 
-    /** As above, also telling {@code destinationsUp} (if not null) how many backends are usable. */
+    /**
+     * As above, also telling {@code destinationsUp} (if not null) how many backends are usable and {@code listener}
+     * (if not null) every health event.
+     */
     static HealthChecking healthChecking(
             ProxyOptions o,
             RoutingTableWriter writer,
             DispatcherNextHopSelector selector,
             String threadName,
-            DestinationsUpListener destinationsUp) {
+            DestinationsUpListener destinationsUp,
+            HealthListener listener) {
         HealthChecking.Builder b = HealthChecking.builder(destinations(o))
                 .probes(OptionsProbeConfig.builder()
                         .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
@@ -289,6 +307,9 @@ public final class ReferenceProxy {
                 .threadName(threadName);
         if (destinationsUp != null) {
             b.destinationsUp(destinationsUp);
+        }
+        if (listener != null) {
+            b.listener(listener);
         }
         return b.build();
     }
@@ -344,6 +365,11 @@ public final class ReferenceProxy {
     }
 
     static RoutingTableOwner routingTable(ProxyOptions o) {
+        return new RoutingTableOwner(dispatcherConfig(o));
+    }
+
+    /** The routing table's configuration from the options: their destinations in set 1, with lease timing. */
+    static DispatcherConfig dispatcherConfig(ProxyOptions o) {
         DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm(o.algorithm));
         destinations(o).forEach(set::add);
         if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
@@ -352,7 +378,7 @@ public final class ReferenceProxy {
         DispatcherConfig.Builder config =
                 DispatcherConfig.builder().set(set.build()).leaseNs(TimeUnit.SECONDS.toNanos(o.callHoldSeconds));
         o.listedStates.forEach(config::initialState);
-        return new RoutingTableOwner(config.build());
+        return config.build();
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {

@@ -154,8 +154,13 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
      * still takes calls; returns once the withdrawal is applied (bounded: drain time plus 5 s).
      */
     void leaveAnycast() throws InterruptedException {
+        leaveAnycast("planned stop (SIGTERM)");
+    }
+
+    /** As {@link #leaveAnycast()}, for {@code cause} (e.g. an operator's drain); any one thread at a time. */
+    void leaveAnycast(String cause) throws InterruptedException {
         long t0 = System.nanoTime();
-        controller.setAdminDisabled(true, "planned stop (SIGTERM)");
+        controller.setAdminDisabled(true, cause);
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(settings.anycast().drainMs() + WITHDRAW_MARGIN_MS);
         AnycastStatus s = controller.status();
         while (!(s.state() == AnycastState.DISABLED && s.applied() == RouteAnnouncement.WITHDRAW)
@@ -177,6 +182,11 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
                     s.state(),
                     s.applied());
         }
+    }
+
+    /** The anycast prefix this node announces. */
+    String prefix() {
+        return settings.prefix();
     }
 
     /** The decision's latest snapshot. Any thread. */
