@@ -2,6 +2,7 @@ package org.sipha.admin;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * One action request, parsed from its path and query: {@code /destinations/{id}/enable|disable|drain} (the id
@@ -30,9 +31,7 @@ record AdminAction(String name, String destinationId, NodeActions.DestinationCom
                 case "drain" -> NodeActions.DestinationCommand.DRAIN;
                 default -> null;
             };
-            return c == null || id == null
-                    ? null
-                    : new AdminAction(c.name().toLowerCase(java.util.Locale.ROOT), id, c, false);
+            return c == null || id == null ? null : new AdminAction(c.name().toLowerCase(Locale.ROOT), id, c, false);
         }
         return null;
     }

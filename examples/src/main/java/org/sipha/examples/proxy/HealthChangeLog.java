@@ -3,6 +3,7 @@ package org.sipha.examples.proxy;
 import java.util.Locale;
 import org.sipha.admin.StateChange;
 import org.sipha.admin.StateChangeLog;
+import org.sipha.core.model.DestinationState;
 import org.sipha.health.HealthEvent;
 import org.sipha.health.HealthListener;
 
@@ -23,10 +24,7 @@ final class HealthChangeLog implements HealthListener {
                 System.currentTimeMillis(),
                 e.destinationId(),
                 e.previousState() == null ? "" : word(e.previousState().name()),
-                word(e.state().name())
-                        + (e.healthy() || e.state() != org.sipha.core.model.DestinationState.ACTIVE
-                                ? ""
-                                : " (failing open)"),
+                word(e.state().name()) + (e.healthy() || e.state() != DestinationState.ACTIVE ? "" : " (failing open)"),
                 word(e.cause().name())));
     }
 

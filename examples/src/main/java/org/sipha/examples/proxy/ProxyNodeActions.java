@@ -73,7 +73,9 @@ final class ProxyNodeActions implements NodeActions {
                 operatorStates.put(id, word(command));
             }
             if (enable || parts.health() == null) { // also lifts a disable from the dispatcher.list's flags
-                writer().submit(o -> o.setAdminDisabled(id, !enable)).get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                parts.writer()
+                        .submit(o -> o.setAdminDisabled(id, !enable))
+                        .get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
         } catch (IllegalArgumentException e) {
             return ActionResult.refused(409, id + ": " + e.getMessage());
@@ -135,10 +137,6 @@ final class ProxyNodeActions implements NodeActions {
     @Override
     public ActionResult reload(boolean dryRun) {
         return reload.run(dryRun);
-    }
-
-    private org.sipha.dispatcher.RoutingTableWriter writer() {
-        return parts.writer();
     }
 
     private static boolean await(BooleanSupplier condition) {

@@ -15,6 +15,7 @@ import org.sipha.core.model.DestinationState;
 import org.sipha.dispatcher.DestinationEntry;
 import org.sipha.dispatcher.DestinationSet;
 import org.sipha.dispatcher.RoutingTable;
+import org.sipha.health.AdminState;
 import org.sipha.health.DestinationHealthView;
 import org.sipha.health.HealthSnapshot;
 import org.sipha.health.LatencySummary;
@@ -110,7 +111,7 @@ final class ProxyNodeView implements NodeView {
         DestinationHealthView h = health == null ? null : health.destination(id);
         DestinationState state = e.state();
         String admin;
-        if (h != null && h.admin() != org.sipha.health.AdminState.ENABLED) {
+        if (h != null && h.admin() != AdminState.ENABLED) {
             admin = word(h.admin().name());
         } else if (health == null) {
             admin = actions.operatorState(id);
