@@ -173,10 +173,11 @@ final class AdminWiring implements AutoCloseable {
         server.attach(new ProxyNodeView(p, actions, reload, log, quorum), actions);
         reloadOnSighup(reload);
         LOG.info(
-                "admin endpoint {} serves the node; SIGHUP or POST {}reload reloads {}",
+                "admin endpoint {} serves the node; {}",
                 server.url(),
-                server.url(),
-                reload.source());
+                reload.reloadable()
+                        ? "SIGHUP or POST " + server.url() + "reload reloads " + reload.source()
+                        : "no reload: the destinations come from " + reload.source());
     }
 
     private QuorumState followQuorum(QuorumWiring quorum) {

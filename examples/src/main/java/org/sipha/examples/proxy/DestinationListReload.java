@@ -46,11 +46,11 @@ final class DestinationListReload {
         this.writer = writer;
         this.health = health;
         this.log = log;
-        this.file = reloadable(started);
+        this.file = singleListFile(started);
     }
 
     /** The one dispatcher.list the destinations came from, or null if they came from elsewhere too. */
-    private static Path reloadable(ProxyOptions o) {
+    private static Path singleListFile(ProxyOptions o) {
         if (o.dispatcherListFiles.size() != 1) {
             return null;
         }
@@ -60,6 +60,11 @@ final class DestinationListReload {
             }
         }
         return o.dispatcherListFiles.get(0);
+    }
+
+    /** Whether the destinations come from one dispatcher.list, which {@link #run} can read again. */
+    boolean reloadable() {
+        return file != null;
     }
 
     /** 1 as started, one more for every reload applied. Any thread. */
