@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the controller's dead-man relay: a killed or hung JVM is withdrawn by the relay process.</li>
  * </ul>
  *
- * <p>Threading: {@link #prepare}, {@link #start}, {@link #leaveAnycast} and {@link #close} from the proxy's main
- * thread; {@link #onDestinationsUp} from the health thread; the controller's own decision thread does the rest.
- * Nothing here is on the message path.
+ * <p>Threading: {@link #prepare}, {@link #start}, {@link #leaveAnycast()} and {@link #close} from the proxy's main
+ * thread; {@link #leaveAnycast(String)} also from the admin endpoint's drain thread; {@link #status} and
+ * {@link #prefix} any thread; {@link #onDestinationsUp} from the health thread; the controller's own decision thread
+ * does the rest. Nothing here is on the message path.
  */
 final class SiteNode implements DestinationsUpListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiteNode.class);
@@ -157,7 +158,10 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         leaveAnycast("planned stop (SIGTERM)");
     }
 
-    /** As {@link #leaveAnycast()}, for {@code cause} (e.g. an operator's drain); any one thread at a time. */
+    /**
+     * As {@link #leaveAnycast()}, for {@code cause} (e.g. an operator's drain, on a thread of its own). It may
+     * overlap the SIGTERM path's call: both only command the controller and read its status.
+     */
     void leaveAnycast(String cause) throws InterruptedException {
         long t0 = System.nanoTime();
         controller.setAdminDisabled(true, cause);
