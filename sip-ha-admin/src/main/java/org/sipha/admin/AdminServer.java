@@ -159,6 +159,7 @@ public final class AdminServer implements AutoCloseable {
         setIfAbsent("sun.net.httpserver.maxReqHeaderSize", "16384");
         setIfAbsent("jdk.httpserver.maxConnections", "64");
         setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        setIfAbsent("sun.net.httpserver.nodelay", "true"); // else Nagle holds each body back for the peer's ACK
     }
 
     private static void setIfAbsent(String key, String value) {
