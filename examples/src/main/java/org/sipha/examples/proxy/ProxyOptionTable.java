@@ -70,7 +70,22 @@ final class ProxyOptionTable {
                                 + " answer); repeat for several. Default: every source. The backends are"
                                 + " always allowed. The command line adds to the YAML file's list.",
                         null,
-                        (o, v, from) -> o.allow.add(v.trim())));
+                        (o, v, from) -> o.allow.add(v.trim())),
+                OptionRow.value(
+                                "admin-listen",
+                                "HOST:PORT|off",
+                                AdminWiring.DEFAULT_LISTEN,
+                                "The admin endpoint: metrics, /live, /ready, the status page and actions"
+                                        + " (docs/operations.md). Off loopback it needs --admin-token-file. If the default"
+                                        + " address is taken the proxy runs without it (warned).",
+                                (o, v, from) -> o.adminListen = v.trim())
+                        .defaultShownOnly(),
+                OptionRow.value(
+                        "admin-token-file",
+                        "FILE",
+                        null,
+                        "The bearer token the admin endpoint's actions require (at least 32 characters).",
+                        (o, v, from) -> o.adminToken = ProxyOptions.once(o.adminToken, o.secretFile(v, from))));
     }
 
     private static List<OptionRow> routing() {

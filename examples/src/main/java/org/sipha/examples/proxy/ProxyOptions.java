@@ -109,6 +109,12 @@ final class ProxyOptions {
     String logFormat;
 
     String logLevel;
+    /** The admin endpoint (AdminWiring): where it listens ("off": nowhere); null: its default address. */
+    String adminListen;
+
+    Secret adminToken;
+    /** The dispatcher.list files the destinations came from, for a reload. */
+    final List<Path> dispatcherListFiles = new ArrayList<>();
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -357,6 +363,7 @@ final class ProxyOptions {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
         }
+        dispatcherListFiles.add(file);
         DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
         if (set == null) {
             throw new IllegalArgumentException(

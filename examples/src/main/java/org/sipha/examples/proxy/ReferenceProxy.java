@@ -30,6 +30,7 @@ import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
 import org.sipha.health.HealthChecking;
+import org.sipha.health.HealthListener;
 import org.sipha.health.OptionsProbeConfig;
 import org.sipha.health.UdpProbeTransport;
 import org.slf4j.Logger;
@@ -126,6 +127,7 @@ public final class ReferenceProxy {
         ThreadLivenessWatchdog watchdog = null;
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
         GaleraConfigWiring galeraConfig = null; // --config-from-galera: destinations and keys from the cluster
+        AdminWiring admin = null; // --admin-listen: metrics, status, actions
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -138,6 +140,7 @@ public final class ReferenceProxy {
                 quorum = QuorumWiring.connect(o);
                 galeraConfig = GaleraConfigWiring.prepare(o, quorum);
             }
+            admin = AdminWiring.prepare(o); // /live and /metrics from now on; /ready says starting until attached
             if (o.backends.isEmpty()) {
                 for (int port : DEMO_PORTS) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
@@ -150,7 +153,9 @@ public final class ReferenceProxy {
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
             writer = o.health || galeraConfig != null ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
-            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
+            health = o.health
+                    ? healthChecking(o, writer, selector, HEALTH_THREAD, site, AdminWiring.healthListener(admin))
+                    : null;
 
             ForwardingOutcomeListener outcomes =
                     health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
@@ -177,7 +182,13 @@ public final class ReferenceProxy {
                 long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
                 site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
             }
+            if (admin != null) {
+                admin.attach(new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum));
+            }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            if (admin != null) {
+                admin.close();
+            }
             if (site != null) {
                 site.close();
             }
@@ -276,6 +287,9 @@ public final class ReferenceProxy {
         for (DemoBackend d : demos) {
             d.close();
         }
+        if (admin != null) {
+            admin.close(); // last: it showed the node draining until now
+        }
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
     }
@@ -312,16 +326,20 @@ public final class ReferenceProxy {
      */
     static HealthChecking healthChecking(
             ProxyOptions o, RoutingTableWriter writer, DispatcherNextHopSelector selector, String threadName) {
-        return healthChecking(o, writer, selector, threadName, null);
+        return healthChecking(o, writer, selector, threadName, null, null);
     }
 
-    /** As above, also telling {@code destinationsUp} (if not null) how many backends are usable. */
+    /**
+     * As above, also telling {@code destinationsUp} (if not null) how many backends are usable and {@code listener}
+     * (if not null) every health event.
+     */
     static HealthChecking healthChecking(
             ProxyOptions o,
             RoutingTableWriter writer,
             DispatcherNextHopSelector selector,
             String threadName,
-            DestinationsUpListener destinationsUp) {
+            DestinationsUpListener destinationsUp,
+            HealthListener listener) {
         HealthChecking.Builder b = HealthChecking.builder(destinations(o))
                 .probes(OptionsProbeConfig.builder()
                         .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
@@ -332,6 +350,9 @@ public final class ReferenceProxy {
                 .threadName(threadName);
         if (destinationsUp != null) {
             b.destinationsUp(destinationsUp);
+        }
+        if (listener != null) {
+            b.listener(listener);
         }
         return b.build();
     }

@@ -55,6 +55,8 @@ class ProxyOptionTableTest {
         samples.put("record-route-previous-secret", "an inline passphrase of more than 32 bytes");
         samples.put("galera-password-file", secret.toString());
         samples.put("galera-password", "pw");
+        samples.put("admin-listen", "off");
+        samples.put("admin-token-file", secret.toString());
         samples.put("transport", "nio");
         samples.put("health", "false");
         samples.put("galera-node", "127.0.0.1:13306");

@@ -181,6 +181,7 @@ final class InviteTransactions {
         s.destination = d;
         s.attempt++;
         sendBranch(s, view);
+        ctx.destinations.forwarded(d);
         s.phase = CallState.CALLING;
         s.sentNs = clock.nanoTime();
         calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
@@ -229,6 +230,9 @@ final class InviteTransactions {
             return;
         }
         calls.unlink(s, 1); // any response ends INVITE retransmission (RFC 3261 17.1.1.2)
+        if (s.phase != CallState.COMPLETED) {
+            ctx.destinations.response(s.destination, code); // not a retransmitted final response
+        }
         long now = clock.nanoTime();
         if (code < 200) {
             if (s.phase == CallState.CALLING && !s.cancelled) {
@@ -256,6 +260,7 @@ final class InviteTransactions {
         }
         outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
         if (code < failoverCode.length && failoverCode[code] && !s.cancelled) {
+            ctx.traffic.failover(Failover.CODE);
             failOverOrReject(s);
             return;
         }
@@ -283,6 +288,7 @@ final class InviteTransactions {
     private void forwardUpstream(CallState s) {
         editor.reset(msg).removeTopVia();
         egress.send(s.channel, editor, s.source, LoopContext.isStream(s.channel), false);
+        ctx.traffic.responseSent(msg.statusCode());
     }
 
     // ------------------------------------------------------------------------------------------ failover, endings

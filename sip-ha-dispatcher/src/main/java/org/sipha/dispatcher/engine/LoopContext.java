@@ -34,6 +34,10 @@ final class LoopContext {
     final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     /** Messages dropped and new calls refused, by reason (written by this loop, read by any thread). */
     final RefusalCounters refusals = new RefusalCounters();
+    /** Requests by method, responses sent by class, failovers (written by this loop, read by any thread). */
+    final TrafficCounters traffic = new TrafficCounters();
+    /** Forwarded requests and responses per destination (written by this loop, read by any thread). */
+    final DestinationCounters destinations = new DestinationCounters();
 
     /** The listening addresses as a Request-URI would name them (host text, port), for {@link #namesProxy}. */
     private final String[] listenHosts;

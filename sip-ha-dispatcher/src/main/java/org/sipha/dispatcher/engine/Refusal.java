@@ -1,9 +1,9 @@
 package org.sipha.dispatcher.engine;
 
 /**
- * Why the engine dropped a message, or answered it itself instead of forwarding it, each counted per event loop and
- * summed by {@link SipProxyServer#refusals(Refusal)}; the engine logs the counts that moved every 10 s, never a line
- * per message. Any thread.
+ * Why the engine dropped a message, answered a request with an error itself (400, 482, 483) or answered a new call
+ * 503 itself, each counted per event loop and summed by {@link SipProxyServer#refusals(Refusal)}; the engine logs the
+ * counts that moved every 10 s, never a line per message. Any thread.
  */
 public enum Refusal {
     /** A datagram or TCP message that is not SIP (framing failed); dropped. Keep-alives are not counted. */

@@ -75,6 +75,10 @@
  *       reading is reset at the write-buffer high-water mark), {@code TcpConnections} (reuse by remote address);
  *       {@link org.sipha.dispatcher.engine.TcpCounters} counts what they refused and closed.</li>
  *   <li>{@link org.sipha.dispatcher.engine.SipProxyServer}: sockets, loops, one handler per loop, counters.</li>
+ *   <li>Counters for operators: each loop's {@code RefusalCounters}, {@code TrafficCounters} (requests by method,
+ *       responses sent by class, failovers) and {@code DestinationCounters} (per destination, by the index the
+ *       selector gave its {@code NextHop}), written by the loop alone and summed for any thread by
+ *       {@link org.sipha.dispatcher.engine.EngineCounters}; the metrics binders read them at scrape time.</li>
  * </ul>
  *
  * <h2>Public types</h2>
@@ -83,7 +87,9 @@
  * {@link org.sipha.dispatcher.engine.DispatcherNextHopSelector},
  * {@link org.sipha.dispatcher.engine.EngineLoops}, {@link org.sipha.dispatcher.engine.IoTransport},
  * {@link org.sipha.dispatcher.engine.SourceAccessList}, {@link org.sipha.dispatcher.engine.ProxyProbeTransport},
- * {@link org.sipha.dispatcher.engine.NanoClock}, {@link org.sipha.dispatcher.engine.TcpCounters}; and
+ * {@link org.sipha.dispatcher.engine.NanoClock}, {@link org.sipha.dispatcher.engine.TcpCounters},
+ * {@link org.sipha.dispatcher.engine.EngineCounters}, {@link org.sipha.dispatcher.engine.Refusal},
+ * {@link org.sipha.dispatcher.engine.Failover}; and
  * {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a harness for benchmarks and tests. Destinations are
  * {@link org.sipha.core.model.Destination}s; everything else is package-private.
  *
@@ -92,7 +98,7 @@
  *   <li><b>One loop, one owner.</b> Each event loop has its own handler, context and layers; every object of
  *   them is used by that loop's thread only, so the message path has no locks and no atomics. The exceptions are
  *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
- *   written by the owner and read by any thread through volatile fields.</li>
+ *   written by the owner and read by any thread through volatile fields or release/acquire array accesses.</li>
  *   <li><b>Responses find their call without a lookup.</b> A stateful Via is
  *   {@code ;branch=z9hG4bKshS<MAC>;shs=<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
  *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
