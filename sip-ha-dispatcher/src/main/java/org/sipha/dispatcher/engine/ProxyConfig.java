@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.sipha.core.model.Destination;
+import org.sipha.core.spi.CallAccounting;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 
 /**
@@ -57,6 +58,8 @@ public final class ProxyConfig {
     private final boolean answerRateLimitedWith503;
     private final int maxCallSharePerSourcePercent;
     private final long maxCallBytesPerLoop;
+    // Call accounting
+    private final CallAccounting callAccounting;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -98,6 +101,7 @@ public final class ProxyConfig {
         answerRateLimitedWith503 = b.answerRateLimitedWith503;
         maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
         maxCallBytesPerLoop = b.maxCallBytesPerLoop;
+        callAccounting = b.callAccounting;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -347,6 +351,16 @@ public final class ProxyConfig {
         return maxCallBytesPerLoop;
     }
 
+    // ------------------------------------------------------------------ call accounting
+
+    /**
+     * Where each loop records call accounting events (per forwarded INVITE its outcome; per answered call a start
+     * at the 2xx and a stop at the BYE), or null (the default): nothing is recorded.
+     */
+    public CallAccounting callAccounting() {
+        return callAccounting;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -388,6 +402,8 @@ public final class ProxyConfig {
         private boolean answerRateLimitedWith503;
         private int maxCallSharePerSourcePercent = 25;
         private long maxCallBytesPerLoop = 64L << 20;
+        // Call accounting
+        private CallAccounting callAccounting;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -626,6 +642,14 @@ public final class ProxyConfig {
         /** See {@link ProxyConfig#maxCallBytesPerLoop()}. */
         public Builder maxCallBytesPerLoop(long bytes) {
             maxCallBytesPerLoop = bytes;
+            return this;
+        }
+
+        // -------------------------------------------------------------- call accounting
+
+        /** See {@link ProxyConfig#callAccounting()}; null turns it off. */
+        public Builder callAccounting(CallAccounting accounting) {
+            callAccounting = accounting;
             return this;
         }
 

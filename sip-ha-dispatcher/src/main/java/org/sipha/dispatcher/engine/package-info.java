@@ -55,6 +55,11 @@
  *       of the dispatcher's routing table; its per-call cursors hand out {@code NextHop}s (a core
  *       {@link org.sipha.core.model.Destination} resolved once: address, transport, token name).</li>
  *   <li>{@code StatelessForwarder}: non-INVITE initial requests and responses by their second Via.</li>
+ *   <li>{@code AccountingRecorder}: call accounting (Kamailio's acc), off unless configured: per forwarded INVITE
+ *       one OUTCOME (the final answer its caller got, and the destination that gave it), per 2xx a START, per BYE
+ *       routed a STOP, keyed by Call-ID and the caller's and callee's tags whichever side sends the BYE; each goes
+ *       into the loop's own ring ({@link org.sipha.core.accounting.CallEventRings}), never waiting for its
+ *       writer.</li>
  *   <li>{@code ViaCodec}: the proxy's Via and branches; {@code Egress}: everything that leaves;
  *       {@code SipWriter}: the messages the proxy writes itself.</li>
  *   <li>TCP, every connection bounded: {@code TcpAdmission} (at accept, before any read: the access list, the
@@ -128,5 +133,7 @@
  * sending from several ports may meet several loops' buckets; an IPv6 source's key costs one 16-byte copy per
  * request. A malformed request, or an in-dialog one with a bad token, is still answered (400, 403) whatever its
  * source, within its source's request rate.
+ * A call whose state is dropped without a final answer (its loop closed, or its handling failed) records no
+ * OUTCOME; a STOP is recorded when the BYE is routed, not when it is answered.
  */
 package org.sipha.dispatcher.engine;
