@@ -1,7 +1,9 @@
 package org.sipha.galera;
 
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -14,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes CDRs to the database when the site is quorate and to the {@link CdrSpool} otherwise, and replays the
- * spool in order when quorum returns. Every insert is idempotent ({@code ON DUPLICATE KEY UPDATE id = id} on the
- * Call-ID based {@link Cdr#id()}), so a replay after a crash or an unknown commit outcome stores nothing twice.
+ * Writes CDRs and call accounting records ({@link Cdr.Kind}) to the {@code cdr} table when the site is quorate and
+ * to the {@link CdrSpool} otherwise, and replays the spool in order when quorum returns. Every insert is idempotent
+ * ({@code ON DUPLICATE KEY UPDATE id = id} on the content-derived {@link Cdr#id()}), so a replay after a crash or
+ * an unknown commit outcome, or a record made twice, stores nothing twice. A table made before the accounting
+ * columns existed gets them on first use.
  *
  * <p>Ordering: while the spool holds anything, new CDRs are appended to it rather than inserted directly, so
  * CDRs reach the database in the order they were written.
@@ -32,10 +36,26 @@ public final class DurableCdrWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableCdrWriter.class);
     static final String TABLE_DDL = "CREATE TABLE IF NOT EXISTS cdr (id CHAR(32) NOT NULL PRIMARY KEY,"
             + " call_id VARCHAR(1024) NOT NULL, from_uri VARCHAR(1024) NOT NULL, to_uri VARCHAR(1024) NOT NULL,"
-            + " start_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, disposition VARCHAR(1024) NOT NULL)"
-            + " ENGINE=InnoDB";
+            + " start_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, disposition VARCHAR(1024) NOT NULL,"
+            + " kind VARCHAR(8) NOT NULL DEFAULT 'CDR', from_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " to_tag VARCHAR(1024) NOT NULL DEFAULT '', sip_code SMALLINT NOT NULL DEFAULT 0,"
+            + " destination VARCHAR(1024) NOT NULL DEFAULT '', source VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " KEY cdr_kind_start (kind, start_ms), KEY cdr_call (call_id(64))) ENGINE=InnoDB";
+    /** Brings a table created before the accounting columns up to {@link #TABLE_DDL}; a no-op if already there. */
+    static final String ACCOUNTING_COLUMNS_DDL = "ALTER TABLE cdr"
+            + " ADD COLUMN IF NOT EXISTS kind VARCHAR(8) NOT NULL DEFAULT 'CDR',"
+            + " ADD COLUMN IF NOT EXISTS from_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS to_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS sip_code SMALLINT NOT NULL DEFAULT 0,"
+            + " ADD COLUMN IF NOT EXISTS destination VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS source VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD KEY IF NOT EXISTS cdr_kind_start (kind, start_ms), ADD KEY IF NOT EXISTS cdr_call (call_id(64))";
+
+    private static final String HAS_ACCOUNTING_COLUMNS = "SELECT COUNT(*) FROM information_schema.COLUMNS"
+            + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'source'";
     private static final String INSERT = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
-            + " disposition) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
+            + " disposition, kind, from_tag, to_tag, sip_code, destination, source)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
 
     private final GaleraRoutingDataSource dataSource;
     private final SiteQuorumSignal quorum;
@@ -170,9 +190,7 @@ public final class DurableCdrWriter implements AutoCloseable {
         dataSource.execute(
                 c -> {
                     if (!tableReady) {
-                        try (Statement st = c.createStatement()) {
-                            st.execute(TABLE_DDL);
-                        }
+                        ensureTable(c);
                         tableReady = true;
                     }
                     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -184,6 +202,12 @@ public final class DurableCdrWriter implements AutoCloseable {
                             ps.setLong(5, cdr.startEpochMs());
                             ps.setLong(6, cdr.durationMs());
                             ps.setString(7, cdr.disposition());
+                            ps.setString(8, cdr.kind().name());
+                            ps.setString(9, cdr.fromTag());
+                            ps.setString(10, cdr.toTag());
+                            ps.setInt(11, cdr.sipCode());
+                            ps.setString(12, cdr.destination());
+                            ps.setString(13, cdr.source());
                             ps.addBatch();
                         }
                         ps.executeBatch();
@@ -191,6 +215,19 @@ public final class DurableCdrWriter implements AutoCloseable {
                     return null;
                 },
                 CommitProbe.idempotentWork());
+    }
+
+    /** Creates the table, or adds the accounting columns to one made before them. */
+    static void ensureTable(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(TABLE_DDL);
+            try (ResultSet rs = st.executeQuery(HAS_ACCOUNTING_COLUMNS)) {
+                if (rs.next() && rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            st.execute(ACCOUNTING_COLUMNS_DDL);
+        }
     }
 
     /** CDRs inserted directly. */
