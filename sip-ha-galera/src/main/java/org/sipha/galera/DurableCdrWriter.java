@@ -53,9 +53,10 @@ public final class DurableCdrWriter implements AutoCloseable {
 
     private static final String HAS_ACCOUNTING_COLUMNS = "SELECT COUNT(*) FROM information_schema.COLUMNS"
             + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'source'";
-    private static final String INSERT = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
-            + " disposition, kind, from_tag, to_tag, sip_code, destination, source)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
+    private static final String INSERT_HEAD = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
+            + " disposition, kind, from_tag, to_tag, sip_code, destination, source) VALUES ";
+    /** Rows per INSERT statement: at most about 9 KiB each, so a statement stays far below max_allowed_packet. */
+    private static final int ROWS_PER_STATEMENT = 250;
 
     private final GaleraRoutingDataSource dataSource;
     private final SiteQuorumSignal quorum;
@@ -193,28 +194,40 @@ public final class DurableCdrWriter implements AutoCloseable {
                         ensureTable(c);
                         tableReady = true;
                     }
-                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                        for (Cdr cdr : cdrs) {
-                            ps.setString(1, cdr.id());
-                            ps.setString(2, cdr.callId());
-                            ps.setString(3, cdr.fromUri());
-                            ps.setString(4, cdr.toUri());
-                            ps.setLong(5, cdr.startEpochMs());
-                            ps.setLong(6, cdr.durationMs());
-                            ps.setString(7, cdr.disposition());
-                            ps.setString(8, cdr.kind().name());
-                            ps.setString(9, cdr.fromTag());
-                            ps.setString(10, cdr.toTag());
-                            ps.setInt(11, cdr.sipCode());
-                            ps.setString(12, cdr.destination());
-                            ps.setString(13, cdr.source());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                    for (int from = 0; from < cdrs.size(); from += ROWS_PER_STATEMENT) {
+                        insertRows(c, cdrs.subList(from, Math.min(cdrs.size(), from + ROWS_PER_STATEMENT)));
                     }
                     return null;
                 },
                 CommitProbe.idempotentWork());
+    }
+
+    /** One multi-row INSERT: one round trip and one statement for the server to parse. */
+    private static void insertRows(Connection c, List<Cdr> rows) throws SQLException {
+        StringBuilder sql = new StringBuilder(INSERT_HEAD.length() + rows.size() * 30).append(INSERT_HEAD);
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        }
+        sql.append(" ON DUPLICATE KEY UPDATE id = id");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (Cdr cdr : rows) {
+                ps.setString(p++, cdr.id());
+                ps.setString(p++, cdr.callId());
+                ps.setString(p++, cdr.fromUri());
+                ps.setString(p++, cdr.toUri());
+                ps.setLong(p++, cdr.startEpochMs());
+                ps.setLong(p++, cdr.durationMs());
+                ps.setString(p++, cdr.disposition());
+                ps.setString(p++, cdr.kind().name());
+                ps.setString(p++, cdr.fromTag());
+                ps.setString(p++, cdr.toTag());
+                ps.setInt(p++, cdr.sipCode());
+                ps.setString(p++, cdr.destination());
+                ps.setString(p++, cdr.source());
+            }
+            ps.executeUpdate();
+        }
     }
 
     /** Creates the table, or adds the accounting columns to one made before them. */
