@@ -39,6 +39,9 @@ public final class CallAccountingWriter implements AutoCloseable {
     private volatile long written;
     private volatile long failedWrites;
     private volatile long unstorable;
+    /** Events taken off the rings. */
+    private volatile long taken;
+
     private long lastLogNs;
     private long lostLogged;
     private long failuresLogged;
@@ -117,6 +120,7 @@ public final class CallAccountingWriter implements AutoCloseable {
     }
 
     private void add(CallEvent e) {
+        taken = taken + 1; // single writer
         try {
             batch.add(toCdr(e));
         } catch (IllegalArgumentException x) { // a field the table cannot hold: counted, never retried
@@ -203,6 +207,11 @@ public final class CallAccountingWriter implements AutoCloseable {
     /** Events whose fields the table cannot hold (e.g. a status code above 699): dropped. */
     public long unstorable() {
         return unstorable;
+    }
+
+    /** Events recorded but not yet handed to the {@link DurableCdrWriter}: in the rings or in the batch at hand. */
+    public long backlog() {
+        return rings.waiting() + taken - written - unstorable;
     }
 
     /** Events the rings dropped (full, too long for a slot, unreadable). */

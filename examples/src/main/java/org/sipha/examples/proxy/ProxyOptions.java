@@ -54,6 +54,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * rate-limit-reply: drop                 # or 503 (with Retry-After)
  * calls-per-source-percent: 25           # share of a loop's call slots one source may hold
  * max-call-bytes-per-loop: 67108864      # stored INVITE copies per loop; beyond it new calls get 503
+ * accounting: true                       # call records into the Galera cluster (needs galera-node); see AccountingOptions
+ * accounting-spool: /var/lib/sip-ha/accounting.spool
  * </pre>
  *
  * <p>Secrets (the Record-Route passphrase, the Galera password) also come from a file or the environment, so none
@@ -119,6 +121,8 @@ final class ProxyOptions {
     long probeTimeoutMs = 500;
     /** The site node's options ({@code --anycast} ...), resolved by {@link SiteNode#prepare}. */
     final SiteNodeOptions siteNode = new SiteNodeOptions();
+    /** Call accounting ({@code --accounting} ...), resolved by {@link AccountingWiring#prepare}. */
+    final AccountingOptions accounting = new AccountingOptions();
     // TCP bounds under abuse: the engine's defaults
     int tcpMaxConnections = 10_000;
     int tcpMaxConnectionsPerSource = 256;
@@ -225,8 +229,12 @@ final class ProxyOptions {
                 case "--tcp-message-timeout-ms" -> o.tcpMessageTimeoutMs = number(value(args, ++i, a), a);
                 case "--tcp-max-write-buffer-bytes" -> o.tcpMaxWriteBufferBytes = (int) number(value(args, ++i, a), a);
                 case "--tcp-max-message-bytes" -> o.tcpMaxMessageBytes = (int) number(value(args, ++i, a), a);
-                // --anycast and the site node's other options: SiteNodeOptions
+                // --anycast and the site node's other options: SiteNodeOptions; --accounting...: AccountingOptions
                 default -> {
+                    if (o.accounting.accepts(a)) {
+                        o.accounting.put(a, o.accounting.takesValue(a) ? value(args, ++i, a) : null);
+                        continue;
+                    }
                     if (!o.siteNode.accepts(a)) {
                         throw new IllegalArgumentException(a + ": unknown option (see --help)");
                     }
@@ -395,8 +403,12 @@ final class ProxyOptions {
                 case "tcp-message-timeout-ms" -> tcpMessageTimeoutMs = number(String.valueOf(v), key);
                 case "tcp-max-write-buffer-bytes" -> tcpMaxWriteBufferBytes = (int) number(String.valueOf(v), key);
                 case "tcp-max-message-bytes" -> tcpMaxMessageBytes = (int) number(String.valueOf(v), key);
-                // anycast and the site node's other keys: SiteNodeOptions
+                // anycast and the site node's other keys: SiteNodeOptions; accounting...: AccountingOptions
                 default -> {
+                    if (accounting.accepts("--" + key)) {
+                        accounting.put("--" + key, String.valueOf(v));
+                        continue;
+                    }
                     if (!siteNode.accepts("--" + key)) {
                         throw new IllegalArgumentException(key + ": unknown key in " + file);
                     }

@@ -27,18 +27,7 @@ final class QuorumWiring implements AutoCloseable {
 
     /** Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) and drives {@code server}. */
     static QuorumWiring start(ProxyOptions o, SipProxyServer server) {
-        GaleraClientConfig.Builder b = GaleraClientConfig.builder();
-        int i = 1;
-        for (String node : o.galeraNodes) {
-            InetSocketAddress a = ProxyOptions.hostPort(node, "--galera-node");
-            b.node("g" + i++, a.getHostString(), a.getPort());
-        }
-        b.localNode("g1")
-                .voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
-                .user(o.galeraUser)
-                .password(o.galeraPassword())
-                .database(o.galeraDatabase);
-        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(b.build()));
+        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(clientConfig(o)));
         boolean refuse = o.quorumLoss.equals("503");
         if (refuse) {
             w.client.addSiteQuorumListener(server.quorumGate());
@@ -50,6 +39,22 @@ final class QuorumWiring implements AutoCloseable {
                 o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size(),
                 refuse ? "503 to new calls" : "log only");
         return w;
+    }
+
+    /** The quorum client's configuration from the {@code --galera-*} options (the first node is the local one). */
+    static GaleraClientConfig clientConfig(ProxyOptions o) {
+        GaleraClientConfig.Builder b = GaleraClientConfig.builder();
+        int i = 1;
+        for (String node : o.galeraNodes) {
+            InetSocketAddress a = ProxyOptions.hostPort(node, "--galera-node");
+            b.node("g" + i++, a.getHostString(), a.getPort());
+        }
+        return b.localNode("g1")
+                .voters(o.galeraVoters > 0 ? o.galeraVoters : o.galeraNodes.size())
+                .user(o.galeraUser)
+                .password(o.galeraPassword())
+                .database(o.galeraDatabase)
+                .build();
     }
 
     private void onChange(SiteQuorumSignal.Change c, boolean refuse) {
@@ -69,6 +74,11 @@ final class QuorumWiring implements AutoCloseable {
     /** Also tells {@code listener} the site's quorum: at once, then every change (on the client's event thread). */
     void addListener(SiteQuorumSignal.Listener listener) {
         client.addSiteQuorumListener(listener);
+    }
+
+    /** The quorum client (its routing data source writes call accounting). */
+    GaleraQuorumClient client() {
+        return client;
     }
 
     /** The last state the quorum client reported. */

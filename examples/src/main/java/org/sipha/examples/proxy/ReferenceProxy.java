@@ -96,11 +96,11 @@ public final class ReferenceProxy {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(USAGE + "\n" + SiteNodeOptions.USAGE);
+            System.out.println(USAGE + "\n" + SiteNodeOptions.USAGE + "\n" + AccountingOptions.USAGE);
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
-                Set.of(HEALTH_THREAD, WRITER_THREAD),
+                Set.of(HEALTH_THREAD, WRITER_THREAD, AccountingWiring.THREAD),
                 Set.of("galera-poll-", "galera-events-", "galera-canary-"),
                 Runtime.getRuntime()::halt));
         warnUnlessExitOnOutOfMemoryError();
@@ -110,6 +110,7 @@ public final class ReferenceProxy {
         QuorumWiring quorum = null;
         ThreadLivenessWatchdog watchdog = null;
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
+        AccountingWiring accounting = null; // --accounting: call records into the Galera cluster
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -132,7 +133,8 @@ public final class ReferenceProxy {
 
             ForwardingOutcomeListener outcomes =
                     health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
-            ProxyConfig cfg = config(o, selector, outcomes);
+            accounting = AccountingWiring.prepare(o);
+            ProxyConfig cfg = config(o, selector, outcomes, accounting);
             loops = EngineLoops.start(cfg);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
@@ -142,6 +144,9 @@ public final class ReferenceProxy {
             }
             if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
+                if (accounting != null) {
+                    accounting.start(quorum.client());
+                }
             }
             if (site != null) {
                 long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
@@ -160,6 +165,9 @@ public final class ReferenceProxy {
             }
             if (loops != null) {
                 loops.close();
+            }
+            if (accounting != null) {
+                accounting.close();
             }
             System.err.println("sip-ha-proxy: " + e.getMessage());
             for (DemoBackend d : demos) {
@@ -223,6 +231,9 @@ public final class ReferenceProxy {
         }
         server.close();
         loops.close();
+        if (accounting != null) {
+            accounting.close(); // what the loops recorded until now, before the quorum client goes
+        }
         if (quorum != null) {
             quorum.close();
         }
@@ -360,6 +371,15 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
+        return config(o, selector, outcomes, null);
+    }
+
+    /** As above, the loops recording call accounting into {@code accounting}'s rings if it is not null. */
+    static ProxyConfig config(
+            ProxyOptions o,
+            DispatcherNextHopSelector selector,
+            ForwardingOutcomeListener outcomes,
+            AccountingWiring accounting) {
         ProxyConfig.Builder b = ProxyConfig.builder()
                 .selector(selector)
                 .outcomeListener(outcomes)
@@ -382,6 +402,9 @@ public final class ReferenceProxy {
                 .answerRateLimitedWith503(o.rateLimitReply503)
                 .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
                 .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
+        if (accounting != null) {
+            b.callAccounting(accounting.rings());
+        }
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);
