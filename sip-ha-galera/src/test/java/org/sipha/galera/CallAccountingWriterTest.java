@@ -1,6 +1,7 @@
 package org.sipha.galera;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sipha.galera.TestClients.await;
 import static org.sipha.galera.TestClients.measure;
 
@@ -111,7 +112,54 @@ class CallAccountingWriterTest {
             assertEquals("127.0.0.1:5081", c.destination());
             assertEquals("192.0.2.7:5060", c.source());
             assertEquals(0, writer.lost());
+
+            try (Connection db = GaleraTestCluster.connect(2, 30_000);
+                    Statement st = db.createStatement()) {
+                st.execute("SET SESSION wsrep_sync_wait = 1");
+                List<String> cdrs = query(db, CDRS_SQL, now - 6 * 3_600_000L, now + 1);
+                List<String> mine =
+                        cdrs.stream().filter(r -> r.startsWith(prefix)).toList();
+                assertEquals(1, mine.size(), cdrs.toString());
+                String[] f = mine.get(0).split("\t");
+                assertEquals(prefix + "1", f[0]);
+                long duration = Long.parseLong(f[7]);
+                assertTrue(duration >= 3_600_000 && duration <= 3_600_003, "the first STOP stored wins: " + duration);
+                List<String> failed = query(db, FAILED_SQL, now - 1000, now + 1);
+                assertTrue(failed.contains("192.0.2.7:5060\t127.0.0.1:5081\t486\tBUSY\t1"), failed.toString());
+            }
         }
+    }
+
+    /** The queries of docs/accounting.md: START/STOP pairs as CDRs, and failed attempts. */
+    static final String CDRS_SQL = "SELECT s.call_id, s.from_uri, s.to_uri, s.source, s.destination,"
+            + " FROM_UNIXTIME(s.start_ms / 1000) AS answered, FROM_UNIXTIME(e.start_ms / 1000) AS ended,"
+            + " e.start_ms - s.start_ms AS duration_ms"
+            + " FROM cdr s JOIN cdr e ON e.kind = 'STOP' AND e.call_id = s.call_id"
+            + " AND e.from_tag = s.from_tag AND e.to_tag = s.to_tag"
+            + " WHERE s.kind = 'START' AND s.start_ms >= ? AND s.start_ms < ? ORDER BY s.start_ms";
+
+    static final String FAILED_SQL = "SELECT source, destination, sip_code, disposition, COUNT(*) AS attempts"
+            + " FROM cdr WHERE kind = 'OUTCOME' AND sip_code >= 300 AND start_ms >= ? AND start_ms < ?"
+            + " GROUP BY source, destination, sip_code, disposition ORDER BY attempts DESC";
+
+    /** Rows of {@code sql} with two time parameters, each row's columns joined by tabs. */
+    private static List<String> query(Connection c, String sql, long from, long to) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, from);
+            ps.setLong(2, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= n; i++) {
+                        row.append(i == 1 ? "" : "\t").append(rs.getString(i));
+                    }
+                    out.add(row.toString());
+                }
+            }
+        }
+        return out;
     }
 
     /** How many records per second one writer thread moves from the rings into the cluster, by batch size. */
