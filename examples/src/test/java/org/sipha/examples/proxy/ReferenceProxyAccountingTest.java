@@ -3,6 +3,7 @@ package org.sipha.examples.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,13 +32,13 @@ import org.sipha.testsupport.SippStats;
  * Call accounting of the reference proxy ({@code --accounting}) against a real 3-node Galera cluster with garbd
  * ({@link GaleraClusterExtension}) and SIPp callers and backends (127.0.0.1 ports 15600-15639): the records in the
  * {@code cdr} table match SIPp's own counts, one OUTCOME per INVITE and one START and one STOP per answered call,
- * also when the cluster loses quorum mid-run (the records spool and land once after the heal), and when the 200 and
- * the BYE are sent twice.
+ * also when the cluster loses quorum mid-run (the records spool and land once after the heal) and a second proxy is
+ * SIGKILLed with records in its spool and started again, and when the 200 and the BYE are sent twice.
  */
 @ExtendWith(GaleraClusterExtension.class)
 class ReferenceProxyAccountingTest {
     private final SippProcesses sipp = new SippProcesses();
-    private final List<AutoCloseable> closeLast = new ArrayList<>();
+    private final List<Process> children = new ArrayList<>();
     private SipProxyServer server;
     private QuorumWiring quorum;
     private AccountingWiring accounting;
@@ -62,10 +63,14 @@ class ReferenceProxyAccountingTest {
             quorum.close();
         }
         sipp.close();
+        for (Process p : children) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
-    /** Starts the reference proxy on {@code port} with accounting, wired as its main method wires it. */
-    private void startProxy(int port, String... backends) throws Exception {
+    /** The reference proxy's arguments: {@code port}, accounting into {@code spool}, the test cluster. */
+    private static List<String> proxyArgs(int port, Path spool, String... backends) {
         List<String> args = new ArrayList<>(List.of(
                 "--listen",
                 "udp:127.0.0.1:" + port,
@@ -84,13 +89,19 @@ class ReferenceProxyAccountingTest {
                 GaleraTestCluster.PASSWORD,
                 "--accounting",
                 "--accounting-spool",
-                dir.resolve("accounting-" + port + ".spool").toString()));
+                spool.toString()));
         for (int n = 1; n <= GaleraTestCluster.NODES; n++) {
             args.addAll(List.of("--galera-node", "127.0.0.1:" + GaleraTestCluster.sqlPort(n)));
         }
         for (String b : backends) {
             args.addAll(List.of("--backend", b));
         }
+        return args;
+    }
+
+    /** Starts the reference proxy on {@code port} with accounting, in this JVM, wired as its main method wires it. */
+    private void startProxy(int port, String... backends) throws Exception {
+        List<String> args = proxyArgs(port, dir.resolve("accounting-" + port + ".spool"), backends);
         ProxyOptions o = ProxyOptions.parse(args.toArray(String[]::new));
         accounting = AccountingWiring.prepare(o);
         server = SipProxyServer.start(ReferenceProxy.config(
@@ -103,41 +114,113 @@ class ReferenceProxyAccountingTest {
         await(quorum::isQuorate, 30_000, "site quorate");
     }
 
+    /** The reference proxy's main in a child JVM (the jar's entry point), logging to {@code log}. */
+    private Process startChildProxy(List<String> args, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ReferenceProxy.class.getName()));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        children.add(p);
+        return p;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Two proxies, each with its own spool: P1 in this JVM carries SIPp's main run; P2, the jar's main in a child
+     * JVM, carries a second caller while the cluster has no quorum, is SIGKILLed with its records in its spool, and
+     * replays them when it is started again after the heal. The records of both equal SIPp's counts.
+     */
     @Test
-    void recordsMatchSippsCountsAcrossAQuorumLossMidRun(GaleraTestCluster cluster) throws Exception {
+    void recordsMatchSippsCountsAcrossAQuorumLossAndAProxyKilledWithAFullSpool(GaleraTestCluster cluster)
+            throws Exception {
         long t0 = System.currentTimeMillis();
+        String[] backends = {"sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603"};
         sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620).answerOptions());
         sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624).answerOptions());
         sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628).answerOptions());
-        startProxy(15600, "sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603");
+        startProxy(15600, backends);
+        Path p2Log = dir.resolve("p2.log");
+        List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
+        Process p2 = startChildProxy(p2Args, p2Log);
+        await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
         SippProcess uac = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
-                .calls(900)
+                .calls(600)
                 .rate(30)
                 .globalTimeoutS(120));
-        Thread.sleep(8_000);
+        Thread.sleep(5_000);
         cluster.splitTwoTwo(); // n1, n2 hold 2 of 4 votes: no node of the site may be trusted
         await(() -> !quorum.isQuorate(), 30_000, "site quorum lost");
+        await(() -> read(p2Log).contains("site quorum LOST"), 30_000, "P2 sees the loss");
         long spooledBefore = accounting.spooled();
-        Thread.sleep(6_000);
+        SippProcess uac2 = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15605", 15607, 15617, 15636)
+                .calls(60)
+                .rate(30));
+        assertTrue(uac2.waitFor(60_000), "the second caller ended");
+        Thread.sleep(1_000); // P2's writer appends what its loop recorded to its spool within milliseconds
+        p2.destroyForcibly(); // SIGKILL
+        assertTrue(p2.waitFor(10, TimeUnit.SECONDS));
         long spooledDuringLoss = accounting.spooled() - spooledBefore;
         cluster.heal();
         await(quorum::isQuorate, 60_000, "site quorate again");
+        startChildProxy(p2Args, p2Log);
+        await(() -> read(p2Log).split("call accounting on", -1).length > 2, 30_000, "P2 restarted: " + p2Log);
+        String replay = read(p2Log).replaceAll("(?s).*spool \\S+ \\((\\d+) record\\(s\\) waiting.*", "$1");
         assertTrue(uac.waitFor(120_000), "SIPp ended");
         SippStats stats = uac.stats();
+        SippStats stats2 = uac2.stats();
         awaitWritten();
+        await(() -> rowsOrEmpty("127.0.0.1:15607", t0).equals(expected(stats2)), 60_000, "P2's spool replayed");
         Map<String, Long> rows = rows("127.0.0.1:15604", t0);
+        Map<String, Long> rows2 = rows("127.0.0.1:15607", t0);
         System.out.printf(
-                "MEASURED accounting across a quorum loss: SIPp %s; records %s; %d spooled while the site had no"
-                        + " quorum, all replayed; %d lost%n",
-                stats, rows, spooledDuringLoss, accounting.lost());
+                "MEASURED accounting across a quorum loss: P1 (SIPp %s) records %s, %d of them spooled while the site"
+                        + " had no quorum, all replayed, %d lost; P2 (SIPp %s) SIGKILLed with %s record(s) in its spool,"
+                        + " replayed after its restart: records %s%n",
+                stats, rows, spooledDuringLoss, accounting.lost(), stats2, replay, rows2);
         assertTrue(spooledDuringLoss > 0, "records went to the spool during the loss");
         assertTrue(stats.successfulCalls() > 0 && stats.failedCalls() > 0, stats.toString());
-        assertEquals(stats.callsCreated(), sum(rows, "OUTCOME"), "one OUTCOME per INVITE: " + rows);
-        assertEquals(stats.successfulCalls(), rows.getOrDefault("OUTCOME 200", 0L), "answered: " + rows);
-        assertEquals(stats.failedCalls(), rows.getOrDefault("OUTCOME 486", 0L), "busy: " + rows);
-        assertEquals(stats.successfulCalls(), rows.getOrDefault("START 200", 0L), "one START per answered call");
-        assertEquals(stats.successfulCalls(), rows.getOrDefault("STOP 0", 0L), "one STOP per answered call");
+        assertEquals(expected(stats), rows, "one OUTCOME per INVITE, one START and one STOP per answered call");
+        assertEquals(stats.callsCreated(), stats.successfulCalls() + stats.failedCalls(), stats.toString());
+        assertEquals(expected(stats2), rows2, "P2's records, through its spool and a SIGKILL");
+        assertTrue(Long.parseLong(replay) > 0, "P2 restarted with records to replay: " + replay);
         assertEquals(0, accounting.lost());
+    }
+
+    /** The rows a run must leave: SIPp's answered calls (200) and failed ones (the 486 backend's). */
+    private static Map<String, Long> expected(SippStats s) {
+        Map<String, Long> m = new TreeMap<>();
+        if (s.successfulCalls() > 0) {
+            m.put("OUTCOME 200", s.successfulCalls());
+            m.put("START 200", s.successfulCalls());
+            m.put("STOP 0", s.successfulCalls());
+        }
+        if (s.failedCalls() > 0) {
+            m.put("OUTCOME 486", s.failedCalls());
+        }
+        return m;
+    }
+
+    private static Map<String, Long> rowsOrEmpty(String source, long sinceMs) {
+        try {
+            return rows(source, sinceMs);
+        } catch (Exception | AssertionError e) {
+            return Map.of();
+        }
     }
 
     @Test
@@ -197,13 +280,6 @@ class ReferenceProxyAccountingTest {
             }
         }
         return out;
-    }
-
-    private static long sum(Map<String, Long> rows, String kind) {
-        return rows.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(kind + " "))
-                .mapToLong(Map.Entry::getValue)
-                .sum();
     }
 
     private static void await(java.util.function.BooleanSupplier c, long timeoutMs, String what)

@@ -85,7 +85,8 @@
  * <ul>
  *   <li><b>One loop, one owner.</b> Each event loop has its own handler, context and layers; every object of
  *   them is used by that loop's thread only, so the message path has no locks and no atomics. The exceptions are
- *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
+ *   named in each class: the hand-off queue (any loop offers, the owner drains), the call accounting ring (the
+ *   loop records, one writer thread drains), and counters and "behind" marks
  *   written by the owner and read by any thread through volatile fields.</li>
  *   <li><b>Responses find their call without a lookup.</b> A stateful branch is
  *   {@code z9hG4bKshS<loop>.<slot>.<generation>.<attempt>.<MAC>}. The kernel spreads datagrams over the
