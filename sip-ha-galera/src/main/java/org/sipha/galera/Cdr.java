@@ -90,6 +90,14 @@ public record Cdr(
         if (sipCode < 0 || sipCode > 699) {
             throw new IllegalArgumentException("sipCode must be in [0, 699]: " + sipCode);
         }
+        if (kind == Kind.CDR
+                && (sipCode != 0
+                        || !fromTag.isEmpty()
+                        || !toTag.isEmpty()
+                        || !destination.isEmpty()
+                        || !source.isEmpty())) {
+            throw new IllegalArgumentException("a CDR has no accounting fields (the spool keeps none for it)");
+        }
     }
 
     /** A whole call detail record ({@link Kind#CDR}). */

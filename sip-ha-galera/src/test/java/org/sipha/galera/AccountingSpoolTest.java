@@ -122,6 +122,10 @@ class AccountingSpoolTest {
         assertEquals("BUSY", event(Cdr.Kind.OUTCOME, 2).disposition());
         assertThrows(
                 IllegalArgumentException.class, () -> Cdr.event(Cdr.Kind.CDR, "c", "", "", "", "", 0, 0, 0, "", ""));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Cdr(Cdr.idFor("c", "t"), "c", "", "", 0, 0, "", Cdr.Kind.CDR, "t", "", 0, "", ""),
+                "a CDR's spool record keeps no tags: one with tags would come back without them");
     }
 
     private static void copyResource(String name, Path to) throws IOException {
