@@ -22,6 +22,9 @@ import org.sipha.galera.OpenCalls;
  * <p>{@link #run} is the entry point; called on the caller's thread.
  */
 public final class AccountingCommand {
+    /** The first argument that selects this command: {@code java -jar sip-ha-proxy.jar accounting ...}. */
+    static final String NAME = "accounting";
+
     static final String USAGE = String.join(
             "\n",
             "usage: java -jar sip-ha-proxy.jar accounting open-calls --older-than DURATION [--newer-than DURATION]",
@@ -71,7 +74,7 @@ public final class AccountingCommand {
             err.println("accounting: " + e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        try (GaleraQuorumClient client = GaleraQuorumClient.start(QuorumWiring.clientConfig(o))) {
+        try (GaleraQuorumClient client = GaleraQuorumClient.start(QuorumWiring.config(o))) {
             if (!awaitQuorate(client)) {
                 err.println("accounting: no trusted database node within " + QUORUM_WAIT_MS + " ms");
                 return 3;

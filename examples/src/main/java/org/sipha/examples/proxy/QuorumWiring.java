@@ -27,7 +27,7 @@ final class QuorumWiring implements AutoCloseable {
 
     /** Starts polling the nodes in {@code o.galeraNodes} (the first is the local one) and drives {@code server}. */
     static QuorumWiring start(ProxyOptions o, SipProxyServer server) {
-        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(clientConfig(o)));
+        QuorumWiring w = new QuorumWiring(GaleraQuorumClient.start(config(o)));
         boolean refuse = o.quorumLoss.equals("503");
         if (refuse) {
             w.client.addSiteQuorumListener(server.quorumGate());
@@ -42,7 +42,7 @@ final class QuorumWiring implements AutoCloseable {
     }
 
     /** The quorum client's configuration from the {@code --galera-*} options (the first node is the local one). */
-    static GaleraClientConfig clientConfig(ProxyOptions o) {
+    static GaleraClientConfig config(ProxyOptions o) {
         GaleraClientConfig.Builder b = GaleraClientConfig.builder();
         int i = 1;
         for (String node : o.galeraNodes) {

@@ -65,7 +65,7 @@ class AccountingCommandTest {
         long now = System.currentTimeMillis();
         long fiveHoursAgo = now - Duration.ofHours(5).toMillis();
         ProxyOptions o = ProxyOptions.parse(galeraArgs().toArray(String[]::new));
-        try (GaleraQuorumClient client = GaleraQuorumClient.start(QuorumWiring.clientConfig(o));
+        try (GaleraQuorumClient client = GaleraQuorumClient.start(QuorumWiring.config(o));
                 CdrSpool spool = CdrSpool.open(dir.resolve("cmd.spool"), 1 << 24);
                 DurableCdrWriter writer = new DurableCdrWriter(client.dataSource(), client, spool, 100, 100)) {
             long deadline = System.nanoTime() + 30_000_000_000L;
