@@ -42,6 +42,7 @@ final class ProxyOptionTable {
         r.addAll(bounds());
         r.addAll(logging());
         r.addAll(SiteNodeOptions.ROWS);
+        r.addAll(AccountingOptions.ROWS);
         return List.copyOf(r);
     }
 

@@ -90,6 +90,8 @@ final class ProxyOptions {
     final SiteNodeOptions siteNode = new SiteNodeOptions();
     /** Configuration from Galera ({@code --config-from-galera} ...), used by {@link GaleraConfigWiring}. */
     final GaleraConfigOptions galeraConfig = new GaleraConfigOptions();
+    /** Call accounting ({@code --accounting} ...), resolved by {@link AccountingWiring#prepare}. */
+    final AccountingOptions accounting = new AccountingOptions();
     // TCP bounds under abuse
     int tcpMaxConnections;
     int tcpMaxConnectionsPerSource;

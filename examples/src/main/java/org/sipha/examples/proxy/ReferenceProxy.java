@@ -94,6 +94,11 @@ public final class ReferenceProxy {
             System.exit(ConfigCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
+        if (args.length > 0 && args[0].equals(AccountingCommand.NAME)) {
+            System.exit(
+                    AccountingCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         ProxyCommandLine.Parsed cmd;
         try {
             cmd = ProxyCommandLine.parse(args);
@@ -116,7 +121,7 @@ public final class ReferenceProxy {
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
-                Set.of(HEALTH_THREAD, WRITER_THREAD),
+                Set.of(HEALTH_THREAD, WRITER_THREAD, AccountingWiring.THREAD),
                 Set.of("galera-poll-", "galera-events-", "galera-canary-"),
                 Runtime.getRuntime()::halt));
         warnUnlessExitOnOutOfMemoryError();
@@ -128,6 +133,7 @@ public final class ReferenceProxy {
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
         GaleraConfigWiring galeraConfig = null; // --config-from-galera: destinations and keys from the cluster
         AdminWiring admin = null; // --admin-listen: metrics, status, actions
+        AccountingWiring accounting = null; // --accounting: call records into the Galera cluster
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -159,7 +165,8 @@ public final class ReferenceProxy {
 
             ForwardingOutcomeListener outcomes =
                     health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
-            ProxyConfig cfg = config(o, selector, outcomes);
+            accounting = AccountingWiring.prepare(o);
+            ProxyConfig cfg = config(o, selector, outcomes, accounting);
             loops = EngineLoops.start(cfg);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
@@ -171,6 +178,9 @@ public final class ReferenceProxy {
                 quorum.gate(o, server);
             } else if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
+            }
+            if (accounting != null) {
+                accounting.start(quorum.client()); // accounting needs --galera-node, so quorum is set
             }
             if (galeraConfig != null) {
                 if (health == null) {
@@ -209,6 +219,9 @@ public final class ReferenceProxy {
             }
             if (loops != null) {
                 loops.close();
+            }
+            if (accounting != null) {
+                accounting.close();
             }
             System.err.println("sip-ha-proxy: " + e.getMessage());
             for (DemoBackend d : demos) {
@@ -275,6 +288,9 @@ public final class ReferenceProxy {
         }
         server.close();
         loops.close();
+        if (accounting != null) {
+            accounting.close(); // what the loops recorded until now, before the quorum client goes
+        }
         if (quorum != null) {
             quorum.close();
         }
@@ -430,6 +446,15 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
+        return config(o, selector, outcomes, null);
+    }
+
+    /** As above, the loops recording call accounting into {@code accounting}'s rings if it is not null. */
+    static ProxyConfig config(
+            ProxyOptions o,
+            DispatcherNextHopSelector selector,
+            ForwardingOutcomeListener outcomes,
+            AccountingWiring accounting) {
         String wildcard = o.wildcardListen();
         if (wildcard != null && o.advertise == null) {
             throw new IllegalArgumentException("--advertise: listening on " + wildcard + ", a wildcard address,"
@@ -458,6 +483,9 @@ public final class ReferenceProxy {
                 .answerRateLimitedWith503(o.rateLimitReply503)
                 .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
                 .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
+        if (accounting != null) {
+            b.callAccounting(accounting.rings());
+        }
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

@@ -56,6 +56,9 @@ class ProxyOptionTableTest {
         samples.put("galera-password-file", secret.toString());
         samples.put("galera-password", "pw");
         samples.put("admin-listen", "off");
+        samples.put("accounting", "true");
+        samples.put("accounting-queue", "64");
+        samples.put("accounting-spool-max-bytes", "2097152");
         samples.put("admin-token-file", secret.toString());
         samples.put("transport", "nio");
         samples.put("health", "false");
