@@ -158,10 +158,14 @@ class ReferenceProxyAccountingTest {
         List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
         Process p2 = startChildProxy(p2Args, p2Log);
         await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
+        // -Dsipha.accounting.calls=10000 -Dsipha.accounting.rate=100 for the long run of docs/accounting.md
+        int calls = Integer.getInteger("sipha.accounting.calls", 600);
+        int rate = Integer.getInteger("sipha.accounting.rate", 30);
+        int runS = calls / rate + 90;
         SippProcess uac = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
-                .calls(600)
-                .rate(30)
-                .globalTimeoutS(120));
+                .calls(calls)
+                .rate(rate)
+                .globalTimeoutS(runS));
         Thread.sleep(5_000);
         cluster.splitTwoTwo(); // n1, n2 hold 2 of 4 votes: no node of the site may be trusted
         await(() -> !quorum.isQuorate(), 30_000, "site quorum lost");
@@ -180,7 +184,7 @@ class ReferenceProxyAccountingTest {
         startChildProxy(p2Args, p2Log);
         await(() -> read(p2Log).split("call accounting on", -1).length > 2, 30_000, "P2 restarted: " + p2Log);
         String replay = read(p2Log).replaceAll("(?s).*spool \\S+ \\((\\d+) record\\(s\\) waiting.*", "$1");
-        assertTrue(uac.waitFor(120_000), "SIPp ended");
+        assertTrue(uac.waitFor(runS * 1000L), "SIPp ended");
         SippStats stats = uac.stats();
         SippStats stats2 = uac2.stats();
         awaitWritten();
