@@ -408,7 +408,13 @@ final class ProxyOptionTable {
                         "N",
                         Long.toString(64L << 20),
                         "Bytes of stored INVITE copies per event loop; beyond it new calls get 503.",
-                        (o, v, from) -> o.maxCallBytesPerLoop = number(v, from.name())));
+                        (o, v, from) -> o.maxCallBytesPerLoop = number(v, from.name())),
+                OptionRow.flag(
+                        "cancel-across-proxies",
+                        true,
+                        "A CANCEL for a call another proxy sharing the Record-Route key forwarded is sent on to"
+                                + " the destinations (200 if one accepts it, else 481); off: 481 at once.",
+                        (o, v, from) -> o.cancelAcrossProxies = ProxyOptions.bool(v, from.name())));
     }
 
     private static List<OptionRow> logging() {

@@ -107,6 +107,7 @@ final class ProxyOptions {
     boolean rateLimitReply503;
     int callsPerSourcePercent;
     long maxCallBytesPerLoop;
+    boolean cancelAcrossProxies;
     /** How the log is written: {@code text} or {@code json}; and the least severe level written. */
     String logFormat;
 

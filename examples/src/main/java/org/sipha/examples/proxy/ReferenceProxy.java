@@ -482,7 +482,8 @@ public final class ReferenceProxy {
                 .requestBurstPerSource(o.requestBurstPerSource)
                 .answerRateLimitedWith503(o.rateLimitReply503)
                 .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
-                .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
+                .maxCallBytesPerLoop(o.maxCallBytesPerLoop)
+                .cancelAcrossProxies(o.cancelAcrossProxies);
         if (accounting != null) {
             b.callAccounting(accounting.rings());
         }

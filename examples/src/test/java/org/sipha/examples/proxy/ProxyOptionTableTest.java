@@ -62,6 +62,7 @@ class ProxyOptionTableTest {
         samples.put("admin-token-file", secret.toString());
         samples.put("transport", "nio");
         samples.put("health", "false");
+        samples.put("cancel-across-proxies", "false");
         samples.put("galera-node", "127.0.0.1:13306");
         samples.put("quorum-loss", "ignore");
         samples.put("rate-limit-reply", "503");
