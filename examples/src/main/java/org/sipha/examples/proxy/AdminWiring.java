@@ -64,7 +64,8 @@ final class AdminWiring implements AutoCloseable {
             HealthChecking health,
             SipProxyServer server,
             SiteNode site,
-            QuorumWiring quorum) {}
+            QuorumWiring quorum,
+            GaleraConfigWiring galeraConfig) {}
 
     /** The site quorum as last reported (the quorum client's event thread writes, any thread reads). */
     static final class QuorumState {
@@ -150,7 +151,15 @@ final class AdminWiring implements AutoCloseable {
         if (p.writer() == null) { // without health checking nothing owns the table yet: actions need an owner
             ownWriter = new RoutingTableWriter(p.owner(), "sipha-routing-table").start();
             p = new Parts(
-                    p.options(), p.owner(), ownWriter, p.selector(), p.health(), p.server(), p.site(), p.quorum());
+                    p.options(),
+                    p.owner(),
+                    ownWriter,
+                    p.selector(),
+                    p.health(),
+                    p.server(),
+                    p.site(),
+                    p.quorum(),
+                    p.galeraConfig());
         }
         metrics.bind(new EngineMetrics(p.server()));
         DestinationMetrics destinations =

@@ -48,6 +48,19 @@ final class ProxyNodeView implements NodeView {
         this.quorum = quorum;
     }
 
+    /** The configuration version in force: Galera's with --config-from-galera, else the reload count. */
+    private long configVersion() {
+        GaleraConfigWiring g = parts.galeraConfig();
+        return g == null ? reload.version() : g.status().appliedVersion();
+    }
+
+    private String configSource() {
+        GaleraConfigWiring g = parts.galeraConfig();
+        return g == null
+                ? reload.source()
+                : "the Galera cluster (version from " + g.status().appliedFrom() + ")";
+    }
+
     @Override
     public Readiness readiness() {
         String refusal = parts.server().newCallRefusal();
@@ -93,8 +106,8 @@ final class ProxyNodeView implements NodeView {
                 node(),
                 r,
                 actions.nodeDrained() || "draining".equals(refusal),
-                reload.version(),
-                reload.source(),
+                configVersion(),
+                configSource(),
                 table.version(),
                 parts.server().counters().callsInFlight(),
                 anycast(),

@@ -193,7 +193,8 @@ public final class ReferenceProxy {
                 site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
             }
             if (admin != null) {
-                admin.attach(new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum));
+                admin.attach(
+                        new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum, galeraConfig));
             }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             if (admin != null) {

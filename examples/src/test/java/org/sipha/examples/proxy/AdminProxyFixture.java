@@ -47,7 +47,7 @@ final class AdminProxyFixture implements AutoCloseable {
         if (health != null) {
             ReferenceProxy.startHealth(health, writer, options, server);
         }
-        admin.attach(new AdminWiring.Parts(options, owner, writer, selector, health, server, null, null));
+        admin.attach(new AdminWiring.Parts(options, owner, writer, selector, health, server, null, null, null));
     }
 
     /** Starts it with the reference proxy's command-line {@code args} (which must enable the endpoint). */
