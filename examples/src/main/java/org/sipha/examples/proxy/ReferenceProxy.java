@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,6 @@ import org.sipha.dispatcher.DispatcherConfig;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.RoutingTableWriter;
 import org.sipha.dispatcher.engine.DispatcherNextHopSelector;
-import org.sipha.dispatcher.engine.EngineLoops;
 import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
@@ -44,15 +42,15 @@ import org.slf4j.LoggerFactory;
  * backend configured it starts two in-process demo backends, so the first command of the README shows a
  * working system. An internal fault ends it with status 70 for its supervisor to restart it: an Error in any thread,
  * or the health thread or the routing table's writer dead or stuck ({@link FatalUncaughtExceptionHandler},
- * {@link ThreadLivenessWatchdog}).
+ * {@link ThreadLivenessWatchdog}). This class reads the command line and wires the engine's configuration;
+ * {@link ProxyNode} starts and stops the parts in order.
  */
 public final class ReferenceProxy {
     private static final Logger LOG = LoggerFactory.getLogger(ReferenceProxy.class);
     /** Threads the proxy cannot run without: their death by an uncaught exception ends the process. */
-    private static final String HEALTH_THREAD = "sipha-health";
+    static final String HEALTH_THREAD = "sipha-health";
 
-    private static final String WRITER_THREAD = "sipha-routing-table";
-    private static final long WATCHDOG_CHECK_MS = 1000;
+    static final String WRITER_THREAD = "sipha-routing-table";
     /** Where the demo backends listen when no backend is configured. */
     static final int[] DEMO_PORTS = {5081, 5082};
 
@@ -62,8 +60,6 @@ public final class ReferenceProxy {
              in-process demo backends answer on 127.0.0.1:5081 and :5082. This is a
              demonstration, not a deployment: see --help and docs/reference-proxy.md.
             ==============================================================================""";
-    /** A health or writer thread that has not cycled for this many checks is stuck (both cycle every 100 ms). */
-    private static final int WATCHDOG_STUCK_CHECKS = 10;
 
     private ReferenceProxy() {}
 
@@ -125,198 +121,24 @@ public final class ReferenceProxy {
                 Set.of("galera-poll-", "galera-events-", "galera-canary-"),
                 Runtime.getRuntime()::halt));
         warnUnlessExitOnOutOfMemoryError();
-        List<DemoBackend> demos = new ArrayList<>();
-        RoutingTableWriter writer = null;
-        HealthChecking health = null;
-        QuorumWiring quorum = null;
-        ThreadLivenessWatchdog watchdog = null;
-        SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
-        GaleraConfigWiring galeraConfig = null; // --config-from-galera: destinations and keys from the cluster
-        AdminWiring admin = null; // --admin-listen: metrics, status, actions
-        AccountingWiring accounting = null; // --accounting: call records into the Galera cluster
-
-        SipProxyServer server;
-        EngineLoops loops = null;
-        ProxyOptions o;
+        ProxyNode node;
         try {
-            o = ProxyOptions.resolve(cmd, System.getenv());
+            ProxyOptions o = ProxyOptions.resolve(cmd, System.getenv());
             LogbackSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
-            if (o.galeraConfig.enabled()) {
-                quorum = QuorumWiring.connect(o);
-                galeraConfig = GaleraConfigWiring.prepare(o, quorum);
-            }
-            admin = AdminWiring.prepare(o); // /live and /metrics from now on; /ready says starting until attached
-            if (o.backends.isEmpty()) {
-                for (int port : DEMO_PORTS) {
-                    demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
-                    o.backends.add(ProxyOptions.backend("sip:127.0.0.1:" + port));
-                }
-                System.out.println(DEMO_BANNER);
-                LOG.info("no backend configured: started demo backends on 127.0.0.1:5081 and 127.0.0.1:5082");
-            }
-            site = SiteNode.prepare(o);
-            RoutingTableOwner owner = routingTable(o);
-            DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
-            writer = o.health || galeraConfig != null ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
-            health = o.health
-                    ? healthChecking(o, writer, selector, HEALTH_THREAD, site, AdminWiring.healthListener(admin))
-                    : null;
-
-            ForwardingOutcomeListener outcomes =
-                    health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
-            accounting = AccountingWiring.prepare(o);
-            ProxyConfig cfg = config(o, selector, outcomes, accounting);
-            loops = EngineLoops.start(cfg);
-            Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
-            server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
-            if (health != null) {
-                startHealth(health, writer, o, server); // probes leave from the proxy's own socket: bound by now
-                watchdog = watch(health, writer);
-            }
-            if (quorum != null) {
-                quorum.gate(o, server);
-            } else if (!o.galeraNodes.isEmpty()) {
-                quorum = QuorumWiring.start(o, server);
-            }
-            if (accounting != null) {
-                accounting.start(quorum.client()); // accounting needs --galera-node, so quorum is set
-            }
-            if (galeraConfig != null) {
-                if (health == null) {
-                    writer.start();
-                }
-                galeraConfig.start(server, writer, health);
-            }
-            if (site != null) {
-                long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
-                site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
-            }
-            if (admin != null) {
-                admin.attach(
-                        new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum, galeraConfig));
-            }
+            node = ProxyNode.start(o);
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-            if (admin != null) {
-                admin.close();
-            }
-            if (site != null) {
-                site.close();
-            }
-            if (watchdog != null) {
-                watchdog.close();
-            }
-            if (galeraConfig != null) {
-                galeraConfig.close();
-            }
-            if (quorum != null) {
-                quorum.close();
-            }
-            if (health != null) {
-                health.close();
-            }
-            if (writer != null) {
-                writer.close();
-            }
-            if (loops != null) {
-                loops.close();
-            }
-            if (accounting != null) {
-                accounting.close();
-            }
             System.err.println("sip-ha-proxy: " + e.getMessage());
-            for (DemoBackend d : demos) {
-                d.close();
-            }
             System.exit(2);
             return;
         }
-        InetSocketAddress first =
-                o.udpListen().isEmpty() ? o.tcpListen().get(0) : o.udpListen().get(0);
-        LOG.info(
-                "sip-ha proxy listening on {}, forwarding to {}",
-                o.listen,
-                o.backends.stream().map(ProxyOptions::addressKey).toList());
-        LOG.info(
-                "place a test call: sipp -sf benchmarks/load/uac_rr.xml {}:{} -m 1",
-                first.getHostString(),
-                first.getPort());
         CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
         stop.await();
-        if (site != null) {
-            site.leaveAnycast(); // drain, then withdraw, still taking calls; only then stop taking them
-        }
-        LOG.info(
-                "stopping: no new calls; waiting up to {} ms for {} call(s) in flight",
-                o.drainTimeoutMs,
-                server.activeCalls());
-        server.drain();
-        boolean idle = server.awaitIdle(o.drainTimeoutMs);
-        if (site != null) {
-            site.close(); // before the loops stop: its self-check watches them
-        }
-        LOG.info(
-                "{} call setup(s) moved to another backend as soon as theirs was ejected, {} of them while ringing",
-                server.ejectionFailovers() + server.ringingFailovers(),
-                server.ringingFailovers());
-        long suppressed = server.suppressedSilenceReports();
-        if (suppressed > 0) {
-            LOG.info(
-                    "{} backend timeout(s) were not held against the backend: the proxy itself was behind then",
-                    suppressed);
-        }
-        long forged = server.forgedResponsesDropped();
-        long refused = server.relayAttemptsRefused();
-        long unconnected = server.tcpSendsWithoutConnection();
-        if (forged + refused + unconnected > 0) {
-            LOG.info(
-                    "{} forged response(s) dropped, {} in-dialog request(s) refused, {} TCP send(s) dropped: no "
-                            + "connection, and none opened towards an address read from a message",
-                    forged,
-                    refused,
-                    unconnected);
-        }
-        if (!o.tcpListen().isEmpty()) {
-            LOG.info("TCP bounds: {}", server.tcpCounters());
-        }
-        if (watchdog != null) {
-            watchdog.close(); // before the threads it watches end on purpose
-        }
-        if (galeraConfig != null) {
-            galeraConfig.close(); // before the table's writer: no reload after it stops
-        }
-        server.close();
-        loops.close();
-        if (accounting != null) {
-            accounting.close(); // what the loops recorded until now, before the quorum client goes
-        }
-        if (quorum != null) {
-            quorum.close();
-        }
-        if (health != null) {
-            health.close();
-        }
-        if (writer != null) {
-            writer.close();
-        }
-        for (DemoBackend d : demos) {
-            d.close();
-        }
-        if (admin != null) {
-            admin.close(); // last: it showed the node draining until now
-        }
+        boolean idle = node.stop();
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
-    }
-
-    /** Ends the process when the health thread or the routing table's writer has died or is stuck. */
-    private static ThreadLivenessWatchdog watch(HealthChecking health, RoutingTableWriter writer) {
-        return new ThreadLivenessWatchdog(WATCHDOG_CHECK_MS, WATCHDOG_STUCK_CHECKS, Runtime.getRuntime()::halt)
-                .watch("health checking (" + HEALTH_THREAD + ")", health::isAlive, health::lastDutyCycleNanos)
-                .watch("routing table writer (" + WRITER_THREAD + ")", writer::isAlive, writer::lastDutyCycleNanos)
-                .start();
     }
 
     /** An OutOfMemoryError that some library catches could leave the proxy half-working: the JVM must exit. */
