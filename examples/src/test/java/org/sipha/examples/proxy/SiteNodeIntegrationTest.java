@@ -174,10 +174,10 @@ class SiteNodeIntegrationTest {
         sipp.start(backend(2));
         Process node = startNode("term", "--drain-ms", "3000");
         awaitAnnounced("term");
-        // calls of 500 ms at 10 per second, so several are always in progress
+        // calls of 500 ms at 200 per second, so about a hundred are always in progress
         SippProcess caller = sipp.start(SippProcess.uac("uac_call.xml", PROXY, 15303, 15313, 15331)
                 .calls(100_000)
-                .rate(10)
+                .rate(200)
                 .args("-d", "500"));
         ProxyUnderTest.await(
                 () -> successful(caller) >= 20, 30_000, () -> "calls through the node: " + caller.output());
