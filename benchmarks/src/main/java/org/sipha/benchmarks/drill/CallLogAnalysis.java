@@ -40,12 +40,19 @@ final class CallLogAnalysis {
                 slow,
                 cut,
                 maxSetup,
-                recoveredAfter(started, w.injectMs()),
+                recoveredAfter(
+                        started.stream()
+                                .filter(c -> c.startMs() < w.recoverMs())
+                                .toList(),
+                        w.injectMs()),
                 backOnPreferredAfter(started, w.recoverMs(), byB),
                 byB);
     }
 
-    /** The earliest 200 among the trailing run of answered calls, minus the fault time; NaN if none. */
+    /**
+     * The earliest 200 among the trailing run of answered calls started before the repair, minus the fault time;
+     * NaN if none (calls that fail during the repair count as failed, not here).
+     */
     static double recoveredAfter(List<CallLog.Call> started, double faultMs) {
         double earliest = Double.NaN;
         for (int i = started.size() - 1; i >= 0 && started.get(i).answered(); i--) {

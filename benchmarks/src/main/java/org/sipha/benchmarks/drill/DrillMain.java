@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR]}: runs the drill
+ * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8]}: runs the drill
  * with the reference proxy as the site node (and then with the Kamailio anchor when asked), and writes
  * {@code report.md} and one SVG per run to the output folder. Needs root. Runs on the main thread.
  */
@@ -20,6 +20,7 @@ public final class DrillMain {
         String jarEnv = System.getenv("SIPHA_JAR");
         Path jar = Path.of(jarEnv != null ? jarEnv : "examples/target/sip-ha-proxy.jar");
         Path scenarios = Path.of("benchmarks", "drill");
+        String faults = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--short" -> shortForm = true;
@@ -32,6 +33,7 @@ public final class DrillMain {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--scenarios" -> scenarios = Path.of(args[++i]);
+                case "--faults" -> faults = args[++i];
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -65,7 +67,7 @@ public final class DrillMain {
     private static void usage(String why) {
         System.err.println(why);
         System.err.println(
-                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR]");
+                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8]");
         System.exit(2);
     }
 }

@@ -17,23 +17,42 @@ record DrillOptions(
         int callsPerSecond,
         int holdMs,
         int faultMs,
-        int galeraNodesPerSite) {
+        int galeraNodesPerSite,
+        List<Fault> only) {
 
     static DrillOptions of(boolean shortForm, boolean anchor, Path out, Path jar, Path scenarios) {
         return shortForm
-                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1)
-                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2);
+                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1, List.of())
+                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2, List.of());
+    }
+
+    /** The same drill with only the faults whose ids are listed (e.g. "2,8"). */
+    DrillOptions onlyFaults(String ids) {
+        List<String> wanted = List.of(ids.split(","));
+        List<Fault> faults = java.util.Arrays.stream(Fault.values())
+                .filter(f -> wanted.contains(f.id))
+                .toList();
+        return new DrillOptions(
+                shortForm, anchor, out, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, faults);
     }
 
     List<Fault> faults() {
         return java.util.Arrays.stream(Fault.values())
-                .filter(f -> !shortForm || f.inShort)
+                .filter(f -> only.isEmpty() ? !shortForm || f.inShort : only.contains(f))
                 .filter(f -> f != Fault.QUORUM_LOST || galeraNodesPerSite > 0)
                 .toList();
     }
 
     String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The standalone watchdog jar next to the proxy jar's module: {@code sip-ha-anycast/target}. */
+    Path watchdogJar() {
+        String override = System.getenv("SIPHA_WATCHDOG_JAR");
+        return override != null
+                ? Path.of(override)
+                : scenarios.getParent().getParent().resolve("sip-ha-anycast/target/sip-ha-anycast-watchdog.jar");
     }
 
     Path galeraPasswordFile() {

@@ -50,7 +50,7 @@ final class DrillReport {
         }
         b.append("\nColumns: calls started in the fault's window (from its injection to the next one); failed: no 200;"
                 + " cut: answered calls whose BYE fell in the window and got no 200; new calls succeed after: from the"
-                + " fault to the earliest 200 of the calls after which none failed; back on site A after: from the"
+                + " fault to the earliest 200 of the calls started before the repair after which none failed; back on site A after: from the"
                 + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs.\n");
         for (DrillRun run : runs) {
             for (String n : run.notes()) {
