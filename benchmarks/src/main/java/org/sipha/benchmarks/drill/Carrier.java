@@ -53,10 +53,7 @@ final class Carrier {
                         callLog().toString(),
                         "-trace_err",
                         "-error_file",
-                        dir.resolve("carrier-errors.log").toString(),
-                        "-trace_msg",
-                        "-message_file",
-                        dir.resolve("carrier-messages.log").toString()));
+                        dir.resolve("carrier-errors.log").toString()));
     }
 
     /** Stops placing calls (SIGUSR1), lets the calls in progress end, then ends SIPp. */

@@ -40,16 +40,15 @@ public final class DrillMain {
         if (!Files.isReadable(jar)) {
             usage(jar + " missing (mvn -B -q -pl examples -am package -DskipTests)");
         }
+        DrillOptions node = DrillOptions.of(
+                shortForm, false, out.toAbsolutePath(), jar.toAbsolutePath(), scenarios.toAbsolutePath());
+        if (faults != null) {
+            node = node.onlyFaults(faults);
+        }
         List<DrillRun> runs = new ArrayList<>();
-        runs.add(runOnce(DrillOptions.of(
-                shortForm, false, out.toAbsolutePath(), jar.toAbsolutePath(), scenarios.toAbsolutePath())));
+        runs.add(runOnce(node));
         if (anchor) {
-            runs.add(runOnce(DrillOptions.of(
-                    shortForm,
-                    true,
-                    out.resolve("anchor").toAbsolutePath(),
-                    jar.toAbsolutePath(),
-                    scenarios.toAbsolutePath())));
+            runs.add(runOnce(node.asAnchor(out.resolve("anchor").toAbsolutePath())));
         }
         Path report = out.resolve("report.md");
         Files.writeString(report, DrillReport.markdown(runs));

@@ -36,6 +36,12 @@ record DrillOptions(
                 shortForm, anchor, out, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, faults);
     }
 
+    /** The same drill with the Kamailio anchor, writing to {@code dir}. */
+    DrillOptions asAnchor(Path dir) {
+        return new DrillOptions(
+                shortForm, true, dir, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, only);
+    }
+
     List<Fault> faults() {
         return java.util.Arrays.stream(Fault.values())
                 .filter(f -> only.isEmpty() ? !shortForm || f.inShort : only.contains(f))
