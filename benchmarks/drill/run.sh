@@ -15,7 +15,7 @@ while (($#)); do
     *) echo "usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8]" >&2; exit 2 ;;
   esac
 done
-for t in ip sipp bird birdc mariadbd mariadb-install-db garbd setpriv java; do
+for t in ip sipp kamailio bird birdc mariadbd mariadb-install-db garbd setpriv java; do
   command -v "$t" >/dev/null || [ -x "/usr/sbin/$t" ] || { echo "missing: $t (see README.md)" >&2; exit 2; }
 done
 jar=${SIPHA_JAR:-$repo/examples/target/sip-ha-proxy.jar}

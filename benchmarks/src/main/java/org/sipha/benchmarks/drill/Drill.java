@@ -110,8 +110,8 @@ final class Drill {
 
     private List<Pbx> pbxs(ChildProcesses children, Topology.Site site) {
         return List.of(
-                new Pbx(children, site, 0, options.scenarios().resolve("uas_drill.xml"), options.out()),
-                new Pbx(children, site, 1, options.scenarios().resolve("uas_drill.xml"), options.out()));
+                new Pbx(children, site, 0, options.scenarios().resolve("pbx.cfg"), options.out()),
+                new Pbx(children, site, 1, options.scenarios().resolve("pbx.cfg"), options.out()));
     }
 
     private SiteProxy proxy(ChildProcesses children, Topology.Site site, List<Pbx> pbxs) {

@@ -57,9 +57,7 @@ final class KamailioSite implements SiteProxy {
             l.append("1 ").append(b).append('\n');
         }
         Files.writeString(list, l);
-        String mpath = Files.isDirectory(Path.of("/usr/lib/x86_64-linux-gnu/kamailio/modules"))
-                ? "/usr/lib/x86_64-linux-gnu/kamailio/modules"
-                : "/usr/lib/kamailio/modules";
+        String mpath = modulesPath();
         String cfg = Files.readString(options.scenarios().resolveSibling("load").resolve("kamailio.cfg"))
                 .replace(
                         "listen=udp:127.0.0.1:5060",
@@ -127,6 +125,13 @@ final class KamailioSite implements SiteProxy {
                 "--deadman-timeout-ms=500",
                 "--heartbeat-ms=100"));
         watchdog = children.start(site.ns(), dir.resolve("watchdog.log"), cmd);
+    }
+
+    /** Debian's folder of Kamailio modules. */
+    static String modulesPath() {
+        return Files.isDirectory(Path.of("/usr/lib/x86_64-linux-gnu/kamailio/modules"))
+                ? "/usr/lib/x86_64-linux-gnu/kamailio/modules"
+                : "/usr/lib/kamailio/modules";
     }
 
     /** Kamailio's main process and its workers. */

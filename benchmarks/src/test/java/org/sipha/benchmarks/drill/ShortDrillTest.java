@@ -27,12 +27,13 @@ class ShortDrillTest {
         for (String[] tool : List.of(
                 new String[] {"ip", "iproute2"},
                 new String[] {"sipp", "sip-tester"},
+                new String[] {"kamailio", "kamailio"},
                 new String[] {"bird", "bird2"},
                 new String[] {"birdc", "bird2"},
                 new String[] {"setpriv", "util-linux"},
                 new String[] {"mariadbd", "mariadb-server"},
                 new String[] {"mariadb-install-db", "mariadb-server"},
-                new String[] {"mariadb", "mariadb-client"},
+                new String[] {"mariadb", "mariadb-client-core"},
                 new String[] {"garbd", "galera-arbitrator-4"})) {
             RequiredTool.require(tool[0], tool[1]);
         }
