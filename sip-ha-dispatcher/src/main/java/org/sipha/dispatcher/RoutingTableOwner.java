@@ -25,8 +25,10 @@ import org.sipha.core.model.DestinationState;
  * </ul>
  *
  * <h2>State</h2>
- * A destination's effective state is DISABLED while an operator disables it (a DISABLED report through the
- * health sink counts as an operator's), otherwise whatever the health side last reported (ACTIVE until it reports anything, or {@link DispatcherConfig#initialState}).
+ * A destination's effective state is DISABLED while an operator disables it, through {@link #setAdminDisabled} or
+ * through the health sink (the health side reports its own operator's disable or drain as DISABLED, and lifts it by
+ * reporting any other state; it cannot lift a {@link #setAdminDisabled}), otherwise whatever the health side last
+ * reported (ACTIVE until it reports anything, or {@link DispatcherConfig#initialState}).
  * Reloads keep state, leases, latency and statistics for every destination id that stays configured.
  * Lease timing ({@link DispatcherConfig#leaseNs()}) applies to ids that appear after the reload that sets it.
  */
@@ -38,6 +40,9 @@ public final class RoutingTableOwner {
     private final Map<Integer, StripedCounter> cursors = new HashMap<>();
     private final Map<String, DestinationState> healthStates = new HashMap<>();
     private final Set<String> adminDisabled = new HashSet<>();
+    /** Disabled by a DISABLED report through the health sink, until the sink reports another state. */
+    private final Set<String> sinkDisabled = new HashSet<>();
+
     private final BiConsumer<String, DestinationState> applyQueued = this::applyQueued;
     private DispatcherConfig config;
     private boolean dirty;
@@ -103,6 +108,7 @@ public final class RoutingTableOwner {
         runtimes.keySet().retainAll(ids);
         healthStates.keySet().retainAll(ids);
         adminDisabled.retainAll(ids);
+        sinkDisabled.retainAll(ids);
         cursors.keySet().retainAll(next.sets().keySet());
         config = next;
         publish();
@@ -148,11 +154,17 @@ public final class RoutingTableOwner {
     }
 
     private void applyQueued(final String destinationId, final DestinationState state) {
-        if (state == DestinationState.DISABLED) {
-            dirty |= runtimes.containsKey(destinationId) && adminDisabled.add(destinationId);
-        } else {
-            dirty |= applyHealthState(destinationId, state);
+        if (!runtimes.containsKey(destinationId)) {
+            return;
         }
+        final DestinationState before = effectiveState(destinationId);
+        if (state == DestinationState.DISABLED) {
+            sinkDisabled.add(destinationId);
+        } else {
+            sinkDisabled.remove(destinationId);
+            healthStates.put(destinationId, state);
+        }
+        dirty |= effectiveState(destinationId) != before;
     }
 
     private boolean applyHealthState(final String destinationId, final DestinationState state) {
@@ -168,7 +180,7 @@ public final class RoutingTableOwner {
     }
 
     private DestinationState effectiveState(final String destinationId) {
-        return adminDisabled.contains(destinationId)
+        return adminDisabled.contains(destinationId) || sinkDisabled.contains(destinationId)
                 ? DestinationState.DISABLED
                 : healthStates.getOrDefault(destinationId, DestinationState.ACTIVE);
     }

@@ -2,8 +2,10 @@ package org.sipha.dispatcher;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import org.sipha.core.model.DestinationHealthSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * that owns the table until then: between them the writer thread is the owner, and no other thread may call the
  * owner's owner-thread methods ({@code reload}, {@code setHealthState}, ...); after {@link #close} the caller owns
  * it again. {@link #isAlive()} and {@link #lastDutyCycleNanos()} any thread, for a supervisor: a writer that died
- * or hangs publishes no health change any more.
+ * or hangs publishes no health change any more. {@link #submit} any thread: how others (an operator's reload or
+ * disable) run owner-thread methods while the writer owns the table.
  */
 public final class RoutingTableWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutingTableWriter.class);
@@ -32,7 +35,9 @@ public final class RoutingTableWriter implements AutoCloseable {
     private final RoutingTableOwner owner;
     private final Thread thread;
     private final WakingHealthSink sink;
-    private final ConcurrentLinkedQueue<PendingReload> reloads = new ConcurrentLinkedQueue<>();
+    /** Reloads and operator commands for the owner, in order; rare, so an unbounded queue is fine. */
+    private final ConcurrentLinkedQueue<PendingCommand<?>> commands = new ConcurrentLinkedQueue<>();
+
     private volatile boolean running = true;
     private volatile long lastDutyCycleNanos = System.nanoTime();
 
@@ -61,13 +66,8 @@ public final class RoutingTableWriter implements AutoCloseable {
      *     is refused or the writer closes first
      */
     public CompletableFuture<RoutingDiff> reload(final DispatcherConfig next) {
-        final PendingReload r = new PendingReload(java.util.Objects.requireNonNull(next, "next"));
-        reloads.add(r);
-        sink.wake();
-        if (!running) {
-            failPending();
-        }
-        return r.done;
+        java.util.Objects.requireNonNull(next, "next");
+        return enqueue(o -> o.reload(next));
     }
 
     /** Starts the writer thread; from now on it owns the table. Once. */
@@ -90,13 +90,45 @@ public final class RoutingTableWriter implements AutoCloseable {
         return lastDutyCycleNanos;
     }
 
+    /**
+     * Runs {@code command} with the owner on the writer thread, before its next duty cycle, and completes the
+     * future with its result (or what it threw). Any thread. It fails if the writer closes before running it.
+     *
+     * @throws RejectedExecutionException after {@link #close}
+     */
+    public <T> CompletableFuture<T> submit(final Function<RoutingTableOwner, T> command) {
+        if (!running) {
+            throw new RejectedExecutionException("the routing table writer is closed");
+        }
+        return enqueue(command);
+    }
+
+    private <T> CompletableFuture<T> enqueue(final Function<RoutingTableOwner, T> command) {
+        final PendingCommand<T> c = new PendingCommand<>(command, new CompletableFuture<>());
+        commands.add(c);
+        sink.wake();
+        if (!running) {
+            failPending();
+        }
+        return c.done;
+    }
+
+    private int runCommands() {
+        int n = 0;
+        PendingCommand<?> c;
+        while ((c = commands.poll()) != null) {
+            c.runWith(owner);
+            n++;
+        }
+        return n;
+    }
+
     private void run() {
         while (running) {
             try {
                 lastDutyCycleNanos = System.nanoTime();
                 sink.beforeWork();
-                final int reloaded = applyReloads();
-                if (owner.doWork() + reloaded == 0) {
+                if (runCommands() + owner.doWork() == 0) {
                     sink.awaitWork();
                 }
             } catch (final RuntimeException e) {
@@ -107,30 +139,16 @@ public final class RoutingTableWriter implements AutoCloseable {
         }
     }
 
-    private int applyReloads() {
-        int n = 0;
-        PendingReload r;
-        while ((r = reloads.poll()) != null) {
-            n++;
-            try {
-                r.done.complete(owner.reload(r.config));
-            } catch (final RuntimeException e) {
-                r.done.completeExceptionally(e);
-            }
-        }
-        return n;
-    }
-
     private void failPending() {
-        PendingReload r;
-        while ((r = reloads.poll()) != null) {
-            r.done.completeExceptionally(new IllegalStateException("the routing table writer is closed"));
+        PendingCommand<?> c;
+        while ((c = commands.poll()) != null) {
+            c.done.completeExceptionally(new IllegalStateException("the routing table writer is closed"));
         }
     }
 
     /**
      * Stops the writer thread and waits for it (at most 5 s); the caller owns the table again. Reloads not yet
-     * applied fail.
+     * applied fail, and so do commands not yet run.
      */
     @Override
     public void close() {
@@ -146,10 +164,14 @@ public final class RoutingTableWriter implements AutoCloseable {
         failPending();
     }
 
-    /** A configuration waiting for the writer thread, and who waits for its outcome. */
-    private record PendingReload(DispatcherConfig config, CompletableFuture<RoutingDiff> done) {
-        PendingReload(final DispatcherConfig config) {
-            this(config, new CompletableFuture<>());
+    /** A reload or command waiting for the writer thread, and who waits for its outcome. */
+    private record PendingCommand<T>(Function<RoutingTableOwner, T> command, CompletableFuture<T> done) {
+        void runWith(final RoutingTableOwner owner) {
+            try {
+                done.complete(command.apply(owner));
+            } catch (final RuntimeException e) {
+                done.completeExceptionally(e);
+            }
         }
     }
 }

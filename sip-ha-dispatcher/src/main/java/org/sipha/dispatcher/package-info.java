@@ -33,7 +33,8 @@
  * {@link org.sipha.dispatcher.FailoverIterator}, {@link org.sipha.dispatcher.KeyHash}. The destinations themselves
  * are {@link org.sipha.core.model.Destination}s. The algorithms, the lease wheel, the striped counters and the
  * health signal queue are package-private. The forwarding engine that selects through these is
- * {@link org.sipha.dispatcher.engine}.
+ * {@link org.sipha.dispatcher.engine}; {@code org.sipha.dispatcher.metrics} exposes the engine's counters and every
+ * destination's state, leases and latency as Micrometer meters, read at scrape time.
  *
  * <h2>Benign races</h2>
  * <ul>

@@ -120,6 +120,25 @@ class RoutingTableOwnerTest {
     }
 
     @Test
+    void aDisableReportedThroughTheSinkIsLiftedByTheSinkButAnOperatorsIsNot() {
+        final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
+        owner.healthSink().onStateChange("d0", DestinationState.DISABLED); // the health side's operator
+        owner.doWork();
+        assertEquals(DestinationState.DISABLED, owner.table().state("d0"));
+        owner.healthSink().onStateChange("d0", DestinationState.PROBING); // ... enabled it again
+        owner.doWork();
+        assertEquals(DestinationState.PROBING, owner.table().state("d0"));
+
+        owner.setAdminDisabled("d1", true);
+        owner.healthSink().onStateChange("d1", DestinationState.DISABLED);
+        owner.healthSink().onStateChange("d1", DestinationState.ACTIVE);
+        owner.doWork();
+        assertEquals(DestinationState.DISABLED, owner.table().state("d1"), "only setAdminDisabled lifts its own");
+        owner.setAdminDisabled("d1", false);
+        assertEquals(DestinationState.ACTIVE, owner.table().state("d1"));
+    }
+
+    @Test
     void queuedHealthChangesAreAppliedByTheOwnerInOnePublication() {
         final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(3));
         final long version = owner.table().version();

@@ -41,6 +41,26 @@ class RoutingTableWriterTest {
     }
 
     @Test
+    void submittedCommandsRunOnTheWriterThreadWithTheOwner() throws Exception {
+        final RoutingTableOwner owner = owner(Algorithm.ROUND_ROBIN, equalDestinations(2));
+        try (RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-e").start()) {
+            final String thread = writer.submit(o -> {
+                        o.setAdminDisabled("d1", true);
+                        return Thread.currentThread().getName();
+                    })
+                    .get(WAIT_MS, TimeUnit.MILLISECONDS);
+            assertEquals("test-writer-e", thread);
+            assertEquals(DestinationState.DISABLED, owner.table().state("d1"));
+            final var failed = writer.submit(o -> {
+                throw new IllegalStateException("refused");
+            });
+            final var e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> failed.get(WAIT_MS, TimeUnit.MILLISECONDS));
+            assertEquals("refused", e.getCause().getMessage());
+        }
+    }
+
+    @Test
     void latencySamplesReachTheDestinationAtOnce() {
         final RoutingTableOwner owner = owner(Algorithm.LOWEST_LATENCY, equalDestinations(2));
         final RoutingTableWriter writer = new RoutingTableWriter(owner, "test-writer-c");

@@ -21,15 +21,19 @@ import org.slf4j.LoggerFactory;
  * A crash-safe, bounded, append-only spool of CDRs kept while no quorate database node is reachable.
  *
  * <pre>
- * spool file:   | "SIPHACDR" | version:int32 = 2 | reserved:int32 |        16-byte header
+ * spool file:   | "SIPHACDR" | version:int32 = 3 | reserved:int32 |        16-byte header
  *               then, repeated, either a record: | length:int32 | crc32c:int32 | payload (length bytes) |
  *                               or a fill run:   | 0xFF 0xFF ... |           (a quarantined span)
  * payload:      id, callId, fromUri, toUri (modified UTF-8), startEpochMs, durationMs (int64), disposition
+ *               and, for an accounting record only (Cdr.Kind other than CDR):
+ *               kind:int8, fromTag, toTag (modified UTF-8), sipCode:uint16, destination, source (modified UTF-8)
  * offset file:  &lt;spool&gt;.offset = consumed offset:int64 | crc32c:int32   (replaced atomically by rename)
  * quarantine:   &lt;spool&gt;.quarantine, a line per entry:
  *               &lt;UTC time&gt; offset=&lt;n&gt; length=&lt;n&gt; base64=&lt;raw bytes&gt; reason=&lt;text&gt;
  * </pre>
- * Big-endian. A record's length is below 2^24, so it starts with a 0 byte, never with the fill byte.
+ * Big-endian. A record's length is below 2^24, so it starts with a 0 byte, never with the fill byte. Files of
+ * versions 1 and 2 (CDRs only, no fill in version 1) are read as they are and marked version 3 on open; a reader
+ * older than version 3 refuses a version 3 file rather than take its accounting records for corruption.
  *
  * <p>Recovery on {@link #open}: a record is valid if its length is plausible, its CRC matches and its payload
  * decodes. Bytes that are neither a valid record nor fill form a corrupt span, which ends where the next valid

@@ -1,7 +1,9 @@
 package org.sipha.galera;
 
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -14,9 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes CDRs to the database when the site is quorate and to the {@link CdrSpool} otherwise, and replays the
- * spool in order when quorum returns. Every insert is idempotent ({@code ON DUPLICATE KEY UPDATE id = id} on the
- * Call-ID based {@link Cdr#id()}), so a replay after a crash or an unknown commit outcome stores nothing twice.
+ * Writes CDRs and call accounting records ({@link Cdr.Kind}) to the {@code cdr} table when the site is quorate and
+ * to the {@link CdrSpool} otherwise, and replays the spool in order when quorum returns. Every insert is idempotent
+ * ({@code ON DUPLICATE KEY UPDATE id = id} on the content-derived {@link Cdr#id()}), so a replay after a crash or
+ * an unknown commit outcome, or a record made twice, stores nothing twice. A table made before the accounting
+ * columns existed gets them on first use.
  *
  * <p>Ordering: while the spool holds anything, new CDRs are appended to it rather than inserted directly, so
  * CDRs reach the database in the order they were written.
@@ -32,10 +36,27 @@ public final class DurableCdrWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DurableCdrWriter.class);
     static final String TABLE_DDL = "CREATE TABLE IF NOT EXISTS cdr (id CHAR(32) NOT NULL PRIMARY KEY,"
             + " call_id VARCHAR(1024) NOT NULL, from_uri VARCHAR(1024) NOT NULL, to_uri VARCHAR(1024) NOT NULL,"
-            + " start_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, disposition VARCHAR(1024) NOT NULL)"
-            + " ENGINE=InnoDB";
-    private static final String INSERT = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
-            + " disposition) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE id = id";
+            + " start_ms BIGINT NOT NULL, duration_ms BIGINT NOT NULL, disposition VARCHAR(1024) NOT NULL,"
+            + " kind VARCHAR(8) NOT NULL DEFAULT 'CDR', from_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " to_tag VARCHAR(1024) NOT NULL DEFAULT '', sip_code SMALLINT NOT NULL DEFAULT 0,"
+            + " destination VARCHAR(1024) NOT NULL DEFAULT '', source VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " KEY cdr_kind_start (kind, start_ms), KEY cdr_call (call_id(64))) ENGINE=InnoDB";
+    /** Brings a table created before the accounting columns up to {@link #TABLE_DDL}; a no-op if already there. */
+    static final String ACCOUNTING_COLUMNS_DDL = "ALTER TABLE cdr"
+            + " ADD COLUMN IF NOT EXISTS kind VARCHAR(8) NOT NULL DEFAULT 'CDR',"
+            + " ADD COLUMN IF NOT EXISTS from_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS to_tag VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS sip_code SMALLINT NOT NULL DEFAULT 0,"
+            + " ADD COLUMN IF NOT EXISTS destination VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD COLUMN IF NOT EXISTS source VARCHAR(1024) NOT NULL DEFAULT '',"
+            + " ADD KEY IF NOT EXISTS cdr_kind_start (kind, start_ms), ADD KEY IF NOT EXISTS cdr_call (call_id(64))";
+
+    private static final String HAS_ACCOUNTING_COLUMNS = "SELECT COUNT(*) FROM information_schema.COLUMNS"
+            + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'cdr' AND COLUMN_NAME = 'source'";
+    private static final String INSERT_HEAD = "INSERT INTO cdr (id, call_id, from_uri, to_uri, start_ms, duration_ms,"
+            + " disposition, kind, from_tag, to_tag, sip_code, destination, source) VALUES ";
+    /** Rows per INSERT statement: at most about 9 KiB each, so a statement stays far below max_allowed_packet. */
+    private static final int ROWS_PER_STATEMENT = 250;
 
     private final GaleraRoutingDataSource dataSource;
     private final SiteQuorumSignal quorum;
@@ -170,27 +191,56 @@ public final class DurableCdrWriter implements AutoCloseable {
         dataSource.execute(
                 c -> {
                     if (!tableReady) {
-                        try (Statement st = c.createStatement()) {
-                            st.execute(TABLE_DDL);
-                        }
+                        ensureTable(c);
                         tableReady = true;
                     }
-                    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                        for (Cdr cdr : cdrs) {
-                            ps.setString(1, cdr.id());
-                            ps.setString(2, cdr.callId());
-                            ps.setString(3, cdr.fromUri());
-                            ps.setString(4, cdr.toUri());
-                            ps.setLong(5, cdr.startEpochMs());
-                            ps.setLong(6, cdr.durationMs());
-                            ps.setString(7, cdr.disposition());
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                    for (int from = 0; from < cdrs.size(); from += ROWS_PER_STATEMENT) {
+                        insertRows(c, cdrs.subList(from, Math.min(cdrs.size(), from + ROWS_PER_STATEMENT)));
                     }
                     return null;
                 },
                 CommitProbe.idempotentWork());
+    }
+
+    /** One multi-row INSERT: one round trip and one statement for the server to parse. */
+    private static void insertRows(Connection c, List<Cdr> rows) throws SQLException {
+        StringBuilder sql = new StringBuilder(INSERT_HEAD.length() + rows.size() * 30).append(INSERT_HEAD);
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        }
+        sql.append(" ON DUPLICATE KEY UPDATE id = id");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (Cdr cdr : rows) {
+                ps.setString(p++, cdr.id());
+                ps.setString(p++, cdr.callId());
+                ps.setString(p++, cdr.fromUri());
+                ps.setString(p++, cdr.toUri());
+                ps.setLong(p++, cdr.startEpochMs());
+                ps.setLong(p++, cdr.durationMs());
+                ps.setString(p++, cdr.disposition());
+                ps.setString(p++, cdr.kind().name());
+                ps.setString(p++, cdr.fromTag());
+                ps.setString(p++, cdr.toTag());
+                ps.setInt(p++, cdr.sipCode());
+                ps.setString(p++, cdr.destination());
+                ps.setString(p++, cdr.source());
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /** Creates the table, or adds the accounting columns to one made before them. */
+    static void ensureTable(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(TABLE_DDL);
+            try (ResultSet rs = st.executeQuery(HAS_ACCOUNTING_COLUMNS)) {
+                if (rs.next() && rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            st.execute(ACCOUNTING_COLUMNS_DDL);
+        }
     }
 
     /** CDRs inserted directly. */

@@ -228,6 +228,17 @@ public final class GaleraRoutingDataSource implements DataSource, AutoCloseable 
     }
 
     /** Attempts that skipped a node because its pool had no free connection in time (no demotion). */
+    /**
+     * Makes every node's pool record HikariCP's metrics into {@code meterRegistry} (a Micrometer
+     * {@code MeterRegistry}), as {@code HikariDataSource#setMetricRegistry} does. Once; any thread.
+     *
+     * @throws IllegalStateException if a registry was set before
+     * @throws IllegalArgumentException if {@code meterRegistry} is no registry HikariCP knows
+     */
+    public void setPoolMetricRegistry(Object meterRegistry) {
+        pools.values().forEach(p -> p.setMetricRegistry(meterRegistry));
+    }
+
     public long busySkips() {
         return busySkips.get();
     }

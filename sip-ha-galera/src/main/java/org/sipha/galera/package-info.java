@@ -1,6 +1,8 @@
 /**
  * A Galera-aware quorum client: which database node may take writes now, whether this site is quorate at all,
- * a routing {@link javax.sql.DataSource} that acts on it, and a CDR writer that loses nothing meanwhile.
+ * a routing {@link javax.sql.DataSource} that acts on it, and a CDR writer that loses nothing meanwhile, which
+ * also stores the forwarding engine's call accounting ({@link org.sipha.galera.CallAccountingWriter},
+ * {@link org.sipha.galera.OpenCalls}).
  *
  * <h2>Why status variables, and which ones</h2>
  * A node that lost quorum still answers COM_PING, {@code SELECT 1} and {@code Connection.isValid()}; only its

@@ -3,6 +3,7 @@ package org.sipha.health;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ObjDoubleConsumer;
 import org.sipha.core.model.Destination;
@@ -67,10 +68,10 @@ public final class HealthChecking implements AutoCloseable {
      * Checks {@code destinations} from now on instead of the set's members so far ({@link HealthMonitor#replaceSet}):
      * those that stay keep their health; applied on the health thread's next cycle. Any thread.
      *
-     * @return false if too many changes are waiting (try again)
+     * @return completes once applied; fails at once if too many changes are waiting (try again)
      * @throws IllegalArgumentException if the list is empty or repeats an id or an address
      */
-    public boolean replaceDestinations(final List<Destination> destinations) {
+    public CompletableFuture<Void> replaceDestinations(final List<Destination> destinations) {
         return monitor.replaceSet(setName, destinations);
     }
 

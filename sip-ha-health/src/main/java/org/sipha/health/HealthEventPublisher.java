@@ -124,6 +124,10 @@ final class HealthEventPublisher {
         }
     }
 
+    void setReplaced(final String setName, final int size) {
+        LOG.info("set {} now has {} destination(s)", setName, size);
+    }
+
     void adminChanged(final String destinationId, final AdminState state) {
         LOG.info("destination {} admin state {}", destinationId, state);
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jctools.queues.MpscArrayQueue;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationHealthSink;
@@ -37,7 +38,7 @@ public final class HealthMonitor {
 
     private record AdminCommand(DestinationHealth target, AdminState state) {}
 
-    private record SetReplacement(int set, List<Destination> destinations) {}
+    private record SetReplacement(int set, List<Destination> destinations, CompletableFuture<Void> done) {}
 
     private final HealthConfig config;
     private DestinationHealth[] all;
@@ -139,10 +140,10 @@ public final class HealthMonitor {
      * joins starts as a new one would ({@link HealthCause#CONFIGURED}); one that leaves is no longer probed. Any
      * thread.
      *
-     * @return false if the command queue is full (try again)
+     * @return completes once the owner applied it; fails at once if too many replacements are waiting (try again)
      * @throws IllegalArgumentException for an unknown set, no destinations, or an id or address listed twice
      */
-    public boolean replaceSet(final String setName, final List<Destination> destinations) {
+    public CompletableFuture<Void> replaceSet(final String setName, final List<Destination> destinations) {
         int s = -1;
         for (int i = 0; i < setNames.length; i++) {
             if (setNames[i].equals(setName)) {
@@ -166,7 +167,11 @@ public final class HealthMonitor {
                         + " passive outcomes could not tell them apart");
             }
         }
-        return replacements.offer(new SetReplacement(s, List.copyOf(destinations)));
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!replacements.offer(new SetReplacement(s, List.copyOf(destinations), done))) {
+            done.completeExceptionally(new IllegalStateException("too many set replacements waiting; try again"));
+        }
+        return done;
     }
 
     /** The latest published snapshot. Any thread. */
@@ -195,7 +200,13 @@ public final class HealthMonitor {
         }
         SetReplacement r;
         while ((r = replacements.poll()) != null) {
-            applyReplacement(r, nowNs);
+            try {
+                applyReplacement(r, nowNs);
+                r.done.complete(null);
+            } catch (final RuntimeException e) {
+                r.done.completeExceptionally(e);
+                throw e;
+            }
             work++;
         }
         AdminCommand c;

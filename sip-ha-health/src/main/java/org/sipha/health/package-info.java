@@ -7,8 +7,10 @@
  * {@code doWork(nowNs)}, called by one thread (e.g. {@link org.sipha.health.HealthMonitorRunner}). Other threads
  * talk to it through bounded lock-free queues: the forwarding engine's I/O threads through
  * {@code outcomeListener()} (pooled slots, no allocation, drops counted when full), operators through
- * {@code setAdminState}. The prober runs inside the same duty cycle, so probe results need no queue. Readers
- * get an immutable {@link org.sipha.health.HealthSnapshot} replaced whole by the owner.
+ * {@code setAdminState} and {@code replaceSet} (a set's members after a reload; the destinations that stay keep
+ * their health). The prober runs inside the same duty cycle, so probe results need no queue. Readers get an
+ * immutable {@link org.sipha.health.HealthSnapshot} replaced whole by the owner; {@code
+ * org.sipha.health.metrics.HealthMetrics} reads it for Prometheus at scrape time.
  * {@link org.sipha.health.HealthChecking} bundles a monitor and its runner for one set of destinations, for
  * embedding next to a proxy whose sockets the probes leave from.
  *

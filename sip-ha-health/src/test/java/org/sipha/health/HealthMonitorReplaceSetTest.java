@@ -62,9 +62,12 @@ class HealthMonitorReplaceSetTest {
         assertEquals(DestinationState.INACTIVE, rec.lastSinkState("a"));
         DestinationHealth a = monitor.destination("a");
 
-        assertTrue(monitor.replaceSet("s", List.of(d("a", 5071), d("c", 5073))));
+        java.util.concurrent.CompletableFuture<Void> applied =
+                monitor.replaceSet("s", List.of(d("a", 5071), d("c", 5073)));
+        assertTrue(!applied.isDone(), "applied by the owner, not by the caller");
         int sentBefore = transport.sent.size();
         monitor.doWork(now);
+        assertTrue(applied.isDone() && !applied.isCompletedExceptionally(), "applied on the owner's cycle");
 
         assertSame(a, monitor.destination("a"), "a keeps its health state");
         assertEquals(

@@ -110,9 +110,7 @@ final class GaleraConfigWiring implements AutoCloseable {
                         ReferenceProxy.dispatcherConfig(options, routing.destinations(), routing.states()))
                 .get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         if (health != null && !checked.equals(routing.destinations())) {
-            if (!health.replaceDestinations(routing.destinations())) {
-                LOG.warn("health checking is busy: the members of version {} were not passed on", next.number());
-            }
+            health.replaceDestinations(routing.destinations()).get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         }
         checked = routing.destinations();
         RecordRouteKeys keys = keys(routing);

@@ -42,6 +42,7 @@ final class ProxyOptionTable {
         r.addAll(bounds());
         r.addAll(logging());
         r.addAll(SiteNodeOptions.ROWS);
+        r.addAll(AccountingOptions.ROWS);
         return List.copyOf(r);
     }
 
@@ -70,7 +71,22 @@ final class ProxyOptionTable {
                                 + " answer); repeat for several. Default: every source. The backends are"
                                 + " always allowed. The command line adds to the YAML file's list.",
                         null,
-                        (o, v, from) -> o.allow.add(v.trim())));
+                        (o, v, from) -> o.allow.add(v.trim())),
+                OptionRow.value(
+                                "admin-listen",
+                                "HOST:PORT|off",
+                                AdminWiring.DEFAULT_LISTEN,
+                                "The admin endpoint: metrics, /live, /ready, the status page and actions"
+                                        + " (docs/operations.md). Off loopback it needs --admin-token-file. If the default"
+                                        + " address is taken the proxy runs without it (warned).",
+                                (o, v, from) -> o.adminListen = v.trim())
+                        .defaultShownOnly(),
+                OptionRow.value(
+                        "admin-token-file",
+                        "FILE",
+                        null,
+                        "The bearer token the admin endpoint's actions require (at least 32 characters).",
+                        (o, v, from) -> o.adminToken = ProxyOptions.once(o.adminToken, o.secretFile(v, from))));
     }
 
     private static List<OptionRow> routing() {
@@ -392,7 +408,13 @@ final class ProxyOptionTable {
                         "N",
                         Long.toString(64L << 20),
                         "Bytes of stored INVITE copies per event loop; beyond it new calls get 503.",
-                        (o, v, from) -> o.maxCallBytesPerLoop = number(v, from.name())));
+                        (o, v, from) -> o.maxCallBytesPerLoop = number(v, from.name())),
+                OptionRow.flag(
+                        "cancel-across-proxies",
+                        true,
+                        "A CANCEL for a call another proxy sharing the Record-Route key forwarded is sent on to"
+                                + " the destinations (200 if one accepts it, else 481); off: 481 at once.",
+                        (o, v, from) -> o.cancelAcrossProxies = ProxyOptions.bool(v, from.name())));
     }
 
     private static List<OptionRow> logging() {

@@ -90,6 +90,8 @@ final class ProxyOptions {
     final SiteNodeOptions siteNode = new SiteNodeOptions();
     /** Configuration from Galera ({@code --config-from-galera} ...), used by {@link GaleraConfigWiring}. */
     final GaleraConfigOptions galeraConfig = new GaleraConfigOptions();
+    /** Call accounting ({@code --accounting} ...), resolved by {@link AccountingWiring#prepare}. */
+    final AccountingOptions accounting = new AccountingOptions();
     // TCP bounds under abuse
     int tcpMaxConnections;
     int tcpMaxConnectionsPerSource;
@@ -105,10 +107,17 @@ final class ProxyOptions {
     boolean rateLimitReply503;
     int callsPerSourcePercent;
     long maxCallBytesPerLoop;
+    boolean cancelAcrossProxies;
     /** How the log is written: {@code text} or {@code json}; and the least severe level written. */
     String logFormat;
 
     String logLevel;
+    /** The admin endpoint (AdminWiring): where it listens ("off": nowhere); null: its default address. */
+    String adminListen;
+
+    Secret adminToken;
+    /** The dispatcher.list files the destinations came from, for a reload. */
+    final List<Path> dispatcherListFiles = new ArrayList<>();
 
     /** Options from {@code args}, their YAML file and the process's environment. */
     static ProxyOptions parse(String[] args) {
@@ -357,6 +366,7 @@ final class ProxyOptions {
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
         }
+        dispatcherListFiles.add(file);
         DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
         if (set == null) {
             throw new IllegalArgumentException(

@@ -78,7 +78,7 @@ final class QuorumWiring implements AutoCloseable {
                 refuse ? "503 to new calls" : "log only");
     }
 
-    /** The quorum client: its routing data source reads only from nodes it trusts. */
+    /** The quorum client: its routing data source reads only from nodes it trusts; its meters. */
     GaleraQuorumClient client() {
         return client;
     }

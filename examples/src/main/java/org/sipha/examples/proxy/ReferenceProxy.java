@@ -30,6 +30,7 @@ import org.sipha.dispatcher.engine.ProxyConfig;
 import org.sipha.dispatcher.engine.SipProxyServer;
 import org.sipha.dispatcher.engine.SourceAccessList;
 import org.sipha.health.HealthChecking;
+import org.sipha.health.HealthListener;
 import org.sipha.health.OptionsProbeConfig;
 import org.sipha.health.UdpProbeTransport;
 import org.slf4j.Logger;
@@ -93,6 +94,11 @@ public final class ReferenceProxy {
             System.exit(ConfigCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
+        if (args.length > 0 && args[0].equals(AccountingCommand.NAME)) {
+            System.exit(
+                    AccountingCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         ProxyCommandLine.Parsed cmd;
         try {
             cmd = ProxyCommandLine.parse(args);
@@ -115,7 +121,7 @@ public final class ReferenceProxy {
             return;
         }
         Thread.setDefaultUncaughtExceptionHandler(new FatalUncaughtExceptionHandler(
-                Set.of(HEALTH_THREAD, WRITER_THREAD),
+                Set.of(HEALTH_THREAD, WRITER_THREAD, AccountingWiring.THREAD),
                 Set.of("galera-poll-", "galera-events-", "galera-canary-"),
                 Runtime.getRuntime()::halt));
         warnUnlessExitOnOutOfMemoryError();
@@ -126,6 +132,8 @@ public final class ReferenceProxy {
         ThreadLivenessWatchdog watchdog = null;
         SiteNode site = null; // --anycast: announces the site's prefix while it can take calls
         GaleraConfigWiring galeraConfig = null; // --config-from-galera: destinations and keys from the cluster
+        AdminWiring admin = null; // --admin-listen: metrics, status, actions
+        AccountingWiring accounting = null; // --accounting: call records into the Galera cluster
 
         SipProxyServer server;
         EngineLoops loops = null;
@@ -138,6 +146,7 @@ public final class ReferenceProxy {
                 quorum = QuorumWiring.connect(o);
                 galeraConfig = GaleraConfigWiring.prepare(o, quorum);
             }
+            admin = AdminWiring.prepare(o); // /live and /metrics from now on; /ready says starting until attached
             if (o.backends.isEmpty()) {
                 for (int port : DEMO_PORTS) {
                     demos.add(new DemoBackend(new InetSocketAddress("127.0.0.1", port)));
@@ -150,11 +159,14 @@ public final class ReferenceProxy {
             RoutingTableOwner owner = routingTable(o);
             DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
             writer = o.health || galeraConfig != null ? new RoutingTableWriter(owner, WRITER_THREAD) : null;
-            health = o.health ? healthChecking(o, writer, selector, HEALTH_THREAD, site) : null;
+            health = o.health
+                    ? healthChecking(o, writer, selector, HEALTH_THREAD, site, AdminWiring.healthListener(admin))
+                    : null;
 
             ForwardingOutcomeListener outcomes =
                     health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
-            ProxyConfig cfg = config(o, selector, outcomes);
+            accounting = AccountingWiring.prepare(o);
+            ProxyConfig cfg = config(o, selector, outcomes, accounting);
             loops = EngineLoops.start(cfg);
             Warmup.run(o.warmupCalls, 10_000, algorithm(o.algorithm), loops, health != null);
             server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
@@ -167,6 +179,9 @@ public final class ReferenceProxy {
             } else if (!o.galeraNodes.isEmpty()) {
                 quorum = QuorumWiring.start(o, server);
             }
+            if (accounting != null) {
+                accounting.start(quorum.client()); // accounting needs --galera-node, so quorum is set
+            }
             if (galeraConfig != null) {
                 if (health == null) {
                     writer.start();
@@ -177,7 +192,14 @@ public final class ReferenceProxy {
                 long probeRoundsMs = 3 * o.probeIntervalMs + o.probeTimeoutMs; // health's default fall: 3 probes
                 site.start(loops, health, probeRoundsMs, quorum, o.quorumLoss.equals("503"));
             }
+            if (admin != null) {
+                admin.attach(
+                        new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum, galeraConfig));
+            }
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            if (admin != null) {
+                admin.close();
+            }
             if (site != null) {
                 site.close();
             }
@@ -198,6 +220,9 @@ public final class ReferenceProxy {
             }
             if (loops != null) {
                 loops.close();
+            }
+            if (accounting != null) {
+                accounting.close();
             }
             System.err.println("sip-ha-proxy: " + e.getMessage());
             for (DemoBackend d : demos) {
@@ -264,6 +289,9 @@ public final class ReferenceProxy {
         }
         server.close();
         loops.close();
+        if (accounting != null) {
+            accounting.close(); // what the loops recorded until now, before the quorum client goes
+        }
         if (quorum != null) {
             quorum.close();
         }
@@ -275,6 +303,9 @@ public final class ReferenceProxy {
         }
         for (DemoBackend d : demos) {
             d.close();
+        }
+        if (admin != null) {
+            admin.close(); // last: it showed the node draining until now
         }
         LOG.info("stopped{}", idle ? "" : " (drain timeout: calls still in flight were abandoned)");
         System.exit(0);
@@ -312,16 +343,20 @@ public final class ReferenceProxy {
      */
     static HealthChecking healthChecking(
             ProxyOptions o, RoutingTableWriter writer, DispatcherNextHopSelector selector, String threadName) {
-        return healthChecking(o, writer, selector, threadName, null);
+        return healthChecking(o, writer, selector, threadName, null, null);
     }
 
-    /** As above, also telling {@code destinationsUp} (if not null) how many backends are usable. */
+    /**
+     * As above, also telling {@code destinationsUp} (if not null) how many backends are usable and {@code listener}
+     * (if not null) every health event.
+     */
     static HealthChecking healthChecking(
             ProxyOptions o,
             RoutingTableWriter writer,
             DispatcherNextHopSelector selector,
             String threadName,
-            DestinationsUpListener destinationsUp) {
+            DestinationsUpListener destinationsUp,
+            HealthListener listener) {
         HealthChecking.Builder b = HealthChecking.builder(destinations(o))
                 .probes(OptionsProbeConfig.builder()
                         .intervalNs(TimeUnit.MILLISECONDS.toNanos(o.probeIntervalMs))
@@ -332,6 +367,9 @@ public final class ReferenceProxy {
                 .threadName(threadName);
         if (destinationsUp != null) {
             b.destinationsUp(destinationsUp);
+        }
+        if (listener != null) {
+            b.listener(listener);
         }
         return b.build();
     }
@@ -409,6 +447,15 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {
+        return config(o, selector, outcomes, null);
+    }
+
+    /** As above, the loops recording call accounting into {@code accounting}'s rings if it is not null. */
+    static ProxyConfig config(
+            ProxyOptions o,
+            DispatcherNextHopSelector selector,
+            ForwardingOutcomeListener outcomes,
+            AccountingWiring accounting) {
         String wildcard = o.wildcardListen();
         if (wildcard != null && o.advertise == null) {
             throw new IllegalArgumentException("--advertise: listening on " + wildcard + ", a wildcard address,"
@@ -436,7 +483,11 @@ public final class ReferenceProxy {
                 .requestBurstPerSource(o.requestBurstPerSource)
                 .answerRateLimitedWith503(o.rateLimitReply503)
                 .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
-                .maxCallBytesPerLoop(o.maxCallBytesPerLoop);
+                .maxCallBytesPerLoop(o.maxCallBytesPerLoop)
+                .cancelAcrossProxies(o.cancelAcrossProxies);
+        if (accounting != null) {
+            b.callAccounting(accounting.rings());
+        }
         o.backends.forEach(b::alwaysAllow);
         o.udpListen().forEach(b::listenUdp);
         o.tcpListen().forEach(b::listenTcp);

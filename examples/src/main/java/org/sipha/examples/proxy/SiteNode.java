@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *       the node, or with the node's whole group (relay included), it takes its BGP sessions along.</li>
  * </ul>
  *
- * <p>Threading: {@link #prepare}, {@link #start}, {@link #leaveAnycast} and {@link #close} from the proxy's main
- * thread; {@link #onDestinationsUp} from the health thread; the controller's own decision thread does the rest.
- * Nothing here is on the message path.
+ * <p>Threading: {@link #prepare}, {@link #start}, {@link #leaveAnycast()} and {@link #close} from the proxy's main
+ * thread; {@link #leaveAnycast(String)} also from the admin endpoint's drain thread; {@link #status} and
+ * {@link #prefix} any thread; {@link #onDestinationsUp} from the health thread; the controller's own decision thread
+ * does the rest. Nothing here is on the message path.
  */
 final class SiteNode implements DestinationsUpListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SiteNode.class);
@@ -169,8 +170,16 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
      * still takes calls; returns once the withdrawal is applied (bounded: drain time plus 5 s).
      */
     void leaveAnycast() throws InterruptedException {
+        leaveAnycast("planned stop (SIGTERM)");
+    }
+
+    /**
+     * As {@link #leaveAnycast()}, for {@code cause} (e.g. an operator's drain, on a thread of its own). It may
+     * overlap the SIGTERM path's call: both only command the controller and read its status.
+     */
+    void leaveAnycast(String cause) throws InterruptedException {
         long t0 = System.nanoTime();
-        controller.setAdminDisabled(true, "planned stop (SIGTERM)");
+        controller.setAdminDisabled(true, cause);
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(settings.anycast().drainMs() + WITHDRAW_MARGIN_MS);
         AnycastStatus s = controller.status();
         while (!(s.state() == AnycastState.DISABLED && s.applied() == RouteAnnouncement.WITHDRAW)
@@ -199,6 +208,11 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         return settings.prefix() + " with at least " + settings.minBackends() + " usable backend(s), through "
                 + settings.anycast().announcerSpec()
                 + (settings.anycast().deadmanTimeoutMs() > 0 ? ", dead-man relay on" : ", no dead-man relay");
+    }
+
+    /** The anycast prefix this node announces. */
+    String prefix() {
+        return settings.prefix();
     }
 
     /** The decision's latest snapshot. Any thread. */

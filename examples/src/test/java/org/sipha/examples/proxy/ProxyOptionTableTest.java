@@ -55,8 +55,14 @@ class ProxyOptionTableTest {
         samples.put("record-route-previous-secret", "an inline passphrase of more than 32 bytes");
         samples.put("galera-password-file", secret.toString());
         samples.put("galera-password", "pw");
+        samples.put("admin-listen", "off");
+        samples.put("accounting", "true");
+        samples.put("accounting-queue", "64");
+        samples.put("accounting-spool-max-bytes", "2097152");
+        samples.put("admin-token-file", secret.toString());
         samples.put("transport", "nio");
         samples.put("health", "false");
+        samples.put("cancel-across-proxies", "false");
         samples.put("galera-node", "127.0.0.1:13306");
         samples.put("quorum-loss", "ignore");
         samples.put("rate-limit-reply", "503");

@@ -137,6 +137,9 @@ final class DialogRouter {
             refuse(ch, src, m);
             return;
         }
+        if (m == SipMethod.BYE) {
+            ctx.accounting.stop(msg, signer.matchedTagB(), tokenDest, tokenUpstream);
+        }
         boolean stream = LoopContext.isStream(ch);
         editor.reset(msg);
         via.stampReceived(msg, src, stream);

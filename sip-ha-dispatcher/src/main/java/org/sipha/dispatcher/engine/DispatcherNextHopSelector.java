@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.sipha.core.model.Destination;
 import org.sipha.core.model.DestinationState;
@@ -41,6 +43,10 @@ public final class DispatcherNextHopSelector {
     private final ConcurrentHashMap<Destination, Optional<NextHop>> hops = new ConcurrentHashMap<>();
     /** Destinations ramping up after recovery (slow start): id -> share of the calls offered to them that they take. */
     private final ConcurrentHashMap<String, Double> trafficShare = new ConcurrentHashMap<>();
+    /** The index the next next hop gets: it keys that destination's counters in every loop. */
+    private final AtomicInteger nextHopIndex = new AtomicInteger();
+
+    private final Function<Destination, Optional<NextHop>> makeHop = this::nextHop;
     /** The next hops of the set's entries in the latest table seen; replaced whole (copy on write). */
     private volatile SetHops setHops = new SetHops(null, new NextHop[0]);
 
@@ -174,8 +180,7 @@ public final class DispatcherNextHopSelector {
             DestinationSet set = table.set(setId);
             NextHop[] h = new NextHop[set == null ? 0 : set.size()];
             for (int i = 0; i < h.length; i++) {
-                h[i] = hops.computeIfAbsent(set.entry(i).destination(), DispatcherNextHopSelector::nextHop)
-                        .orElse(null);
+                h[i] = hops.computeIfAbsent(set.entry(i).destination(), makeHop).orElse(null);
             }
             s = new SetHops(table, h);
             setHops = s;
@@ -183,13 +188,26 @@ public final class DispatcherNextHopSelector {
         return s.hops;
     }
 
-    private static Optional<NextHop> nextHop(Destination d) {
+    private Optional<NextHop> nextHop(Destination d) {
         try {
-            return Optional.of(NextHop.of(d));
+            return Optional.of(NextHop.of(d, nextHopIndex.getAndIncrement()));
         } catch (IllegalArgumentException e) {
             LOG.warn("destination {} skipped: {}", d.id(), e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The counter indexes of every next hop made so far for destination id {@code destinationId} (one per version
+     * of its configuration the engine met), for reading its counters. Any thread; allocates: not for the message
+     * path.
+     */
+    int[] hopIndexes(String destinationId) {
+        return hops.entrySet().stream()
+                .filter(e ->
+                        e.getKey().id().equals(destinationId) && e.getValue().isPresent())
+                .mapToInt(e -> e.getValue().get().index())
+                .toArray();
     }
 
     private record SetHops(RoutingTable table, NextHop[] hops) {}

@@ -29,6 +29,7 @@ final class Egress {
     private final InMemoryPipeline.Output memory;
 
     private final ByteBufAllocator alloc;
+    private final TrafficCounters traffic;
     private final List<Channel> datagramChannels = new ArrayList<>(2);
     private final StringBuilder tag = new StringBuilder(16);
     private TcpConnections tcp;
@@ -39,6 +40,7 @@ final class Egress {
     Egress(LoopContext ctx, InMemoryPipeline.Output memory) {
         this.memory = memory;
         this.alloc = ctx.alloc;
+        this.traffic = ctx.traffic;
     }
 
     /** Once, before any channel is bound: how this loop opens TCP connections. */
@@ -109,6 +111,7 @@ final class Egress {
             throw t;
         }
         write(ch, out, to, LoopContext.isStream(ch), false);
+        traffic.responseSent(code);
     }
 
     /**

@@ -23,11 +23,18 @@ public final class InMemoryPipeline implements AutoCloseable {
     }
 
     private final LoopChannelHandler worker;
+    private final EngineCounters counters;
 
     /** A pipeline with {@code cfg} (its listen addresses are not bound; its selector and timers are used). */
     public InMemoryPipeline(ProxyConfig cfg, Output output) {
         Objects.requireNonNull(output, "output");
         this.worker = new LoopChannelHandler(0, Objects.requireNonNull(cfg, "config"), null, output);
+        this.counters = new EngineCounters(new LoopChannelHandler[] {worker}, cfg.selector());
+    }
+
+    /** What this pipeline counted (see {@link SipProxyServer#counters()}). */
+    public EngineCounters counters() {
+        return counters;
     }
 
     /**

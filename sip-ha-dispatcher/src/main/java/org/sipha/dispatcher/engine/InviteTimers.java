@@ -138,6 +138,7 @@ final class InviteTimers {
             transactions.answerUpstream(s, 487, "Request Terminated", 0);
             return;
         }
+        ctx.traffic.failover(Failover.TIMEOUT);
         if (ctx.silenceIsReal(s.sentNs)) {
             outcomes.onTimeout(s.destination.address(), now - s.sentNs);
         } else {

@@ -181,6 +181,7 @@ final class InviteTransactions {
         s.destination = d;
         s.attempt++;
         sendBranch(s, view);
+        ctx.destinations.forwarded(d);
         s.phase = CallState.CALLING;
         s.sentNs = clock.nanoTime();
         calls.schedule(s, CallTable.CALLING_LIST, s.sentNs + failoverNs);
@@ -224,11 +225,14 @@ final class InviteTransactions {
             if (code >= 300) {
                 sendAck(s, src);
             } else if (code >= 200) {
-                lateSuccess(s);
+                lateSuccess(s, src);
             }
             return;
         }
         calls.unlink(s, 1); // any response ends INVITE retransmission (RFC 3261 17.1.1.2)
+        if (s.phase != CallState.COMPLETED) {
+            ctx.destinations.response(s.destination, code); // not a retransmitted final response
+        }
         long now = clock.nanoTime();
         if (code < 200) {
             if (s.phase == CallState.CALLING && !s.cancelled) {
@@ -244,9 +248,11 @@ final class InviteTransactions {
         if (code < 300) {
             if (s.phase != CallState.COMPLETED) {
                 outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
+                ctx.accounting.outcome(s, msg, code, src);
                 complete(s, now);
                 calls.releaseRequest(s); // nothing more to send on this call's behalf
             }
+            ctx.accounting.start(s, msg, src); // each 2xx: a retransmission repeats the same record
             forwardUpstream(s);
             return;
         }
@@ -256,9 +262,11 @@ final class InviteTransactions {
         }
         outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
         if (code < failoverCode.length && failoverCode[code] && !s.cancelled) {
+            ctx.traffic.failover(Failover.CODE);
             failOverOrReject(s);
             return;
         }
+        ctx.accounting.outcome(s, msg, code, src);
         forwardUpstream(s);
         s.cursor.release(); // a final failure: no call on that destination
         complete(s, now);
@@ -268,8 +276,9 @@ final class InviteTransactions {
      * A 2xx from a branch we had given up on (its backend was only slow): the caller gets it, since a proxy
      * forwards every 2xx, and the call is settled there: the branch tried since then is cancelled.
      */
-    private void lateSuccess(CallState s) {
+    private void lateSuccess(CallState s, InetSocketAddress src) {
         if (s.phase != CallState.COMPLETED) {
+            ctx.accounting.outcome(s, msg, msg.statusCode(), src);
             if (!s.cancelled) {
                 s.cancelled = true;
                 sendCancel(s);
@@ -277,12 +286,14 @@ final class InviteTransactions {
             s.cursor.release(); // the branch just cancelled (the earlier one's lease went at its failover)
             complete(s, clock.nanoTime());
         }
+        ctx.accounting.start(s, msg, src);
         forwardUpstream(s);
     }
 
     private void forwardUpstream(CallState s) {
         editor.reset(msg).removeTopVia();
         egress.send(s.channel, editor, s.source, LoopContext.isStream(s.channel), false);
+        ctx.traffic.responseSent(msg.statusCode());
     }
 
     // ------------------------------------------------------------------------------------------ failover, endings
@@ -314,6 +325,7 @@ final class InviteTransactions {
     void answerUpstream(CallState s, int code, String reason, int retryAfter) {
         s.cursor.release();
         aux.wrap(s.request);
+        ctx.accounting.outcome(s, aux, code, s.destination == null ? null : s.destination.address());
         egress.reply(s.channel, s.source, aux, code, reason, retryAfter);
         complete(s, clock.nanoTime());
     }

@@ -144,6 +144,16 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
         return egress.unconnectedDrops();
     }
 
+    /** This loop's traffic counters (any thread reads them). */
+    TrafficCounters traffic() {
+        return ctx.traffic;
+    }
+
+    /** This loop's per-destination counters (any thread reads them). */
+    DestinationCounters destinationCounters() {
+        return ctx.destinations;
+    }
+
     /** Any thread: this loop's count of {@code reason} (three of them kept by the layer that drops). */
     long refusals(Refusal reason) {
         return switch (reason) {
@@ -244,6 +254,7 @@ final class LoopChannelHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         if (msg.isRequest()) {
+            ctx.traffic.request(msg.methodCode());
             gate.onRequest(ch, src, content);
             return false;
         }

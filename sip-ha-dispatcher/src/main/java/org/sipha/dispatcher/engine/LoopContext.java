@@ -14,7 +14,7 @@ import org.sipha.core.message.SipUriView;
 /**
  * What the layers of one event loop share: the configuration, the clock, the loop's index (carried in stateful
  * branches), the server it runs in, and the objects every message is read and edited through (two message views,
- * the editor, the address cache), reused from message to message. One per loop, made with its
+ * the editor, the address cache), reused from message to message, and its call accounting. One per loop, made with its
  * {@link LoopChannelHandler}; used only on that loop's thread.
  */
 final class LoopContext {
@@ -34,6 +34,12 @@ final class LoopContext {
     final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     /** Messages dropped and new calls refused, by reason (written by this loop, read by any thread). */
     final RefusalCounters refusals = new RefusalCounters();
+    /** Requests by method, responses sent by class, failovers (written by this loop, read by any thread). */
+    final TrafficCounters traffic = new TrafficCounters();
+    /** Forwarded requests and responses per destination (written by this loop, read by any thread). */
+    final DestinationCounters destinations = new DestinationCounters();
+    /** Call accounting (a no-op unless configured). */
+    final AccountingRecorder accounting;
 
     /** The listening addresses as a Request-URI would name them (host text, port), for {@link #namesProxy}. */
     private final String[] listenHosts;
@@ -45,6 +51,7 @@ final class LoopContext {
         this.cfg = cfg;
         this.server = server;
         this.clock = cfg.clock();
+        this.accounting = new AccountingRecorder(cfg, index);
         List<InetSocketAddress> listen = new ArrayList<>(cfg.udpListen());
         listen.addAll(cfg.tcpListen());
         this.listenHosts = new String[listen.size()];

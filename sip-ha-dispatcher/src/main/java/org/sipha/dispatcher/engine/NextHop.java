@@ -13,7 +13,8 @@ import org.sipha.core.model.Transport;
  * literal: names are never resolved on an I/O thread), whether it is reached over TCP, and how a Record-Route token
  * names it ({@code 127.0.0.1~5081}, or {@code 127.0.0.1~5081~tcp}), so that any proxy instance can route a dialog's
  * later requests to it without state. Made by {@link DispatcherNextHopSelector} once per destination, never per
- * message. Immutable; any thread. Equal when host, port and transport are.
+ * message. Immutable; any thread. Equal when host, port and transport are; the selector's index, which keys the
+ * per-destination counters, does not count.
  */
 final class NextHop {
     private final String host;
@@ -21,11 +22,13 @@ final class NextHop {
     private final boolean tcp;
     private final InetSocketAddress address;
     private final byte[] token;
+    private final int index;
 
-    private NextHop(String host, int port, boolean tcp) {
+    private NextHop(String host, int port, boolean tcp, int index) {
         this.host = host;
         this.port = port;
         this.tcp = tcp;
+        this.index = index;
         this.address = new InetSocketAddress(literal(host), port);
         this.token = (host + '~' + port + (tcp ? "~tcp" : "")).getBytes(StandardCharsets.US_ASCII);
     }
@@ -36,12 +39,22 @@ final class NextHop {
      * @throws IllegalArgumentException if its host is not an IP literal or its transport is neither UDP nor TCP
      */
     static NextHop of(Destination d) {
+        return of(d, -1);
+    }
+
+    /**
+     * The next hop of {@code d} with the selector's {@code index} for its counters ({@link DestinationCounters});
+     * -1: not counted.
+     *
+     * @throws IllegalArgumentException as {@link #of(Destination)}
+     */
+    static NextHop of(Destination d, int index) {
         if (d.transport() != Transport.UDP && d.transport() != Transport.TCP) {
             throw new IllegalArgumentException(
                     "transport " + d.transport().name().toLowerCase(java.util.Locale.ROOT) + " of " + d.uri()
                             + " is not supported by the engine (udp or tcp)");
         }
-        return new NextHop(d.host(), d.port(), d.transport() == Transport.TCP);
+        return new NextHop(d.host(), d.port(), d.transport() == Transport.TCP, index);
     }
 
     /** Resolves an IP literal without DNS. */
@@ -60,6 +73,11 @@ final class NextHop {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an IP literal: " + host, e);
         }
+    }
+
+    /** The selector's index of this destination's counters, or -1. */
+    int index() {
+        return index;
     }
 
     InetSocketAddress address() {

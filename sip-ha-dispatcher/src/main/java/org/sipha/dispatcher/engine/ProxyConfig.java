@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.sipha.core.model.Destination;
+import org.sipha.core.spi.CallAccounting;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 
 /**
@@ -61,6 +62,8 @@ public final class ProxyConfig {
     private final long maxCallBytesPerLoop;
     // CANCEL across proxies
     private final boolean cancelAcrossProxies;
+    // Call accounting
+    private final CallAccounting callAccounting;
 
     private ProxyConfig(Builder b) {
         udpListen = List.copyOf(b.udpListen);
@@ -104,6 +107,7 @@ public final class ProxyConfig {
         maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
         maxCallBytesPerLoop = b.maxCallBytesPerLoop;
         cancelAcrossProxies = b.cancelAcrossProxies;
+        callAccounting = b.callAccounting;
     }
 
     private static String hostText(InetSocketAddress a) {
@@ -374,6 +378,16 @@ public final class ProxyConfig {
         return cancelAcrossProxies;
     }
 
+    // ------------------------------------------------------------------ call accounting
+
+    /**
+     * Where each loop records call accounting events (per forwarded INVITE its outcome; per answered call a start
+     * at the 2xx and a stop at the BYE), or null (the default): nothing is recorded.
+     */
+    public CallAccounting callAccounting() {
+        return callAccounting;
+    }
+
     /** Mutable builder; not thread-safe. */
     public static final class Builder {
         private final List<InetSocketAddress> udpListen = new ArrayList<>();
@@ -417,6 +431,8 @@ public final class ProxyConfig {
         private long maxCallBytesPerLoop = 64L << 20;
         // CANCEL across proxies
         private boolean cancelAcrossProxies = true;
+        // Call accounting
+        private CallAccounting callAccounting;
 
         public Builder listenUdp(InetSocketAddress address) {
             udpListen.add(Objects.requireNonNull(address, "listen"));
@@ -663,6 +679,14 @@ public final class ProxyConfig {
         /** See {@link ProxyConfig#cancelAcrossProxies()}. */
         public Builder cancelAcrossProxies(boolean on) {
             cancelAcrossProxies = on;
+            return this;
+        }
+
+        // -------------------------------------------------------------- call accounting
+
+        /** See {@link ProxyConfig#callAccounting()}; null turns it off. */
+        public Builder callAccounting(CallAccounting accounting) {
+            callAccounting = accounting;
             return this;
         }
 

@@ -1,9 +1,9 @@
 package org.sipha.dispatcher.engine;
 
 /**
- * Why the engine dropped a message, or answered it itself instead of forwarding it, each counted per event loop and
- * summed by {@link SipProxyServer#refusals(Refusal)}; the engine logs the counts that moved every 10 s, never a line
- * per message. Any thread.
+ * Why the engine dropped a message, answered a request with an error itself (400, 420, 482, 483) or answered a new call
+ * 503 itself, each counted per event loop and summed by {@link SipProxyServer#refusals(Refusal)}; the engine logs the
+ * counts that moved every 10 s, never a line per message. Any thread.
  */
 public enum Refusal {
     /** A datagram or TCP message that is not SIP (framing failed); dropped. Keep-alives are not counted. */
@@ -28,6 +28,8 @@ public enum Refusal {
     MAX_FORWARDS("max-forwards"),
     /** A request that already carries this proxy's Via (a loop or spiral): answered 482 (an ACK is dropped). */
     LOOP("loop"),
+    /** A request naming an option tag in Proxy-Require: answered 420 with Unsupported (an ACK or CANCEL is exempt). */
+    BAD_EXTENSION("bad-extension"),
     /** A response whose Via branch claimed to be this proxy's but did not verify; dropped. */
     FORGED_RESPONSE("forged-response"),
     /** An in-dialog request without a valid Record-Route token, or towards a next hop not allowed; answered 403. */

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.Set;
+import org.sipha.core.message.AsciiView;
+import org.sipha.core.message.SipHeaderName;
 import org.sipha.core.message.SipMessageView;
 import org.sipha.core.message.SipMethod;
 import org.sipha.core.message.SipParseResult;
@@ -12,7 +14,8 @@ import org.sipha.core.message.SipParseResult;
  * The first layer every request meets (RFC 3261 16.3; Kamailio's pike, sanity, maxfwd and permissions modules),
  * then the turn to the layer that handles it. In order: a request over its source's request rate is dropped; a
  * malformed request gets 400 (or is dropped if it lacks a header a reply needs), Max-Forwards 0 gets 483, a request
- * that already carries our Via gets 482 (no spirals). CANCEL goes to {@link InviteTransactions}, an in-dialog
+ * that already carries our Via gets 482 (no spirals), one with a Proxy-Require option tag 420 (this proxy supports
+ * no extension). CANCEL goes to {@link InviteTransactions}, an in-dialog
  * request to {@link DialogRouter} (the ACK of a non-2xx we answered is absorbed). An initial request from a source
  * outside the access list is dropped; then a retransmitted INVITE goes to its call, a new one must pass its
  * source's new-call rate before {@link InviteTransactions} takes it; an OPTIONS naming the proxy is answered by
@@ -99,6 +102,11 @@ final class RequestGate {
             }
             return;
         }
+        if (m != SipMethod.CANCEL && m != SipMethod.ACK && requiresAnExtension()) {
+            ctx.refusals.add(Refusal.BAD_EXTENSION);
+            egress.reply(ch, src, msg, 420, "Bad Extension", 0);
+            return;
+        }
         if (m == SipMethod.CANCEL) {
             transactions.onCancel(ch, src, sourceKey, content, admitsSource(src));
         } else if (msg.to().tag() != null) {
@@ -129,6 +137,33 @@ final class RequestGate {
         } else if (m != SipMethod.OPTIONS || !ownOptions.answers(ch, src)) {
             stateless.forwardInitial(ch, src, mf);
         }
+    }
+
+    /**
+     * True if the request names an option tag in Proxy-Require (RFC 3261 16.3 step 4): this proxy supports none.
+     * ACK and CANCEL are exempt (neither can be answered so; RFC 3261 9.1 forbids Proxy-Require in a CANCEL).
+     */
+    private boolean requiresAnExtension() {
+        if (msg.header(SipHeaderName.PROXY_REQUIRE) == null) {
+            return false; // the usual case: one lookup
+        }
+        int n = msg.headerCount();
+        for (int i = 0; i < n; i++) {
+            if (msg.headerKind(i) == SipHeaderName.PROXY_REQUIRE && namesATag(msg.headerValue(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean namesATag(AsciiView v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c != ' ' && c != '\t' && c != ',') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Counts a request over a rate and drops it, or answers it 503 if so configured (never an ACK). */

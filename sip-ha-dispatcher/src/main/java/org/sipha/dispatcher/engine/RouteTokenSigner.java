@@ -15,7 +15,8 @@ import org.sipha.core.message.AsciiView;
  *         shm = base64url(HMAC-SHA256(key, 'R' Call-ID 0 caller-tag 0 shd 0 shu 0))[0..22 chars]
  * </pre>
  * The caller's From tag is the only tag known when the INVITE is forwarded; on a later request it is the From
- * tag (caller to callee) or the To tag (callee to caller), so {@link #verify} tries both. Keys rotate: tokens are
+ * tag (caller to callee) or the To tag (callee to caller), so {@link #verify} tries both and
+ * {@link #matchedTagB} says which one it was. Keys rotate: tokens are
  * signed with the current key, and verify under the current or the previous one, whichever {@code shk} names, so a
  * deployment changes its secret without breaking the dialogs in progress; a token of any other key is refused.
  *
@@ -28,6 +29,8 @@ final class RouteTokenSigner {
     static final int TOKEN_CHARS = 22; // 132 bits of the MAC, base64url
     private static final byte DOMAIN = 'R';
     private final RotatingMacs<HmacSha256> keys;
+    /** Set by {@link #verify}: whether the token verified with {@code tagB} (the request came from the callee). */
+    private boolean matchedTagB;
 
     /** Signs with {@code key}; also accepts tokens of {@code previousKey} (null: none). */
     RouteTokenSigner(byte[] key, byte[] previousKey) {
@@ -89,7 +92,12 @@ final class RouteTokenSigner {
                 || verifyUnder(keys.previous, callId, tagA, tagB, b, dOff, dLen, uOff, uLen, kOff, kLen, mOff);
     }
 
-    private static boolean verifyUnder(
+    /** After a {@link #verify} that returned true: whether it was {@code tagB} that verified, not {@code tagA}. */
+    boolean matchedTagB() {
+        return matchedTagB;
+    }
+
+    private boolean verifyUnder(
             HmacSha256 key,
             AsciiView callId,
             AsciiView tagA,
@@ -105,8 +113,12 @@ final class RouteTokenSigner {
         if (key == null || !key.hasKeyId(b, kOff, kLen)) {
             return false;
         }
-        return macMatches(key, callId, tagA, b, dOff, dLen, uOff, uLen, mOff)
-                || macMatches(key, callId, tagB, b, dOff, dLen, uOff, uLen, mOff);
+        if (macMatches(key, callId, tagA, b, dOff, dLen, uOff, uLen, mOff)) {
+            matchedTagB = false;
+            return true;
+        }
+        matchedTagB = macMatches(key, callId, tagB, b, dOff, dLen, uOff, uLen, mOff);
+        return matchedTagB;
     }
 
     private static boolean macMatches(

@@ -81,6 +81,7 @@ public final class SipProxyServer implements AutoCloseable {
 
     private final TcpSlowReaderGuard slowReaderGuard = new TcpSlowReaderGuard(tcpCounters);
     private final SipParseLimits tcpLimits;
+    private final EngineCounters counters;
 
     private SipProxyServer(ProxyConfig cfg, EngineLoops loops, boolean ownsLoops) {
         this.cfg = cfg;
@@ -88,6 +89,7 @@ public final class SipProxyServer implements AutoCloseable {
         this.ownsLoops = ownsLoops;
         this.workers = new LoopChannelHandler[loops.size()];
         this.tcpTimeouts = new TcpTimeouts[loops.size()];
+        this.counters = new EngineCounters(workers, cfg.selector());
         this.tcpLimits = SipParseLimits.builder()
                 .maxMessageBytes(cfg.tcpMaxMessageBytes())
                 .build();
@@ -282,6 +284,14 @@ public final class SipProxyServer implements AutoCloseable {
         return cfg.recordRouteKeyRing();
     }
 
+    /**
+     * What the event loops counted: requests, responses sent, refusals and failovers, per destination too. Any
+     * thread, e.g. a metrics scrape; reading costs the loops nothing.
+     */
+    public EngineCounters counters() {
+        return counters;
+    }
+
     /** What the TCP bounds refused and closed, by cause. Any thread. */
     public TcpCounters tcpCounters() {
         return tcpCounters;
@@ -405,8 +415,11 @@ public final class SipProxyServer implements AutoCloseable {
         return draining || refusing;
     }
 
-    /** Why new calls are answered 503 ("draining", "refusing new calls"), or null while they are taken. */
-    String newCallRefusal() {
+    /**
+     * Why new calls are answered 503 ("draining" after {@link #drain}, "refusing new calls" after
+     * {@link #refuseNewCalls}), or null while they are taken. Any thread.
+     */
+    public String newCallRefusal() {
         return draining ? "draining" : refusing ? "refusing new calls" : null;
     }
 

@@ -19,7 +19,7 @@ final class SipWriter {
     /**
      * A response to {@code req}: its Vias, From, Call-ID and CSeq copied, To copied with {@code ;tag=toTag}
      * appended if {@code toTag} is not null (the caller has found that To has no tag), Retry-After if
-     * {@code retryAfterSeconds > 0}. Copies bytes only, so a malformed header cannot make it throw.
+     * {@code retryAfterSeconds > 0}; a 420 lists the request's Proxy-Require values as Unsupported. Copies bytes only, so a malformed header cannot make it throw.
      */
     static void response(
             ByteBuf out, SipMessageView req, int code, String reason, CharSequence toTag, int retryAfterSeconds) {
@@ -66,6 +66,13 @@ final class SipWriter {
             ByteBufUtil.writeAscii(out, "Warning: ");
             ByteBufUtil.writeAscii(out, warning);
             out.writeBytes(CRLF);
+        }
+        if (code == 420) { // the proxy supports no extension: every Proxy-Require option tag is unsupported
+            for (int i = 0; i < n; i++) {
+                if (req.headerKind(i) == SipHeaderName.PROXY_REQUIRE) {
+                    line(out, "Unsupported", req.headerValue(i));
+                }
+            }
         }
         ByteBufUtil.writeAscii(out, "Content-Length: 0\r\n\r\n");
     }

@@ -50,6 +50,7 @@ final class StatelessForwarder {
         editor.prependVia(via.stateless(msg, src, LoopContext.isStream(ch), d.isTcp()))
                 .setMaxForwards(mf - 1);
         egress.send(ch, editor, d.address(), d.isTcp());
+        ctx.destinations.forwarded(d);
     }
 
     /** Forwards the response in {@code msg} to the address of its second Via, without our top one. */
@@ -64,6 +65,7 @@ final class StatelessForwarder {
     void forwardResponse(Channel ch, InetSocketAddress to, boolean tcp) {
         editor.reset(msg).removeTopVia();
         egress.send(ch, editor, to, tcp, false);
+        ctx.traffic.responseSent(msg.statusCode());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.sipha.core.message.SipMessageView;
@@ -14,7 +15,7 @@ import org.sipha.core.message.SipParseResult;
 /**
  * Cuts a TCP byte stream into SIP messages by Content-Length and hands each to the {@link LoopChannelHandler} as a
  * {@link DatagramPacket} (content, local, remote), so the worker treats both transports alike. CRLF keep-alives
- * are skipped. A framing error closes the connection (a stream cannot be resynchronised); a message over the size
+ * before a message are skipped on their own, so the size limit counts the message alone however reads cut the stream. A framing error closes the connection (a stream cannot be resynchronised); a message over the size
  * limit is first answered 513 when its headers allow it ({@link TcpOversizeReply}).
  *
  * <h2>Linear work for a message that arrives in pieces</h2>
@@ -116,6 +117,9 @@ final class TcpSipFramer extends ByteToMessageDecoder {
             return;
         }
         while (in.isReadable()) {
+            if (!pending && skipKeepAlives(in)) {
+                continue;
+            }
             int len = Math.min(in.readableBytes(), maxBytes + 4);
             if (pending && !mayComplete(in, len)) {
                 return;
@@ -145,6 +149,21 @@ final class TcpSipFramer extends ByteToMessageDecoder {
                 return;
             }
         }
+    }
+
+    /**
+     * Skips the CR and LF bytes before a message (keep-alives), so the size limit counts the message alone however
+     * the reads cut the stream; true if any were skipped.
+     */
+    private boolean skipKeepAlives(ByteBuf in) {
+        int first = in.forEachByte(ByteProcessor.FIND_NON_CRLF);
+        int skipped = (first < 0 ? in.writerIndex() : first) - in.readerIndex();
+        if (skipped == 0) {
+            return false;
+        }
+        in.skipBytes(skipped);
+        framedThisRead = true;
+        return true;
     }
 
     /** One attempt at framing the first {@code len} readable bytes, continuing the last one where it can. */

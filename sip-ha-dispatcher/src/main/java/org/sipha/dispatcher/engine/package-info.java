@@ -66,6 +66,11 @@
  *       of the dispatcher's routing table; its per-call cursors hand out {@code NextHop}s (a core
  *       {@link org.sipha.core.model.Destination} resolved once: address, transport, token name).</li>
  *   <li>{@code StatelessForwarder}: non-INVITE initial requests and responses by their second Via.</li>
+ *   <li>{@code AccountingRecorder}: call accounting (Kamailio's acc), off unless configured: per forwarded INVITE
+ *       one OUTCOME (the final answer its caller got, and the destination that gave it), per 2xx a START, per BYE
+ *       routed a STOP, keyed by Call-ID and the caller's and callee's tags whichever side sends the BYE; each goes
+ *       into the loop's own ring ({@link org.sipha.core.accounting.CallEventRings}), never waiting for its
+ *       writer.</li>
  *   <li>{@code ViaCodec}: the proxy's Via and branches; {@code Egress}: everything that leaves;
  *       {@code SipWriter}: the messages the proxy writes itself.</li>
  *   <li>TCP, every connection bounded: {@code TcpAdmission} (at accept, before any read: the access list, the
@@ -75,6 +80,10 @@
  *       reading is reset at the write-buffer high-water mark), {@code TcpConnections} (reuse by remote address);
  *       {@link org.sipha.dispatcher.engine.TcpCounters} counts what they refused and closed.</li>
  *   <li>{@link org.sipha.dispatcher.engine.SipProxyServer}: sockets, loops, one handler per loop, counters.</li>
+ *   <li>Counters for operators: each loop's {@code RefusalCounters}, {@code TrafficCounters} (requests by method,
+ *       responses sent by class, failovers) and {@code DestinationCounters} (per destination, by the index the
+ *       selector gave its {@code NextHop}), written by the loop alone and summed for any thread by
+ *       {@link org.sipha.dispatcher.engine.EngineCounters}; the metrics binders read them at scrape time.</li>
  * </ul>
  *
  * <h2>Public types</h2>
@@ -83,7 +92,9 @@
  * {@link org.sipha.dispatcher.engine.DispatcherNextHopSelector},
  * {@link org.sipha.dispatcher.engine.EngineLoops}, {@link org.sipha.dispatcher.engine.IoTransport},
  * {@link org.sipha.dispatcher.engine.SourceAccessList}, {@link org.sipha.dispatcher.engine.ProxyProbeTransport},
- * {@link org.sipha.dispatcher.engine.NanoClock}, {@link org.sipha.dispatcher.engine.TcpCounters}; and
+ * {@link org.sipha.dispatcher.engine.NanoClock}, {@link org.sipha.dispatcher.engine.TcpCounters},
+ * {@link org.sipha.dispatcher.engine.EngineCounters}, {@link org.sipha.dispatcher.engine.Refusal},
+ * {@link org.sipha.dispatcher.engine.Failover}; and
  * {@link org.sipha.dispatcher.engine.InMemoryPipeline}, a harness for benchmarks and tests. Destinations are
  * {@link org.sipha.core.model.Destination}s; everything else is package-private.
  *
@@ -91,8 +102,9 @@
  * <ul>
  *   <li><b>One loop, one owner.</b> Each event loop has its own handler, context and layers; every object of
  *   them is used by that loop's thread only, so the message path has no locks and no atomics. The exceptions are
- *   named in each class: the hand-off queue (any loop offers, the owner drains), and counters and "behind" marks
- *   written by the owner and read by any thread through volatile fields.</li>
+ *   named in each class: the hand-off queue (any loop offers, the owner drains), the call accounting ring (the
+ *   loop records, one writer thread drains), and counters and "behind" marks written by the owner and read by any
+ *   thread through volatile fields or release/acquire array accesses.</li>
  *   <li><b>Responses find their call without a lookup.</b> A stateful Via is
  *   {@code ;branch=z9hG4bKshS<MAC>;shs=<loop>.<slot>.<generation>.<attempt>}. The kernel spreads datagrams over the
  *   {@code SO_REUSEPORT} sockets by source address, so a response may arrive on another loop: that loop hands the
@@ -156,5 +168,7 @@
  * the same address; a destination must echo Via parameters in its responses (RFC 3261 8.2.6.2); if the proxy that
  * forwarded the INVITE is gone, its 487 is lost (the callee stops ringing, the caller times out); an unknown CANCEL
  * costs every destination of the set a CANCEL (and a 481).
+ * A call whose state is dropped without a final answer (its loop closed, or its handling failed) records no
+ * OUTCOME; a STOP is recorded when the BYE is routed, not when it is answered.
  */
 package org.sipha.dispatcher.engine;

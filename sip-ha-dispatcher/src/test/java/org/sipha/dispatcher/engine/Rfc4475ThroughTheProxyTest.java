@@ -79,7 +79,7 @@ class Rfc4475ThroughTheProxyTest {
         OUTCOME.put("unkscm", FORWARDED);
         OUTCOME.put("novelsc", FORWARDED);
         OUTCOME.put("unksm2", FORWARDED);
-        OUTCOME.put("bext01", FORWARDED);
+        OUTCOME.put("bext01", "420");
         OUTCOME.put("invut", "100, " + FORWARDED);
         OUTCOME.put("regaut01", FORWARDED);
         OUTCOME.put("multi01", "400");
@@ -108,6 +108,7 @@ class Rfc4475ThroughTheProxyTest {
     void theProxyDoesWithEachWhatTheRfcAsks(String name, String expected) throws IOException {
         List<String> elsewhere = new ArrayList<>();
         List<String> forwarded = new ArrayList<>();
+        List<String> answers = new ArrayList<>();
         TreeSet<String> outcome = new TreeSet<>();
         long before = PooledMemory.now().activeAllocations();
         ManualClock clock = new ManualClock();
@@ -126,6 +127,7 @@ class Rfc4475ThroughTheProxyTest {
                         forwarded.add(text);
                     } else if (to.getAddress().equals(CALLER.getAddress()) && text.startsWith("SIP/2.0 ")) {
                         outcome.add(text.substring(8, 11));
+                        answers.add(text);
                     } else {
                         elsewhere.add(to + " <- " + text);
                     }
@@ -144,6 +146,11 @@ class Rfc4475ThroughTheProxyTest {
         assertEquals(List.of(), elsewhere, name + ": sent where neither the destination nor the sender is");
         assertEquals(expected, outcome.isEmpty() ? DROPPED : String.join(", ", outcome), name);
         assertEquals(before, PooledMemory.now().activeAllocations(), name + ": pooled buffers still allocated");
+        if (name.equals("bext01")) { // the tags it does not support, as Unsupported
+            assertTrue(
+                    answers.get(0).contains("\r\nUnsupported: noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n"),
+                    answers.get(0));
+        }
         if (name.equals("dblreq")) { // the bytes after the REGISTER's body are no message of their own
             assertTrue(forwarded.stream().allMatch(m -> m.startsWith("REGISTER ")), forwarded.toString());
         }
