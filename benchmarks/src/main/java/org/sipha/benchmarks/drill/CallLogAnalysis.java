@@ -8,7 +8,8 @@ final class CallLogAnalysis {
 
     private CallLogAnalysis() {}
 
-    static FaultResult analyse(List<CallLog.Call> calls, FaultWindow w, int holdMs) {
+    /** @param accounting the records read back, or null when not measured */
+    static FaultResult analyse(List<CallLog.Call> calls, FaultWindow w, int holdMs, AccountingRecords accounting) {
         List<CallLog.Call> started = calls.stream()
                 .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs())
                 .toList();
@@ -46,7 +47,9 @@ final class CallLogAnalysis {
                                 .toList(),
                         w.injectMs()),
                 backOnPreferredAfter(started, w.recoverMs(), byB),
-                byB);
+                byB,
+                accounting == null ? -1 : accounting.lost(started),
+                accounting == null ? -1 : accounting.duplicated(started));
     }
 
     /**

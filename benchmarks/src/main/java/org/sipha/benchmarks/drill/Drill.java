@@ -95,6 +95,11 @@ final class Drill {
         }
         double loadEnd = System.currentTimeMillis();
         carrier.stop(options.holdMs() + 15_000);
+        AccountingRecords accounting = null;
+        if (options.accounting()) {
+            sleep(5_000); // the writers' last batches
+            accounting = AccountingRecords.read(galera);
+        }
         List<FaultWindow> windows = new ArrayList<>();
         List<Fault> faults = options.faults();
         for (int i = 0; i < faults.size(); i++) {
@@ -102,8 +107,9 @@ final class Drill {
             windows.add(new FaultWindow(faults.get(i), times.get(i)[0], times.get(i)[1], end));
         }
         List<CallLog.Call> calls = CallLog.read(carrier.callLog());
+        AccountingRecords records = accounting;
         List<FaultResult> results = windows.stream()
-                .map(w -> CallLogAnalysis.analyse(calls, w, options.holdMs()))
+                .map(w -> CallLogAnalysis.analyse(calls, w, options.holdMs(), records))
                 .toList();
         return new DrillRun(options, proxyA.describe(), loadStart, loadEnd, windows, calls, results, notes);
     }

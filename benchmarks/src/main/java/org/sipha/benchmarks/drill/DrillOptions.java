@@ -49,6 +49,11 @@ record DrillOptions(
                 .toList();
     }
 
+    /** Whether the proxies record calls into Galera (the site node with a cluster), checked after the load. */
+    boolean accounting() {
+        return !anchor && galeraNodesPerSite > 0;
+    }
+
     String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -34,7 +34,7 @@ final class DrillReport {
                 FaultResult r = run.results().get(i);
                 b.append(String.format(
                         Locale.ROOT,
-                        "| %s %s | %s | %d | %d | %d | %d | %s | %s | %s | %d | not measured |%n",
+                        "| %s %s | %s | %d | %d | %d | %d | %s | %s | %s | %d | %s |%n",
                         r.fault().id,
                         r.fault().description,
                         run.proxy(),
@@ -45,13 +45,18 @@ final class DrillReport {
                         seconds(r.maxSetupMs()),
                         seconds(r.recoveredAfterMs()),
                         r.backOnPreferredAfterMs() == -1 ? "never left" : seconds(r.backOnPreferredAfterMs()),
-                        r.answeredByB()));
+                        r.answeredByB(),
+                        r.accountingLost() < 0
+                                ? "not measured"
+                                : r.accountingLost() + " / " + r.accountingDuplicated()));
             }
         }
         b.append("\nColumns: calls started in the fault's window (from its injection to the next one); failed: no 200;"
                 + " cut: answered calls whose BYE fell in the window and got no 200; new calls succeed after: from the"
                 + " fault to the earliest 200 of the calls started before the repair after which none failed; back on site A after: from the"
-                + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs.\n");
+                + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs; accounting: of the"
+                + " window's calls, answered calls without an OUTCOME or START record plus ended calls without a STOP"
+                + " record, then records stored more than once (Kamailio keeps none here).\n");
         for (DrillRun run : runs) {
             for (String n : run.notes()) {
                 b.append("\n- ").append(run.proxy()).append(": ").append(n);

@@ -15,4 +15,6 @@ record FaultResult(
         double maxSetupMs,
         double recoveredAfterMs,
         double backOnPreferredAfterMs,
-        int answeredByB) {}
+        int answeredByB,
+        int accountingLost,
+        int accountingDuplicated) {}

@@ -139,6 +139,16 @@ final class GaleraCluster {
                 .trim();
     }
 
+    /** Runs {@code sql} on the first node that is Primary and returns its tab-separated rows. */
+    String query(String sql) {
+        for (Node n : nodes) {
+            if (status(n).startsWith("Primary\tSynced")) {
+                return Shell.run("mariadb", "--defaults-file=" + n.cnf(), "-N", "-B", "-e", sql);
+            }
+        }
+        throw new IllegalStateException("no Galera node is Primary and Synced");
+    }
+
     /** Removes the data folder (the processes are ended by pid with the drill's other children). */
     void deleteData() {
         if (base != null) {

@@ -123,7 +123,8 @@ final class KamailioSite implements SiteProxy {
                 "--bird-config=" + birdConf,
                 "--bird-socket=" + dir.resolve("bird.ctl"),
                 "--deadman-timeout-ms=500",
-                "--heartbeat-ms=100"));
+                "--heartbeat-ms=100",
+                "--damping=1000,8000,750,8000,1000"));
         watchdog = children.start(site.ns(), dir.resolve("watchdog.log"), cmd);
     }
 

@@ -81,6 +81,12 @@ final class SiteNodeProxy implements SiteProxy {
                 cmd.add(b);
             }
             cmd.addAll(options.galeraArgs(site));
+            if (options.accounting()) {
+                cmd.addAll(List.of(
+                        "--accounting",
+                        "--accounting-spool",
+                        dir.resolve("accounting-" + site.name() + ".spool").toString()));
+            }
             Files.writeString(
                     log,
                     "--- start " + System.currentTimeMillis() + "\n",

@@ -67,6 +67,16 @@ class ShortDrillTest {
                         "fault " + r.fault().id + ": new calls succeeded " + r.recoveredAfterMs() + " ms after it"));
     }
 
+    @Test
+    void noAccountingRecordIsLostOrStoredTwice() {
+        assertEach(
+                f -> true,
+                r -> assertEquals(
+                        "0 / 0",
+                        r.accountingLost() + " / " + r.accountingDuplicated(),
+                        "fault " + r.fault().id + ": accounting records lost / duplicated"));
+    }
+
     /**
      * Not yet the issue's "no call fails" for faults 3 and 5: the calls that fail are only those caught in the
      * first 1.5 s after both PBXs die (sent to them before health checking ejects them, then 503), and after a
