@@ -5,65 +5,88 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The proxies' accounting records read back from the Galera cluster's {@code cdr} table after the load: how many
- * rows of each kind ({@code OUTCOME}, {@code START}, {@code STOP}) each carrier call has (SIPp's Call-IDs start with
- * the call number). Immutable once read.
+ * The proxies' accounting records read back from the Galera cluster's {@code cdr} table after the load: rows per
+ * kind, carrier call (SIPp's Call-IDs start with the call number) and callee tag. Immutable once read.
  */
 final class AccountingRecords {
-    private final Map<String, Map<Integer, Integer>> rowsByKind;
+    /** "KIND call toTag" -> rows; "KIND call" -> rows over every tag. */
+    private final Map<String, Integer> rows;
 
-    private AccountingRecords(Map<String, Map<Integer, Integer>> rowsByKind) {
-        this.rowsByKind = rowsByKind;
+    private AccountingRecords(Map<String, Integer> rows) {
+        this.rows = rows;
     }
 
-    /** Reads {@code kind, call_id, COUNT(*)} through the mariadb client of a node in the Primary component. */
+    /** Reads {@code kind, call_id, to_tag, COUNT(*)} through the mariadb client of a synced Primary node. */
     static AccountingRecords read(GaleraCluster galera) {
-        String out = galera.query("SELECT kind, call_id, COUNT(*) FROM sipha.cdr GROUP BY kind, call_id");
-        Map<String, Map<Integer, Integer>> rows = new HashMap<>();
+        String out =
+                galera.query("SELECT kind, call_id, to_tag, COUNT(*) FROM sipha.cdr GROUP BY kind, call_id, to_tag");
+        Map<String, Integer> rows = new HashMap<>();
         for (String line : out.split("\n")) {
-            String[] f = line.split("\t");
-            if (f.length != 3) {
+            String[] f = line.split("\t", -1);
+            if (f.length != 4) {
                 continue;
             }
             int dash = f[1].indexOf('-');
             try {
                 int call = Integer.parseInt(f[1].substring(0, dash));
-                rows.computeIfAbsent(f[0], k -> new HashMap<>())
-                        .merge(call, Integer.parseInt(f[2].trim()), Integer::sum);
+                int n = Integer.parseInt(f[3].trim());
+                rows.merge(f[0] + " " + call + " " + f[2], n, Integer::sum);
+                rows.merge(f[0] + " " + call, n, Integer::sum);
             } catch (RuntimeException notACarrierCall) {
-                // the proxies' own rows (none expected) or another Call-ID form
+                // another Call-ID form: not one of the carrier's calls
             }
         }
         return new AccountingRecords(rows);
     }
 
-    private int rows(String kind, int call) {
-        return rowsByKind.getOrDefault(kind, Map.of()).getOrDefault(call, 0);
+    private int rows(String kind, CallLog.Call c) {
+        return rows.getOrDefault(kind + " " + c.number(), 0);
     }
 
-    /** Records missing for {@code calls}: an answered call needs an OUTCOME and a START, an ended one a STOP. */
+    private int rowsOfDialog(String kind, CallLog.Call c) {
+        return rows.getOrDefault(kind + " " + c.number() + " " + c.toTag(), 0);
+    }
+
+    /**
+     * Records missing for {@code calls}: an answered call needs an OUTCOME and a START of the dialog the carrier
+     * kept, an ended one its STOP.
+     */
     int lost(List<CallLog.Call> calls) {
         int lost = 0;
         for (CallLog.Call c : calls) {
             if (c.answered()) {
-                lost += rows("OUTCOME", c.number()) == 0 ? 1 : 0;
-                lost += rows("START", c.number()) == 0 ? 1 : 0;
+                lost += rows("OUTCOME", c) == 0 ? 1 : 0;
+                lost += rowsOfDialog("START", c) == 0 ? 1 : 0;
             }
             if (c.ended()) {
-                lost += rows("STOP", c.number()) == 0 ? 1 : 0;
+                lost += rowsOfDialog("STOP", c) == 0 ? 1 : 0;
             }
         }
         return lost;
     }
 
-    /** Rows beyond one per kind and call for {@code calls}. */
+    /** Rows stored more than once: OUTCOMEs beyond one per call, STARTs and STOPs beyond one per dialog. */
     int duplicated(List<CallLog.Call> calls) {
         int dup = 0;
         for (CallLog.Call c : calls) {
-            for (String kind : List.of("OUTCOME", "START", "STOP")) {
-                dup += Math.max(0, rows(kind, c.number()) - 1);
-            }
+            dup += Math.max(0, rows("OUTCOME", c) - 1);
+            dup += Math.max(0, rowsOfDialog("START", c) - 1);
+            dup += Math.max(0, rowsOfDialog("STOP", c) - 1);
         }
         return dup;
+    }
+
+    /**
+     * STARTs of other dialogs of the same calls: a PBX that answered late (after the call had failed over from it)
+     * made a second dialog, which the proxy relays and records as it must; the carrier never took it up.
+     */
+    int otherDialogs(List<CallLog.Call> calls) {
+        int other = 0;
+        for (CallLog.Call c : calls) {
+            if (c.answered()) {
+                other += rows("START", c) - rowsOfDialog("START", c);
+            }
+        }
+        return other;
     }
 }

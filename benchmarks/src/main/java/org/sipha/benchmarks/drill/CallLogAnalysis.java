@@ -49,7 +49,8 @@ final class CallLogAnalysis {
                 backOnPreferredAfter(started, w.recoverMs(), byB),
                 byB,
                 accounting == null ? -1 : accounting.lost(started),
-                accounting == null ? -1 : accounting.duplicated(started));
+                accounting == null ? -1 : accounting.duplicated(started),
+                accounting == null ? -1 : accounting.otherDialogs(started));
     }
 
     /**

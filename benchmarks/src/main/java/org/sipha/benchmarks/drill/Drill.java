@@ -24,6 +24,9 @@ final class Drill {
 
     DrillRun run() throws IOException {
         Files.createDirectories(options.out());
+        for (String previous : List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md")) {
+            Files.deleteIfExists(options.out().resolve(previous));
+        }
         Namespaces.removeStale();
         Namespaces namespaces = new Namespaces();
         try (ChildProcesses children = new ChildProcesses()) {

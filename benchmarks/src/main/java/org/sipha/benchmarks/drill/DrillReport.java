@@ -48,7 +48,10 @@ final class DrillReport {
                         r.answeredByB(),
                         r.accountingLost() < 0
                                 ? "not measured"
-                                : r.accountingLost() + " / " + r.accountingDuplicated()));
+                                : r.accountingLost() + " / " + r.accountingDuplicated()
+                                        + (r.accountingOtherDialogs() > 0
+                                                ? " (+" + r.accountingOtherDialogs() + " second dialogs)"
+                                                : "")));
             }
         }
         b.append("\nColumns: calls started in the fault's window (from its injection to the next one); failed: no 200;"
@@ -56,7 +59,9 @@ final class DrillReport {
                 + " fault to the earliest 200 of the calls started before the repair after which none failed; back on site A after: from the"
                 + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs; accounting: of the"
                 + " window's calls, answered calls without an OUTCOME or START record plus ended calls without a STOP"
-                + " record, then records stored more than once (Kamailio keeps none here).\n");
+                + " record, then records stored more than once; second dialogs: STARTs of a late 200 from a PBX the call had"
+                + " failed over from, which the proxy relays and records as it must and the carrier never took up"
+                + " (Kamailio keeps no records here).\n");
         for (DrillRun run : runs) {
             for (String n : run.notes()) {
                 b.append("\n- ").append(run.proxy()).append(": ").append(n);

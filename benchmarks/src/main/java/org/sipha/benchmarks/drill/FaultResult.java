@@ -17,4 +17,5 @@ record FaultResult(
         double backOnPreferredAfterMs,
         int answeredByB,
         int accountingLost,
-        int accountingDuplicated) {}
+        int accountingDuplicated,
+        int accountingOtherDialogs) {}
