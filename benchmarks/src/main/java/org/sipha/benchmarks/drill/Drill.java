@@ -1,0 +1,145 @@
+package org.sipha.benchmarks.drill;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One run of the drill: builds the topology, starts the router, the Galera cluster, both sites and the carrier's
+ * load, injects each fault into site A in turn and repairs it, then tears everything down and measures each fault
+ * from the carrier's per-call log. One thread runs it; {@link #run()} once.
+ */
+final class Drill {
+    private static final long START_TIMEOUT_MS = 120_000;
+    private static final long BACK_TIMEOUT_MS = 60_000;
+    private static final long SETTLE_MS = 4_000;
+
+    private final DrillOptions options;
+    private final List<String> notes = new ArrayList<>();
+
+    Drill(DrillOptions options) {
+        this.options = options;
+    }
+
+    DrillRun run() throws IOException {
+        Files.createDirectories(options.out());
+        for (String previous : List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md")) {
+            Files.deleteIfExists(options.out().resolve(previous));
+        }
+        Namespaces.removeStale();
+        Namespaces namespaces = new Namespaces();
+        try (ChildProcesses children = new ChildProcesses()) {
+            try {
+                namespaces.create();
+                return runIn(namespaces, children);
+            } finally {
+                children.close();
+                namespaces.deleteAll();
+            }
+        } finally {
+            namespaces.deleteAll();
+        }
+    }
+
+    private DrillRun runIn(Namespaces namespaces, ChildProcesses children) throws IOException {
+        Router router = new Router(children, options.out());
+        router.start();
+        GaleraCluster galera = new GaleraCluster(children, options);
+        try {
+            if (options.galeraNodesPerSite() > 0) {
+                galera.start();
+                log("Galera cluster synced");
+            }
+            return load(namespaces, children, router, galera);
+        } finally {
+            children.close();
+            galera.deleteData();
+        }
+    }
+
+    private DrillRun load(Namespaces namespaces, ChildProcesses children, Router router, GaleraCluster galera)
+            throws IOException {
+        List<Pbx> pbxsA = pbxs(children, Topology.A);
+        List<Pbx> pbxsB = pbxs(children, Topology.B);
+        pbxsA.forEach(Pbx::start);
+        pbxsB.forEach(Pbx::start);
+        SiteProxy proxyA = proxy(children, Topology.A, pbxsA);
+        SiteProxy proxyB = proxy(children, Topology.B, pbxsB);
+        proxyA.start();
+        proxyB.start();
+        if (!router.awaitBothAnnounced(START_TIMEOUT_MS)) {
+            throw new IllegalStateException(
+                    "the sites did not both announce within " + START_TIMEOUT_MS + " ms; see " + options.out());
+        }
+        log("both sites announce; site A preferred");
+        Carrier carrier = new Carrier(children, options.scenarios().resolve("uac_drill.xml"), options.out());
+        double loadStart = System.currentTimeMillis();
+        carrier.start(options.callsPerSecond(), options.holdMs());
+        sleep(SETTLE_MS + options.holdMs());
+        FaultInjector injector = new FaultInjector(namespaces, proxyA, pbxsA);
+        List<double[]> times = new ArrayList<>();
+        for (Fault f : options.faults()) {
+            double inject = System.currentTimeMillis();
+            log("fault " + f.id + ": " + f.description);
+            injector.inject(f);
+            sleep(options.faultMs());
+            double repair = System.currentTimeMillis();
+            log("repair " + f.id);
+            injector.repair(f);
+            if (!router.awaitPreferred("A", BACK_TIMEOUT_MS)) {
+                notes.add("fault " + f.id + ": site A was not preferred again within " + BACK_TIMEOUT_MS + " ms");
+            }
+            if (f == Fault.QUORUM_LOST && options.galeraNodesPerSite() > 0) {
+                galera.awaitSynced(60_000);
+            }
+            sleep(SETTLE_MS + options.holdMs());
+            times.add(new double[] {inject, repair});
+        }
+        double loadEnd = System.currentTimeMillis();
+        carrier.stop(options.holdMs() + 15_000);
+        AccountingRecords accounting = null;
+        if (options.accounting()) {
+            sleep(5_000); // the writers' last batches
+            accounting = AccountingRecords.read(galera);
+        }
+        List<FaultWindow> windows = new ArrayList<>();
+        List<Fault> faults = options.faults();
+        for (int i = 0; i < faults.size(); i++) {
+            double end = i + 1 < faults.size() ? times.get(i + 1)[0] : loadEnd;
+            windows.add(new FaultWindow(faults.get(i), times.get(i)[0], times.get(i)[1], end));
+        }
+        List<CallLog.Call> calls = CallLog.read(carrier.callLog());
+        AccountingRecords records = accounting;
+        List<FaultResult> results = windows.stream()
+                .map(w -> CallLogAnalysis.analyse(calls, w, options.holdMs(), records))
+                .toList();
+        return new DrillRun(options, proxyA.describe(), loadStart, loadEnd, windows, calls, results, notes);
+    }
+
+    private List<Pbx> pbxs(ChildProcesses children, Topology.Site site) {
+        return List.of(
+                new Pbx(children, site, 0, options.scenarios().resolve("pbx.cfg"), options.out()),
+                new Pbx(children, site, 1, options.scenarios().resolve("pbx.cfg"), options.out()));
+    }
+
+    private SiteProxy proxy(ChildProcesses children, Topology.Site site, List<Pbx> pbxs) {
+        List<String> backends = pbxs.stream().map(Pbx::uri).toList();
+        return options.anchor()
+                ? new KamailioSite(children, site, options, backends, options.out())
+                : new SiteNodeProxy(children, site, options, backends, options.out());
+    }
+
+    private static void log(String what) {
+        System.out.printf("%tT.%<tL drill: %s%n", System.currentTimeMillis(), what);
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

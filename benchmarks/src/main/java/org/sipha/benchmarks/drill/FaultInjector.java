@@ -1,0 +1,56 @@
+package org.sipha.benchmarks.drill;
+
+import java.util.List;
+
+/**
+ * Injects each {@link Fault} into site A and repairs it: signals to the proxy, its BGP speaker and the PBXs, links
+ * cut and restored. The drill's thread.
+ */
+final class FaultInjector {
+    private final Namespaces namespaces;
+    private final SiteProxy proxyA;
+    private final List<Pbx> pbxsA;
+
+    FaultInjector(Namespaces namespaces, SiteProxy proxyA, List<Pbx> pbxsA) {
+        this.namespaces = namespaces;
+        this.proxyA = proxyA;
+        this.pbxsA = pbxsA;
+    }
+
+    void inject(Fault f) {
+        switch (f) {
+            case PBX_KILLED -> pbxsA.get(0).kill();
+            case PBX_HUNG -> pbxsA.get(1).hang();
+            case PROXY_KILLED -> proxyA.kill();
+            case PROXY_HUNG -> proxyA.hang();
+            case SPEAKER_KILLED -> proxyA.killSpeaker();
+            case BOTH_PBXS_KILLED -> pbxsA.forEach(Pbx::kill);
+            case QUORUM_LOST -> namespaces.setLink(Topology.FAR, "shdfa", false);
+            case SITE_DARK -> {
+                namespaces.setLink(Topology.A.ns(), Topology.A.uplinkDev(), false);
+                namespaces.setLink(Topology.A.ns(), Topology.A.lanDev(), false);
+            }
+            case MAINTENANCE -> proxyA.plannedStop();
+        }
+    }
+
+    void repair(Fault f) {
+        switch (f) {
+            case PBX_KILLED -> pbxsA.get(0).start();
+            case PBX_HUNG -> pbxsA.get(1).resume();
+            case PROXY_KILLED, MAINTENANCE -> proxyA.start();
+            case PROXY_HUNG -> proxyA.resume();
+            case SPEAKER_KILLED -> {
+                // the node stays withdrawn once its own BIRD is gone, until it restarts
+                proxyA.stopForRestart();
+                proxyA.start();
+            }
+            case BOTH_PBXS_KILLED -> pbxsA.forEach(Pbx::start);
+            case QUORUM_LOST -> namespaces.setLink(Topology.FAR, "shdfa", true);
+            case SITE_DARK -> {
+                namespaces.setLink(Topology.A.ns(), Topology.A.uplinkDev(), true);
+                namespaces.setLink(Topology.A.ns(), Topology.A.lanDev(), true);
+            }
+        }
+    }
+}
