@@ -30,15 +30,10 @@ final class Drill {
         Namespaces.removeStale();
         Namespaces namespaces = new Namespaces();
         try (ChildProcesses children = new ChildProcesses()) {
-            try {
-                namespaces.create();
-                return runIn(namespaces, children);
-            } finally {
-                children.close();
-                namespaces.deleteAll();
-            }
+            namespaces.create();
+            return runIn(namespaces, children);
         } finally {
-            namespaces.deleteAll();
+            namespaces.deleteAll(); // after every process is gone (the children were closed first)
         }
     }
 
