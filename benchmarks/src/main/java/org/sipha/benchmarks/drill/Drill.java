@@ -24,7 +24,8 @@ final class Drill {
 
     DrillRun run() throws IOException {
         Files.createDirectories(options.out());
-        for (String previous : List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md")) {
+        for (String previous :
+                List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md", "proxy-A.log", "proxy-B.log")) {
             Files.deleteIfExists(options.out().resolve(previous));
         }
         Namespaces.removeStale();
