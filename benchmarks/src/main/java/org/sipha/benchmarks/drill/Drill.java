@@ -110,6 +110,16 @@ final class Drill {
         List<FaultResult> results = windows.stream()
                 .map(w -> CallLogAnalysis.analyse(calls, w, options.holdMs(), records))
                 .toList();
+        if (records != null) {
+            for (FaultWindow w : windows) {
+                String missing = records.missing(calls.stream()
+                        .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs())
+                        .toList());
+                if (!missing.isEmpty()) {
+                    notes.add("fault " + w.fault().id + ": accounting records missing:" + " " + missing);
+                }
+            }
+        }
         return new DrillRun(options, proxyA.describe(), loadStart, loadEnd, windows, calls, results, notes);
     }
 
