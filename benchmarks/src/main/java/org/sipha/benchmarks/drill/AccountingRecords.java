@@ -65,6 +65,23 @@ final class AccountingRecords {
         return lost;
     }
 
+    /** Which records are missing, by kind and carrier call number (empty when none), for the report's notes. */
+    String missing(List<CallLog.Call> calls) {
+        StringBuilder b = new StringBuilder();
+        for (CallLog.Call c : calls) {
+            if (c.answered() && rows("OUTCOME", c) == 0) {
+                b.append(" OUTCOME of call ").append(c.number()).append(';');
+            }
+            if (c.answered() && rowsOfDialog("START", c) == 0) {
+                b.append(" START of call ").append(c.number()).append(';');
+            }
+            if (c.ended() && rowsOfDialog("STOP", c) == 0) {
+                b.append(" STOP of call ").append(c.number()).append(';');
+            }
+        }
+        return b.toString().trim();
+    }
+
     /** Rows stored more than once: OUTCOMEs beyond one per call, STARTs and STOPs beyond one per dialog. */
     int duplicated(List<CallLog.Call> calls) {
         int dup = 0;

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 final class ChildProcesses implements AutoCloseable {
     private final List<Process> running = new CopyOnWriteArrayList<>();
     private final Thread hook = new Thread(this::killAll, "drill-kill-children");
+    /** Set first by {@link #killAll()}: the drill's thread may still be starting processes meanwhile. */
+    private volatile boolean closed;
 
     ChildProcesses() {
         Runtime.getRuntime().addShutdownHook(hook);
@@ -24,6 +26,9 @@ final class ChildProcesses implements AutoCloseable {
 
     /** Starts {@code cmd} in namespace {@code ns}, output and errors appended to {@code log}. */
     Process start(String ns, Path log, List<String> cmd) {
+        if (closed) {
+            throw new IllegalStateException("the drill is being stopped");
+        }
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         full.addAll(cmd);
         try {
@@ -33,17 +38,27 @@ final class ChildProcesses implements AutoCloseable {
                     .start();
             p.getOutputStream().close();
             running.add(p);
+            if (closed) { // killAll may have taken its snapshot before the add: this one is ours to end
+                kill(p);
+                throw new IllegalStateException("the drill is being stopped");
+            }
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + full, e);
         }
     }
 
-    /** SIGKILL to the process and its descendants, then waits (at most 10 s) for it. */
+    /**
+     * SIGKILL to the descendants, then (50 ms later, so that the process can still reap them instead of leaving
+     * them to PID 1) to the process, then waits (at most 10 s) for it.
+     */
     void kill(Process p) {
         List<ProcessHandle> kids = p.descendants().toList();
-        p.destroyForcibly();
         kids.forEach(ProcessHandle::destroyForcibly);
+        if (!kids.isEmpty()) {
+            Drill.sleep(50);
+        }
+        p.destroyForcibly();
         awaitExit(p, 10_000);
     }
 
@@ -72,8 +87,12 @@ final class ChildProcesses implements AutoCloseable {
     }
 
     private void killAll() {
+        closed = true;
         for (Process p : running) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+        Drill.sleep(50);
+        for (Process p : running) {
             p.destroyForcibly();
         }
         for (Process p : running) {

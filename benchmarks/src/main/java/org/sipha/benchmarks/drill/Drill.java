@@ -24,21 +24,17 @@ final class Drill {
 
     DrillRun run() throws IOException {
         Files.createDirectories(options.out());
-        for (String previous : List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md")) {
+        for (String previous :
+                List.of("calls.log", "carrier.log", "carrier-errors.log", "report.md", "proxy-A.log", "proxy-B.log")) {
             Files.deleteIfExists(options.out().resolve(previous));
         }
         Namespaces.removeStale();
         Namespaces namespaces = new Namespaces();
         try (ChildProcesses children = new ChildProcesses()) {
-            try {
-                namespaces.create();
-                return runIn(namespaces, children);
-            } finally {
-                children.close();
-                namespaces.deleteAll();
-            }
+            namespaces.create();
+            return runIn(namespaces, children);
         } finally {
-            namespaces.deleteAll();
+            namespaces.deleteAll(); // after every process is gone (the children were closed first)
         }
     }
 
@@ -114,6 +110,16 @@ final class Drill {
         List<FaultResult> results = windows.stream()
                 .map(w -> CallLogAnalysis.analyse(calls, w, options.holdMs(), records))
                 .toList();
+        if (records != null) {
+            for (FaultWindow w : windows) {
+                String missing = records.missing(calls.stream()
+                        .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs())
+                        .toList());
+                if (!missing.isEmpty()) {
+                    notes.add("fault " + w.fault().id + ": accounting records missing:" + " " + missing);
+                }
+            }
+        }
         return new DrillRun(options, proxyA.describe(), loadStart, loadEnd, windows, calls, results, notes);
     }
 

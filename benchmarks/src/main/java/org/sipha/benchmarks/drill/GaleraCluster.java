@@ -22,6 +22,13 @@ final class GaleraCluster {
     private final DrillOptions options;
     private final List<Node> nodes = new ArrayList<>();
     private Path base;
+    /** Removes the data folder if the JVM exits first (its processes are being killed by then). */
+    private final Thread hook = new Thread(
+            () -> {
+                Drill.sleep(2_000);
+                removeData();
+            },
+            "drill-galera-data");
 
     /** One node: its site, address, folder. */
     record Node(Topology.Site site, String ip, Path dir) {
@@ -37,6 +44,7 @@ final class GaleraCluster {
 
     void start() throws IOException {
         base = Files.createTempDirectory(Path.of("/tmp"), "sipha-drill-galera-");
+        Runtime.getRuntime().addShutdownHook(hook);
         for (int i = 0; i < options.galeraNodesPerSite(); i++) {
             for (Topology.Site s : Topology.SITES) {
                 nodes.add(new Node(s, s.galeraIps().get(i), base.resolve("n" + s.name() + i)));
@@ -151,6 +159,17 @@ final class GaleraCluster {
 
     /** Removes the data folder (the processes are ended by pid with the drill's other children). */
     void deleteData() {
+        removeData();
+        if (base != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
+        }
+    }
+
+    private void removeData() {
         if (base != null) {
             Shell.tryRun("rm", "-rf", base.toString());
         }

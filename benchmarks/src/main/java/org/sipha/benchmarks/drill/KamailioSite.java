@@ -144,8 +144,7 @@ final class KamailioSite implements SiteProxy {
 
     @Override
     public void kill() {
-        kamailioProcesses().forEach(ProcessHandle::destroyForcibly);
-        children.awaitExit(kamailio, 10_000);
+        children.kill(kamailio);
     }
 
     @Override

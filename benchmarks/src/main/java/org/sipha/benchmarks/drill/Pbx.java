@@ -73,8 +73,7 @@ final class Pbx {
     }
 
     void kill() {
-        processes().forEach(ProcessHandle::destroyForcibly);
-        children.awaitExit(process, 10_000);
+        children.kill(process);
     }
 
     void hang() {
