@@ -1,7 +1,9 @@
 package org.sipha.examples.proxy;
 
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.sipha.core.model.Destination;
 import org.sipha.dispatcher.RoutingDiff;
 import org.sipha.dispatcher.RoutingTableWriter;
@@ -110,9 +112,16 @@ final class GaleraConfigWiring implements AutoCloseable {
                         ReferenceProxy.dispatcherConfig(options, routing.destinations(), routing.states()))
                 .get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         if (health != null && !checked.equals(routing.destinations())) {
-            health.replaceDestinations(routing.destinations()).get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            try { // the table is reloaded by now: a health checker that cannot follow is warned about, not fatal
+                health.replaceDestinations(routing.destinations()).get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                checked = routing.destinations();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn(
+                        "health checking did not take the members of version {} ({}); the next version retries",
+                        next.number(),
+                        e instanceof ExecutionException ? e.getCause().getMessage() : "no answer in time");
+            }
         }
-        checked = routing.destinations();
         RecordRouteKeys keys = keys(routing);
         RecordRouteKeyRing ring = server.recordRouteKeys();
         if (!keys.equals(ring.keys())) {
