@@ -1,5 +1,6 @@
 package org.sipha.dispatcher;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -66,7 +67,7 @@ public final class RoutingTableWriter implements AutoCloseable {
      *     is refused or the writer closes first
      */
     public CompletableFuture<RoutingDiff> reload(final DispatcherConfig next) {
-        java.util.Objects.requireNonNull(next, "next");
+        Objects.requireNonNull(next, "next");
         return enqueue(o -> o.reload(next));
     }
 

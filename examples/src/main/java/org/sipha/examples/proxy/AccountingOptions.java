@@ -79,12 +79,7 @@ final class AccountingOptions {
     }
 
     private static long number(String option, String v, long min, long max) {
-        long n;
-        try {
-            n = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": not a number: " + v, e);
-        }
+        long n = ProxyOptions.number(v, option);
         if (n < min || n > max) {
             throw new IllegalArgumentException(option + ": must be in [" + min + ", " + max + "], got " + v);
         }

@@ -115,7 +115,7 @@ final class DestinationListReload {
             if (health != null) {
                 health.replaceDestinations(destinations).get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             }
-            writer.submit(o -> o.reload(config)).get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            writer.reload(config).get(APPLY_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             long v = ++version;
             for (RoutingDiff.DestinationChange c : diff.destinationChanges(RoutingDiff.Kind.REMOVED)) {
                 log.forget(c.id());
