@@ -49,6 +49,13 @@ final class SiteQuorumTracker {
     private final int[] badRun;
     private final String[] reason;
     private final long staleAfterNanos;
+    /** When {@link #expireStale} last ran, once {@link #staleChecked}. */
+    private long lastStaleCheckNanos;
+
+    private boolean staleChecked;
+    /** Silence is counted from here at the earliest: the end of the last pause of this process. */
+    private long resumedAtNanos;
+
     private final List<GaleraEventListener> listeners = new CopyOnWriteArrayList<>();
     private String pinnedUuid;
     private boolean siteQuorate;
@@ -65,6 +72,7 @@ final class SiteQuorumTracker {
         this.canaryEnabled = config.canaryIntervalMs() > 0;
         long now = System.nanoTime();
         java.util.Arrays.fill(lastBadNanos, now);
+        this.resumedAtNanos = now;
         java.util.Arrays.fill(canaryOkStartNanos, now - 1);
         this.up = new boolean[n];
         this.goodRun = new int[n];
@@ -142,10 +150,20 @@ final class SiteQuorumTracker {
     /**
      * Demotes every up node whose latest poll result is older than 3 poll intervals plus 2 poll timeouts: its poll
      * thread died (an Error ends a scheduled task silently) or hangs, and a last good answer proves nothing now.
+     * A gap that long between two checks means this process itself was stopped (SIGSTOP, a long GC pause), and its
+     * pollers with it: silence is then counted from the resume, so the nodes get a fresh poll before a verdict.
      */
     void expireStale(long nowNanos) {
+        if (staleChecked && nowNanos - lastStaleCheckNanos >= staleAfterNanos) {
+            resumedAtNanos = nowNanos;
+            LOG.warn(
+                    "no staleness check for {} ms: this process was paused; counting poll silence from now",
+                    TimeUnit.NANOSECONDS.toMillis(nowNanos - lastStaleCheckNanos));
+        }
+        lastStaleCheckNanos = nowNanos;
+        staleChecked = true;
         for (int i = 0; i < last.length; i++) {
-            if (up[i] && last[i] != null && nowNanos - last[i].polledAtNanos() >= staleAfterNanos) {
+            if (up[i] && last[i] != null && nowNanos - silentSince(i) >= staleAfterNanos) {
                 long silentMs = TimeUnit.NANOSECONDS.toMillis(nowNanos - last[i].polledAtNanos());
                 String why =
                         nodes.get(i).name() + ": no poll result for " + silentMs + " ms (poll thread dead or stuck)";
@@ -153,6 +171,11 @@ final class SiteQuorumTracker {
                 demoteIndex(i, why);
             }
         }
+    }
+
+    private long silentSince(int i) {
+        long polled = last[i].polledAtNanos();
+        return resumedAtNanos - polled > 0 ? resumedAtNanos : polled;
     }
 
     /** The routing layer saw an error that proves the node unusable (1047, connection loss): down at once. */

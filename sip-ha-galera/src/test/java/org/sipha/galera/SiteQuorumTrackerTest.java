@@ -221,6 +221,32 @@ class SiteQuorumTrackerTest {
     }
 
     @Test
+    void aPauseOfThisProcessIsNotTakenForNodesGoneSilent() {
+        NodeStatus s = good(1, 5);
+        t.onStatus(s);
+        t.onStatus(s);
+        long step = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200);
+        long bound = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(3 * 200 + 2 * 800);
+        long now = s.polledAtNanos() + step;
+        t.expireStale(now);
+        // the checker itself did not run for 6 s: the whole process was stopped, its pollers too
+        now += java.util.concurrent.TimeUnit.SECONDS.toNanos(6);
+        t.expireStale(now);
+        assertTrue(t.view().node("n1").up(), "silence counted from the resume, not from the last poll");
+        long resumed = now;
+        while (now + step < resumed + bound) {
+            now += step;
+            t.expireStale(now);
+        }
+        assertTrue(t.view().node("n1").up(), "within the bound after the resume");
+        t.expireStale(resumed + bound);
+        assertFalse(t.view().node("n1").up(), "still no poll result a whole bound after the resume");
+        assertTrue(
+                t.view().node("n1").reason().contains("no poll result"),
+                t.view().node("n1").reason());
+    }
+
+    @Test
     void donorIsRefusedUnlessAllowed() {
         t.onStatus(st(1, "Primary", 2, 4, UUID, 5));
         t.onStatus(st(1, "Primary", 2, 4, UUID, 5));
