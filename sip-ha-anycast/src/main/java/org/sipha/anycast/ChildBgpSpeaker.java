@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the JVM hangs: the speaker lives on, so the dead-man relay withdraws through its control socket.</li>
  * </ul>
  * A speaker shared with other services (the host's BIRD) outlives the node and its relay when both are killed
- * together; this one cannot.
+ * together; this one cannot. A speaker that dies on its own while the node lives is started again (bounded by a
+ * {@link RestartBudget}), as a service manager would.
  *
  * <p>The parent-death signal fires when the thread that started the process ends, so a dedicated thread starts it
  * and waits for it for as long as it runs. Threading: {@link #start} and {@link #close} by the owner; {@link #pid}
@@ -36,19 +37,33 @@ public final class ChildBgpSpeaker implements AutoCloseable {
 
     private final List<String> command;
     private final Path controlSocket;
+    private final RestartBudget restarts;
+    /** Guards the hand-over of {@link #process} between a restart and {@link #close}. */
+    private final Object lifecycle = new Object();
+
     private volatile Process process;
     /** Set by {@link #close}: an exit after it is the one we asked for. */
     private volatile boolean closing;
 
-    private ChildBgpSpeaker(List<String> command, Path controlSocket) {
+    private ChildBgpSpeaker(List<String> command, Path controlSocket, RestartBudget restarts) {
         this.command = List.copyOf(command);
         this.controlSocket = controlSocket;
+        this.restarts = restarts;
     }
 
-    /** BIRD ({@code birdBinary}) with configuration {@code config} and control socket {@code controlSocket}. */
+    /**
+     * BIRD ({@code birdBinary}) with configuration {@code config} and control socket {@code controlSocket}; restarted
+     * when it exits on its own, at most 5 times in 60 s.
+     */
     public static ChildBgpSpeaker bird(String birdBinary, Path config, Path controlSocket) {
+        return bird(birdBinary, config, controlSocket, new RestartBudget(5, 60_000));
+    }
+
+    static ChildBgpSpeaker bird(String birdBinary, Path config, Path controlSocket, RestartBudget restarts) {
         return new ChildBgpSpeaker(
-                List.of(birdBinary, "-f", "-c", config.toString(), "-s", controlSocket.toString()), controlSocket);
+                List.of(birdBinary, "-f", "-c", config.toString(), "-s", controlSocket.toString()),
+                controlSocket,
+                restarts);
     }
 
     /** The command run under {@code setpriv}. */
@@ -92,7 +107,11 @@ public final class ChildBgpSpeaker implements AutoCloseable {
         LOG.info("BGP speaker pid {} runs as this node's child (dies with it): {}", p.pid(), command);
     }
 
-    /** On the owner thread: starts the process and waits for it, so the parent-death signal stays armed. */
+    /**
+     * On the owner thread: starts the process and waits for it, so the parent-death signal stays armed. A speaker
+     * that exits on its own is started again within the restart budget; it starts with the prefix withdrawn and
+     * the controller's reconciliation re-applies the current decision.
+     */
     private void run(List<String> cmd, CompletableFuture<Process> started) {
         Process p;
         try {
@@ -103,18 +122,53 @@ public final class ChildBgpSpeaker implements AutoCloseable {
         }
         started.complete(p);
         try {
-            int rc = p.waitFor();
-            if (closing) {
-                LOG.info("BGP speaker pid {} exited with {}", p.pid(), rc);
-            } else {
+            while (true) {
+                int rc = p.waitFor();
+                if (closing) {
+                    LOG.info("BGP speaker pid {} exited with {}", p.pid(), rc);
+                    return;
+                }
+                long delayMs = restarts.nextDelayMs(System.nanoTime());
+                if (delayMs < 0) {
+                    LOG.error(
+                            "BGP speaker pid {} exited with {} on its own, {}: its sessions are down, so the prefix "
+                                    + "stays withdrawn until this program restarts",
+                            p.pid(),
+                            rc,
+                            restarts.describeExhausted());
+                    return;
+                }
                 LOG.warn(
-                        "BGP speaker pid {} exited with {} on its own: its sessions are down, so the prefix stays "
-                                + "withdrawn until this program restarts",
+                        "BGP speaker pid {} exited with {} on its own: its sessions are down; restarting it in {} ms",
                         p.pid(),
-                        rc);
+                        rc,
+                        delayMs);
+                Thread.sleep(delayMs);
+                p = restart(cmd);
+                if (p == null) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // only close() ends the process
+        }
+    }
+
+    /** @return the new speaker, or null when {@link #close} came first or it cannot be started. */
+    private Process restart(List<String> cmd) {
+        synchronized (lifecycle) {
+            if (closing) {
+                return null;
+            }
+            try {
+                Process p = new ProcessBuilder(cmd).inheritIO().start();
+                process = p;
+                LOG.info("BGP speaker restarted as pid {}", p.pid());
+                return p;
+            } catch (IOException e) {
+                LOG.error("cannot restart the BGP speaker {}: {}; the prefix stays withdrawn", command, e.toString());
+                return null;
+            }
         }
     }
 
@@ -163,9 +217,12 @@ public final class ChildBgpSpeaker implements AutoCloseable {
     /** SIGTERM (BIRD closes its sessions with an administrative shutdown), then SIGKILL after 5 s. */
     @Override
     public void close() {
-        closing = true;
-        Process p = process;
-        process = null;
+        Process p;
+        synchronized (lifecycle) {
+            closing = true;
+            p = process;
+            process = null;
+        }
         if (p == null) {
             return;
         }

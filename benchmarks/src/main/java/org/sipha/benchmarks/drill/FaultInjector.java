@@ -41,9 +41,7 @@ final class FaultInjector {
             case PROXY_KILLED, MAINTENANCE -> proxyA.start();
             case PROXY_HUNG -> proxyA.resume();
             case SPEAKER_KILLED -> {
-                // the node stays withdrawn once its own BIRD is gone, until it restarts
-                proxyA.stopForRestart();
-                proxyA.start();
+                // nothing to do: the node starts its own BIRD again, and its reconciliation re-announces
             }
             case BOTH_PBXS_KILLED -> pbxsA.forEach(Pbx::start);
             case QUORUM_LOST -> namespaces.setLink(Topology.FAR, "shdfa", true);

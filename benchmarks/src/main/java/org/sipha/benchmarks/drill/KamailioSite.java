@@ -178,12 +178,6 @@ final class KamailioSite implements SiteProxy {
         children.stop(kamailio, 10_000);
     }
 
-    /** Stops the watchdog (its BIRD goes with it), to be started again by {@link #start()}. */
-    @Override
-    public void stopForRestart() {
-        children.stop(watchdog, 10_000);
-    }
-
     @Override
     public String describe() {
         return "Kamailio + watchdog";

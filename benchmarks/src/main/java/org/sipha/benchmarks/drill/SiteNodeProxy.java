@@ -130,11 +130,6 @@ final class SiteNodeProxy implements SiteProxy {
     }
 
     @Override
-    public void stopForRestart() {
-        children.stop(process, 10_000);
-    }
-
-    @Override
     public String describe() {
         return "sip-ha site node";
     }

@@ -23,8 +23,5 @@ interface SiteProxy {
     /** The planned maintenance: drain, then stop (SIGTERM), waiting until it exited. */
     void plannedStop();
 
-    /** Stops whatever runs (before a restart after a fault that left it half-alive). */
-    void stopForRestart();
-
     String describe();
 }
