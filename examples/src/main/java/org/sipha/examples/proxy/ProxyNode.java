@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.sipha.core.spi.ForwardingOutcomeListener;
 import org.sipha.dispatcher.RoutingTableOwner;
 import org.sipha.dispatcher.RoutingTableWriter;
@@ -97,8 +99,21 @@ final class ProxyNode {
         ForwardingOutcomeListener outcomes = health == null ? ForwardingOutcomeListener.NONE : health.outcomeListener();
         accounting = AccountingWiring.prepare(o);
         ProxyConfig cfg = ReferenceProxy.config(o, selector, outcomes, accounting);
-        loops = EngineLoops.start(cfg);
-        Warmup.run(o.warmupCalls, 10_000, ReferenceProxy.algorithm(o.algorithm), loops, health != null);
+        if (quorum == null && !o.galeraNodes.isEmpty()) {
+            quorum = QuorumWiring.connect(o); // polls while the warm-up runs; gated below once the server is bound
+        }
+        // BIRD and the relay start while the warm-up runs; the prefix stays withdrawn until site.start
+        CompletableFuture<Void> announcer = site == null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.runAsync(site::startAnnouncer, ProxyNode::startAnnouncerThread);
+        try {
+            loops = EngineLoops.start(cfg);
+            Warmup.run(o.warmupCalls, 10_000, ReferenceProxy.algorithm(o.algorithm), loops, health != null);
+        } catch (Throwable t) {
+            announcer.exceptionally(x -> null).join(); // let it finish before close() stops what it started
+            throw t;
+        }
+        awaitAnnouncer(announcer);
         server = SipProxyServer.start(cfg, loops); // on the warm-up's threads: see EngineLoops
         if (health != null) {
             ReferenceProxy.startHealth(health, writer, o, server); // probes leave from the proxy's own socket
@@ -106,8 +121,6 @@ final class ProxyNode {
         }
         if (quorum != null) {
             quorum.gate(o, server);
-        } else if (!o.galeraNodes.isEmpty()) {
-            quorum = QuorumWiring.start(o, server);
         }
         if (accounting != null) {
             accounting.start(quorum.client()); // accounting needs --galera-node, so quorum is set
@@ -124,6 +137,24 @@ final class ProxyNode {
         }
         if (admin != null) {
             admin.attach(new AdminWiring.Parts(o, owner, writer, selector, health, server, site, quorum, galeraConfig));
+        }
+    }
+
+    private static void startAnnouncerThread(Runnable r) {
+        Thread t = new Thread(r, "sipha-announcer-start");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for the announcer's start; its failure (BIRD cannot run, the relay cannot be armed) ends the start. */
+    private static void awaitAnnouncer(CompletableFuture<Void> announcer) throws InterruptedException {
+        try {
+            announcer.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -95,21 +95,14 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
     }
 
     /**
-     * Arms the dead-man relay, starts the decision thread and the self-check. Call once the proxy is bound and its
-     * health checking and quorum client run.
+     * Starts the node's own BGP speaker (if any), arms the dead-man relay and starts the decision thread, which
+     * keeps the prefix withdrawn until {@link #start} feeds it passing self-checks. Call before the warm-up, so
+     * these run while it does.
      *
-     * @param health null without health checking
-     * @param probeRoundsMs how long health checking takes to find a dead backend (its fall count of probes)
-     * @param quorum null without a Galera cluster
-     * @param refuseOnQuorumLoss whether the proxy answers new calls 503 while the site has no quorum
-     * @throws IllegalStateException if the relay cannot be armed (e.g. the routing daemon is not reachable)
+     * @throws IllegalStateException if BIRD cannot run or the relay cannot be armed (e.g. the routing daemon is not
+     *     reachable)
      */
-    void start(
-            EngineLoops loops,
-            HealthChecking health,
-            long probeRoundsMs,
-            QuorumWiring quorum,
-            boolean refuseOnQuorumLoss) {
+    void startAnnouncer() {
         if (speaker != null) {
             try {
                 speaker.start(SPEAKER_START_MS);
@@ -123,6 +116,26 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
             throw new IllegalStateException("--anycast: cannot arm the dead-man relay: " + e.getMessage(), e);
         }
         started = true;
+    }
+
+    /**
+     * Starts the self-check, which lets the decision announce. Call after {@link #startAnnouncer}, once the proxy is
+     * bound and its health checking and quorum client run.
+     *
+     * @param health null without health checking
+     * @param probeRoundsMs how long health checking takes to find a dead backend (its fall count of probes)
+     * @param quorum null without a Galera cluster
+     * @param refuseOnQuorumLoss whether the proxy answers new calls 503 while the site has no quorum
+     */
+    void start(
+            EngineLoops loops,
+            HealthChecking health,
+            long probeRoundsMs,
+            QuorumWiring quorum,
+            boolean refuseOnQuorumLoss) {
+        if (!started) {
+            throw new IllegalStateException("SiteNode.start before startAnnouncer");
+        }
         if (quorum != null) {
             quorum.addListener(c -> controller.onSiteQuorum(c.quorate(), c.reason()));
         }

@@ -54,6 +54,7 @@ class SiteNodeLoopStallIntegrationTest {
             SipProxyServer server = SipProxyServer.start(cfg, loops);
             SiteNode site = SiteNode.prepare(o);
             try {
+                site.startAnnouncer();
                 site.start(loops, null, 0, null, false);
                 assertTrue(bgp.table.awaitNs(isPresent(true), System.nanoTime(), WAIT_MS) >= 0, "announced");
                 for (int run = 1; run <= 3; run++) {
