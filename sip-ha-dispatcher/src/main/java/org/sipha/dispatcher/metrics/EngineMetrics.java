@@ -19,8 +19,9 @@ import org.sipha.dispatcher.engine.TcpCounters;
  *   <li>{@code sipha_requests_total{method}}, {@code sipha_responses_sent_total{class}} (1xx to 6xx, relayed or
  *       the engine's own);</li>
  *   <li>{@code sipha_drops_total{reason}}: every {@link Refusal} by its label (unparseable, malformed,
- *       max-forwards, loop, access-list, request-rate, new-call-rate, calls-per-loop, call-bytes-per-loop,
- *       calls-per-source, handling-error), plus forged-response and relay-refused;</li>
+ *       max-forwards, loop, bad-extension, access-list, request-rate, new-call-rate, calls-per-loop,
+ *       call-bytes-per-loop, calls-per-source, handling-error, forged-response, in-dialog-refused,
+ *       tcp-no-connection);</li>
  *   <li>{@code sipha_failovers_total{reason}}: timeout, code, ejection, ringing;</li>
  *   <li>{@code sipha_calls_in_flight}, {@code sipha_new_calls_refused} (1 while draining or refusing);</li>
  *   <li>{@code sipha_tcp_connections_open}, {@code sipha_tcp_connections_refused_total{reason}},
@@ -56,8 +57,6 @@ public final class EngineMetrics implements MeterBinder {
         for (Refusal r : Refusal.values()) {
             counter(registry, "sipha.drops", drops, c, x -> x.refusals(r), "reason", r.label());
         }
-        counter(registry, "sipha.drops", drops, c, EngineCounters::forgedResponsesDropped, "reason", "forged-response");
-        counter(registry, "sipha.drops", drops, c, EngineCounters::relayAttemptsRefused, "reason", "relay-refused");
         for (Failover f : Failover.values()) {
             counter(
                     registry,
