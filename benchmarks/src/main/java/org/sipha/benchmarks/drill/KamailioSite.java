@@ -69,7 +69,11 @@ final class KamailioSite implements SiteProxy {
                 .replace(
                         "loadmodule \"dispatcher.so\"",
                         "loadmodule \"dispatcher.so\"\nloadmodule \"ctl.so\"\nmodparam(\"ctl\", \"binrpc\", \"unix:"
-                                + ctl + "\")");
+                                + ctl + "\")")
+                // fault 9 reloads twice within the fault's hold time; Kamailio's default allows one reload in 5 s
+                .replace(
+                        "modparam(\"dispatcher\", \"list_file\"",
+                        "modparam(\"dispatcher\", \"reload_delta\", 1)\nmodparam(\"dispatcher\", \"list_file\"");
         Path conf = dir.resolve("kamailio.cfg");
         Files.writeString(conf, cfg);
         Files.deleteIfExists(ctl);
@@ -133,7 +137,10 @@ final class KamailioSite implements SiteProxy {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Shell.run("kamcmd", "-s", "unix:" + ctl, "dispatcher.reload");
+        String answer = Shell.run("kamcmd", "-s", "unix:" + ctl, "dispatcher.reload");
+        if (answer.contains("error")) {
+            throw new IllegalStateException("site " + site.name() + ": dispatcher.reload refused: " + answer);
+        }
     }
 
     /** Debian's folder of Kamailio modules. */
