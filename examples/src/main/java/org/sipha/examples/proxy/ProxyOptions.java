@@ -150,21 +150,21 @@ final class ProxyOptions {
             yaml.put(file, ProxyYamlFile.read(file));
         }
         // the route set first, wherever it is given: the dispatcher lists are read for the set it names
-        o.applyLayers(yaml, cmd, r -> r.name().equals(ProxyOptionTable.ROUTE_SET));
+        java.util.function.Predicate<OptionRow> routeSet = r -> r.name().equals(ProxyOptionTable.ROUTE_SET);
+        o.applyYaml(yaml, routeSet);
+        o.applyCommandLine(cmd, routeSet);
+        o.applyYaml(yaml, routeSet.negate());
         o.secret = fromEnvironment(env, SECRET_ENV, o.secret);
         o.previousSecret = fromEnvironment(env, PREVIOUS_SECRET_ENV, o.previousSecret);
         o.galeraPassword = fromEnvironment(env, GALERA_PASSWORD_ENV, o.galeraPassword);
-        o.applyLayers(yaml, cmd, r -> !r.name().equals(ProxyOptionTable.ROUTE_SET));
+        o.applyCommandLine(cmd, routeSet.negate());
         o.galeraConfig.check(o);
         o.checkSecrets();
         return o;
     }
 
-    /** Applies the YAML files' values, then the command line's, of the rows {@code which} accepts. */
-    private void applyLayers(
-            Map<Path, Map<String, List<String>>> yaml,
-            ProxyCommandLine.Parsed cmd,
-            java.util.function.Predicate<OptionRow> which) {
+    /** Applies the YAML files' values of the rows {@code which} accepts, file by file. */
+    private void applyYaml(Map<Path, Map<String, List<String>>> yaml, java.util.function.Predicate<OptionRow> which) {
         yaml.forEach((file, keys) -> keys.forEach((key, values) -> {
             OptionRow r = ProxyOptionTable.byYamlKey(key);
             if (r == null) {
@@ -174,6 +174,10 @@ final class ProxyOptions {
                 values.forEach(v -> apply(r, v, new OptionRow.Source(Secret.Origin.YAML, key)));
             }
         }));
+    }
+
+    /** Applies the command line's values of the rows {@code which} accepts, in the order given. */
+    private void applyCommandLine(ProxyCommandLine.Parsed cmd, java.util.function.Predicate<OptionRow> which) {
         for (ProxyCommandLine.Given g : cmd.given()) {
             if (which.test(g.row())) {
                 apply(

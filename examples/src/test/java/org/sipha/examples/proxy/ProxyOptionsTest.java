@@ -227,6 +227,22 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void readingTheRouteSetFirstKeepsTheOrderOfTheLayers() throws Exception {
+        Path secret = dir.resolve("rr.secret");
+        Files.writeString(secret, "the YAML file's passphrase, long enough to be a key\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path yaml = dir.resolve("layers.yaml");
+        Files.writeString(yaml, "record-route-secret-file: " + secret + "\nroute-set: 2\n");
+        String fromEnv = "the environment's passphrase, long enough to be a key";
+        ProxyOptions o = ProxyOptions.parse(
+                new String[] {"--config", yaml.toString(), "--route-set", "3"},
+                java.util.Map.of(ProxyOptions.SECRET_ENV, fromEnv));
+        assertEquals(fromEnv, o.recordRouteSecret(), "the environment overrides the YAML file");
+        assertEquals(3, o.routeSet, "the command line overrides the YAML file");
+        assertEquals(2, ProxyOptions.parse(new String[] {"--config", yaml.toString()}).routeSet);
+    }
+
+    @Test
     void badConfigurationNamesTheOption() throws Exception {
         assertMessageStarts("--backend", "--backend", "sip:pbx.example.com");
         assertMessageStarts("--listen", "--listen", "udp:nohostport");
