@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One run of the drill: builds the topology, starts the router, the Galera cluster, both sites and the carrier's
@@ -17,6 +19,7 @@ final class Drill {
 
     private final DrillOptions options;
     private final List<String> notes = new ArrayList<>();
+    private final List<KamailioSite> kamailios = new ArrayList<>();
 
     Drill(DrillOptions options) {
         this.options = options;
@@ -60,8 +63,12 @@ final class Drill {
         List<Pbx> pbxsB = pbxs(children, Topology.B);
         pbxsA.forEach(Pbx::start);
         pbxsB.forEach(Pbx::start);
-        SiteProxy proxyA = proxy(children, Topology.A, pbxsA);
-        SiteProxy proxyB = proxy(children, Topology.B, pbxsB);
+        Consumer<Set<String>> destinations = destinations();
+        if (!options.anchor() && options.galeraNodesPerSite() > 0) {
+            destinations.accept(Set.of()); // the version both site nodes start from
+        }
+        SiteProxy proxyA = proxy(children, Topology.A);
+        SiteProxy proxyB = proxy(children, Topology.B);
         proxyA.start();
         proxyB.start();
         if (!router.awaitBothAnnounced(START_TIMEOUT_MS)) {
@@ -73,7 +80,7 @@ final class Drill {
         double loadStart = System.currentTimeMillis();
         carrier.start(options.callsPerSecond(), options.holdMs());
         sleep(SETTLE_MS + options.holdMs());
-        FaultInjector injector = new FaultInjector(namespaces, proxyA, pbxsA);
+        FaultInjector injector = new FaultInjector(namespaces, proxyA, pbxsA, destinations);
         List<double[]> times = new ArrayList<>();
         for (Fault f : options.faults()) {
             double inject = System.currentTimeMillis();
@@ -129,11 +136,25 @@ final class Drill {
                 new Pbx(children, site, 1, options.scenarios().resolve("pbx.cfg"), options.out()));
     }
 
-    private SiteProxy proxy(ChildProcesses children, Topology.Site site, List<Pbx> pbxs) {
-        List<String> backends = pbxs.stream().map(Pbx::uri).toList();
-        return options.anchor()
-                ? new KamailioSite(children, site, options, backends, options.out())
-                : new SiteNodeProxy(children, site, options, backends, options.out());
+    private SiteProxy proxy(ChildProcesses children, Topology.Site site) {
+        if (options.anchor()) {
+            KamailioSite k = new KamailioSite(children, site, options, options.out());
+            kamailios.add(k);
+            return k;
+        }
+        return new SiteNodeProxy(children, site, options, options.out());
+    }
+
+    /**
+     * How both sites get their lists without some PBXs: a configuration version pushed into the Galera cluster for
+     * the site nodes, each Kamailio's list file rewritten and reloaded for the anchor.
+     */
+    private Consumer<Set<String>> destinations() {
+        if (options.anchor()) {
+            return out -> kamailios.forEach(k -> k.reloadList(out));
+        }
+        GaleraConfigPush push = new GaleraConfigPush(options);
+        return out -> push.push(out, out.isEmpty() ? "every PBX" : "without " + out);
     }
 
     private static void log(String what) {

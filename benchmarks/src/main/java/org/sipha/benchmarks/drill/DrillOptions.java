@@ -45,7 +45,7 @@ record DrillOptions(
     List<Fault> faults() {
         return java.util.Arrays.stream(Fault.values())
                 .filter(f -> only.isEmpty() ? !shortForm || f.inShort : only.contains(f))
-                .filter(f -> f != Fault.QUORUM_LOST || galeraNodesPerSite > 0)
+                .filter(f -> (f != Fault.QUORUM_LOST && f != Fault.CONFIG_PUSHED) || galeraNodesPerSite > 0)
                 .toList();
     }
 

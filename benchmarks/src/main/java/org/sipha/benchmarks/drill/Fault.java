@@ -10,7 +10,8 @@ enum Fault {
     BOTH_PBXS_KILLED("5", "both PBXs of site A die (SIGKILL)", true),
     QUORUM_LOST("6", "site A's Galera nodes lose quorum (its inter-site link cut)", false),
     SITE_DARK("7", "site A goes dark (every link down)", false),
-    MAINTENANCE("8", "planned maintenance of site A (drain, then stop)", true);
+    MAINTENANCE("8", "planned maintenance of site A (drain, then stop)", true),
+    CONFIG_PUSHED("9", "a configuration change pushed under load (a PBX of site A taken out)", true);
 
     final String id;
     final String description;

@@ -1,20 +1,25 @@
 package org.sipha.benchmarks.drill;
 
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Injects each {@link Fault} into site A and repairs it: signals to the proxy, its BGP speaker and the PBXs, links
- * cut and restored. The drill's thread.
+ * cut and restored, the destination lists changed. The drill's thread.
  */
 final class FaultInjector {
     private final Namespaces namespaces;
     private final SiteProxy proxyA;
     private final List<Pbx> pbxsA;
+    private final Consumer<Set<String>> destinations;
 
-    FaultInjector(Namespaces namespaces, SiteProxy proxyA, List<Pbx> pbxsA) {
+    /** @param destinations gives both sites their lists ({@link DestinationLists}) without the PBX URIs it is passed */
+    FaultInjector(Namespaces namespaces, SiteProxy proxyA, List<Pbx> pbxsA, Consumer<Set<String>> destinations) {
         this.namespaces = namespaces;
         this.proxyA = proxyA;
         this.pbxsA = pbxsA;
+        this.destinations = destinations;
     }
 
     void inject(Fault f) {
@@ -31,6 +36,7 @@ final class FaultInjector {
                 namespaces.setLink(Topology.A.ns(), Topology.A.lanDev(), false);
             }
             case MAINTENANCE -> proxyA.plannedStop();
+            case CONFIG_PUSHED -> destinations.accept(Set.of(pbxsA.get(0).uri()));
         }
     }
 
@@ -49,6 +55,7 @@ final class FaultInjector {
                 namespaces.setLink(Topology.A.ns(), Topology.A.uplinkDev(), true);
                 namespaces.setLink(Topology.A.ns(), Topology.A.lanDev(), true);
             }
+            case CONFIG_PUSHED -> destinations.accept(Set.of());
         }
     }
 }

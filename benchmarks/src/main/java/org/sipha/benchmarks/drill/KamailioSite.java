@@ -6,10 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The anchor for a site: Kamailio's dispatcher with the load harness's logic ({@code benchmarks/load/kamailio.cfg}:
- * stateful relay, Record-Route, round-robin, OPTIONS probing, failover on timeout or 503), announced by the
+ * stateful relay, Record-Route, OPTIONS probing, failover on timeout or 503) over the site's list of
+ * {@link DestinationLists} as set 1 with algorithm 13 (round-robin over the highest priority of the active
+ * destinations, failover in priority order: the site's own PBXs, then the other site's), announced by the
  * standalone sip-ha watchdog (OPTIONS to Kamailio, {@code kamcmd dispatcher.list}), which runs the site's BIRD as
  * its child. Kamailio probes its PBXs once a second (its shortest interval). The drill's thread.
  */
@@ -17,19 +20,19 @@ final class KamailioSite implements SiteProxy {
     private final ChildProcesses children;
     private final Topology.Site site;
     private final DrillOptions options;
-    private final List<String> backends;
+    private final Path list;
     private final Path dir;
     private final Path maintenance;
     private final Path ctl;
     private Process kamailio;
     private Process watchdog;
 
-    KamailioSite(ChildProcesses children, Topology.Site site, DrillOptions options, List<String> backends, Path dir) {
+    KamailioSite(ChildProcesses children, Topology.Site site, DrillOptions options, Path dir) {
         this.children = children;
         this.site = site;
         this.options = options;
-        this.backends = backends;
         this.dir = dir.resolve("kamailio-" + site.name());
+        this.list = this.dir.resolve("dispatcher.list");
         this.maintenance = this.dir.resolve("maintenance");
         this.ctl = this.dir.resolve("kamailio.ctl");
     }
@@ -51,12 +54,7 @@ final class KamailioSite implements SiteProxy {
     }
 
     private void startKamailio() throws IOException {
-        Path list = dir.resolve("dispatcher.list");
-        StringBuilder l = new StringBuilder();
-        for (String b : backends) {
-            l.append("1 ").append(b).append('\n');
-        }
-        Files.writeString(list, l);
+        Files.writeString(list, DestinationLists.set(site, 1, Set.of()));
         String mpath = modulesPath();
         String cfg = Files.readString(options.scenarios().resolveSibling("load").resolve("kamailio.cfg"))
                 .replace(
@@ -64,14 +62,18 @@ final class KamailioSite implements SiteProxy {
                         "listen=udp:0.0.0.0:" + Topology.SIP_PORT + " advertise " + Topology.ANYCAST + ":"
                                 + Topology.SIP_PORT)
                 .replace("DSLIST", list.toString())
-                .replace("\"ALG\"", "\"4\"")
+                .replace("\"ALG\"", "\"13\"")
                 .replace("MPATH", mpath)
                 .replace("\"ds_ping_interval\", 5", "\"ds_ping_interval\", 1")
                 .replace("\"ds_probing_threshold\", 3", "\"ds_probing_threshold\", 2")
                 .replace(
                         "loadmodule \"dispatcher.so\"",
                         "loadmodule \"dispatcher.so\"\nloadmodule \"ctl.so\"\nmodparam(\"ctl\", \"binrpc\", \"unix:"
-                                + ctl + "\")");
+                                + ctl + "\")")
+                // fault 9 reloads twice within the fault's hold time; Kamailio's default allows one reload in 5 s
+                .replace(
+                        "modparam(\"dispatcher\", \"list_file\"",
+                        "modparam(\"dispatcher\", \"reload_delta\", 1)\nmodparam(\"dispatcher\", \"list_file\"");
         Path conf = dir.resolve("kamailio.cfg");
         Files.writeString(conf, cfg);
         Files.deleteIfExists(ctl);
@@ -126,6 +128,19 @@ final class KamailioSite implements SiteProxy {
                 "--heartbeat-ms=100",
                 "--damping=1000,8000,750,8000,1000"));
         watchdog = children.start(site.ns(), dir.resolve("watchdog.log"), cmd);
+    }
+
+    /** Rewrites the site's list without the PBX URIs {@code out} and has Kamailio reload it. */
+    void reloadList(Set<String> out) {
+        try {
+            Files.writeString(list, DestinationLists.set(site, 1, out));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String answer = Shell.run("kamcmd", "-s", "unix:" + ctl, "dispatcher.reload");
+        if (answer.contains("error")) {
+            throw new IllegalStateException("site " + site.name() + ": dispatcher.reload refused: " + answer);
+        }
     }
 
     /** Debian's folder of Kamailio modules. */

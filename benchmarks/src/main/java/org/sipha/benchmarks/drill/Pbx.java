@@ -34,6 +34,11 @@ final class Pbx {
         return "sip:" + ip + ":" + port;
     }
 
+    /** The URI of PBX {@code index} of {@code site}. */
+    static String uri(Topology.Site site, int index) {
+        return "sip:" + site.pbxIps().get(index) + ":" + (5081 + index);
+    }
+
     void start() {
         try {
             Files.createDirectories(dir);

@@ -10,23 +10,24 @@ import java.util.Optional;
 
 /**
  * The site's proxy under test: the reference proxy jar as a site node ({@code --anycast}, its own BIRD through
- * {@code --bird-config}), routing to the site's two PBXs, optionally following the site's Galera quorum. The
- * drill's thread.
+ * {@code --bird-config}), routing the site's set of {@link DestinationLists} (its own PBXs first, the other site's
+ * next) with {@code priority-groups}. With a Galera cluster it follows the site's quorum, takes the lists from the
+ * cluster's configuration version ({@code --config-from-galera}) and keeps routing without quorum
+ * ({@code --quorum-loss ignore}: accounting spools locally; the node still drains and withdraws). The drill's
+ * thread.
  */
 final class SiteNodeProxy implements SiteProxy {
     private final ChildProcesses children;
     private final Topology.Site site;
     private final DrillOptions options;
-    private final List<String> backends;
     private final Path dir;
     private final Path log;
     private Process process;
 
-    SiteNodeProxy(ChildProcesses children, Topology.Site site, DrillOptions options, List<String> backends, Path dir) {
+    SiteNodeProxy(ChildProcesses children, Topology.Site site, DrillOptions options, Path dir) {
         this.children = children;
         this.site = site;
         this.options = options;
-        this.backends = backends;
         this.dir = dir;
         this.log = dir.resolve("proxy-" + site.name() + ".log");
     }
@@ -36,12 +37,7 @@ final class SiteNodeProxy implements SiteProxy {
         try {
             Path birdConf = dir.resolve("bird-" + site.name() + ".conf");
             Files.writeString(birdConf, BirdConfigs.site(site, dir.resolve("bird-" + site.name() + ".log")));
-            Path secret = dir.resolve("rr.secret");
-            if (!Files.exists(secret)) {
-                Files.writeString(secret, "the drill's record-route secret, shared by both sites");
-                Files.setPosixFilePermissions(
-                        secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            }
+            Path secret = secret(dir);
             List<String> cmd = new ArrayList<>(List.of(
                     options.java(),
                     "-Xmx256m",
@@ -76,10 +72,7 @@ final class SiteNodeProxy implements SiteProxy {
                     "1000,8000,750,8000,1000",
                     "--warmup-calls",
                     "2000"));
-            for (String b : backends) {
-                cmd.add("--backend");
-                cmd.add(b);
-            }
+            cmd.addAll(destinations());
             cmd.addAll(options.galeraArgs(site));
             if (options.accounting()) {
                 cmd.addAll(List.of(
@@ -96,6 +89,37 @@ final class SiteNodeProxy implements SiteProxy {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The site's set of the priority lists ({@link DestinationLists}): from the configuration version in the Galera
+     * cluster when there is one, else from a dispatcher.list holding both sites' sets.
+     */
+    private List<String> destinations() throws IOException {
+        List<String> args = new ArrayList<>(
+                List.of("--algorithm", "priority-groups", "--route-set", Integer.toString(site.routeSet())));
+        if (options.galeraNodesPerSite() > 0) {
+            args.addAll(List.of(
+                    "--config-from-galera",
+                    dir.resolve("config-" + site.name() + ".version").toString(),
+                    "--quorum-loss",
+                    "ignore"));
+        } else {
+            Path list = dir.resolve("dispatcher.list");
+            Files.writeString(list, DestinationLists.shared(java.util.Set.of()));
+            args.addAll(List.of("--dispatcher-list", list.toString()));
+        }
+        return args;
+    }
+
+    /** The Record-Route secret both sites share, written to {@code dir} on first use. */
+    static Path secret(Path dir) throws IOException {
+        Path secret = dir.resolve("rr.secret");
+        if (!Files.exists(secret)) {
+            Files.writeString(secret, "the drill's record-route secret, shared by both sites");
+            Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+        return secret;
     }
 
     @Override

@@ -25,7 +25,10 @@ final class Topology {
     static final String GARBD_IP = "198.18.10.1";
     static final int SIP_PORT = 5060;
 
-    /** One site: namespace, uplink to the router, LAN link to the far namespace, local addresses. */
+    /**
+     * One site: namespace, uplink to the router, LAN link to the far namespace, local addresses, and the dispatcher
+     * set its proxy routes ({@link DestinationLists}).
+     */
     record Site(
             String name,
             String ns,
@@ -38,7 +41,8 @@ final class Topology {
             String farIp,
             String otherLan,
             List<String> pbxIps,
-            List<String> galeraIps) {
+            List<String> galeraIps,
+            int routeSet) {
         List<String> lanExtraAddresses() {
             return java.util.stream.Stream.concat(pbxIps.stream(), galeraIps.stream())
                     .toList();
@@ -62,7 +66,8 @@ final class Topology {
             "198.18.10.1",
             "198.18.11.0/24",
             List.of("198.18.10.11", "198.18.10.12"),
-            List.of("198.18.10.21", "198.18.10.22"));
+            List.of("198.18.10.21", "198.18.10.22"),
+            1);
     static final Site B = new Site(
             "B",
             "shdb",
@@ -75,7 +80,8 @@ final class Topology {
             "198.18.11.1",
             "198.18.10.0/24",
             List.of("198.18.11.11", "198.18.11.12"),
-            List.of("198.18.11.21", "198.18.11.22"));
+            List.of("198.18.11.21", "198.18.11.22"),
+            2);
     static final List<Site> SITES = List.of(A, B);
     static final List<String> NAMESPACES = List.of(CARRIER, ROUTER, A.ns(), B.ns(), FAR);
 

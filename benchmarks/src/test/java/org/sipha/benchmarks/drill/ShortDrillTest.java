@@ -15,7 +15,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.sipha.testsupport.RequiredTool;
 
 /**
- * The drill's short form (faults 1-5 and 8, one Galera node per site plus garbd, 40 calls/s) against the real
+ * The drill's short form (faults 1-5, 8 and 9, one Galera node per site plus garbd, 40 calls/s) against the real
  * proxy jar, in network namespaces it creates; its report goes to {@code target/drill-short}. Needs root and the
  * tools of {@code benchmarks/drill/README.md}; under {@code CI=true} a missing one fails.
  */
@@ -52,10 +52,8 @@ class ShortDrillTest {
     }
 
     @Test
-    void noCallFailsWhenAPbxCrashesOrHangsOrTheProxyCrashesOrItsSpeakerDiesOrTheSiteIsMaintained() {
-        assertEach(
-                f -> f != Fault.PROXY_HUNG && f != Fault.BOTH_PBXS_KILLED,
-                r -> assertEquals(0, r.failed(), "calls failed in fault " + r.fault().id));
+    void noCallFailsInAnyFault() {
+        assertEach(f -> true, r -> assertEquals(0, r.failed(), "calls failed in fault " + r.fault().id));
     }
 
     @Test
@@ -85,28 +83,6 @@ class ShortDrillTest {
                         0, r.accountingDuplicated(), "fault " + r.fault().id + ": accounting records duplicated"));
     }
 
-    /**
-     * Not yet the issue's "no call fails" for faults 3 and 5: the calls that fail are only those caught in the
-     * first 1.5 s after both PBXs die (sent to them before health checking ejects them, then 503), and after a
-     * hung proxy resumes, those refused 503 while its quorum client re-trusts its Galera node.
-     */
-    @Test
-    void faultsThreeAndFiveFailOnlyTheCallsCaughtWhileTheSiteDecides() {
-        List<Executable> checks = new ArrayList<>();
-        for (FaultWindow w : run.windows()) {
-            double from = w.fault() == Fault.BOTH_PBXS_KILLED ? w.injectMs() : w.recoverMs();
-            if (w.fault() == Fault.BOTH_PBXS_KILLED || w.fault() == Fault.PROXY_HUNG) {
-                long outside = run.calls().stream()
-                        .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs() && !c.answered())
-                        .filter(c -> c.startMs() < from || c.startMs() > from + 1500)
-                        .count();
-                checks.add(() -> assertEquals(
-                        0, outside, "fault " + w.fault().id + ": failed calls outside 1.5 s from " + from));
-            }
-        }
-        assertAll(checks);
-    }
-
     private static void assertEach(Predicate<Fault> which, java.util.function.Consumer<FaultResult> check) {
         List<Executable> checks = new ArrayList<>();
         for (FaultResult r : run.results()) {
@@ -114,7 +90,7 @@ class ShortDrillTest {
                 checks.add(() -> check.accept(r));
             }
         }
-        assertEquals(7, run.results().size(), "faults run");
+        assertEquals(8, run.results().size(), "faults run");
         assertAll(checks);
     }
 }

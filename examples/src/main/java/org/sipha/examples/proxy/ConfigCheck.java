@@ -47,7 +47,7 @@ final class ConfigCheck {
             }
             found.add("backends: none configured, the demo backends would start on 127.0.0.1:5081 and :5082");
         } else {
-            found.add("backends: " + ReferenceProxy.destinations(o).size() + " in set " + ProxyOptions.ROUTED_SET);
+            found.add("backends: " + ReferenceProxy.destinations(o).size() + " in set " + o.routeSet);
         }
         ReferenceProxy.config(o, ReferenceProxy.routingTable(o), ForwardingOutcomeListener.NONE);
         found.add("listen: " + o.listen + (o.advertise == null ? "" : ", advertised as " + o.advertise));

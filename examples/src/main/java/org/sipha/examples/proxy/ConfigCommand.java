@@ -238,9 +238,21 @@ final class ConfigCommand {
         return 0;
     }
 
-    /** Checks {@code content} as {@link RoutingFromVersion} will on every proxy. */
+    /**
+     * Checks {@code content} as {@link RoutingFromVersion} will on every proxy: on one routing {@code o}'s route set,
+     * then on one routing each of its other sets.
+     */
     private static void check(ConfigContent content, ProxyOptions o) throws ConfigRefusedException {
-        RoutingFromVersion.read(new ConfigVersion(1, Instant.now(), "", "", 0, content), o);
+        ConfigVersion v = new ConfigVersion(1, Instant.now(), "", "", 0, content);
+        int own = o.routeSet;
+        try {
+            for (int id : RoutingFromVersion.read(v, o).otherSets()) {
+                o.routeSet = id;
+                RoutingFromVersion.read(v, o);
+            }
+        } finally {
+            o.routeSet = own;
+        }
     }
 
     private void awaitQuorate(GaleraQuorumClient client) throws InterruptedException {

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads the destinations from the proxy's dispatcher.list: reads and validates the whole file first (syntax, set
- * 1, addresses the engine can reach; an address listed twice keeps its last entry, as at start), works out the diff against the routing table in use, and
+ * Reloads the destinations from the proxy's dispatcher.list: reads and validates the whole file first (syntax, the
+ * route set, addresses the engine can reach; an address listed twice keeps its last entry, as at start), works out the diff against the routing table in use, and
  * unless it is a dry run applies it: health checking takes the new members first (new ones are probed at once,
  * kept ones keep their health), then the routing table switches in one snapshot, keeping every kept destination's
  * state, calls and statistics. An invalid file changes nothing and says why. Calls in progress are untouched: a
@@ -91,6 +91,7 @@ final class DestinationListReload {
         }
         ProxyOptions next = new ProxyOptions();
         next.algorithm = started.algorithm;
+        next.routeSet = started.routeSet;
         next.callHoldSeconds = started.callHoldSeconds;
         DispatcherConfig config;
         List<Destination> destinations;

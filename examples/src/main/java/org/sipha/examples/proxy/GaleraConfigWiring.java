@@ -81,6 +81,7 @@ final class GaleraConfigWiring implements AutoCloseable {
             throw new IllegalStateException("--config-from-galera: " + e.getMessage(), e); // validated already
         }
         routing.warnings().forEach(m -> LOG.warn("configuration version {}: {}", initial.number(), m));
+        logOtherSets(routing, o);
         routing.applyTo(o);
         w.checked = routing.destinations();
         return w;
@@ -108,6 +109,7 @@ final class GaleraConfigWiring implements AutoCloseable {
     private void apply(ConfigVersion next, ConfigVersion previous, ConfigDiff diff) throws Exception {
         RoutingFromVersion routing = RoutingFromVersion.read(next, options);
         routing.warnings().forEach(m -> LOG.warn("configuration version {}: {}", next.number(), m));
+        logOtherSets(routing, options);
         RoutingDiff table = writer.reload(
                         ReferenceProxy.dispatcherConfig(options, routing.destinations(), routing.states()))
                 .get(RELOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -130,6 +132,13 @@ final class GaleraConfigWiring implements AutoCloseable {
         }
         if (!table.isEmpty()) {
             LOG.info("routing table reloaded for version {}: {}", next.number(), table);
+        }
+    }
+
+    private static void logOtherSets(RoutingFromVersion routing, ProxyOptions o) {
+        String note = routing.otherSetsNote(o.routeSet);
+        if (note != null) {
+            LOG.info("{}", note);
         }
     }
 

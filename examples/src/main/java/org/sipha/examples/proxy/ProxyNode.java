@@ -89,7 +89,7 @@ final class ProxyNode {
         }
         site = SiteNode.prepare(o);
         RoutingTableOwner owner = ReferenceProxy.routingTable(o);
-        DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, 1);
+        DispatcherNextHopSelector selector = new DispatcherNextHopSelector(owner, o.routeSet);
         writer = o.health || galeraConfig != null ? new RoutingTableWriter(owner, ReferenceProxy.WRITER_THREAD) : null;
         health = o.health
                 ? ReferenceProxy.healthChecking(

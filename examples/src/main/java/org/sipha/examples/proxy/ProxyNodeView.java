@@ -76,7 +76,7 @@ final class ProxyNodeView implements NodeView {
                 return new Readiness(false, "anycast " + word(s.state().name()) + ": " + s.cause());
             }
         }
-        DestinationSet set = parts.owner().table().set(ProxyOptions.ROUTED_SET);
+        DestinationSet set = parts.owner().table().set(parts.options().routeSet);
         if (set == null || set.activeCount() == 0) {
             return new Readiness(false, "no usable destination");
         }

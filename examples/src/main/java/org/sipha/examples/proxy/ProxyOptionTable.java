@@ -18,6 +18,8 @@ import org.sipha.dispatcher.engine.ProxyConfig;
  */
 final class ProxyOptionTable {
     private static final String DESTINATIONS = "destinations";
+    /** The row applied before the others: dispatcher lists are read for the set it names. */
+    static final String ROUTE_SET = "route-set";
 
     /** The rows, in the order {@code --help} lists them: the proxy's own, then the site node's. */
     static final List<OptionRow> ROWS = rows();
@@ -95,7 +97,7 @@ final class ProxyOptionTable {
                                 "backend",
                                 "sip:HOST[:PORT][;transport=tcp]",
                                 null,
-                                "A backend (dispatcher set 1, weight 1); repeat for several. Any --backend or"
+                                "A backend (of the route set, weight 1); repeat for several. Any --backend or"
                                         + " --dispatcher-list turns the two demo backends off.",
                                 ProxyOptionTable::clearDestinations,
                                 (o, v, from) -> o.backends.add(ProxyOptions.backend(v, from.name())))
@@ -106,11 +108,19 @@ final class ProxyOptionTable {
                                 "FILE",
                                 null,
                                 "Backends from a Kamailio dispatcher.list (SETID URI [FLAGS [PRIORITY [ATTRS]]]):"
-                                        + " set 1 is routed, with its ids, weights, priorities, maxload; flag 1"
-                                        + " starts a destination inactive, 4 disabled.",
+                                        + " the route set is routed, with its ids, weights, priorities, maxload;"
+                                        + " flag 1 starts a destination inactive, 4 disabled.",
                                 ProxyOptionTable::clearDestinations,
                                 (o, v, from) -> o.backends.addAll(o.dispatcherList(Path.of(v.trim()), from.name())))
                         .resetWith(DESTINATIONS),
+                OptionRow.value(
+                        ROUTE_SET,
+                        "N",
+                        "1",
+                        "The dispatcher set this proxy routes (Kamailio's ds_select_dst(N)) from a dispatcher.list"
+                                + " or a configuration version; their other sets belong to other proxies and are"
+                                + " neither routed, probed nor counted.",
+                        (o, v, from) -> o.routeSet = ProxyOptions.routeSet(v, from.name())),
                 OptionRow.value(
                         "algorithm",
                         "NAME",
@@ -301,8 +311,8 @@ final class ProxyOptionTable {
                         "quorum-loss",
                         "503|ignore",
                         "503",
-                        "While the site has no quorum: 503 answers new calls 503 with Retry-After, ignore only"
-                                + " logs.",
+                        "While the site has no quorum: 503 answers new calls 503 with Retry-After, ignore keeps"
+                                + " routing them (a site node still drains and withdraws).",
                         (o, v, from) -> o.quorumLoss = ProxyOptions.quorumLoss(v, from.name())),
                 OptionRow.value(
                         "config-from-galera",

@@ -33,8 +33,11 @@ import org.sipha.dispatcher.engine.ProxyConfig;
 final class ProxyOptions {
     final List<String> listen = new ArrayList<>();
     final List<Destination> backends = new ArrayList<>();
-    /** The set of a dispatcher.list the proxy routes. */
-    static final int ROUTED_SET = 1;
+    /**
+     * The dispatcher set the proxy routes ({@code --route-set}): the only set it reads from a dispatcher.list or a
+     * configuration version, and its routing table's set id. A configuration constant on the message path.
+     */
+    int routeSet = 1;
     /** Destinations read from a dispatcher.list, by {@link #addressKey}, with all their settings. */
     final Map<String, Destination> listed = new LinkedHashMap<>();
     /** Initial states from the dispatcher.list flags, by destination id. */
@@ -59,6 +62,8 @@ final class ProxyOptions {
     Secret previousSecret;
     /** Warnings to log at start: secrets on the command line, secret files others may read. */
     final List<String> warnings = new ArrayList<>();
+    /** Facts worth a line at start: the sets of a dispatcher.list left to other proxies. */
+    final List<String> notes = new ArrayList<>();
 
     final List<String> allow = new ArrayList<>();
     long failoverTimeoutMs;
@@ -140,27 +145,47 @@ final class ProxyOptions {
                 o.apply(r, r.defaultValue(), new OptionRow.Source(Secret.Origin.DEFAULT, r.name()));
             }
         }
+        Map<Path, Map<String, List<String>>> yaml = new LinkedHashMap<>();
         for (Path file : cmd.configFiles()) {
-            ProxyYamlFile.read(file).forEach((key, values) -> {
-                OptionRow r = ProxyOptionTable.byYamlKey(key);
-                if (r == null) {
-                    throw new IllegalArgumentException(key + ": unknown key in " + file);
-                }
-                values.forEach(v -> o.apply(r, v, new OptionRow.Source(Secret.Origin.YAML, key)));
-            });
+            yaml.put(file, ProxyYamlFile.read(file));
         }
+        // the route set first, wherever it is given: the dispatcher lists are read for the set it names
+        java.util.function.Predicate<OptionRow> routeSet = r -> r.name().equals(ProxyOptionTable.ROUTE_SET);
+        o.applyYaml(yaml, routeSet);
+        o.applyCommandLine(cmd, routeSet);
+        o.applyYaml(yaml, routeSet.negate());
         o.secret = fromEnvironment(env, SECRET_ENV, o.secret);
         o.previousSecret = fromEnvironment(env, PREVIOUS_SECRET_ENV, o.previousSecret);
         o.galeraPassword = fromEnvironment(env, GALERA_PASSWORD_ENV, o.galeraPassword);
-        for (ProxyCommandLine.Given g : cmd.given()) {
-            o.apply(
-                    g.row(),
-                    g.value(),
-                    new OptionRow.Source(Secret.Origin.COMMAND_LINE, g.row().option()));
-        }
+        o.applyCommandLine(cmd, routeSet.negate());
         o.galeraConfig.check(o);
         o.checkSecrets();
         return o;
+    }
+
+    /** Applies the YAML files' values of the rows {@code which} accepts, file by file. */
+    private void applyYaml(Map<Path, Map<String, List<String>>> yaml, java.util.function.Predicate<OptionRow> which) {
+        yaml.forEach((file, keys) -> keys.forEach((key, values) -> {
+            OptionRow r = ProxyOptionTable.byYamlKey(key);
+            if (r == null) {
+                throw new IllegalArgumentException(key + ": unknown key in " + file);
+            }
+            if (which.test(r)) {
+                values.forEach(v -> apply(r, v, new OptionRow.Source(Secret.Origin.YAML, key)));
+            }
+        }));
+    }
+
+    /** Applies the command line's values of the rows {@code which} accepts, in the order given. */
+    private void applyCommandLine(ProxyCommandLine.Parsed cmd, java.util.function.Predicate<OptionRow> which) {
+        for (ProxyCommandLine.Given g : cmd.given()) {
+            if (which.test(g.row())) {
+                apply(
+                        g.row(),
+                        g.value(),
+                        new OptionRow.Source(Secret.Origin.COMMAND_LINE, g.row().option()));
+            }
+        }
     }
 
     /** Applies one value; a list's first value from a layer above the one that filled it replaces its values. */
@@ -355,9 +380,9 @@ final class ProxyOptions {
 
     /**
      * Reads a Kamailio dispatcher.list ({@link DispatcherListReader}: {@code SETID URI [FLAGS [PRIORITY [ATTRS]]]})
-     * and keeps set 1, the set the proxy routes: its destinations with their ids ({@code duid}), weights,
-     * priorities, attributes ({@code maxload} ...) and initial states (flags), recorded in {@link #listed}.
-     * Returns them as they are listed.
+     * and keeps {@link #routeSet}, the set the proxy routes: its destinations with their ids ({@code duid}),
+     * weights, priorities, attributes ({@code maxload} ...) and initial states (flags), recorded in {@link #listed}.
+     * The other sets belong to other proxies and are left out. Returns the destinations as they are listed.
      */
     List<Destination> dispatcherList(Path file, String option) {
         DispatcherListReader.Result r;
@@ -367,10 +392,14 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
         }
         dispatcherListFiles.add(file);
-        DestinationSetConfig set = r.config().sets().get(ROUTED_SET);
+        DestinationSetConfig set = r.config().sets().get(routeSet);
         if (set == null) {
-            throw new IllegalArgumentException(
-                    option + ": " + file + " has no set " + ROUTED_SET + " (the proxy routes set " + ROUTED_SET + ")");
+            throw new IllegalArgumentException(option + ": " + file + " has no set " + routeSet
+                    + " (the proxy routes set " + routeSet + ", --route-set)");
+        }
+        String note = otherSetsNote(option + " " + file, otherSets(r), routeSet);
+        if (note != null) {
+            notes.add(note);
         }
         r.warnings().forEach(w -> warnings.add(option + ": " + w));
         List<Destination> out = new ArrayList<>();
@@ -380,6 +409,31 @@ final class ProxyOptions {
             listedStates.put(d.id(), r.config().initialState(d.id()));
         }
         return out;
+    }
+
+    /** The set ids of {@code r} other than the route set, in order: the sets this proxy leaves to others. */
+    List<Integer> otherSets(DispatcherListReader.Result r) {
+        return r.config().sets().keySet().stream()
+                .filter(id -> id != routeSet)
+                .sorted()
+                .toList();
+    }
+
+    /** The line logged once for a list or version with sets of other proxies, or null if it has none. */
+    static String otherSetsNote(String source, List<Integer> others, int routeSet) {
+        return others.isEmpty()
+                ? null
+                : source + " also lists set(s) " + others + ", left to the proxies that route them: this one"
+                        + " routes, probes and counts only set " + routeSet + " (--route-set)";
+    }
+
+    /** A dispatcher set id: an integer of at least 0, as in a dispatcher.list. */
+    static int routeSet(String v, String option) {
+        int id = intNumber(v, option);
+        if (id < 0) {
+            throw new IllegalArgumentException(option + ": a set id is at least 0, got " + v);
+        }
+        return id;
     }
 
     /** What the proxy does with new calls while the site's database has no quorum: {@code 503} or {@code ignore}. */

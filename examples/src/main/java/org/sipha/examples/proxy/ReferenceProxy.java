@@ -126,6 +126,7 @@ public final class ReferenceProxy {
             ProxyOptions o = ProxyOptions.resolve(cmd, System.getenv());
             LogbackSettings.apply(o.logFormat, o.logLevel);
             o.warnings.forEach(w -> LOG.warn("{}", w));
+            o.notes.forEach(n -> LOG.info("{}", n));
             node = ProxyNode.start(o);
         } catch (IllegalArgumentException | IllegalStateException | IOException e) {
             System.err.println("sip-ha-proxy: " + e.getMessage());
@@ -233,7 +234,7 @@ public final class ReferenceProxy {
         return config(o, routingTable(o), ForwardingOutcomeListener.NONE);
     }
 
-    /** The backends as dispatcher destinations (set 1), one per address. */
+    /** The backends as dispatcher destinations (of the route set), one per address. */
     static List<Destination> destinations(ProxyOptions o) {
         if (o.backends.isEmpty()) {
             throw new IllegalArgumentException("--backend: no destination configured");
@@ -250,10 +251,11 @@ public final class ReferenceProxy {
         return new RoutingTableOwner(dispatcherConfig(o, destinations(o), o.listedStates));
     }
 
-    /** Set 1 of {@code destinations} with the options' algorithm and call hold time, starting in {@code states}. */
+    /** The route set of {@code destinations} with the options' algorithm and call hold time, starting in {@code states}. */
     static DispatcherConfig dispatcherConfig(
             ProxyOptions o, List<Destination> destinations, Map<String, DestinationState> states) {
-        DestinationSetConfig.Builder set = DestinationSetConfig.builder(1).algorithm(algorithm(o.algorithm));
+        DestinationSetConfig.Builder set =
+                DestinationSetConfig.builder(o.routeSet).algorithm(algorithm(o.algorithm));
         destinations.forEach(set::add);
         if (o.callHoldSeconds < 1 || o.callHoldSeconds > 86_400) {
             throw new IllegalArgumentException("--call-hold-seconds must be in [1, 86400]");
@@ -265,7 +267,7 @@ public final class ReferenceProxy {
     }
 
     static ProxyConfig config(ProxyOptions o, RoutingTableOwner owner, ForwardingOutcomeListener outcomes) {
-        return config(o, new DispatcherNextHopSelector(owner, 1), outcomes);
+        return config(o, new DispatcherNextHopSelector(owner, o.routeSet), outcomes);
     }
 
     static ProxyConfig config(ProxyOptions o, DispatcherNextHopSelector selector, ForwardingOutcomeListener outcomes) {

@@ -17,19 +17,21 @@ import org.sipha.galera.config.ConfigRefusedException;
 import org.sipha.galera.config.ConfigVersion;
 
 /**
- * What the reference proxy routes by, read from a configuration version: set 1 of its destination rows, parsed by
- * the dispatcher's own {@link DispatcherListReader} (the rows given to it as {@code dispatcher.list} text, so a
- * version means exactly what the same list file would mean), and its Record-Route secrets. A version the proxy could
- * not run is refused whole, naming the reason: a row the reader refuses (e.g. an invalid URI, with its line), no set
- * 1, a destination the engine cannot forward to, a secret shorter than 32 bytes, or no secret at all where the
- * proxy has none of its own and does not listen on loopback only. Immutable; any thread.
+ * What the reference proxy routes by, read from a configuration version: the proxy's route set ({@code --route-set})
+ * of its destination rows, parsed by the dispatcher's own {@link DispatcherListReader} (the rows given to it as
+ * {@code dispatcher.list} text, so a version means exactly what the same list file would mean), and its Record-Route
+ * secrets. The version's other sets belong to the proxies that route them. A version the proxy could not run is
+ * refused whole, naming the reason: a row the reader refuses (e.g. an invalid URI, with its line), no destination in
+ * the route set, a destination the engine cannot forward to, a secret shorter than 32 bytes, or no secret at all
+ * where the proxy has none of its own and does not listen on loopback only. Immutable; any thread.
  *
  * @param version         the version's number
- * @param destinations    set 1, one per address (the first row of an address wins), in list order
+ * @param destinations    the route set, one per address (the first row of an address wins), in list order
  * @param states          initial states from the rows' flags, by destination id
  * @param secret          the version's Record-Route passphrase, or null for the proxy's own
  * @param previousSecret  the passphrase still accepted, or null
  * @param warnings        attributes kept but not understood
+ * @param otherSets       the version's other set ids, left to other proxies
  */
 record RoutingFromVersion(
         long version,
@@ -37,7 +39,8 @@ record RoutingFromVersion(
         Map<String, DestinationState> states,
         String secret,
         String previousSecret,
-        List<String> warnings) {
+        List<String> warnings,
+        List<Integer> otherSets) {
 
     /**
      * Reads {@code v} for a proxy with options {@code o}.
@@ -53,10 +56,10 @@ record RoutingFromVersion(
         } catch (IOException | RuntimeException e) {
             throw new ConfigRefusedException("version " + v.number() + ": unreadable rows: " + e.getMessage(), e);
         }
-        DestinationSetConfig set = r.config().sets().get(ProxyOptions.ROUTED_SET);
+        DestinationSetConfig set = r.config().sets().get(o.routeSet);
         if (set == null || set.destinations().isEmpty()) {
-            throw new ConfigRefusedException("version " + v.number() + " has no destination in set "
-                    + ProxyOptions.ROUTED_SET + ", the set the proxy routes");
+            throw new ConfigRefusedException("version " + v.number() + " has no destination in set " + o.routeSet
+                    + ", the set this proxy routes (--route-set)");
         }
         Map<String, Destination> byAddress = new LinkedHashMap<>();
         Map<String, DestinationState> states = new LinkedHashMap<>();
@@ -85,7 +88,18 @@ record RoutingFromVersion(
                     + ", a random key would break every dialog another proxy shares");
         }
         return new RoutingFromVersion(
-                v.number(), List.copyOf(byAddress.values()), Map.copyOf(states), secret, previous, r.warnings());
+                v.number(),
+                List.copyOf(byAddress.values()),
+                Map.copyOf(states),
+                secret,
+                previous,
+                r.warnings(),
+                o.otherSets(r));
+    }
+
+    /** The line to log once for this version if it has sets of other proxies, or null. */
+    String otherSetsNote(int routeSet) {
+        return ProxyOptions.otherSetsNote("configuration version " + version, otherSets, routeSet);
     }
 
     /**

@@ -191,6 +191,58 @@ class ProxyOptionsTest {
     }
 
     @Test
+    void routesOnlyTheSetNamedByRouteSetWhereverTheOptionIsGiven() throws Exception {
+        Path list = dir.resolve("sites.list");
+        Files.writeString(
+                list,
+                "1 sip:127.0.0.1:5081 0 10\n1 sip:127.0.0.1:5091 0 5\n"
+                        + "2 sip:127.0.0.1:5091 0 10\n2 sip:127.0.0.1:5092 0 10\n2 sip:127.0.0.1:5081 0 5\n");
+        Path yaml = dir.resolve("route-set.yaml");
+        Files.writeString(yaml, "route-set: 2\n");
+        for (String[] args : List.of(
+                new String[] {"--dispatcher-list", list.toString(), "--route-set", "2"},
+                new String[] {"--route-set", "2", "--dispatcher-list", list.toString()},
+                new String[] {"--config", yaml.toString(), "--dispatcher-list", list.toString()})) {
+            ProxyOptions o = ProxyOptions.parse(args);
+            assertEquals(2, o.routeSet, List.of(args).toString());
+            assertEquals(
+                    List.of(5091, 5092, 5081),
+                    ReferenceProxy.destinations(o).stream().map(d -> d.port()).toList(),
+                    "set 2 only, what health checking probes and the site node counts");
+            RoutingTableOwner owner = ReferenceProxy.routingTable(o);
+            assertEquals(3, owner.table().set(2).size());
+            assertEquals(null, owner.table().set(1), "set 1 belongs to another proxy");
+            assertTrue(o.notes.toString().contains("set(s) [1]"), o.notes.toString());
+            ReferenceProxy.config(o);
+        }
+        assertEquals(1, ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString()}).routeSet);
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ProxyOptions.parse(new String[] {"--dispatcher-list", list.toString(), "--route-set", "3"}));
+        assertTrue(
+                e.getMessage().startsWith("--dispatcher-list") && e.getMessage().contains("--route-set"),
+                e.getMessage());
+        assertMessageStarts("--route-set", "--route-set", "-1");
+        assertMessageStarts("--route-set", "--route-set", "two");
+    }
+
+    @Test
+    void readingTheRouteSetFirstKeepsTheOrderOfTheLayers() throws Exception {
+        Path secret = dir.resolve("rr.secret");
+        Files.writeString(secret, "the YAML file's passphrase, long enough to be a key\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path yaml = dir.resolve("layers.yaml");
+        Files.writeString(yaml, "record-route-secret-file: " + secret + "\nroute-set: 2\n");
+        String fromEnv = "the environment's passphrase, long enough to be a key";
+        ProxyOptions o = ProxyOptions.parse(
+                new String[] {"--config", yaml.toString(), "--route-set", "3"},
+                java.util.Map.of(ProxyOptions.SECRET_ENV, fromEnv));
+        assertEquals(fromEnv, o.recordRouteSecret(), "the environment overrides the YAML file");
+        assertEquals(3, o.routeSet, "the command line overrides the YAML file");
+        assertEquals(2, ProxyOptions.parse(new String[] {"--config", yaml.toString()}).routeSet);
+    }
+
+    @Test
     void badConfigurationNamesTheOption() throws Exception {
         assertMessageStarts("--backend", "--backend", "sip:pbx.example.com");
         assertMessageStarts("--listen", "--listen", "udp:nohostport");

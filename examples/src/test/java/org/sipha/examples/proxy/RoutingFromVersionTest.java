@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sipha.core.model.DestinationState;
@@ -45,6 +46,40 @@ class RoutingFromVersionTest {
         assertEquals(10, r.destinations().get(0).priority());
         assertEquals(DestinationState.INACTIVE, r.states().get("b"), "flag 1");
         assertEquals(SECRET, r.secret());
+    }
+
+    @Test
+    void aProxyRoutingSetTwoTakesSetTwoOfAVersionAndRefusesOneWithoutIt() throws Exception {
+        ConfigVersion shared = version(
+                "1 sip:127.0.0.1:5081 0 10\n1 sip:127.0.0.1:5082 0 10\n1 sip:127.0.0.1:5091 0 5\n"
+                        + "2 sip:127.0.0.1:5091 0 10\n2 sip:127.0.0.1:5081 4 5\n",
+                SECRET);
+        RoutingFromVersion r = RoutingFromVersion.read(shared, options("--route-set", "2"));
+        assertEquals(
+                List.of("sip:127.0.0.1:5091", "sip:127.0.0.1:5081"),
+                r.destinations().stream().map(d -> d.uri()).toList());
+        assertEquals(10, r.destinations().get(0).priority());
+        assertEquals(DestinationState.DISABLED, r.states().get("sip:127.0.0.1:5081"), "flag 4");
+        assertEquals(List.of(1), r.otherSets());
+        assertTrue(r.otherSetsNote(2).contains("set(s) [1]"), r.otherSetsNote(2));
+        ProxyOptions two = options("--route-set", "2");
+        r.applyTo(two);
+        assertEquals(2, ReferenceProxy.routingTable(two).table().set(2).size());
+        assertEquals(
+                3, RoutingFromVersion.read(shared, options()).destinations().size(), "set 1");
+
+        String why = assertThrows(
+                        ConfigRefusedException.class,
+                        () -> RoutingFromVersion.read(shared, options("--route-set", "3")))
+                .getMessage();
+        assertTrue(why.contains("set 3") && why.contains("--route-set"), why);
+        why = assertThrows(
+                        ConfigRefusedException.class,
+                        () -> RoutingFromVersion.read(
+                                version("1 sip:127.0.0.1:5081\n2 sip:127.0.0.1:5082 0 0 weight=x\n", SECRET),
+                                options()))
+                .getMessage();
+        assertTrue(why.contains("line 2"), "a bad row of another set refuses the version too: " + why);
     }
 
     @Test
