@@ -42,7 +42,19 @@ public final class DispatcherListReader {
     private static final int FLAG_DISABLED = 4;
 
     /** What a list yields: the configuration and warnings about attributes kept but not understood. */
-    public record Result(DispatcherConfig config, List<String> warnings) {}
+    /**
+     * @param config    every set; a destination's initial state there is that of its last row with a flag
+     * @param warnings  attributes ignored, with their lines
+     * @param rowStates per set, the initial states its own rows' flags give (only those not ACTIVE): what a proxy
+     *     that loads one set applies, unaffected by the rows of the other sets
+     */
+    public record Result(
+            DispatcherConfig config, List<String> warnings, Map<Integer, Map<String, DestinationState>> rowStates) {
+        /** The initial state set {@code setId}'s own row for {@code destinationId} gives (ACTIVE without flags). */
+        public DestinationState rowState(final int setId, final String destinationId) {
+            return rowStates.getOrDefault(setId, Map.of()).getOrDefault(destinationId, DestinationState.ACTIVE);
+        }
+    }
 
     private DispatcherListReader() {}
 
@@ -61,6 +73,7 @@ public final class DispatcherListReader {
         final Map<Integer, Set<String>> idsPerSet = new LinkedHashMap<>();
         final DispatcherConfig.Builder config = DispatcherConfig.builder();
         final List<String> warnings = new ArrayList<>();
+        final Map<Integer, Map<String, DestinationState>> rowStates = new LinkedHashMap<>();
         String line;
         int lineNo = 0;
         while ((line = in.readLine()) != null) {
@@ -97,14 +110,18 @@ public final class DispatcherListReader {
             }
             sets.computeIfAbsent(setId, id -> DestinationSetConfig.builder(id).algorithm(algorithm))
                     .add(d);
-            if ((flags & FLAG_DISABLED) != 0) {
-                config.initialState(d.id(), DestinationState.DISABLED);
-            } else if ((flags & FLAG_INACTIVE) != 0) {
-                config.initialState(d.id(), DestinationState.INACTIVE);
+            final DestinationState state = (flags & FLAG_DISABLED) != 0
+                    ? DestinationState.DISABLED
+                    : (flags & FLAG_INACTIVE) != 0 ? DestinationState.INACTIVE : null;
+            if (state != null) {
+                config.initialState(d.id(), state);
+                rowStates.computeIfAbsent(setId, k -> new LinkedHashMap<>()).put(d.id(), state);
             }
         }
         sets.values().forEach(s -> config.set(s.build()));
-        return new Result(config.build(), List.copyOf(warnings));
+        final Map<Integer, Map<String, DestinationState>> frozen = new LinkedHashMap<>();
+        rowStates.forEach((id, states) -> frozen.put(id, Map.copyOf(states)));
+        return new Result(config.build(), List.copyOf(warnings), Map.copyOf(frozen));
     }
 
     private static void attributes(

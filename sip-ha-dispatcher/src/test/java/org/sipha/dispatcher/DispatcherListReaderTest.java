@@ -79,6 +79,19 @@ class DispatcherListReaderTest {
     }
 
     @Test
+    void eachSetsOwnRowsGiveItsInitialStates() throws IOException {
+        final DispatcherListReader.Result r = DispatcherListReader.read(
+                new StringReader("1 sip:10.0.0.1:5060 0\n1 sip:10.0.0.2:5060 1\n2 sip:10.0.0.1:5060 4\n"),
+                Algorithm.PRIORITY_GROUPS);
+        assertEquals(DestinationState.ACTIVE, r.rowState(1, "sip:10.0.0.1:5060"));
+        assertEquals(DestinationState.INACTIVE, r.rowState(1, "sip:10.0.0.2:5060"));
+        assertEquals(DestinationState.DISABLED, r.rowState(2, "sip:10.0.0.1:5060"));
+        assertEquals(DestinationState.ACTIVE, r.rowState(3, "sip:10.0.0.1:5060"), "no such set");
+        assertEquals(
+                DestinationState.DISABLED, r.config().initialState("sip:10.0.0.1:5060"), "one table: any set's flag");
+    }
+
+    @Test
     void unknownAttributesAreKeptAndReportedWithTheirLine() throws IOException {
         final DispatcherListReader.Result result = readSample();
         assertEquals(List.of("line 11: unknown attribute 'region' kept"), result.warnings());

@@ -406,7 +406,7 @@ final class ProxyOptions {
         for (Destination d : set.destinations()) {
             out.add(forwardable(() -> d, option));
             listed.put(addressKey(d), d);
-            listedStates.put(d.id(), r.config().initialState(d.id()));
+            listedStates.put(d.id(), r.rowState(routeSet, d.id()));
         }
         return out;
     }

@@ -71,7 +71,7 @@ record RoutingFromVersion(
                         "version " + v.number() + ": destination " + d.uri() + ": " + e.getMessage(), e);
             }
             if (byAddress.putIfAbsent(ProxyOptions.addressKey(d), d) == null) {
-                states.put(d.id(), r.config().initialState(d.id()));
+                states.put(d.id(), r.rowState(o.routeSet, d.id()));
             }
         }
         String secret = v.content().recordRouteSecret();

@@ -65,8 +65,12 @@ class RoutingFromVersionTest {
         ProxyOptions two = options("--route-set", "2");
         r.applyTo(two);
         assertEquals(2, ReferenceProxy.routingTable(two).table().set(2).size());
+        RoutingFromVersion one = RoutingFromVersion.read(shared, options());
+        assertEquals(3, one.destinations().size(), "set 1");
         assertEquals(
-                3, RoutingFromVersion.read(shared, options()).destinations().size(), "set 1");
+                DestinationState.ACTIVE,
+                one.states().get("sip:127.0.0.1:5081"),
+                "set 2's flag on its row of the same PBX does not reach the proxy routing set 1");
 
         String why = assertThrows(
                         ConfigRefusedException.class,
