@@ -2,13 +2,17 @@ package org.sipha.dispatcher;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sipha.core.model.Destination;
+import org.sipha.core.model.DestinationState;
 
 /**
  * What replacing one {@link DispatcherConfig} by another changes: sets added, removed or given other selection
- * options, and destinations added to, removed from or changed within a set. Produced by
+ * options, destinations added to, removed from or changed within a set, and kept destinations whose configured
+ * initial state turns DISABLED or stops being DISABLED (a dispatcher.list's flag 4 set or cleared). Produced by
  * {@link RoutingTableOwner#diff} (dry run) and {@link RoutingTableOwner#reload}. Immutable.
  */
 public final class RoutingDiff {
@@ -41,15 +45,28 @@ public final class RoutingDiff {
         }
     }
 
+    /** A destination kept by the reload whose configuration now disables it, or no longer does. */
+    public record AdminChange(String id, boolean disabled) {
+        @Override
+        public String toString() {
+            return (disabled ? "DISABLED" : "ENABLED") + " by the configuration: destination " + id;
+        }
+    }
+
     private final long baseVersion;
     private final List<SetChange> sets;
     private final List<DestinationChange> destinations;
+    private final List<AdminChange> admin;
 
     private RoutingDiff(
-            final long baseVersion, final List<SetChange> sets, final List<DestinationChange> destinations) {
+            final long baseVersion,
+            final List<SetChange> sets,
+            final List<DestinationChange> destinations,
+            final List<AdminChange> admin) {
         this.baseVersion = baseVersion;
         this.sets = Collections.unmodifiableList(sets);
         this.destinations = Collections.unmodifiableList(destinations);
+        this.admin = Collections.unmodifiableList(admin);
     }
 
     static RoutingDiff between(final long baseVersion, final DispatcherConfig from, final DispatcherConfig to) {
@@ -75,7 +92,26 @@ public final class RoutingDiff {
                         .forEach(d -> destinations.add(new DestinationChange(Kind.ADDED, now.setId(), null, d)));
             }
         }
-        return new RoutingDiff(baseVersion, sets, destinations);
+        return new RoutingDiff(baseVersion, sets, destinations, adminChanges(from, to));
+    }
+
+    private static List<AdminChange> adminChanges(final DispatcherConfig from, final DispatcherConfig to) {
+        final Set<String> before = ids(from);
+        final List<AdminChange> out = new ArrayList<>();
+        for (final String id : ids(to)) {
+            final boolean was = from.initialState(id) == DestinationState.DISABLED;
+            final boolean now = to.initialState(id) == DestinationState.DISABLED;
+            if (before.contains(id) && was != now) {
+                out.add(new AdminChange(id, now));
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> ids(final DispatcherConfig c) {
+        final Set<String> ids = new LinkedHashSet<>();
+        c.sets().values().forEach(s -> s.destinations().forEach(d -> ids.add(d.id())));
+        return ids;
     }
 
     private static void diffMembers(
@@ -111,8 +147,13 @@ public final class RoutingDiff {
         return destinations.stream().filter(c -> c.kind() == kind).toList();
     }
 
+    /** @return kept destinations the new configuration disables or enables (its DISABLED initial state changed). */
+    public List<AdminChange> adminChanges() {
+        return admin;
+    }
+
     public boolean isEmpty() {
-        return sets.isEmpty() && destinations.isEmpty();
+        return sets.isEmpty() && destinations.isEmpty() && admin.isEmpty();
     }
 
     @Override
@@ -120,6 +161,7 @@ public final class RoutingDiff {
         final StringBuilder sb = new StringBuilder("RoutingDiff against version ").append(baseVersion);
         sets.forEach(c -> sb.append("\n  ").append(c));
         destinations.forEach(c -> sb.append("\n  ").append(c));
+        admin.forEach(c -> sb.append("\n  ").append(c));
         return sb.toString();
     }
 }

@@ -83,7 +83,9 @@ public final class RoutingTableOwner {
 
     /**
      * Replaces the configuration and publishes a new table (version + 1), keeping state and runtime of every
-     * destination id present in both. Owner thread.
+     * destination id present in both; a kept destination whose configured initial state turns DISABLED is disabled,
+     * and one whose configured DISABLED is lifted is enabled (an operator's runtime disable is kept otherwise).
+     * Owner thread.
      *
      * @return what changed.
      */
@@ -108,6 +110,13 @@ public final class RoutingTableOwner {
         runtimes.keySet().retainAll(ids);
         healthStates.keySet().retainAll(ids);
         adminDisabled.retainAll(ids);
+        for (final RoutingDiff.AdminChange c : diff.adminChanges()) {
+            if (c.disabled()) {
+                adminDisabled.add(c.id()); // the configuration now disables a kept destination (flag 4 set)
+            } else {
+                adminDisabled.remove(c.id());
+            }
+        }
         sinkDisabled.retainAll(ids);
         cursors.keySet().retainAll(next.sets().keySet());
         config = next;

@@ -153,6 +153,34 @@ class RoutingTableOwnerTest {
     }
 
     @Test
+    void aKeptDestinationFollowsItsDisabledFlagWhenTheFlagChangesAndOnlyThen() {
+        final DestinationSetConfig set = DestinationSetConfig.builder(SET)
+                .add(dest("a", 1))
+                .add(dest("b", 1))
+                .add(dest("c", 1))
+                .build();
+        final RoutingTableOwner owner = new RoutingTableOwner(DispatcherConfig.builder()
+                .set(set)
+                .initialState("b", DestinationState.DISABLED)
+                .build());
+        owner.setAdminDisabled("c", true); // an operator's, at runtime
+        final DispatcherConfig next = DispatcherConfig.builder()
+                .set(set)
+                .initialState("a", DestinationState.DISABLED)
+                .build();
+        final RoutingDiff diff = owner.reload(next);
+        assertEquals(
+                List.of(new RoutingDiff.AdminChange("a", true), new RoutingDiff.AdminChange("b", false)),
+                diff.adminChanges());
+        assertFalse(diff.isEmpty());
+        assertEquals(DestinationState.DISABLED, owner.table().state("a"), "flag 4 set on a kept destination");
+        assertEquals(DestinationState.ACTIVE, owner.table().state("b"), "flag 4 cleared");
+        assertEquals(DestinationState.DISABLED, owner.table().state("c"), "the operator's disable stays");
+        assertTrue(owner.reload(next).isEmpty(), "the same flags again change nothing");
+        assertEquals(DestinationState.DISABLED, owner.table().state("c"));
+    }
+
+    @Test
     void initialStatesApplyOnlyToNewIds() {
         final DispatcherConfig config = DispatcherConfig.builder()
                 .set(DestinationSetConfig.builder(SET)

@@ -147,12 +147,16 @@ final class DestinationListReload {
                             : c.kind() + " set " + c.setId() + " destination " + c.id() + " (" + d.uri() + ", weight "
                                     + d.weight() + ", priority " + d.priority() + ")");
         }
+        diff.adminChanges().forEach(c -> out.add(c.toString()));
         return out;
     }
 
     private static String summary(RoutingDiff diff) {
         return "+" + diff.destinationChanges(RoutingDiff.Kind.ADDED).size() + " -"
                 + diff.destinationChanges(RoutingDiff.Kind.REMOVED).size() + " ~"
-                + diff.destinationChanges(RoutingDiff.Kind.CHANGED).size() + " destination(s)";
+                + diff.destinationChanges(RoutingDiff.Kind.CHANGED).size() + " destination(s)"
+                + (diff.adminChanges().isEmpty()
+                        ? ""
+                        : ", " + diff.adminChanges().size() + " disabled/enabled");
     }
 }
