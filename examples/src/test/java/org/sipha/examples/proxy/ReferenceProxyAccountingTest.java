@@ -149,18 +149,24 @@ class ReferenceProxyAccountingTest {
     void recordsMatchSippsCountsAcrossAQuorumLossAndAProxyKilledWithAFullSpool(GaleraTestCluster cluster)
             throws Exception {
         long t0 = System.currentTimeMillis();
+        int calls = 600;
+        int rate = 30;
+        int runS = calls / rate + 90;
         String[] backends = {"sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603"};
-        sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620).answerOptions());
-        sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624).answerOptions());
-        sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628).answerOptions());
+        sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
+        sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
+        sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
         startProxy(15600, backends);
         Path p2Log = dir.resolve("p2.log");
         List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
         Process p2 = startChildProxy(p2Args, p2Log);
         await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
-        int calls = 600;
-        int rate = 30;
-        int runS = calls / rate + 90;
         SippProcess uac = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
                 .calls(calls)
                 .rate(rate)
@@ -220,16 +226,23 @@ class ReferenceProxyAccountingTest {
         int calls = Integer.getInteger("sipha.accounting.calls", 400);
         int rate = Integer.getInteger("sipha.accounting.rate", 40);
         long runMs = 1000L * calls / rate;
+        int globalS = (int) (runMs / 1000) + 180; // SIPp's -timeout: the backends must outlive the calls
         String[] backends = {"sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603"};
-        sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620).answerOptions());
-        sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624).answerOptions());
-        sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628).answerOptions());
+        List<SippProcess> uas = List.of(
+                sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)),
+                sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)),
+                sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)));
         startProxy(15600, backends);
         Path p2Log = dir.resolve("p2.log");
         List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
         Process p2 = startChildProxy(p2Args, p2Log);
         await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
-        int globalS = (int) (runMs / 1000) + 120;
         SippProcess uac1 = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
                 .calls(calls / 2)
                 .rate(rate / 2)
@@ -261,6 +274,9 @@ class ReferenceProxyAccountingTest {
 
         assertTrue(uac1.waitFor(globalS * 1000L), "SIPp to P1 ended");
         assertTrue(uac2.waitFor(globalS * 1000L), "SIPp to P2 ended");
+        for (SippProcess b : uas) {
+            assertTrue(b.isAlive(), "every backend answered to the end: " + b.log());
+        }
         SippStats s1 = uac1.stats();
         SippStats s2 = uac2.stats();
         awaitWritten();
