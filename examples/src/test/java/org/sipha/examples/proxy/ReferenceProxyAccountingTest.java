@@ -282,11 +282,14 @@ class ReferenceProxyAccountingTest {
         awaitWritten();
         Map<String, Long> want1 = expected(s1.successfulCalls(), answeredFailures(s1));
         Map<String, Long> want2 = expected(s2.successfulCalls(), answeredFailures(s2));
-        await(
-                () -> folded(rowsOrEmpty("127.0.0.1:15604", t0)).equals(want1)
-                        && folded(rowsOrEmpty("127.0.0.1:15607", t0)).equals(want2),
-                60_000,
-                "records equal SIPp's counts");
+        try {
+            await(
+                    () -> folded(rowsOrEmpty("127.0.0.1:15604", t0)).equals(want1)
+                            && folded(rowsOrEmpty("127.0.0.1:15607", t0)).equals(want2),
+                    60_000,
+                    "records equal SIPp's counts");
+        } catch (AssertionError differs) { // the assertions below say how
+        }
         Map<String, Long> rows1 = rows("127.0.0.1:15604", t0);
         Map<String, Long> rows2 = rows("127.0.0.1:15607", t0);
         long p2SpooledByItsWriters = spoolingLines(read(p2Log));
