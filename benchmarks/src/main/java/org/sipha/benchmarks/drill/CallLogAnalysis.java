@@ -50,7 +50,10 @@ final class CallLogAnalysis {
                 byB,
                 accounting == null ? -1 : accounting.lost(started),
                 accounting == null ? -1 : accounting.duplicated(started),
-                accounting == null ? -1 : accounting.otherDialogs(started));
+                accounting == null ? -1 : accounting.otherDialogs(started),
+                accounting == null
+                        ? -1
+                        : w.fault() == Fault.PROXY_KILLED ? accounting.lostAtKill(calls, w.injectMs()) : 0);
     }
 
     /**

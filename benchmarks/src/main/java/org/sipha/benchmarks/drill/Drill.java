@@ -104,7 +104,13 @@ final class Drill {
         AccountingRecords accounting = null;
         if (options.accounting()) {
             sleep(5_000); // the writers' last batches
-            accounting = AccountingRecords.read(galera);
+            List<Double> kills = new ArrayList<>();
+            for (int i = 0; i < options.faults().size(); i++) {
+                if (options.faults().get(i) == Fault.PROXY_KILLED) {
+                    kills.add(times.get(i)[0]);
+                }
+            }
+            accounting = AccountingRecords.read(galera, kills);
         }
         List<FaultWindow> windows = new ArrayList<>();
         List<Fault> faults = options.faults();

@@ -51,6 +51,9 @@ final class DrillReport {
                                 : r.accountingLost() + " / " + r.accountingDuplicated()
                                         + (r.accountingOtherDialogs() > 0
                                                 ? " (+" + r.accountingOtherDialogs() + " second dialogs)"
+                                                : "")
+                                        + (r.accountingLostAtKill() > 0
+                                                ? " (+" + r.accountingLostAtKill() + " lost with the killed proxy)"
                                                 : "")));
             }
         }
@@ -61,7 +64,10 @@ final class DrillReport {
                 + " window's calls, answered calls without an OUTCOME or START record plus ended calls without a STOP"
                 + " record, then records stored more than once; second dialogs: STARTs of a late 200 from a PBX the call had"
                 + " failed over from, which the proxy relays and records as it must and the carrier never took up"
-                + " (Kamailio keeps no records here).\n");
+                + " (Kamailio keeps no records here); lost with the killed proxy: records of events within "
+                + (int) AccountingRecords.KILL_MARGIN_MS
+                + " ms of a proxy's SIGKILL that the proxy had not yet written (whatever call they belong to), not"
+                + " counted as lost.\n");
         for (DrillRun run : runs) {
             for (String n : run.notes()) {
                 b.append("\n- ").append(run.proxy()).append(": ").append(n);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +66,34 @@ class CallLogAnalysisTest {
         FaultResult r =
                 CallLogAnalysis.analyse(calls, new FaultWindow(Fault.PBX_KILLED, T0, T0 + 1000, T0 + 2000), 2000, null);
         assertEquals(-1, r.backOnPreferredAfterMs());
+    }
+
+    @Test
+    void recordsOfEventsAtAProxysSigkillCountInTheKillsRowNotAsLostInTheWindowTheirCallsStartedIn() {
+        List<CallLog.Call> calls = List.of(
+                call(1, 100, 110, "198.18.10.11", true),
+                call(2, 400, 500, "198.18.10.11", true),
+                call(3, 940, 950, "198.18.10.11", true));
+        Map<String, Integer> rows = new HashMap<>();
+        for (String k : List.of("OUTCOME 1", "START 1 t1", "STOP 1 t1", "OUTCOME 2", "STOP 2 t2", "STOP 3 t3")) {
+            rows.put(k, 1);
+        }
+        rows.put("START 1", 1);
+        rows.put("STOP 1", 1);
+        rows.put("STOP 2", 1);
+        rows.put("STOP 3", 1);
+        double kill = T0 + 1000;
+        AccountingRecords records = new AccountingRecords(rows, List.of(kill));
+        FaultResult hung =
+                CallLogAnalysis.analyse(calls, new FaultWindow(Fault.PBX_HUNG, T0, T0 + 500, kill), 2000, records);
+        FaultResult killed = CallLogAnalysis.analyse(
+                calls, new FaultWindow(Fault.PROXY_KILLED, kill, kill + 500, kill + 3000), 2000, records);
+        assertEquals(1, hung.accountingLost(), "call 2's START; call 3's two records came 50 ms before the kill");
+        assertEquals(2, killed.accountingLostAtKill(), "call 3's OUTCOME and START");
+        assertEquals(0, killed.accountingLost());
+        assertEquals(
+                "START of call 2; OUTCOME of call 3 (at a proxy's SIGKILL); START of call 3 (at a proxy's SIGKILL);",
+                records.missing(calls));
     }
 
     private static CallLog.Call call(int n, double startAfter, double answerAfter, String pbx, boolean ended) {

@@ -65,22 +65,14 @@ class ShortDrillTest {
                         "fault " + r.fault().id + ": new calls succeeded " + r.recoveredAfterMs() + " ms after it"));
     }
 
-    /**
-     * Not yet the issue's "nothing lost" for fault 1b: after a hung PBX resumes, one or two records of that window
-     * have been found missing in some runs (not yet explained); there only duplicates are asserted.
-     */
     @Test
     void noAccountingRecordIsLostOrStoredTwice() {
         assertEach(
-                f -> f != Fault.PBX_HUNG,
+                f -> true,
                 r -> assertEquals(
                         "0 / 0",
                         r.accountingLost() + " / " + r.accountingDuplicated(),
                         "fault " + r.fault().id + ": accounting records lost / duplicated"));
-        assertEach(
-                f -> f == Fault.PBX_HUNG,
-                r -> assertEquals(
-                        0, r.accountingDuplicated(), "fault " + r.fault().id + ": accounting records duplicated"));
     }
 
     private static void assertEach(Predicate<Fault> which, java.util.function.Consumer<FaultResult> check) {

@@ -149,19 +149,24 @@ class ReferenceProxyAccountingTest {
     void recordsMatchSippsCountsAcrossAQuorumLossAndAProxyKilledWithAFullSpool(GaleraTestCluster cluster)
             throws Exception {
         long t0 = System.currentTimeMillis();
+        int calls = 600;
+        int rate = 30;
+        int runS = calls / rate + 90;
         String[] backends = {"sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603"};
-        sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620).answerOptions());
-        sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624).answerOptions());
-        sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628).answerOptions());
+        sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
+        sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
+        sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628)
+                .answerOptions()
+                .globalTimeoutS(runS + 60));
         startProxy(15600, backends);
         Path p2Log = dir.resolve("p2.log");
         List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
         Process p2 = startChildProxy(p2Args, p2Log);
         await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
-        // -Dsipha.accounting.calls=10000 -Dsipha.accounting.rate=100 for the long run of docs/accounting.md
-        int calls = Integer.getInteger("sipha.accounting.calls", 600);
-        int rate = Integer.getInteger("sipha.accounting.rate", 30);
-        int runS = calls / rate + 90;
         SippProcess uac = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
                 .calls(calls)
                 .rate(rate)
@@ -206,18 +211,199 @@ class ReferenceProxyAccountingTest {
     }
 
     /**
+     * The issue's run: SIPp calls P1 (this JVM) and P2 (the jar's main in a child JVM) at half the rate each; mid-run
+     * P2 is SIGKILLed and started again while its caller goes on calling it (SIPp retransmits the INVITEs and BYEs
+     * it sent meanwhile), then Galera node n1 is isolated and brought back. Per proxy the records equal SIPp's counts
+     * by this rule: a successful call has one OUTCOME 200, one START and one STOP; a failed call that got a final
+     * answer (486, or the proxy's 503) one OUTCOME; a failed call that got no answer at all (SIPp gave up
+     * retransmitting to the dead proxy: no proxy forwarded it) none. No call has two rows of one kind. Size:
+     * {@code -Dsipha.accounting.calls} (default 400) at {@code -Dsipha.accounting.rate} calls/s (default 40).
+     */
+    @Test
+    void callsThroughTwoProxiesWhileOneIsKilledAndRestartedAndAGaleraNodeIsIsolated(GaleraTestCluster cluster)
+            throws Exception {
+        long t0 = System.currentTimeMillis();
+        int calls = Integer.getInteger("sipha.accounting.calls", 400);
+        int rate = Integer.getInteger("sipha.accounting.rate", 40);
+        long runMs = 1000L * calls / rate;
+        int globalS = (int) (runMs / 1000) + 180; // SIPp's -timeout: the backends must outlive the calls
+        String[] backends = {"sip:127.0.0.1:15601", "sip:127.0.0.1:15602", "sip:127.0.0.1:15603"};
+        List<SippProcess> uas = List.of(
+                sipp.start(SippProcess.uas("uas_answer.xml", 15601, 15611, 15620)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)),
+                sipp.start(SippProcess.uas("uas_486.xml", 15602, 15612, 15624)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)),
+                sipp.start(SippProcess.uas("uas_503.xml", 15603, 15613, 15628)
+                        .answerOptions()
+                        .globalTimeoutS(globalS)));
+        startProxy(15600, backends);
+        Path p2Log = dir.resolve("p2.log");
+        List<String> p2Args = proxyArgs(15605, dir.resolve("p2.spool"), backends);
+        Process p2 = startChildProxy(p2Args, p2Log);
+        await(() -> read(p2Log).contains("call accounting on"), 30_000, "P2 started: " + p2Log);
+        SippProcess uac1 = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15600", 15604, 15614, 15632)
+                .calls(calls / 2)
+                .rate(rate / 2)
+                .globalTimeoutS(globalS));
+        SippProcess uac2 = sipp.start(SippProcess.uac("uac_call.xml", "127.0.0.1:15605", 15607, 15617, 15636)
+                .calls(calls - calls / 2)
+                .rate(rate - rate / 2)
+                .globalTimeoutS(globalS));
+        long callsStartNs = System.nanoTime();
+
+        sleepUntil(callsStartNs, Math.max(2_000, runMs / 5));
+        p2.destroyForcibly(); // SIGKILL, while its caller goes on
+        assertTrue(p2.waitFor(10, TimeUnit.SECONDS));
+        long killedNs = System.nanoTime();
+        startChildProxy(p2Args, p2Log);
+        await(() -> read(p2Log).split("call accounting on", -1).length > 2, 60_000, "P2 restarted: " + p2Log);
+        long p2DeadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedNs);
+        String replayed = read(p2Log).replaceAll("(?s).*spool \\S+ \\((\\d+) record\\(s\\) waiting.*", "$1");
+
+        sleepUntil(callsStartNs, Math.max(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callsStartNs), runMs / 2));
+        long spooledBefore = accounting.spooled();
+        cluster.isolate(1);
+        sleepUntil(
+                callsStartNs,
+                Math.max(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - callsStartNs) + 5_000, runMs * 4 / 5));
+        cluster.unisolate(1);
+        cluster.waitAllSynced(60_000);
+        long p1Spooled = accounting.spooled() - spooledBefore;
+
+        assertTrue(uac1.waitFor(globalS * 1000L), "SIPp to P1 ended");
+        assertTrue(uac2.waitFor(globalS * 1000L), "SIPp to P2 ended");
+        for (SippProcess b : uas) {
+            assertTrue(b.isAlive(), "every backend answered to the end: " + b.log());
+        }
+        SippStats s1 = uac1.stats();
+        SippStats s2 = uac2.stats();
+        awaitWritten();
+        Map<String, Long> want1 = expected(s1.successfulCalls(), answeredFailures(s1));
+        Map<String, Long> want2 = expected(s2.successfulCalls(), answeredFailures(s2));
+        try {
+            await(
+                    () -> folded(rowsOrEmpty("127.0.0.1:15604", t0)).equals(want1)
+                            && folded(rowsOrEmpty("127.0.0.1:15607", t0)).equals(want2),
+                    60_000,
+                    "records equal SIPp's counts");
+        } catch (AssertionError differs) { // the assertions below say how
+        }
+        Map<String, Long> rows1 = rows("127.0.0.1:15604", t0);
+        Map<String, Long> rows2 = rows("127.0.0.1:15607", t0);
+        long p2SpooledByItsWriters = spoolingLines(read(p2Log));
+        System.out.printf(
+                "MEASURED %d calls at %d/s through two proxies: P1 SIPp %s (unanswered %d), records %s, %d spooled"
+                        + " while n1 was isolated, %d lost; P2 SIPp %s (unanswered %d), records %s, SIGKILLed and dead"
+                        + " %d ms, %s record(s) replayed from its spool at the restart, %d spooled by its writers;"
+                        + " SIPp's failures P1 %s, P2 %s%n",
+                calls,
+                rate,
+                s1,
+                unanswered(s1),
+                rows1,
+                p1Spooled,
+                accounting.lost(),
+                s2,
+                unanswered(s2),
+                rows2,
+                p2DeadMs,
+                replayed,
+                p2SpooledByItsWriters,
+                failures(s1),
+                failures(s2));
+        assertEquals(s1.callsCreated(), s1.successfulCalls() + s1.failedCalls(), s1.toString());
+        assertEquals(s2.callsCreated(), s2.successfulCalls() + s2.failedCalls(), s2.toString());
+        assertEquals(want1, folded(rows1), "P1: one OUTCOME per answered attempt, one START and one STOP per call");
+        assertEquals(want2, folded(rows2), "P2: the same, across its SIGKILL and restart");
+        assertEquals(Map.of(), duplicatedCalls(t0), "calls with two rows of one kind");
+        assertEquals(0, accounting.lost());
+    }
+
+    private static void sleepUntil(long startNs, long afterMs) throws InterruptedException {
+        long waitMs = afterMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        if (waitMs > 0) {
+            Thread.sleep(waitMs);
+        }
+    }
+
+    /** SIPp's failed calls that never got a final answer: it gave up retransmitting, or waited in vain. */
+    private static long unanswered(SippStats s) {
+        return s.counter("FailedMaxUDPRetrans(C)")
+                + s.counter("FailedTimeoutOnRecv(C)")
+                + s.counter("FailedCannotSendMessage(C)");
+    }
+
+    private static long answeredFailures(SippStats s) {
+        return s.failedCalls() - unanswered(s);
+    }
+
+    /** SIPp's non-zero failure counters, for the report. */
+    private static Map<String, Long> failures(SippStats s) {
+        Map<String, Long> m = new TreeMap<>();
+        for (String c : List.of(
+                "FailedCannotSendMessage(C)",
+                "FailedMaxUDPRetrans(C)",
+                "FailedUnexpectedMessage(C)",
+                "FailedCallRejected(C)",
+                "FailedTimeoutOnRecv(C)",
+                "FailedTimeoutOnSend(C)",
+                "FailedOutboundCongestion(C)")) {
+            long n = s.counter(c);
+            if (n > 0) {
+                m.put(c, n);
+            }
+        }
+        return m;
+    }
+
+    /** "spooling N CDRs" lines of a proxy's log, summed. */
+    private static long spoolingLines(String log) {
+        long n = 0;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("spooling (\\d+) CDRs").matcher(log);
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return n;
+    }
+
+    /** Per source and kind, rows beyond one per call since {@code sinceMs} (none: nothing duplicated). */
+    private static Map<String, Long> duplicatedCalls(long sinceMs) throws Exception {
+        Map<String, Long> out = new TreeMap<>();
+        try (Connection c = GaleraTestCluster.connect(2, 30_000);
+                Statement st = c.createStatement()) {
+            st.execute("SET SESSION wsrep_sync_wait = 1");
+            try (ResultSet rs = st.executeQuery("SELECT CONCAT(source, ' ', kind), COUNT(*) - COUNT(DISTINCT call_id)"
+                    + " FROM cdr WHERE start_ms >= " + sinceMs + " GROUP BY 1")) {
+                while (rs.next()) {
+                    if (rs.getLong(2) != 0) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * The rows a run must leave, as {@link #folded}: SIPp's answered calls (200) and failed ones (the 486 backend's,
      * or a 503 when every backend was tried).
      */
     private static Map<String, Long> expected(SippStats s) {
+        return expected(s.successfulCalls(), s.failedCalls());
+    }
+
+    private static Map<String, Long> expected(long answered, long failed) {
         Map<String, Long> m = new TreeMap<>();
-        if (s.successfulCalls() > 0) {
-            m.put("OUTCOME 200", s.successfulCalls());
-            m.put("START 200", s.successfulCalls());
-            m.put("STOP 0", s.successfulCalls());
+        if (answered > 0) {
+            m.put("OUTCOME 200", answered);
+            m.put("START 200", answered);
+            m.put("STOP 0", answered);
         }
-        if (s.failedCalls() > 0) {
-            m.put("OUTCOME failed", s.failedCalls());
+        if (failed > 0) {
+            m.put("OUTCOME failed", failed);
         }
         return m;
     }

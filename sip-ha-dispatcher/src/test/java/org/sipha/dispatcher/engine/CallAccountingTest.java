@@ -187,6 +187,43 @@ class CallAccountingTest {
         assertEquals(List.of(ev(CallEventKind.OUTCOME, 486, 1, "pbx", second)), drain(rings));
     }
 
+    /**
+     * The drill's hung PBX: the call fails over on timeout, the second PBX answers, then the first one's late 200
+     * makes a second dialog. Each dialog gets its own START, and each BYE a STOP of the dialog its To tag names.
+     */
+    @Test
+    void aLate200FromTheDestinationFailedOverFromStartsASecondDialogAndEachByeStopsItsOwnDialog() {
+        CallEventRings rings = new CallEventRings(64, 512);
+        PipelineHarness p = new PipelineHarness();
+        harnesses.add(p);
+        p.start(p.config()
+                .destinations(
+                        List.of(Destination.of("a", "sip:127.0.0.1:5081"), Destination.of("b", "sip:127.0.0.1:5082")))
+                .failoverTimeoutMs(1_000)
+                .callAccounting(rings));
+        p.receive(PipelineHarness.invite("acc1", CARRIER), CARRIER);
+        InetSocketAddress hung = p.sent.get(p.sent.size() - 1).to();
+        InetSocketAddress taker = hung.equals(PBX) ? PBX2 : PBX;
+        String toHung = lastTo(p, hung);
+        p.clock.advanceMs(1_500);
+        p.pipeline.tick();
+        String toTaker = lastTo(p, taker);
+        assertTrue(toTaker.startsWith("INVITE "), "failed over: " + p.sent);
+        p.receive(PipelineHarness.answer(toTaker, "200 OK").replace(";tag=pbx", ";tag=taker"), taker);
+        p.receive(PipelineHarness.answer(toHung, "200 OK").replace(";tag=pbx", ";tag=late"), hung);
+        assertEquals(2, p.countTo(CARRIER, "SIP/2.0 200 "), "both 200s relayed to the caller");
+        p.receive(bye(true, recordRoute(toTaker), "bye1").replace(";tag=pbx", ";tag=taker"), CARRIER);
+        p.receive(bye(true, recordRoute(toHung), "bye2").replace(";tag=pbx", ";tag=late"), CARRIER);
+        assertEquals(
+                List.of(
+                        ev(CallEventKind.OUTCOME, 200, 1, "taker", taker),
+                        ev(CallEventKind.START, 200, 1, "taker", taker),
+                        ev(CallEventKind.START, 200, 1, "late", hung),
+                        ev(CallEventKind.STOP, 0, 2, "taker", taker),
+                        ev(CallEventKind.STOP, 0, 2, "late", hung)),
+                drain(rings));
+    }
+
     @Test
     void aCallEveryDestinationRefusedRecordsTheProxys503() {
         CallEventRings rings = new CallEventRings(64, 512);
