@@ -6,8 +6,7 @@ import java.util.Set;
  * The sites' dispatcher lists ({@code SETID URI FLAGS PRIORITY}): each site's set lists its own two PBXs at priority
  * 10 and the other site's two (reached through the far namespace) at priority 5, so a site whose PBXs are all gone
  * carries its calls to the other site's. Site A routes set 1, site B set 2 ({@link Topology.Site#routeSet()}). A PBX
- * taken out is left out of the lists (a reload keeps the state of a destination it keeps, so flag 4 would not take a
- * listed one out). Stateless.
+ * taken out is left out of the lists, so the version removes and later adds a destination under load. Stateless.
  */
 final class DestinationLists {
     static final int OWN_PRIORITY = 10;
