@@ -46,7 +46,10 @@ public final class CallEventRingFile {
     private final MappedByteBuffer map;
     private final int slotBytes;
     private final int mask;
-    /** The producer's checksum and its last two addresses, encoded (an address is encoded once, not per event). */
+    /**
+     * The producer's checksum and its last two addresses, encoded: an address is encoded (one small array from
+     * {@link InetAddress#getAddress}) only when it differs from the previous event's, not per event.
+     */
     private final CRC32C crc = new CRC32C();
 
     private final ByteBuffer crcView;
@@ -130,14 +133,14 @@ public final class CallEventRingFile {
     }
 
     private void encodeDest(InetSocketAddress a) {
-        if (a != lastDest) {
+        if (!java.util.Objects.equals(a, lastDest)) {
             lastDest = a;
             destFamily = encode(a, destBytes);
         }
     }
 
     private void encodeSrc(InetSocketAddress a) {
-        if (a != lastSrc) {
+        if (!java.util.Objects.equals(a, lastSrc)) {
             lastSrc = a;
             srcFamily = encode(a, srcBytes);
         }
