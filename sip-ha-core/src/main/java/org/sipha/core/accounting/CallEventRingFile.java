@@ -82,7 +82,15 @@ public final class CallEventRingFile {
         }
         try (FileChannel ch = FileChannel.open(
                 path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size); // grows the file (sparse)
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+            for (long at = 0; at < size; at += zeros.capacity()) { // every block allocated now, not on a loop's store
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros, at + zeros.position());
+                }
+            }
+            MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            map.load();
             map.order(ByteOrder.LITTLE_ENDIAN);
             map.putInt(8, VERSION).putInt(12, capacity).putInt(16, textBytes).putInt(20, slot);
             LONGS.setRelease(map, HEAD_AT, 0L);
