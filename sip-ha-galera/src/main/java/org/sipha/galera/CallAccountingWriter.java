@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * Moves call accounting events from the event loops' rings ({@link CallEventRings}) into the {@code cdr} table
  * through a {@link DurableCdrWriter}: one thread drains every ring, turns each event into a {@link Cdr} (its id
  * keyed by the event, so repeats collapse) and writes them in batches with {@link DurableCdrWriter#writeAll} (one
- * transaction, or one fsync into the spool while the site has no quorum). A batch that cannot be written (the
+ * transaction, or one fsync into the spool while the site has no quorum). The rings free the slots of a batch only
+ * after that write returned ({@link CallEventRings#release}), so a ring file holds every event not yet durable. A
+ * batch that cannot be written (the
  * spool full, a disk error) is kept and retried; meanwhile the rings fill and then drop, counted. Drops and
  * failures are logged at most once per {@link #LOG_INTERVAL_NS}.
  *
@@ -98,13 +100,15 @@ public final class CallAccountingWriter implements AutoCloseable {
     /** Drains and writes one batch; returns false if there was nothing to write or the write failed. */
     private boolean cycle() {
         if (batch.isEmpty()) {
-            rings.drain(this::add, batchSize);
+            rings.read(this::add, batchSize);
             if (batch.isEmpty()) {
+                rings.release(); // events read, if any, were unstorable
                 return false;
             }
         }
         try {
             writer.writeAll(batch);
+            rings.release(); // durable now: their slots may be reused
             written = written + batch.size(); // single writer
             batch.clear();
             return true;

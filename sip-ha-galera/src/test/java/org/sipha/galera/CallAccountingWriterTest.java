@@ -130,6 +130,46 @@ class CallAccountingWriterTest {
         }
     }
 
+    /**
+     * A writer stored some events and died before it freed their slots: at the next start every event in the ring
+     * files is written again, and each OUTCOME, START and STOP is stored once.
+     */
+    @Test
+    void ringFilesLeftByACrashAreStoredOnceThoughPartlyWrittenBefore(GaleraTestCluster cluster) throws Exception {
+        String prefix = "accr" + System.nanoTime() + "-";
+        long now = System.currentTimeMillis();
+        Path ringPrefix = dir.resolve("acc.spool");
+        CallEventRings dead = CallEventRings.inFiles(ringPrefix, 64, 512);
+        CallAccountingSink loop0 = dead.sinkForLoop(0);
+        CallAccountingSink loop1 = dead.sinkForLoop(1);
+        for (int i = 0; i < 10; i++) {
+            CallAccountingSink s = i % 2 == 0 ? loop0 : loop1;
+            record(s, CallEventKind.OUTCOME, prefix + i, now, 200);
+            record(s, CallEventKind.START, prefix + i, now, 200);
+            record(s, CallEventKind.STOP, prefix + i, now + 1000, 0);
+        }
+        List<Cdr> read = new java.util.ArrayList<>();
+        dead.read(e -> read.add(CallAccountingWriter.toCdr(e)), 100); // read, never released
+        try (CdrSpool spool = CdrSpool.open(dir.resolve("acc.spool"), 64L << 20);
+                GaleraQuorumClient client =
+                        GaleraQuorumClient.start(TestClients.config(1).build());
+                DurableCdrWriter durable = new DurableCdrWriter(client.dataSource(), client, spool, 500, 100)) {
+            TestClients.awaitAllUp(client);
+            assertEquals(30, read.size());
+            assertEquals(DurableCdrWriter.Outcome.STORED, durable.writeAll(read.subList(0, 17))); // then the crash
+
+            List<Path> files = CallEventRings.takeOver(ringPrefix);
+            RingFileRecovery.Result r = RingFileRecovery.writeAll(files, durable, 7);
+            assertEquals(new RingFileRecovery.Result(30, 0, 0, 0), r);
+            for (Path f : files) {
+                assertTrue(java.nio.file.Files.notExists(f), "recovered files are deleted: " + f);
+            }
+            assertEquals(10, rows(prefix, "OUTCOME"));
+            assertEquals(10, rows(prefix, "START"));
+            assertEquals(10, rows(prefix, "STOP"));
+        }
+    }
+
     /** The queries of docs/accounting.md: START/STOP pairs as CDRs, and failed attempts. */
     static final String CDRS_SQL = "SELECT s.call_id, s.from_uri, s.to_uri, s.source, s.destination,"
             + " FROM_UNIXTIME(s.start_ms / 1000) AS answered, FROM_UNIXTIME(e.start_ms / 1000) AS ended,"

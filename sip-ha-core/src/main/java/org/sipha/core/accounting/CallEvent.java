@@ -1,6 +1,7 @@
 package org.sipha.core.accounting;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.sipha.core.message.AsciiView;
 import org.sipha.core.spi.CallEventKind;
@@ -20,6 +21,7 @@ import org.sipha.core.spi.CallEventKind;
  * there: the slot is reused once the handler returns. The getters decode Strings (they allocate).
  */
 public final class CallEvent {
+    static final CallEventKind[] KINDS = CallEventKind.values();
     private final byte[] text;
     private CallEventKind kind;
     private long epochMs;
@@ -75,6 +77,46 @@ public final class CallEvent {
             System.arraycopy(v.buffer(), v.offset(), text, at, n);
         }
         return at + n;
+    }
+
+    /** Stores the five text ends at {@code at} (for {@link CallEventRingFile}). */
+    void writeEnds(ByteBuffer into, int at) {
+        into.putInt(at, callIdEnd)
+                .putInt(at + 4, callerTagEnd)
+                .putInt(at + 8, calleeTagEnd)
+                .putInt(at + 12, callerUriEnd)
+                .putInt(at + 16, calleeUriEnd);
+    }
+
+    /** Copies the text bytes in use to {@code at}; returns how many. */
+    int writeText(ByteBuffer into, int at) {
+        into.put(at, text, 0, calleeUriEnd);
+        return calleeUriEnd;
+    }
+
+    /** Fills this event from a ring file's slot, already checked ({@link CallEventRingFile#recover}). */
+    void load(
+            CallEventKind k,
+            long timeMs,
+            int code,
+            long cseqNumber,
+            int[] ends,
+            ByteBuffer from,
+            int textAt,
+            InetSocketAddress dest,
+            InetSocketAddress src) {
+        kind = k;
+        epochMs = timeMs;
+        sipCode = code;
+        cseq = cseqNumber;
+        callIdEnd = ends[0];
+        callerTagEnd = ends[1];
+        calleeTagEnd = ends[2];
+        callerUriEnd = ends[3];
+        calleeUriEnd = ends[4];
+        from.get(textAt, text, 0, calleeUriEnd);
+        destination = dest;
+        source = src;
     }
 
     private static int len(AsciiView v) {
