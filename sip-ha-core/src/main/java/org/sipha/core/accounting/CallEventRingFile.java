@@ -46,19 +46,19 @@ public final class CallEventRingFile {
     private final MappedByteBuffer map;
     private final int slotBytes;
     private final int mask;
-    /**
-     * The producer's checksum and its last two addresses, encoded: an address is encoded (one small array from
-     * {@link InetAddress#getAddress}) only when it differs from the previous event's, not per event.
-     */
+    /** The producer's checksum. */
     private final CRC32C crc = new CRC32C();
 
     private final ByteBuffer crcView;
-    private final byte[] destBytes = new byte[16];
-    private final byte[] srcBytes = new byte[16];
-    private InetSocketAddress lastDest;
-    private InetSocketAddress lastSrc;
-    private int destFamily;
-    private int srcFamily;
+    /**
+     * The producer's encodings of the last {@link #CACHED_ADDRESSES} distinct addresses (PBXs, carriers): an
+     * address is encoded (one small array from {@link InetAddress#getAddress}) only when it is not among them.
+     */
+    private static final int CACHED_ADDRESSES = 16;
+
+    private final InetAddress[] cachedAddress = new InetAddress[CACHED_ADDRESSES];
+    private final byte[][] cachedBytes = new byte[CACHED_ADDRESSES][];
+    private int nextCached;
 
     private CallEventRingFile(Path path, MappedByteBuffer map, int slotBytes, int capacity) {
         this.path = path;
@@ -113,16 +113,16 @@ public final class CallEventRingFile {
         m.putLong(at + 16, e.epochMs());
         m.putLong(at + 24, e.cseq());
         m.put(at + 32, (byte) e.kind().ordinal());
-        encodeDest(e.destination());
-        encodeSrc(e.source());
-        m.put(at + 33, (byte) destFamily);
-        m.put(at + 34, (byte) srcFamily);
+        byte[] dest = encoded(e.destination());
+        byte[] src = encoded(e.source());
+        m.put(at + 33, (byte) familyOf(dest));
+        m.put(at + 34, (byte) familyOf(src));
         m.put(at + 35, (byte) 0);
         m.putInt(at + 36, e.destination() == null ? 0 : e.destination().getPort());
         m.putInt(at + 40, e.source() == null ? 0 : e.source().getPort());
         e.writeEnds(m, at + 44);
-        m.put(at + 64, destBytes, 0, 16);
-        m.put(at + 80, srcBytes, 0, 16);
+        putAddress(m, at + 64, dest);
+        putAddress(m, at + 80, src);
         int used = e.writeText(m, at + TEXT_AT);
         crc.reset();
         crcView.limit(at + TEXT_AT + used).position(at + 4);
@@ -140,28 +140,34 @@ public final class CallEventRingFile {
         LONGS.setRelease(map, TAIL_AT, tail);
     }
 
-    private void encodeDest(InetSocketAddress a) {
-        if (!java.util.Objects.equals(a, lastDest)) {
-            lastDest = a;
-            destFamily = encode(a, destBytes);
+    /** The address's bytes (4 or 16) from the cache, or null for none; encodes and caches one not met lately. */
+    private byte[] encoded(InetSocketAddress a) {
+        InetAddress ip = a == null ? null : a.getAddress();
+        if (ip == null) {
+            return null;
         }
+        for (int i = 0; i < CACHED_ADDRESSES; i++) {
+            if (ip.equals(cachedAddress[i])) {
+                return cachedBytes[i];
+            }
+        }
+        int i = nextCached;
+        nextCached = (i + 1) % CACHED_ADDRESSES;
+        cachedAddress[i] = ip;
+        cachedBytes[i] = ip.getAddress();
+        return cachedBytes[i];
     }
 
-    private void encodeSrc(InetSocketAddress a) {
-        if (!java.util.Objects.equals(a, lastSrc)) {
-            lastSrc = a;
-            srcFamily = encode(a, srcBytes);
-        }
+    private static int familyOf(byte[] address) {
+        return address == null ? 0 : address.length == 4 ? 4 : 6;
     }
 
-    private static int encode(InetSocketAddress a, byte[] into) {
-        java.util.Arrays.fill(into, (byte) 0);
-        if (a == null || a.getAddress() == null) {
-            return 0;
+    /** The 16 address bytes of a slot: the address, zero-padded, or zeros for none. */
+    private static void putAddress(MappedByteBuffer m, int at, byte[] address) {
+        int n = address == null ? 0 : address.length;
+        for (int i = 0; i < 16; i++) {
+            m.put(at + i, i < n ? address[i] : 0);
         }
-        byte[] b = a.getAddress().getAddress();
-        System.arraycopy(b, 0, into, 0, b.length);
-        return b.length == 4 ? 4 : 6;
     }
 
     /** What {@link #recover} found in one file. */

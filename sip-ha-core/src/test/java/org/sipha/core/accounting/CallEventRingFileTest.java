@@ -57,6 +57,38 @@ class CallEventRingFileTest {
     }
 
     @Test
+    void moreDistinctAddressesThanTheEncodingCacheHoldsAreEachRecordedAsTheyWere() throws IOException {
+        Path prefix = dir.resolve("many.spool");
+        CallEventRings rings = CallEventRings.inFiles(prefix, 64, 128);
+        CallAccountingSink sink = rings.sinkForLoop(0);
+        List<InetSocketAddress> dests = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            // 20 distinct PBXs (half IPv6), each met twice, 20 events apart: past the cache of 16
+            InetSocketAddress d = i % 20 < 10
+                    ? new InetSocketAddress("10.0.0." + (i % 20), 5060)
+                    : new InetSocketAddress("fd00::" + (i % 20), 5060);
+            dests.add(d);
+            sink.record(
+                    CallEventKind.OUTCOME,
+                    i,
+                    200,
+                    i,
+                    view("m" + i),
+                    view("f"),
+                    null,
+                    null,
+                    null,
+                    d,
+                    new InetSocketAddress("192.0.2." + (i % 3), 5060));
+        }
+        CallEventRingFile.Recovered[] r = new CallEventRingFile.Recovered[1];
+        List<Seen> seen = recover(prefix.resolveSibling("many.spool.ring-0"), r);
+        assertEquals(dests, seen.stream().map(Seen::dest).toList());
+        assertEquals(new InetSocketAddress("192.0.2.2", 5060), seen.get(38).src(), "the source of event 38 (38 % 3)");
+        assertEquals(0, r[0].skipped());
+    }
+
+    @Test
     void slotsAreReusedOnlyOnceReleased() {
         CallEventRings rings = CallEventRings.inFiles(dir.resolve("s"), 4, 128);
         CallAccountingSink sink = rings.sinkForLoop(0);
