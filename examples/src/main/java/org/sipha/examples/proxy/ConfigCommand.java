@@ -244,14 +244,8 @@ final class ConfigCommand {
      */
     private static void check(ConfigContent content, ProxyOptions o) throws ConfigRefusedException {
         ConfigVersion v = new ConfigVersion(1, Instant.now(), "", "", 0, content);
-        int own = o.routeSet;
-        try {
-            for (int id : RoutingFromVersion.read(v, o).otherSets()) {
-                o.routeSet = id;
-                RoutingFromVersion.read(v, o);
-            }
-        } finally {
-            o.routeSet = own;
+        for (int id : RoutingFromVersion.read(v, o).otherSets()) {
+            RoutingFromVersion.read(v, o, id);
         }
     }
 

@@ -397,7 +397,7 @@ final class ProxyOptions {
             throw new IllegalArgumentException(option + ": " + file + " has no set " + routeSet
                     + " (the proxy routes set " + routeSet + ", --route-set)");
         }
-        String note = otherSetsNote(option + " " + file, otherSets(r), routeSet);
+        String note = otherSetsNote(option + " " + file, otherSets(r, routeSet), routeSet);
         if (note != null) {
             notes.add(note);
         }
@@ -411,8 +411,8 @@ final class ProxyOptions {
         return out;
     }
 
-    /** The set ids of {@code r} other than the route set, in order: the sets this proxy leaves to others. */
-    List<Integer> otherSets(DispatcherListReader.Result r) {
+    /** The set ids of {@code r} other than {@code routeSet}, in order: the sets a proxy routing it leaves to others. */
+    static List<Integer> otherSets(DispatcherListReader.Result r, int routeSet) {
         return r.config().sets().keySet().stream()
                 .filter(id -> id != routeSet)
                 .sorted()

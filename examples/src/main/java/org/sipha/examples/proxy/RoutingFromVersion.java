@@ -48,6 +48,15 @@ record RoutingFromVersion(
      * @throws ConfigRefusedException saying why the proxy cannot run this version
      */
     static RoutingFromVersion read(ConfigVersion v, ProxyOptions o) throws ConfigRefusedException {
+        return read(v, o, o.routeSet);
+    }
+
+    /**
+     * Reads {@code v} for a proxy with options {@code o} that routes set {@code routeSet}.
+     *
+     * @throws ConfigRefusedException saying why such a proxy cannot run this version
+     */
+    static RoutingFromVersion read(ConfigVersion v, ProxyOptions o, int routeSet) throws ConfigRefusedException {
         DispatcherListReader.Result r;
         try {
             r = DispatcherListReader.read(new StringReader(v.content().dispatcherList()), Algorithm.ROUND_ROBIN);
@@ -56,9 +65,9 @@ record RoutingFromVersion(
         } catch (IOException | RuntimeException e) {
             throw new ConfigRefusedException("version " + v.number() + ": unreadable rows: " + e.getMessage(), e);
         }
-        DestinationSetConfig set = r.config().sets().get(o.routeSet);
+        DestinationSetConfig set = r.config().sets().get(routeSet);
         if (set == null || set.destinations().isEmpty()) {
-            throw new ConfigRefusedException("version " + v.number() + " has no destination in set " + o.routeSet
+            throw new ConfigRefusedException("version " + v.number() + " has no destination in set " + routeSet
                     + ", the set this proxy routes (--route-set)");
         }
         Map<String, Destination> byAddress = new LinkedHashMap<>();
@@ -71,7 +80,7 @@ record RoutingFromVersion(
                         "version " + v.number() + ": destination " + d.uri() + ": " + e.getMessage(), e);
             }
             if (byAddress.putIfAbsent(ProxyOptions.addressKey(d), d) == null) {
-                states.put(d.id(), r.rowState(o.routeSet, d.id()));
+                states.put(d.id(), r.rowState(routeSet, d.id()));
             }
         }
         String secret = v.content().recordRouteSecret();
@@ -94,7 +103,7 @@ record RoutingFromVersion(
                 secret,
                 previous,
                 r.warnings(),
-                o.otherSets(r));
+                ProxyOptions.otherSets(r, routeSet));
     }
 
     /** The line to log once for this version if it has sets of other proxies, or null. */
