@@ -36,6 +36,7 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(RelayDeadManSwitch.class);
     static final String READY = "READY";
     private static final long START_TIMEOUT_MS = 20_000;
+    private static final int MAX_LINES_BEFORE_READY = 1000;
     /** System properties the relay inherits, so that it logs as its parent does (format, level, logback file). */
     private static final List<String> INHERITED_PROPERTIES =
             List.of("sipha.log.format", "sipha.log.level", "logback.configurationFile");
@@ -90,9 +91,18 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
             throw new AnnouncerException("cannot start dead-man relay: " + e, e);
         }
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        // A logging framework may print its own status lines to stdout before the relay's; skip a bounded number.
         CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> {
             try {
-                return out.readLine();
+                String first = null;
+                for (int i = 0; i < MAX_LINES_BEFORE_READY; i++) {
+                    String l = out.readLine();
+                    if (l == null || READY.equals(l)) {
+                        return l == null ? first : l;
+                    }
+                    first = first == null ? l : first;
+                }
+                return first;
             } catch (IOException e) {
                 return null;
             }

@@ -6,15 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -84,11 +82,9 @@ class StatusPageBrowserTest {
             b.sigkill();
             wait.withMessage(() -> "b's row: " + status(driver, "b")).until(d -> "down".equals(status(d, "b")));
             assertEquals("up", status(driver, "a"));
-            WebElement row = driver.findElement(By.cssSelector("tr[data-destination='b']"));
-            assertTrue(row.getText().contains("probe timeout"), "its last change and why: " + row.getText());
-            assertTrue(
-                    driver.findElement(By.id("changes")).getText().contains("probe timeout"),
-                    "in the recent changes too");
+            String row = text(driver, "tr[data-destination='b']");
+            assertTrue(row.contains("probe timeout"), "its last change and why: " + row);
+            assertTrue(text(driver, "#changes").contains("probe timeout"), "in the recent changes too");
             Path shot = screenshot(driver, "b-down.png");
             assertTrue(Files.size(shot) > 0);
         } finally {
@@ -98,8 +94,17 @@ class StatusPageBrowserTest {
 
     /** The status word in destination {@code id}'s row, or "" while the page has no such row. */
     private static String status(WebDriver d, String id) {
-        List<WebElement> cells = d.findElements(By.cssSelector("tr[data-destination='" + id + "'] td.status"));
-        return cells.isEmpty() ? "" : cells.get(0).getText().trim();
+        return text(d, "tr[data-destination='" + id + "'] td.status").trim();
+    }
+
+    /**
+     * The rendered text of the first element matching {@code css}, or "" if none. Read in one script so a refresh
+     * that replaces the table between finding the element and reading it cannot leave a stale reference.
+     */
+    private static String text(WebDriver d, String css) {
+        Object t = ((JavascriptExecutor) d)
+                .executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+        return t == null ? "" : t.toString();
     }
 
     private static Path screenshot(ChromeDriver driver, String name) throws Exception {
