@@ -87,7 +87,8 @@ public final class AnycastOptions {
                     null,
                     "Also own the service address: added before announcing, removed only after the withdraw"
                             + " (iproute2, needs CAP_NET_ADMIN)."),
-            new OptionInfo("address-device", "DEV", "lo", "The device --address is added to."),
+            new OptionInfo(
+                    "address-device", "DEV", "lo", "The device --address (or a site node's --process-address) is added to."),
             new OptionInfo(
                     "deadman-timeout-ms",
                     "N",
@@ -134,6 +135,7 @@ public final class AnycastOptions {
     private final long heartbeatMs;
     private final long reconcileMs;
     private final Path maintenanceFile;
+    private final String addressDevice;
     private final double[] damping;
     /** Null unless the program runs its own BIRD. */
     private final ChildBgpSpeaker speaker;
@@ -148,6 +150,7 @@ public final class AnycastOptions {
         heartbeatMs = positive(o, "heartbeat-ms", 100);
         reconcileMs = positive(o, "reconcile-ms", 1_000);
         maintenanceFile = o.containsKey("maintenance-file") ? Path.of(o.get("maintenance-file")) : null;
+        addressDevice = o.getOrDefault("address-device", "lo");
         damping = o.containsKey("damping") ? damping(o.get("damping")) : null;
         speaker = speaker(o);
         if (deadmanTimeoutMs > 0 && deadmanTimeoutMs < 3 * heartbeatMs) {
@@ -212,6 +215,20 @@ public final class AnycastOptions {
     /** A new dead-man relay for that announcer, or {@link DeadManSwitch#NONE} when it is off. Not started. */
     public DeadManSwitch deadManSwitch() {
         return deadmanTimeoutMs > 0 ? new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs) : DeadManSwitch.NONE;
+    }
+
+    /**
+     * A new dead-man relay for that announcer that also holds {@code processAddress} on {@code --address-device}
+     * for the caller's life ({@link RelayDeadManSwitch}). Not started.
+     *
+     * @throws IllegalArgumentException if the relay is off or the address is not ADDR/LEN
+     */
+    public DeadManSwitch deadManSwitch(String processAddress) {
+        if (deadmanTimeoutMs == 0) {
+            throw new IllegalArgumentException("a process address is held by the dead-man relay, which "
+                    + "--deadman-timeout-ms 0 turns off");
+        }
+        return new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs, processAddress, addressDevice, null);
     }
 
     /**

@@ -21,6 +21,13 @@ import org.slf4j.LoggerFactory;
  * withdraws and keeps waiting (silence counts only once the first heartbeat has arrived): when bytes come again
  * the decider is alive and re-announces itself.
  *
+ * <p>With {@code process-address ADDR/LEN DEV NETNS|-} before the announcer spec, the relay also holds the service
+ * address on this host for the decider's life: it adds it before {@code READY}, removes it right after the first
+ * withdraw attempt on EOF or silence, and adds it back when heartbeats resume. Packets sent to the address from
+ * this host (a PBX's answers to the proxy's Via) then leave by the host's routes, towards the site that still
+ * announces, instead of dying at a dead or stopped process. A withdraw of a live decider (drain, quorum loss) keeps
+ * the address, which the calls it still carries need.
+ *
  * <p>Threads: a reader thread turns stdin into events on a queue; the main thread owns the announcer and is the
  * only one that acts, so an EOF is acted upon within a queue hand-off.
  */
@@ -39,14 +46,24 @@ public final class DeadManRelayMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
-            System.err.println("usage: DeadManRelayMain <timeout-ms> bird <socket> <up> <drain|-> | hook <script>");
+            System.err.println("usage: DeadManRelayMain <timeout-ms> [process-address <addr/len> <dev> <netns|->] "
+                    + "<announcer spec>");
             System.exit(2);
         }
         long timeoutMs;
         RouteAnnouncer announcer;
+        RouteAnnouncer address = null;
         try {
             timeoutMs = Long.parseLong(args[0]);
-            announcer = AnnouncerSpec.parse(List.of(Arrays.copyOfRange(args, 1, args.length)));
+            int spec = 1;
+            if (args[1].equals(RelayDeadManSwitch.PROCESS_ADDRESS)) {
+                if (args.length < 6) {
+                    throw new IllegalArgumentException("expected: process-address <addr/len> <dev> <netns|-> <spec>");
+                }
+                address = AnnouncerSpec.parse(List.of(AnnouncerSpec.ADDRESS, args[2], args[3], args[4]));
+                spec = 5;
+            }
+            announcer = AnnouncerSpec.parse(List.of(Arrays.copyOfRange(args, spec, args.length)));
         } catch (IllegalArgumentException e) {
             System.err.println("dead-man relay: " + e.getMessage());
             System.exit(2);
@@ -62,22 +79,36 @@ public final class DeadManRelayMain {
             LOG.error("dead-man relay: routing daemon not reachable: {}", e.getMessage());
             System.exit(3);
         }
+        if (address != null) {
+            try {
+                address.apply(RouteAnnouncement.ANNOUNCE);
+                LOG.info("dead-man relay: {} held while the decider lives", address.name());
+            } catch (AnnouncerException e) {
+                LOG.error("dead-man relay: cannot add the process address: {}", e.getMessage());
+                System.exit(3);
+            }
+        }
         BlockingQueue<Event> events = new ArrayBlockingQueue<>(64);
         Thread reader = new Thread(() -> readHeartbeats(System.in, events), "sipha-relay-stdin");
         reader.setDaemon(true);
         reader.start();
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.US_ASCII);
         out.println(RelayDeadManSwitch.READY);
-        System.exit(relay(announcer, events, timeoutMs));
+        System.exit(relay(announcer, address, events, timeoutMs));
     }
 
-    /** Returns the exit code once the heartbeat pipe is closed. */
-    static int relay(RouteAnnouncer announcer, BlockingQueue<Event> events, long timeoutMs)
+    /**
+     * Returns the exit code once the heartbeat pipe is closed.
+     *
+     * @param address the process address to hold ({@code process-address}), or null
+     */
+    static int relay(RouteAnnouncer announcer, RouteAnnouncer address, BlockingQueue<Event> events, long timeoutMs)
             throws InterruptedException {
         // Silence counts only after the first heartbeat: until then the decider has announced nothing (it starts
         // in INIT, withdrawn) and may still be loading classes. EOF counts from the start.
         boolean armed = false;
         boolean tripped = false;
+        boolean addressHeld = address != null;
         long nextCheckNs = System.nanoTime() + CONNECTION_CHECK_NS;
         while (true) {
             Event e = events.poll(timeoutMs, TimeUnit.MILLISECONDS);
@@ -87,7 +118,7 @@ public final class DeadManRelayMain {
             }
             if (e == Event.EOF) {
                 long t0 = System.nanoTime();
-                boolean ok = withdraw(announcer);
+                boolean ok = withdrawThenDropAddress(announcer, address);
                 LOG.warn(
                         "dead-man relay: heartbeat pipe closed (deciding JVM exited or was killed); withdraw {} "
                                 + "in {} us",
@@ -102,7 +133,8 @@ public final class DeadManRelayMain {
             }
             if (e == null && !tripped && armed) {
                 long t0 = System.nanoTime();
-                boolean ok = withdraw(announcer);
+                boolean ok = withdrawThenDropAddress(announcer, address);
+                addressHeld = false;
                 LOG.warn(
                         "dead-man relay: no heartbeat for {} ms (deciding JVM hung or stopped); withdraw {} in {} us",
                         timeoutMs,
@@ -113,6 +145,39 @@ public final class DeadManRelayMain {
                 LOG.warn("dead-man relay: heartbeats resumed; re-armed (the decider re-announces if healthy)");
                 tripped = false;
             }
+            if (e == Event.HEARTBEAT && !addressHeld) {
+                addressHeld = setAddress(address, RouteAnnouncement.ANNOUNCE); // tried again at the next beat
+            }
+        }
+    }
+
+    /**
+     * One withdraw attempt, then the process address leaves the host (whatever the attempt gave: a speaker that died
+     * with the decider cannot answer, and the answers to the dead process must find the other site now), then the
+     * remaining attempts. Returns whether the withdraw went through.
+     */
+    private static boolean withdrawThenDropAddress(RouteAnnouncer announcer, RouteAnnouncer address)
+            throws InterruptedException {
+        boolean ok = withdraw(announcer, 1);
+        if (address != null) {
+            setAddress(address, RouteAnnouncement.WITHDRAW);
+        }
+        return ok || withdraw(announcer, WITHDRAW_ATTEMPTS - 1);
+    }
+
+    /** Adds or removes the process address; logs and returns false on failure. */
+    private static boolean setAddress(RouteAnnouncer address, RouteAnnouncement target) {
+        try {
+            address.apply(target);
+            LOG.warn("dead-man relay: {} {}", address.name(), target == RouteAnnouncement.WITHDRAW ? "removed" : "added");
+            return true;
+        } catch (AnnouncerException ex) {
+            LOG.error(
+                    "dead-man relay: {} could not be {}: {}",
+                    address.name(),
+                    target == RouteAnnouncement.WITHDRAW ? "removed" : "added",
+                    ex.getMessage());
+            return false;
         }
     }
 
@@ -128,14 +193,16 @@ public final class DeadManRelayMain {
         }
     }
 
-    private static boolean withdraw(RouteAnnouncer announcer) throws InterruptedException {
-        for (int i = 0; i < WITHDRAW_ATTEMPTS; i++) {
+    private static boolean withdraw(RouteAnnouncer announcer, int attempts) throws InterruptedException {
+        for (int i = 0; i < attempts; i++) {
+            if (i > 0) {
+                Thread.sleep(WITHDRAW_RETRY_MS);
+            }
             try {
                 announcer.apply(RouteAnnouncement.WITHDRAW);
                 return true;
             } catch (AnnouncerException ex) {
-                LOG.error("dead-man relay: withdraw attempt {} failed: {}", i + 1, ex.getMessage());
-                Thread.sleep(WITHDRAW_RETRY_MS);
+                LOG.error("dead-man relay: withdraw attempt failed: {}", ex.getMessage());
             }
         }
         return false;

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  *       at once (milliseconds).</li>
  *   <li>This JVM hangs (SIGSTOP, GC storm, deadlocked decision thread): heartbeats stop and the relay withdraws
  *       after {@code timeoutMs}. When heartbeats resume, the decider's reconciliation re-announces.</li>
+ *   <li>With a process address, the relay also removes the service address from this host in both cases and adds
+ *       it back when heartbeats resume, so traffic sent to it from this host reaches a site that still serves.</li>
  * </ul>
  * Why a process and not a thread: nothing inside a dead or stopped JVM can act. Why not the daemon's own
  * session: a BIRD or ExaBGP that the operator runs must survive our restarts, and a stopped JVM keeps every
@@ -35,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayDeadManSwitch implements DeadManSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(RelayDeadManSwitch.class);
     static final String READY = "READY";
+    /** The relay's argument that precedes a process address ({@link DeadManRelayMain}). */
+    static final String PROCESS_ADDRESS = "process-address";
     private static final long START_TIMEOUT_MS = 20_000;
     private static final int MAX_LINES_BEFORE_READY = 1000;
     /** System properties the relay inherits, so that it logs as its parent does (format, level, logback file). */
@@ -42,6 +46,8 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
             List.of("sipha.log.format", "sipha.log.level", "logback.configurationFile");
 
     private final List<String> announcerSpec;
+    /** {@code ADDR/LEN DEV NETNS|-}, or empty. */
+    private final List<String> processAddress;
     private final long timeoutMs;
     private final List<String> jvmOptions;
     private Process relay;
@@ -52,15 +58,41 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
      * @param timeoutMs     heartbeat silence after which the relay withdraws; keep it several heartbeat periods
      */
     public RelayDeadManSwitch(List<String> announcerSpec, long timeoutMs) {
-        this(announcerSpec, timeoutMs, List.of("-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        this(announcerSpec, timeoutMs, null, "lo", null);
     }
 
-    RelayDeadManSwitch(List<String> announcerSpec, long timeoutMs, List<String> jvmOptions) {
+    /**
+     * A relay that also holds the service address on this host for this JVM's life (see {@link DeadManRelayMain}):
+     * added when the relay starts, removed when this JVM dies or hangs, added back when it resumes.
+     *
+     * @param processAddress e.g. {@code 198.51.100.10/32}, or null for none
+     * @param device         the interface it goes on, e.g. {@code lo}
+     * @param netns          the network namespace ({@code ip -n}), or null for the current one
+     */
+    public RelayDeadManSwitch(
+            List<String> announcerSpec, long timeoutMs, String processAddress, String device, String netns) {
+        this(
+                announcerSpec,
+                timeoutMs,
+                processAddress == null
+                        ? List.of()
+                        : List.of(processAddress, device, netns == null ? AnnouncerSpec.NONE : netns),
+                List.of("-Xmx32m", "-Xss512k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    }
+
+    RelayDeadManSwitch(
+            List<String> announcerSpec, long timeoutMs, List<String> processAddress, List<String> jvmOptions) {
         if (timeoutMs < 10) {
             throw new IllegalArgumentException("dead-man timeout must be >= 10 ms: " + timeoutMs);
         }
         AnnouncerSpec.parse(announcerSpec).close(); // fail here, not in the relay, on a bad spec
+        if (!processAddress.isEmpty()) {
+            List<String> spec = new ArrayList<>(List.of(AnnouncerSpec.ADDRESS));
+            spec.addAll(processAddress);
+            AnnouncerSpec.parse(spec).close();
+        }
         this.announcerSpec = List.copyOf(announcerSpec);
+        this.processAddress = List.copyOf(processAddress);
         this.timeoutMs = timeoutMs;
         this.jvmOptions = List.copyOf(jvmOptions);
     }
@@ -81,6 +113,10 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(DeadManRelayMain.class.getName());
         cmd.add(Long.toString(timeoutMs));
+        if (!processAddress.isEmpty()) {
+            cmd.add(PROCESS_ADDRESS);
+            cmd.addAll(processAddress);
+        }
         cmd.addAll(announcerSpec);
         Process p;
         try {
@@ -124,10 +160,11 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
         relay = p;
         heartbeats = p.getOutputStream();
         LOG.info(
-                "dead-man relay pid {} armed: withdraws through {} on EOF or after {} ms without heartbeat",
+                "dead-man relay pid {} armed: withdraws through {} on EOF or after {} ms without heartbeat{}",
                 p.pid(),
                 announcerSpec,
-                timeoutMs);
+                timeoutMs,
+                processAddress.isEmpty() ? "" : "; holds " + processAddress.get(0) + " while this JVM runs");
     }
 
     /** Pid of the relay process, or -1. */
