@@ -88,7 +88,10 @@ public final class AnycastOptions {
                     "Also own the service address: added before announcing, removed only after the withdraw"
                             + " (iproute2, needs CAP_NET_ADMIN)."),
             new OptionInfo(
-                    "address-device", "DEV", "lo", "The device --address (or a site node's --process-address) is added to."),
+                    "address-device",
+                    "DEV",
+                    "lo",
+                    "The device --address (or a site node's --process-address) is added to."),
             new OptionInfo(
                     "deadman-timeout-ms",
                     "N",
@@ -225,8 +228,8 @@ public final class AnycastOptions {
      */
     public DeadManSwitch deadManSwitch(String processAddress) {
         if (deadmanTimeoutMs == 0) {
-            throw new IllegalArgumentException("a process address is held by the dead-man relay, which "
-                    + "--deadman-timeout-ms 0 turns off");
+            throw new IllegalArgumentException(
+                    "a process address is held by the dead-man relay, which " + "--deadman-timeout-ms 0 turns off");
         }
         return new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs, processAddress, addressDevice, null);
     }

@@ -169,7 +169,10 @@ public final class DeadManRelayMain {
     private static boolean setAddress(RouteAnnouncer address, RouteAnnouncement target) {
         try {
             address.apply(target);
-            LOG.warn("dead-man relay: {} {}", address.name(), target == RouteAnnouncement.WITHDRAW ? "removed" : "added");
+            LOG.warn(
+                    "dead-man relay: {} {}",
+                    address.name(),
+                    target == RouteAnnouncement.WITHDRAW ? "removed" : "added");
             return true;
         } catch (AnnouncerException ex) {
             LOG.error(

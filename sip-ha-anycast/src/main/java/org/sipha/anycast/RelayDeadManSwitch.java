@@ -39,6 +39,7 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
     static final String READY = "READY";
     /** The relay's argument that precedes a process address ({@link DeadManRelayMain}). */
     static final String PROCESS_ADDRESS = "process-address";
+
     private static final long START_TIMEOUT_MS = 20_000;
     private static final int MAX_LINES_BEFORE_READY = 1000;
     /** System properties the relay inherits, so that it logs as its parent does (format, level, logback file). */
@@ -48,6 +49,7 @@ public final class RelayDeadManSwitch implements DeadManSwitch {
     private final List<String> announcerSpec;
     /** {@code ADDR/LEN DEV NETNS|-}, or empty. */
     private final List<String> processAddress;
+
     private final long timeoutMs;
     private final List<String> jvmOptions;
     private Process relay;

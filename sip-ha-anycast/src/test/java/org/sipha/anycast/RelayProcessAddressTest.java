@@ -112,7 +112,8 @@ class RelayProcessAddressTest {
 
             relay.close(); // EOF, as when the JVM dies
             assertTrue(!present(), "removed on EOF");
-            assertEquals("withdraw", read(state).strip().lines().reduce((a, b) -> b).orElse(""));
+            assertEquals(
+                    "withdraw", read(state).strip().lines().reduce((a, b) -> b).orElse(""));
         } finally {
             relay.close();
             hook.close();

@@ -70,7 +70,7 @@ final class SiteNode implements DestinationsUpListener, AutoCloseable {
         }
         SiteNodeOptions.Settings s =
                 o.siteNode.resolve(o.health, ReferenceProxy.destinations(o).size());
-        DeadManSwitch deadMan = s.anycast().deadManSwitch();
+        DeadManSwitch deadMan = s.deadManSwitch();
         if (deadMan == DeadManSwitch.NONE) {
             LOG.warn(
                     "--deadman-timeout-ms 0: no dead-man relay; if this JVM is killed or hangs, {} stays announced",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.sipha.anycast.AnycastOptions;
+import org.sipha.anycast.DeadManSwitch;
 
 /**
  * The site node's options, collected by {@link ProxyOptions} from the command line or the YAML file through
@@ -36,6 +37,15 @@ final class SiteNodeOptions {
                 "K",
                 "1",
                 "Drain, then withdraw, while fewer than K backends are usable (none usable withdraws at once)."));
+        rows.add(row(
+                "process-address",
+                "ADDR/LEN",
+                null,
+                "Hold the service address (usually the anycast one) on --address-device only while this process runs:"
+                        + " the dead-man relay adds it at start, removes it when the process dies or hangs, adds it"
+                        + " back when it resumes; a drain or withdraw of a running proxy keeps it. So a local PBX's"
+                        + " answers to a dead proxy leave this host for the site that still announces. Needs"
+                        + " CAP_NET_ADMIN and the relay (docs/site-node.md)."));
         rows.add(row(
                 "liveness-interval-ms", "N", "100", "How often each event loop is handed a no-op by the self-check."));
         rows.add(row(
@@ -102,9 +112,26 @@ final class SiteNodeOptions {
             throw new IllegalArgumentException("--liveness-interval-ms must be at least 10 and "
                     + "--liveness-timeout-ms at least twice it, got " + intervalMs + " and " + timeoutMs);
         }
+        String processAddress = values.get("process-address");
+        if (processAddress != null) {
+            processAddress = processAddress.trim();
+            if (!PREFIX.matcher(processAddress).matches()) {
+                throw new IllegalArgumentException(
+                        "--process-address: expected an address such as 198.51.100.10/32, got " + processAddress);
+            }
+            if (values.containsKey("address")) {
+                throw new IllegalArgumentException("--process-address and --address both manage the service "
+                        + "address (one for the process's life, one with the route): give one");
+            }
+        }
         Map<String, String> anycast = new LinkedHashMap<>(values);
         anycast.put("prefix", prefix);
-        return new Settings(prefix, minBackends, intervalMs, timeoutMs, AnycastOptions.parse(anycast));
+        AnycastOptions parsed = AnycastOptions.parse(anycast);
+        if (processAddress != null && parsed.deadmanTimeoutMs() == 0) {
+            throw new IllegalArgumentException("--process-address: the dead-man relay holds it, and "
+                    + "--deadman-timeout-ms 0 turns the relay off");
+        }
+        return new Settings(prefix, minBackends, intervalMs, timeoutMs, processAddress, parsed);
     }
 
     private long number(String key, long dflt) {
@@ -130,8 +157,19 @@ final class SiteNodeOptions {
      * @param minBackends         K: fewer usable backends drain, then withdraw
      * @param livenessIntervalMs  how often the self-check runs
      * @param livenessTimeoutMs   how long an event loop may leave a no-op waiting
+     * @param processAddress      the address held on the host while this process runs, or null
      * @param anycast             announcer, relay and decision settings
      */
     record Settings(
-            String prefix, int minBackends, long livenessIntervalMs, long livenessTimeoutMs, AnycastOptions anycast) {}
+            String prefix,
+            int minBackends,
+            long livenessIntervalMs,
+            long livenessTimeoutMs,
+            String processAddress,
+            AnycastOptions anycast) {
+        /** The dead-man relay these settings ask for (holding the process address if one is set), not started. */
+        DeadManSwitch deadManSwitch() {
+            return processAddress == null ? anycast.deadManSwitch() : anycast.deadManSwitch(processAddress);
+        }
+    }
 }

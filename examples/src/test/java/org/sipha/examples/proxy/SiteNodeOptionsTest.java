@@ -141,6 +141,36 @@ class SiteNodeOptionsTest {
     }
 
     @Test
+    void processAddressIsHeldByTheRelayOnTheAddressDevice() {
+        SiteNodeOptions.Settings s = settings(
+                "--anycast", "198.51.100.10/32", "--process-address", "198.51.100.10/32", "--address-device", "dummy0");
+        assertEquals("198.51.100.10/32", s.processAddress());
+        assertNull(settings("--anycast", "198.51.100.10/32").processAddress(), "none unless asked for");
+        assertRefused(
+                "--process-address: expected an address",
+                "--anycast",
+                "198.51.100.10/32",
+                "--process-address",
+                "198.51.100.10");
+        assertRefused(
+                "--process-address and --address both manage",
+                "--anycast",
+                "198.51.100.10/32",
+                "--process-address",
+                "198.51.100.10/32",
+                "--address",
+                "198.51.100.10/32");
+        assertRefused(
+                "--process-address: the dead-man relay holds it",
+                "--anycast",
+                "198.51.100.10/32",
+                "--process-address",
+                "198.51.100.10/32",
+                "--deadman-timeout-ms",
+                "0");
+    }
+
+    @Test
     void noSiteNodeWithoutItsOptions() {
         assertNull(SiteNode.prepare(ProxyOptions.parse(BACKENDS)));
     }
