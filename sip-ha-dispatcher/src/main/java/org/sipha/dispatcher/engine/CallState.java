@@ -66,6 +66,8 @@ final class CallState {
      * transaction stops retransmitting at the first provisional response), so it may go on for its whole timer B.
      */
     boolean upstreamRetransmits;
+    /** Whether the caller has our 100 Trying (sent when the branch answers 100 or the caller retransmits). */
+    boolean upstreamTrying;
     /** Whether the current branch's silence was reported to the health side (once per branch). */
     boolean silenceReported;
 

@@ -123,6 +123,7 @@ final class CallTable {
         s.phase = CallState.CALLING;
         s.cancelled = false;
         s.upstreamRetransmits = false;
+        s.upstreamTrying = false;
         s.foreignCancel = false;
         s.attempt = 0;
         s.sourceKey = sourceKey;

@@ -11,7 +11,8 @@ import org.sipha.core.spi.ForwardingOutcomeListener;
 /**
  * The INVITE transactions of one event loop (RFC 3261 16 and 17; Kamailio's tm): per initial INVITE one
  * {@link CallState} in the {@link CallTable}, pairing the caller's transaction with the branch being tried. Answers
- * 100 Trying and forwards the INVITE on a stateful branch with a signed Record-Route; repeats the 100 to a
+ * 100 Trying (at once, or with {@link ProxyConfig#tryingOnAnswer()} when the branch answers 100 or the caller
+ * retransmits) and forwards the INVITE on a stateful branch with a signed Record-Route; repeats the 100 to a
  * retransmitted INVITE and absorbs one that comes after the final response; relays responses upstream, ACKs non-2xx
  * ones itself (and absorbs the caller's ACK of those); fails over on the configured codes, with 503 and
  * Retry-After after the last destination; answers CANCEL and cancels the branch; lets the late 2xx of an abandoned
@@ -31,6 +32,9 @@ final class InviteTransactions {
     final long t1Ns;
     private final long ringNs;
     private final long lingerNs;
+    /** {@link ProxyConfig#tryingOnAnswer()}. */
+    private final boolean tryingOnAnswer;
+
     private final int retryAfterSeconds;
     private final boolean[] failoverCode = new boolean[700];
     private final LoopContext ctx;
@@ -69,6 +73,7 @@ final class InviteTransactions {
         this.foreignCancels = new ForeignCancels(ctx, via, egress, calls, failoverNs);
         this.ringNs = cfg.ringTimeoutMs() * 1_000_000L;
         this.lingerNs = cfg.lingerMs() * 1_000_000L;
+        this.tryingOnAnswer = cfg.tryingOnAnswer();
         this.t1Ns = cfg.retransmitT1Ms() * 1_000_000L;
         this.retryAfterSeconds = cfg.retryAfterSeconds();
     }
@@ -100,6 +105,7 @@ final class InviteTransactions {
         s.upstreamRetransmits = true;
         if (s.phase != CallState.COMPLETED) {
             egress.reply(ch, src, msg, 100, "Trying", 0);
+            s.upstreamTrying = true;
         } else {
             lingerFor(s, clock.nanoTime()); // absorbed (RFC 6026 "Accepted"): the next copy must be, too
         }
@@ -133,7 +139,10 @@ final class InviteTransactions {
         s.channel = ch;
         s.cursor.reset(callId.contentHash());
         try {
-            egress.reply(ch, src, msg, 100, "Trying", 0);
+            if (!tryingOnAnswer) {
+                egress.reply(ch, src, msg, 100, "Trying", 0);
+                s.upstreamTrying = true;
+            }
             NextHop d = s.cursor.next();
             if (d == null) {
                 egress.reply(ch, src, msg, 503, "Service Unavailable", retryAfterSeconds);
@@ -212,6 +221,13 @@ final class InviteTransactions {
 
     // ------------------------------------------------------------------------------------------ responses
 
+    /** Our 100 Trying to the caller of {@code s}, built from its stored INVITE. */
+    private void tryingUpstream(CallState s) {
+        aux.wrap(s.request);
+        egress.reply(s.channel, s.source, aux, 100, "Trying", 0);
+        s.upstreamTrying = true;
+    }
+
     /** A verified response in {@code msg} to branch {@code attempt} of call {@code s} (null: its state is gone). */
     void onResponse(Channel ch, InetSocketAddress src, CallState s, int attempt) {
         int code = msg.statusCode();
@@ -239,6 +255,9 @@ final class InviteTransactions {
                 outcomes.onResponse(s.destination.address(), code, now - s.sentNs);
                 s.phase = CallState.PROCEEDING;
                 calls.schedule(s, CallTable.PROCEEDING_LIST, now + ringNs);
+                if (code == 100 && !s.upstreamTrying) {
+                    tryingUpstream(s); // the branch has the call: quench the caller's retransmissions
+                }
             }
             if (code > 100 && s.phase != CallState.COMPLETED) {
                 forwardUpstream(s);

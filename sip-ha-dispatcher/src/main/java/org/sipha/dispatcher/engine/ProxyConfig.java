@@ -62,6 +62,7 @@ public final class ProxyConfig {
     private final long maxCallBytesPerLoop;
     // CANCEL across proxies
     private final boolean cancelAcrossProxies;
+    private final boolean tryingOnAnswer;
     // Call accounting
     private final CallAccounting callAccounting;
 
@@ -107,6 +108,7 @@ public final class ProxyConfig {
         maxCallSharePerSourcePercent = b.maxCallSharePerSourcePercent;
         maxCallBytesPerLoop = b.maxCallBytesPerLoop;
         cancelAcrossProxies = b.cancelAcrossProxies;
+        tryingOnAnswer = b.tryingOnAnswer;
         callAccounting = b.callAccounting;
     }
 
@@ -378,6 +380,18 @@ public final class ProxyConfig {
         return cancelAcrossProxies;
     }
 
+    /**
+     * Whether a new INVITE's 100 Trying waits for the branch: sent when the destination answers 100 (its other
+     * answers go upstream themselves) or when the caller retransmits, instead of at once. The caller then keeps
+     * retransmitting until a destination has the call, so an INVITE that dies with this process (killed between
+     * receiving it and relaying the answer) is retransmitted to wherever routing sends the address now: the other
+     * anycast site. RFC 3261 17.2.1 lets a server transaction skip the 100 when an answer comes within 200 ms; a
+     * destination silent for longer costs one retransmission from the caller. Off by default.
+     */
+    public boolean tryingOnAnswer() {
+        return tryingOnAnswer;
+    }
+
     // ------------------------------------------------------------------ call accounting
 
     /**
@@ -431,6 +445,7 @@ public final class ProxyConfig {
         private long maxCallBytesPerLoop = 64L << 20;
         // CANCEL across proxies
         private boolean cancelAcrossProxies = true;
+        private boolean tryingOnAnswer;
         // Call accounting
         private CallAccounting callAccounting;
 
@@ -679,6 +694,12 @@ public final class ProxyConfig {
         /** See {@link ProxyConfig#cancelAcrossProxies()}. */
         public Builder cancelAcrossProxies(boolean on) {
             cancelAcrossProxies = on;
+            return this;
+        }
+
+        /** See {@link ProxyConfig#tryingOnAnswer()}. */
+        public Builder tryingOnAnswer(boolean on) {
+            tryingOnAnswer = on;
             return this;
         }
 
