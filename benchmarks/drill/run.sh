@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8]
+# Usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N]
 # The two-site disaster drill (README.md beside this file): builds what is missing, runs as root inside network
 # namespaces named shd*, and removes every process and namespace it made on exit, INT or TERM.
 set -euo pipefail
@@ -12,7 +12,8 @@ while (($#)); do
     --anchor) [ "${2:-}" = kamailio ] || { echo "--anchor: only kamailio" >&2; exit 2; }; args+=(--anchor kamailio); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --faults) args+=(--faults "$2"); shift 2 ;;
-    *) echo "usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8]" >&2; exit 2 ;;
+    --answer-delay-ms) args+=(--answer-delay-ms "$2"); shift 2 ;;
+    *) echo "usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N]" >&2; exit 2 ;;
   esac
 done
 for t in ip sipp kamailio bird birdc mariadbd mariadb-install-db garbd setpriv java; do

@@ -138,8 +138,20 @@ final class Drill {
 
     private List<Pbx> pbxs(ChildProcesses children, Topology.Site site) {
         return List.of(
-                new Pbx(children, site, 0, options.scenarios().resolve("pbx.cfg"), options.out()),
-                new Pbx(children, site, 1, options.scenarios().resolve("pbx.cfg"), options.out()));
+                new Pbx(
+                        children,
+                        site,
+                        0,
+                        options.scenarios().resolve("pbx.cfg"),
+                        options.out(),
+                        options.answerDelayMs()),
+                new Pbx(
+                        children,
+                        site,
+                        1,
+                        options.scenarios().resolve("pbx.cfg"),
+                        options.out(),
+                        options.answerDelayMs()));
     }
 
     private SiteProxy proxy(ChildProcesses children, Topology.Site site) {

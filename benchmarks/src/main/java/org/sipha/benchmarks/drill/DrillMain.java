@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8]}: runs the drill
+ * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N]}: runs the drill
  * with the reference proxy as the site node (and then with the Kamailio anchor when asked), and writes
  * {@code report.md} and one SVG per run to the output folder. Needs root. Runs on the main thread.
  */
@@ -21,6 +21,7 @@ public final class DrillMain {
         Path jar = Path.of(jarEnv != null ? jarEnv : "examples/target/sip-ha-proxy.jar");
         Path scenarios = Path.of("benchmarks", "drill");
         String faults = null;
+        int answerDelayMs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--short" -> shortForm = true;
@@ -34,6 +35,7 @@ public final class DrillMain {
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--scenarios" -> scenarios = Path.of(args[++i]);
                 case "--faults" -> faults = args[++i];
+                case "--answer-delay-ms" -> answerDelayMs = Integer.parseInt(args[++i]);
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -45,6 +47,7 @@ public final class DrillMain {
         if (faults != null) {
             node = node.onlyFaults(faults);
         }
+        node = node.answerDelayMs(answerDelayMs);
         List<DrillRun> runs = new ArrayList<>();
         runs.add(runOnce(node));
         if (anchor) {
@@ -66,7 +69,7 @@ public final class DrillMain {
     private static void usage(String why) {
         System.err.println(why);
         System.err.println(
-                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8]");
+                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N]");
         System.exit(2);
     }
 }

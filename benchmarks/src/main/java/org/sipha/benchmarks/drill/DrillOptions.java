@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * How one drill runs: the short (CI) or full form, the proxy under test or the Kamailio anchor, where its files
- * go, the proxy jar, the load, and how many Galera nodes each site has (0: none). Immutable.
+ * go, the proxy jar, the load, how many Galera nodes each site has (0: none), and how long the PBXs take to
+ * answer. Immutable.
  */
 record DrillOptions(
         boolean shortForm,
@@ -18,12 +19,13 @@ record DrillOptions(
         int holdMs,
         int faultMs,
         int galeraNodesPerSite,
-        List<Fault> only) {
+        List<Fault> only,
+        int answerDelayMs) {
 
     static DrillOptions of(boolean shortForm, boolean anchor, Path out, Path jar, Path scenarios) {
         return shortForm
-                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1, List.of())
-                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2, List.of());
+                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1, List.of(), 0)
+                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2, List.of(), 0);
     }
 
     /** The same drill with only the faults whose ids are listed (e.g. "2,8"). */
@@ -33,13 +35,39 @@ record DrillOptions(
                 .filter(f -> wanted.contains(f.id))
                 .toList();
         return new DrillOptions(
-                shortForm, anchor, out, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, faults);
+                shortForm,
+                anchor,
+                out,
+                jar,
+                scenarios,
+                callsPerSecond,
+                holdMs,
+                faultMs,
+                galeraNodesPerSite,
+                faults,
+                answerDelayMs);
+    }
+
+    /** The same drill with PBXs that answer each new INVITE {@code ms} later, with no provisional before. */
+    DrillOptions answerDelayMs(int ms) {
+        return new DrillOptions(
+                shortForm, anchor, out, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, only, ms);
     }
 
     /** The same drill with the Kamailio anchor, writing to {@code dir}. */
     DrillOptions asAnchor(Path dir) {
         return new DrillOptions(
-                shortForm, true, dir, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, only);
+                shortForm,
+                true,
+                dir,
+                jar,
+                scenarios,
+                callsPerSecond,
+                holdMs,
+                faultMs,
+                galeraNodesPerSite,
+                only,
+                answerDelayMs);
     }
 
     List<Fault> faults() {

@@ -16,11 +16,12 @@ final class DrillReport {
                 .append(")\n\n");
         b.append(String.format(
                 Locale.ROOT,
-                "Load: %d calls/s from the carrier to %s, each call held %d ms; every fault held %d ms, then"
-                        + " repaired. Galera: %d node(s) per site plus garbd.%n%n",
+                "Load: %d calls/s from the carrier to %s, each call held %d ms; the PBXs answer %s; every fault"
+                        + " held %d ms, then repaired. Galera: %d node(s) per site plus garbd.%n%n",
                 o.callsPerSecond(),
                 Topology.ANYCAST,
                 o.holdMs(),
+                o.answerDelayMs() == 0 ? "at once" : o.answerDelayMs() + " ms after the INVITE",
                 o.faultMs(),
                 o.galeraNodesPerSite()));
         b.append("| fault | proxy | calls | failed | setup > 1 s | cut | longest setup | new calls succeed after"

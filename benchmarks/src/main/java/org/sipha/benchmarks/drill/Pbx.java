@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * One PBX stand-in: a small Kamailio ({@code benchmarks/drill/pbx.cfg}) on its own address of a site, answering
- * INVITE, BYE and OPTIONS where the top Via says, as a PBX does. Its Contact names its address, which tells the
+ * INVITE (at once, or {@code answerDelayMs} later), BYE and OPTIONS where the top Via says, as a PBX does. Its Contact names its address, which tells the
  * carrier's log which site answered. Crashed and hung as a whole (main process and workers). The drill's thread.
  */
 final class Pbx {
@@ -19,15 +19,17 @@ final class Pbx {
     private final int port;
     private final Path template;
     private final Path dir;
+    private final int answerDelayMs;
     private Process process;
 
-    Pbx(ChildProcesses children, Topology.Site site, int index, Path template, Path outDir) {
+    Pbx(ChildProcesses children, Topology.Site site, int index, Path template, Path outDir, int answerDelayMs) {
         this.children = children;
         this.site = site;
         this.ip = site.pbxIps().get(index);
         this.port = 5081 + index;
         this.template = template;
         this.dir = outDir.resolve("pbx-" + site.name() + index);
+        this.answerDelayMs = answerDelayMs;
     }
 
     String uri() {
@@ -48,7 +50,8 @@ final class Pbx {
                     Files.readString(template)
                             .replace("ADDR", ip)
                             .replace("PORT", Integer.toString(port))
-                            .replace("MPATH", KamailioSite.modulesPath()));
+                            .replace("MPATH", KamailioSite.modulesPath())
+                            .replace("DELAY", Integer.toString(answerDelayMs)));
             process = children.start(
                     site.ns(),
                     dir.resolve("kamailio.out"),

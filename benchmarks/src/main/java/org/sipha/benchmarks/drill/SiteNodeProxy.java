@@ -13,8 +13,9 @@ import java.util.Optional;
  * {@code --bird-config}), routing the site's set of {@link DestinationLists} (its own PBXs first, the other site's
  * next) with {@code priority-groups}. With a Galera cluster it follows the site's quorum, takes the lists from the
  * cluster's configuration version ({@code --config-from-galera}) and keeps routing without quorum
- * ({@code --quorum-loss ignore}: accounting spools locally; the node still drains and withdraws). The drill's
- * thread.
+ * ({@code --quorum-loss ignore}: accounting spools locally; the node still drains and withdraws). Its 100 Trying
+ * waits for the PBX ({@code --trying-on-answer}), so an INVITE lost with a killed proxy is retransmitted to site B.
+ * The drill's thread.
  */
 final class SiteNodeProxy implements SiteProxy {
     private final ChildProcesses children;
@@ -71,7 +72,8 @@ final class SiteNodeProxy implements SiteProxy {
                     "--damping",
                     "1000,8000,750,8000,1000",
                     "--warmup-calls",
-                    "2000"));
+                    "2000",
+                    "--trying-on-answer"));
             cmd.addAll(destinations());
             cmd.addAll(options.galeraArgs(site));
             if (options.accounting()) {

@@ -424,7 +424,14 @@ final class ProxyOptionTable {
                         true,
                         "A CANCEL for a call another proxy sharing the Record-Route key forwarded is sent on to"
                                 + " the destinations (200 if one accepts it, else 481); off: 481 at once.",
-                        (o, v, from) -> o.cancelAcrossProxies = ProxyOptions.bool(v, from.name())));
+                        (o, v, from) -> o.cancelAcrossProxies = ProxyOptions.bool(v, from.name())),
+                OptionRow.flag(
+                        "trying-on-answer",
+                        false,
+                        "Send a new INVITE's 100 Trying only once the destination answers 100 or the caller"
+                                + " retransmits, so an INVITE lost with a killed proxy is retransmitted to another"
+                                + " anycast site (docs/site-node.md); off: at once.",
+                        (o, v, from) -> o.tryingOnAnswer = ProxyOptions.bool(v, from.name())));
     }
 
     private static List<OptionRow> logging() {

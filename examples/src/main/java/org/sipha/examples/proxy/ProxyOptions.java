@@ -113,6 +113,7 @@ final class ProxyOptions {
     int callsPerSourcePercent;
     long maxCallBytesPerLoop;
     boolean cancelAcrossProxies;
+    boolean tryingOnAnswer;
     /** How the log is written: {@code text} or {@code json}; and the least severe level written. */
     String logFormat;
 

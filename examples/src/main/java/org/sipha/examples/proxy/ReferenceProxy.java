@@ -308,7 +308,8 @@ public final class ReferenceProxy {
                 .answerRateLimitedWith503(o.rateLimitReply503)
                 .maxCallSharePerSourcePercent(o.callsPerSourcePercent)
                 .maxCallBytesPerLoop(o.maxCallBytesPerLoop)
-                .cancelAcrossProxies(o.cancelAcrossProxies);
+                .cancelAcrossProxies(o.cancelAcrossProxies)
+                .tryingOnAnswer(o.tryingOnAnswer);
         if (accounting != null) {
             b.callAccounting(accounting.rings());
         }

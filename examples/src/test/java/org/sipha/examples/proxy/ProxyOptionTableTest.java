@@ -63,6 +63,8 @@ class ProxyOptionTableTest {
         samples.put("transport", "nio");
         samples.put("health", "false");
         samples.put("cancel-across-proxies", "false");
+        samples.put("trying-on-answer", "true");
+        samples.put("process-address", "198.51.100.10/32");
         samples.put("galera-node", "127.0.0.1:13306");
         samples.put("quorum-loss", "ignore");
         samples.put("rate-limit-reply", "503");
