@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N]
+# Usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N] [--trying-at-once]
 # The two-site disaster drill (README.md beside this file): builds what is missing, runs as root inside network
 # namespaces named shd*, and removes every process and namespace it made on exit, INT or TERM.
 set -euo pipefail
@@ -13,7 +13,8 @@ while (($#)); do
     --out) out=$2; shift 2 ;;
     --faults) args+=(--faults "$2"); shift 2 ;;
     --answer-delay-ms) args+=(--answer-delay-ms "$2"); shift 2 ;;
-    *) echo "usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N]" >&2; exit 2 ;;
+    --trying-at-once) args+=(--trying-at-once); shift ;;
+    *) echo "usage: run.sh [--short] [--anchor kamailio] [--out DIR] [--faults 2,8] [--answer-delay-ms N] [--trying-at-once]" >&2; exit 2 ;;
   esac
 done
 for t in ip sipp kamailio bird birdc mariadbd mariadb-install-db garbd setpriv java; do

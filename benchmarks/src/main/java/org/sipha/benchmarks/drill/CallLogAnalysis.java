@@ -5,14 +5,22 @@ import java.util.List;
 /** Turns the carrier's calls and the fault windows into one {@link FaultResult} per fault. Stateless. */
 final class CallLogAnalysis {
     static final double SLOW_MS = 1000;
+    /**
+     * A window takes the calls started from this long before its fault to this long before the next one: a call in
+     * setup when the fault struck (its INVITE on the wire, its PBX still to answer) belongs to that fault.
+     */
+    static final double LEAD_MS = 1000;
 
     private CallLogAnalysis() {}
 
+    /** Whether {@code c} is one of window {@code w}'s calls (see {@link #LEAD_MS}). */
+    static boolean inWindow(CallLog.Call c, FaultWindow w) {
+        return c.startMs() >= w.injectMs() - LEAD_MS && c.startMs() < w.endMs() - LEAD_MS;
+    }
+
     /** @param accounting the records read back, or null when not measured */
     static FaultResult analyse(List<CallLog.Call> calls, FaultWindow w, int holdMs, AccountingRecords accounting) {
-        List<CallLog.Call> started = calls.stream()
-                .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs())
-                .toList();
+        List<CallLog.Call> started = calls.stream().filter(c -> inWindow(c, w)).toList();
         int failed = 0;
         int slow = 0;
         int byB = 0;

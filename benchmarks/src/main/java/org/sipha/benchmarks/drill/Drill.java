@@ -126,7 +126,7 @@ final class Drill {
         if (records != null) {
             for (FaultWindow w : windows) {
                 String missing = records.missing(calls.stream()
-                        .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.endMs())
+                        .filter(c -> CallLogAnalysis.inWindow(c, w))
                         .toList());
                 if (!missing.isEmpty()) {
                     notes.add("fault " + w.fault().id + ": accounting records missing:" + " " + missing);

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N]}: runs the drill
+ * {@code DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N] [--trying-at-once]}: runs the drill
  * with the reference proxy as the site node (and then with the Kamailio anchor when asked), and writes
  * {@code report.md} and one SVG per run to the output folder. Needs root. Runs on the main thread.
  */
@@ -22,6 +22,7 @@ public final class DrillMain {
         Path scenarios = Path.of("benchmarks", "drill");
         String faults = null;
         int answerDelayMs = 0;
+        boolean tryingAtOnce = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--short" -> shortForm = true;
@@ -36,6 +37,7 @@ public final class DrillMain {
                 case "--scenarios" -> scenarios = Path.of(args[++i]);
                 case "--faults" -> faults = args[++i];
                 case "--answer-delay-ms" -> answerDelayMs = Integer.parseInt(args[++i]);
+                case "--trying-at-once" -> tryingAtOnce = true;
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -47,7 +49,10 @@ public final class DrillMain {
         if (faults != null) {
             node = node.onlyFaults(faults);
         }
-        node = node.answerDelayMs(answerDelayMs);
+        node = node.withAnswerDelayMs(answerDelayMs);
+        if (tryingAtOnce) {
+            node = node.withTryingAtOnce();
+        }
         List<DrillRun> runs = new ArrayList<>();
         runs.add(runOnce(node));
         if (anchor) {
@@ -69,7 +74,7 @@ public final class DrillMain {
     private static void usage(String why) {
         System.err.println(why);
         System.err.println(
-                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N]");
+                "usage: DrillMain [--short] [--anchor kamailio] [--out DIR] [--jar PROXY_JAR] [--scenarios DIR] [--faults 2,8] [--answer-delay-ms N] [--trying-at-once]");
         System.exit(2);
     }
 }

@@ -20,12 +20,13 @@ record DrillOptions(
         int faultMs,
         int galeraNodesPerSite,
         List<Fault> only,
-        int answerDelayMs) {
+        int answerDelayMs,
+        boolean tryingAtOnce) {
 
     static DrillOptions of(boolean shortForm, boolean anchor, Path out, Path jar, Path scenarios) {
         return shortForm
-                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1, List.of(), 0)
-                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2, List.of(), 0);
+                ? new DrillOptions(true, anchor, out, jar, scenarios, 40, 2000, 4000, 1, List.of(), 0, false)
+                : new DrillOptions(false, anchor, out, jar, scenarios, 100, 3000, 6000, 2, List.of(), 0, false);
     }
 
     /** The same drill with only the faults whose ids are listed (e.g. "2,8"). */
@@ -45,13 +46,42 @@ record DrillOptions(
                 faultMs,
                 galeraNodesPerSite,
                 faults,
-                answerDelayMs);
+                answerDelayMs,
+                tryingAtOnce);
     }
 
     /** The same drill with PBXs that answer each new INVITE {@code ms} later, with no provisional before. */
-    DrillOptions answerDelayMs(int ms) {
+    DrillOptions withAnswerDelayMs(int ms) {
         return new DrillOptions(
-                shortForm, anchor, out, jar, scenarios, callsPerSecond, holdMs, faultMs, galeraNodesPerSite, only, ms);
+                shortForm,
+                anchor,
+                out,
+                jar,
+                scenarios,
+                callsPerSecond,
+                holdMs,
+                faultMs,
+                galeraNodesPerSite,
+                only,
+                ms,
+                tryingAtOnce);
+    }
+
+    /** The same drill with site nodes that answer 100 Trying at once (without {@code --trying-on-answer}). */
+    DrillOptions withTryingAtOnce() {
+        return new DrillOptions(
+                shortForm,
+                anchor,
+                out,
+                jar,
+                scenarios,
+                callsPerSecond,
+                holdMs,
+                faultMs,
+                galeraNodesPerSite,
+                only,
+                answerDelayMs,
+                true);
     }
 
     /** The same drill with the Kamailio anchor, writing to {@code dir}. */
@@ -67,7 +97,8 @@ record DrillOptions(
                 faultMs,
                 galeraNodesPerSite,
                 only,
-                answerDelayMs);
+                answerDelayMs,
+                tryingAtOnce);
     }
 
     List<Fault> faults() {

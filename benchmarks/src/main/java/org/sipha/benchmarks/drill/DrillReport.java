@@ -16,12 +16,14 @@ final class DrillReport {
                 .append(")\n\n");
         b.append(String.format(
                 Locale.ROOT,
-                "Load: %d calls/s from the carrier to %s, each call held %d ms; the PBXs answer %s; every fault"
-                        + " held %d ms, then repaired. Galera: %d node(s) per site plus garbd.%n%n",
+                "Load: %d calls/s from the carrier to %s, each call held %d ms; the PBXs answer %s; the site nodes"
+                        + " send 100 Trying %s; every fault held %d ms, then repaired. Galera: %d node(s) per site"
+                        + " plus garbd.%n%n",
                 o.callsPerSecond(),
                 Topology.ANYCAST,
                 o.holdMs(),
                 o.answerDelayMs() == 0 ? "at once" : o.answerDelayMs() + " ms after the INVITE",
+                o.tryingAtOnce() ? "at once" : "when the PBX answers 100 or the carrier retransmits",
                 o.faultMs(),
                 o.galeraNodesPerSite()));
         b.append("| fault | proxy | calls | failed | setup > 1 s | cut | longest setup | new calls succeed after"
@@ -58,17 +60,18 @@ final class DrillReport {
                                                 : "")));
             }
         }
-        b.append("\nColumns: calls started in the fault's window (from its injection to the next one); failed: no 200;"
-                + " cut: answered calls whose BYE fell in the window and got no 200; new calls succeed after: from the"
-                + " fault to the earliest 200 of the calls started before the repair after which none failed; back on site A after: from the"
-                + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs; accounting: of the"
-                + " window's calls, answered calls without an OUTCOME or START record plus ended calls without a STOP"
-                + " record, then records stored more than once; second dialogs: STARTs of a late 200 from a PBX the call had"
-                + " failed over from, which the proxy relays and records as it must and the carrier never took up"
-                + " (Kamailio keeps no records here); lost with the killed proxy: records of events within "
-                + (int) AccountingRecords.KILL_MARGIN_MS
-                + " ms of a proxy's SIGKILL that the proxy had not yet written (whatever call they belong to), not"
-                + " counted as lost.\n");
+        b.append(
+                "\nColumns: calls started in the fault's window (from 1 s before its injection to 1 s before the next one, so a call in setup when the fault struck counts); failed: no 200;"
+                        + " cut: answered calls whose BYE fell in the window and got no 200; new calls succeed after: from the"
+                        + " fault to the earliest 200 of the calls started before the repair after which none failed; back on site A after: from the"
+                        + " repair to the earliest 200 of the trailing run of calls answered by site A's PBXs; accounting: of the"
+                        + " window's calls, answered calls without an OUTCOME or START record plus ended calls without a STOP"
+                        + " record, then records stored more than once; second dialogs: STARTs of a late 200 from a PBX the call had"
+                        + " failed over from, which the proxy relays and records as it must and the carrier never took up"
+                        + " (Kamailio keeps no records here); lost with the killed proxy: records of events within "
+                        + (int) AccountingRecords.KILL_MARGIN_MS
+                        + " ms of a proxy's SIGKILL that the proxy had not yet written (whatever call they belong to), not"
+                        + " counted as lost.\n");
         for (DrillRun run : runs) {
             for (String n : run.notes()) {
                 b.append("\n- ").append(run.proxy()).append(": ").append(n);

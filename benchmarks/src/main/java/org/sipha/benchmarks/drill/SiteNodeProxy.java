@@ -72,8 +72,10 @@ final class SiteNodeProxy implements SiteProxy {
                     "--damping",
                     "1000,8000,750,8000,1000",
                     "--warmup-calls",
-                    "2000",
-                    "--trying-on-answer"));
+                    "2000"));
+            if (!options.tryingAtOnce()) {
+                cmd.add("--trying-on-answer");
+            }
             cmd.addAll(destinations());
             cmd.addAll(options.galeraArgs(site));
             if (options.accounting()) {

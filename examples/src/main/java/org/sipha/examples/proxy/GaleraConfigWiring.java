@@ -66,7 +66,10 @@ final class GaleraConfigWiring implements AutoCloseable {
     static GaleraConfigWiring prepare(ProxyOptions o, QuorumWiring quorum) throws InterruptedException {
         GaleraConfigStore store = new GaleraConfigStore(quorum.client().dataSource());
         ConfigWatcher watcher = ConfigWatcher.create(
-                store, o.galeraConfig.copyFile(), v -> RoutingFromVersion.read(v, o), o.galeraConfig.pollMs());
+                store,
+                o.galeraConfig.copyFile(),
+                v -> RoutingFromVersion.readForThisProxy(v, o),
+                o.galeraConfig.pollMs());
         ConfigVersion initial = watcher.startingVersion(o.galeraConfig.startWaitMs())
                 .orElseThrow(() -> new IllegalStateException("--config-from-galera: no usable configuration version,"
                         + " neither in the cluster (" + watcher.status().lastPollError() + ", refused: "
@@ -76,7 +79,7 @@ final class GaleraConfigWiring implements AutoCloseable {
         GaleraConfigWiring w = new GaleraConfigWiring(o, watcher, initial);
         RoutingFromVersion routing;
         try {
-            routing = RoutingFromVersion.read(initial, o);
+            routing = RoutingFromVersion.readForThisProxy(initial, o);
         } catch (org.sipha.galera.config.ConfigRefusedException e) {
             throw new IllegalStateException("--config-from-galera: " + e.getMessage(), e); // validated already
         }
@@ -107,7 +110,7 @@ final class GaleraConfigWiring implements AutoCloseable {
 
     /** Puts {@code next} in force: routing table, health members, keys. Watcher thread. */
     private void apply(ConfigVersion next, ConfigVersion previous, ConfigDiff diff) throws Exception {
-        RoutingFromVersion routing = RoutingFromVersion.read(next, options);
+        RoutingFromVersion routing = RoutingFromVersion.readForThisProxy(next, options);
         routing.warnings().forEach(m -> LOG.warn("configuration version {}: {}", next.number(), m));
         logOtherSets(routing, options);
         RoutingDiff table = writer.reload(

@@ -314,6 +314,19 @@ final class ProxyOptions {
         return a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
 
+    /**
+     * Checks that a destination's {@code socket=} attribute, if any, names one of the UDP listen addresses.
+     *
+     * @throws IllegalArgumentException naming the destination if it does not, or is malformed
+     */
+    void requireListenSocket(Destination d) {
+        InetSocketAddress from = ProxyConfig.sendsFrom(d);
+        if (from != null && !udpListen().contains(from)) {
+            throw new IllegalArgumentException("socket=" + d.attribute("socket") + " of " + d.uri()
+                    + " is not a UDP listen address (--listen): " + udpListen());
+        }
+    }
+
     /** The UDP listen addresses. */
     List<InetSocketAddress> udpListen() {
         return listen("udp");

@@ -244,6 +244,7 @@ public final class ReferenceProxy {
             String key = ProxyOptions.addressKey(d);
             byAddress.putIfAbsent(key, o.listed.getOrDefault(key, d));
         }
+        byAddress.values().forEach(o::requireListenSocket);
         return List.copyOf(byAddress.values());
     }
 

@@ -43,6 +43,25 @@ record RoutingFromVersion(
         List<Integer> otherSets) {
 
     /**
+     * {@link #read(ConfigVersion, ProxyOptions)} for the proxy that runs with {@code o}: also refuses a destination
+     * whose {@code socket=} is none of its UDP listen addresses (a version checked elsewhere, e.g. by
+     * {@code config push}, is read without this).
+     *
+     * @throws ConfigRefusedException saying why this proxy cannot run the version
+     */
+    static RoutingFromVersion readForThisProxy(ConfigVersion v, ProxyOptions o) throws ConfigRefusedException {
+        RoutingFromVersion r = read(v, o);
+        for (Destination d : r.destinations()) {
+            try {
+                o.requireListenSocket(d);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigRefusedException("version " + v.number() + ": " + e.getMessage(), e);
+            }
+        }
+        return r;
+    }
+
+    /**
      * Reads {@code v} for a proxy with options {@code o}.
      *
      * @throws ConfigRefusedException saying why the proxy cannot run this version

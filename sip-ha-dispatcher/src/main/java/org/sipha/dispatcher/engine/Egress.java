@@ -53,6 +53,24 @@ final class Egress {
         datagramChannels.add(ch);
     }
 
+    /**
+     * The socket a request to {@code d} leaves from: this loop's UDP socket bound to {@code d}'s {@code socket=}
+     * address, else {@code arrival} (the one the request came on).
+     */
+    Channel from(NextHop d, Channel arrival) {
+        InetSocketAddress source = d.source();
+        if (source == null) {
+            return arrival;
+        }
+        for (int i = 0; i < datagramChannels.size(); i++) {
+            Channel c = datagramChannels.get(i);
+            if (source.equals(c.localAddress())) {
+                return c;
+            }
+        }
+        return arrival; // the start-up check refuses a socket= that is no listen address
+    }
+
     /** This loop's first UDP socket, or null if it has none. */
     Channel firstDatagramChannel() {
         return datagramChannels.isEmpty() ? null : datagramChannels.get(0);

@@ -163,7 +163,7 @@ final class ForeignCancels {
             }
             via.signStateful(mac, cancel, s.source, stream, d.address());
             CharSequence v = via.stateful(d.isTcp(), mac, s, ViaCodec.FOREIGN_CANCEL_ATTEMPT);
-            egress.ackOrCancel(s.channel, "CANCEL", cancel, v, cancel, d.address(), d.isTcp());
+            egress.ackOrCancel(egress.from(d, s.channel), "CANCEL", cancel, v, cancel, d.address(), d.isTcp());
             s.fanOutPending |= 1L << i;
         }
     }

@@ -216,7 +216,7 @@ final class InviteTransactions {
         editor.prependVia(via.stateful(s, view));
         dialogs.prependRecordRoute(view, d, s.source, inTcp);
         editor.setMaxForwards((mf < 0 ? 70 : mf) - 1);
-        egress.send(s.channel, editor, d.address(), d.isTcp());
+        egress.send(egress.from(d, s.channel), editor, d.address(), d.isTcp());
     }
 
     // ------------------------------------------------------------------------------------------ responses
@@ -375,14 +375,27 @@ final class InviteTransactions {
             return;
         }
         aux.wrap(s.request);
+        NextHop d = s.destination;
         egress.ackOrCancel(
-                s.channel, "ACK", aux, msg.topVia().asText(), msg, to, s.destination != null && s.destination.isTcp());
+                d == null ? s.channel : egress.from(d, s.channel),
+                "ACK",
+                aux,
+                msg.topVia().asText(),
+                msg,
+                to,
+                d != null && d.isTcp());
     }
 
     /** Cancels the current branch of {@code s}. */
     void sendCancel(CallState s) {
         aux.wrap(s.request);
         egress.ackOrCancel(
-                s.channel, "CANCEL", aux, via.stateful(s), aux, s.destination.address(), s.destination.isTcp());
+                egress.from(s.destination, s.channel),
+                "CANCEL",
+                aux,
+                via.stateful(s),
+                aux,
+                s.destination.address(),
+                s.destination.isTcp());
     }
 }

@@ -13,8 +13,10 @@ import org.sipha.core.model.Transport;
  * literal: names are never resolved on an I/O thread), whether it is reached over TCP, and how a Record-Route token
  * names it ({@code 127.0.0.1~5081}, or {@code 127.0.0.1~5081~tcp}), so that any proxy instance can route a dialog's
  * later requests to it without state. Made by {@link DispatcherNextHopSelector} once per destination, never per
- * message. Immutable; any thread. Equal when host, port and transport are; the selector's index, which keys the
- * per-destination counters, does not count.
+ * message. With a {@code socket=udp:IP:PORT} attribute, requests to it leave from that listen address (else from
+ * the socket the request came on), so that its answers come back to an address of the caller's choosing.
+ * Immutable; any thread. Equal when host, port and transport are; the selector's index, which keys the
+ * per-destination counters, and the socket do not count.
  */
 final class NextHop {
     private final String host;
@@ -23,12 +25,15 @@ final class NextHop {
     private final InetSocketAddress address;
     private final byte[] token;
     private final int index;
+    /** The listen address to send from ({@code socket=} attribute), or null: the socket the request came on. */
+    private final InetSocketAddress source;
 
-    private NextHop(String host, int port, boolean tcp, int index) {
+    private NextHop(String host, int port, boolean tcp, int index, InetSocketAddress source) {
         this.host = host;
         this.port = port;
         this.tcp = tcp;
         this.index = index;
+        this.source = source;
         this.address = new InetSocketAddress(literal(host), port);
         this.token = (host + '~' + port + (tcp ? "~tcp" : "")).getBytes(StandardCharsets.US_ASCII);
     }
@@ -54,7 +59,50 @@ final class NextHop {
                     "transport " + d.transport().name().toLowerCase(java.util.Locale.ROOT) + " of " + d.uri()
                             + " is not supported by the engine (udp or tcp)");
         }
-        return new NextHop(d.host(), d.port(), d.transport() == Transport.TCP, index);
+        boolean tcp = d.transport() == Transport.TCP;
+        InetSocketAddress source = source(d.attribute(SOCKET));
+        if (source != null && tcp) {
+            throw new IllegalArgumentException(
+                    SOCKET + "= of " + d.uri() + ": only UDP destinations choose the socket" + " they are sent from");
+        }
+        return new NextHop(d.host(), d.port(), tcp, index, source);
+    }
+
+    /** The destination attribute naming the listen address requests to it leave from, as Kamailio's dispatcher. */
+    static final String SOCKET = "socket";
+
+    /**
+     * The address of a {@code socket} attribute, {@code udp:IP:PORT} (IPv6 in brackets), or null for none.
+     *
+     * @throws IllegalArgumentException naming the attribute if it is malformed
+     */
+    static InetSocketAddress source(String socket) {
+        if (socket == null) {
+            return null;
+        }
+        int colon = socket.lastIndexOf(':');
+        if (!socket.startsWith("udp:") || colon <= 4) {
+            throw new IllegalArgumentException(SOCKET + "=" + socket + ": expected udp:IP:PORT");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(socket.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(SOCKET + "=" + socket + ": expected udp:IP:PORT");
+        }
+        try {
+            return new InetSocketAddress(literal(socket.substring(4, colon)), port);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SOCKET + "=" + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The listen address to send from, or null for the socket the request came on. */
+    InetSocketAddress source() {
+        return source;
     }
 
     /** Resolves an IP literal without DNS. */

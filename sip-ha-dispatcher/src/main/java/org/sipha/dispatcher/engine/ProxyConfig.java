@@ -156,6 +156,18 @@ public final class ProxyConfig {
         return d;
     }
 
+    /**
+     * The listen address requests to {@code d} leave from, from its {@code socket=udp:IP:PORT} attribute (as
+     * Kamailio's dispatcher), or null: the socket the request came on. Answers come back to that address unless the
+     * destination adds {@code received}, so a site's own PBXs can be sent to from the anycast address and another
+     * site's from a unicast one. Must be one of the UDP listen addresses.
+     *
+     * @throws IllegalArgumentException if the attribute is malformed
+     */
+    public static InetSocketAddress sendsFrom(Destination d) {
+        return NextHop.source(d.attribute(NextHop.SOCKET));
+    }
+
     /** Final status codes on which an INVITE is re-sent to the next destination (default 503). */
     public Set<Integer> failoverCodes() {
         return failoverCodes;

@@ -49,7 +49,7 @@ final class StatelessForwarder {
         dialogs.popOwnPreloadedRoute(msg);
         editor.prependVia(via.stateless(msg, src, LoopContext.isStream(ch), d.isTcp()))
                 .setMaxForwards(mf - 1);
-        egress.send(ch, editor, d.address(), d.isTcp());
+        egress.send(egress.from(d, ch), editor, d.address(), d.isTcp());
         ctx.destinations.forwarded(d);
     }
 
