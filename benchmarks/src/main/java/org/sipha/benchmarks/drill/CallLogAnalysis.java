@@ -51,7 +51,7 @@ final class CallLogAnalysis {
                 maxSetup,
                 recoveredAfter(
                         started.stream()
-                                .filter(c -> c.startMs() < w.recoverMs())
+                                .filter(c -> c.startMs() >= w.injectMs() && c.startMs() < w.recoverMs())
                                 .toList(),
                         w.injectMs()),
                 backOnPreferredAfter(started, w.recoverMs(), byB),

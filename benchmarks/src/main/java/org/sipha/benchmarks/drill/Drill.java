@@ -34,7 +34,7 @@ final class Drill {
         Namespaces.removeStale();
         Namespaces namespaces = new Namespaces();
         try (ChildProcesses children = new ChildProcesses()) {
-            namespaces.create();
+            namespaces.create(options.anchor());
             return runIn(namespaces, children);
         } finally {
             namespaces.deleteAll(); // after every process is gone (the children were closed first)

@@ -54,7 +54,7 @@ final class KamailioSite implements SiteProxy {
     }
 
     private void startKamailio() throws IOException {
-        Files.writeString(list, DestinationLists.set(site, 1, Set.of()));
+        Files.writeString(list, DestinationLists.set(site, 1, Set.of(), false));
         String mpath = modulesPath();
         String cfg = Files.readString(options.scenarios().resolveSibling("load").resolve("kamailio.cfg"))
                 .replace(
@@ -133,7 +133,7 @@ final class KamailioSite implements SiteProxy {
     /** Rewrites the site's list without the PBX URIs {@code out} and has Kamailio reload it. */
     void reloadList(Set<String> out) {
         try {
-            Files.writeString(list, DestinationLists.set(site, 1, out));
+            Files.writeString(list, DestinationLists.set(site, 1, out, false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -30,8 +30,12 @@ final class Namespaces {
         }
     }
 
-    /** Builds the whole topology: namespaces, links, addresses, routes, forwarding, the anycast address. */
-    void create() {
+    /**
+     * Builds the whole topology: namespaces, links, addresses, routes, forwarding; with {@code anycastOnSites} also
+     * the anycast address on each site's {@code lo} (the Kamailio anchor's host configuration; a site node holds it
+     * itself, {@code --process-address}).
+     */
+    void create(boolean anycastOnSites) {
         for (String ns : Topology.NAMESPACES) {
             Shell.run("ip", "netns", "add", ns);
             created.add(ns);
@@ -50,7 +54,9 @@ final class Namespaces {
             for (String a : s.lanExtraAddresses()) {
                 Shell.run("ip", "-n", s.ns(), "addr", "add", a + "/32", "dev", "lo");
             }
-            Shell.run("ip", "-n", s.ns(), "addr", "add", Topology.ANYCAST + "/32", "dev", "lo");
+            if (anycastOnSites) {
+                Shell.run("ip", "-n", s.ns(), "addr", "add", Topology.ANYCAST + "/32", "dev", "lo");
+            }
         }
         Shell.run("ip", "netns", "exec", Topology.ROUTER, "sysctl", "-qw", "net.ipv4.ip_forward=1");
         Shell.run("ip", "netns", "exec", Topology.FAR, "sysctl", "-qw", "net.ipv4.ip_forward=1");

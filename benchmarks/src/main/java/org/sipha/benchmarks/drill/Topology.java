@@ -12,8 +12,9 @@ import java.util.List;
  * site A 198.18.10.2 ── 198.18.10.1 far shdf (garbd, forwarding) 198.18.11.1 ── 198.18.11.2 site B
  * </pre>
  *
- * Each site holds 198.51.100.10/32 (the anycast address) and its PBXs' and Galera nodes' addresses (/32 on lo,
- * 198.18.1X.11-12 and .21-22), reachable from the other site through the far namespace. Constants only.
+ * Each site holds 198.51.100.10/32 (the anycast address: on lo for the Kamailio anchor; held by the site node's
+ * dead-man relay while the node runs) and its PBXs' and Galera nodes' addresses (/32 on lo, 198.18.1X.11-12 and
+ * .21-22), reachable from the other site through the far namespace. Constants only.
  */
 final class Topology {
     static final String PREFIX = "shd";

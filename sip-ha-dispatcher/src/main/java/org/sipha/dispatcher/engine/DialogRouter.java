@@ -146,7 +146,9 @@ final class DialogRouter {
         editor.removeTopRoute()
                 .prependVia(via.stateless(msg, src, stream, outTcp))
                 .setMaxForwards(mf - 1);
-        egress.send(ch, editor, target, outTcp, ours);
+        // with several UDP sockets, a destination of ours is sent to from its socket=
+        NextHop hop = ours && !outTcp && egress.choosesSockets() ? selector.hopAt(target) : null;
+        egress.send(hop == null ? ch : egress.from(hop, ch), editor, target, outTcp, ours);
     }
 
     private boolean isConfiguredDestination(InetSocketAddress a) {

@@ -156,13 +156,18 @@ public final class DispatcherNextHopSelector {
      * Any thread; allocation-free (a walk over the set).
      */
     boolean isDestination(InetSocketAddress address) {
+        return hopAt(address) != null;
+    }
+
+    /** The next hop of the current table's entry at {@code address}, or null if none is there. Any thread. */
+    NextHop hopAt(InetSocketAddress address) {
         NextHop[] h = hopsOf(tables.get());
         for (NextHop hop : h) {
             if (hop != null && hop.address().equals(address)) {
-                return true;
+                return hop;
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -31,6 +31,9 @@ final class Egress {
     private final ByteBufAllocator alloc;
     private final TrafficCounters traffic;
     private final List<Channel> datagramChannels = new ArrayList<>(2);
+    /** The configured UDP listen addresses, in the order this loop's sockets are registered. */
+    private final List<InetSocketAddress> udpListen;
+
     private final StringBuilder tag = new StringBuilder(16);
     private TcpConnections tcp;
     private boolean flushNeeded;
@@ -41,6 +44,7 @@ final class Egress {
         this.memory = memory;
         this.alloc = ctx.alloc;
         this.traffic = ctx.traffic;
+        this.udpListen = List.copyOf(ctx.cfg.udpListen());
     }
 
     /** Once, before any channel is bound: how this loop opens TCP connections. */
@@ -62,13 +66,19 @@ final class Egress {
         if (source == null) {
             return arrival;
         }
-        for (int i = 0; i < datagramChannels.size(); i++) {
-            Channel c = datagramChannels.get(i);
-            if (source.equals(c.localAddress())) {
-                return c;
+        // the loop's UDP sockets are registered in the order of the configured listen addresses (SipProxyServer),
+        // which name them as the attribute does (a socket's own localAddress() may read 0.0.0.0 as ::)
+        for (int i = 0; i < udpListen.size() && i < datagramChannels.size(); i++) {
+            if (source.equals(udpListen.get(i))) {
+                return datagramChannels.get(i);
             }
         }
         return arrival; // the start-up check refuses a socket= that is no listen address
+    }
+
+    /** Whether this loop has more than one UDP socket, so that a destination's {@code socket=} can choose. */
+    boolean choosesSockets() {
+        return datagramChannels.size() > 1;
     }
 
     /** This loop's first UDP socket, or null if it has none. */

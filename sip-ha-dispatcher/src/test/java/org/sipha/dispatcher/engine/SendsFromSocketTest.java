@@ -1,5 +1,6 @@
 package org.sipha.dispatcher.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,9 +17,10 @@ import org.sipha.core.model.Destination;
 
 /**
  * A destination's {@code socket=udp:IP:PORT} (Kamailio's dispatcher attribute), over real sockets: the proxy listens
- * on 127.0.0.1:15330 and 127.0.0.2:15330; requests to a PBX with {@code socket=udp:127.0.0.2:15330} leave from that
- * address (INVITE and the ACK of its failure), requests to one without leave from the socket the call came on, and
- * answers to either address reach the call.
+ * on 0.0.0.0:15330 and 127.0.0.2:15330 (a site node's wildcard and anycast sockets) and calls come to 127.0.0.2;
+ * requests to a PBX with {@code socket=udp:127.0.0.2:15330} leave from that address (INVITE and the ACK of its
+ * failure), to one with {@code socket=udp:0.0.0.0:15330} from the host's own address, to one without from the socket
+ * the call came on; answers to either address reach the call.
  */
 class SendsFromSocketTest {
     private static final InetSocketAddress PUBLIC = new InetSocketAddress("127.0.0.1", 15330);
@@ -77,50 +79,63 @@ class SendsFromSocketTest {
 
     @Test
     void requestsToADestinationWithASocketLeaveFromThatListenAddress() throws Exception {
+        // as a site node: a wildcard socket and the anycast one (here 127.0.0.2); calls come to the anycast address
+        InetSocketAddress wildcard = new InetSocketAddress("0.0.0.0", 15330);
         Destination site = Destination.builder("sip:127.0.0.1:15331")
                 .id("site")
                 .attribute("socket", "udp:127.0.0.2:15330")
                 .build();
-        Destination other = Destination.of("other", "sip:127.0.0.1:15332");
+        Destination other = Destination.builder("sip:127.0.0.1:15332")
+                .id("other")
+                .attribute("socket", "udp:0.0.0.0:15330")
+                .build();
+        Destination plain = Destination.of("plain", "sip:127.0.0.1:15334");
         try (DatagramSocket caller = new DatagramSocket(15333, InetAddress.getByName("127.0.0.1"));
                 DatagramSocket sitePbx = new DatagramSocket(15331, InetAddress.getByName("127.0.0.1"));
                 DatagramSocket otherPbx = new DatagramSocket(15332, InetAddress.getByName("127.0.0.1"));
+                DatagramSocket plainPbx = new DatagramSocket(15334, InetAddress.getByName("127.0.0.1"));
                 SipProxyServer proxy = SipProxyServer.start(ProxyConfig.builder()
-                        .listenUdp(PUBLIC)
+                        .listenUdp(wildcard)
                         .listenUdp(SITE)
+                        .advertised("127.0.0.2", 15330)
                         .eventLoops(1)
-                        .destinations(List.of(site, other))
+                        .destinations(List.of(site, other, plain))
                         .recordRouteSecret("sends from socket test secret")
                         .retransmitT1Ms(0)
+                        .failoverTimeoutMs(30_000) // the test looks for each INVITE at one PBX after the other
+                        .ringTimeoutMs(30_000)
                         .build())) {
-            int siteCalls = 0;
-            int otherCalls = 0;
-            for (int i = 0; i < 4; i++) {
-                send(caller, invite("call-" + i), PUBLIC);
+            int[] calls = new int[3];
+            for (int i = 0; i < 6; i++) {
+                send(caller, invite("call-" + i), SITE);
                 assertTrue(text(receive(caller)).startsWith("SIP/2.0 100 Trying"));
-                DatagramSocket pbx = sitePbx;
-                DatagramPacket in = poll(sitePbx);
-                if (in == null) {
-                    pbx = otherPbx;
-                    in = receive(otherPbx);
+                DatagramSocket[] pbxs = {sitePbx, otherPbx, plainPbx};
+                int which = -1;
+                DatagramPacket in = null;
+                for (int k = 0; k < 3 && in == null; k++) {
+                    in = poll(pbxs[k]);
+                    which = k;
                 }
-                if (pbx == sitePbx) {
-                    siteCalls++;
+                assertTrue(in != null, "call " + i + " reached a PBX");
+                calls[which]++;
+                if (which == 0) {
                     assertEquals(SITE, in.getSocketAddress(), "the INVITE leaves from socket=");
-                    send(pbx, answer(text(in), "486 Busy Here"), SITE); // answered to the address it came from
-                    DatagramPacket ack = receive(pbx);
+                    send(sitePbx, answer(text(in), "486 Busy Here"), SITE); // answered to the address it came from
+                    DatagramPacket ack = receive(sitePbx);
                     assertTrue(text(ack).startsWith("ACK "), text(ack));
                     assertEquals(SITE, ack.getSocketAddress(), "so does the ACK of its failure");
                     assertTrue(text(receive(caller)).startsWith("SIP/2.0 486"), "the answer reaches the caller");
+                } else if (which == 1) {
+                    assertEquals(PUBLIC, in.getSocketAddress(), "socket= the wildcard: the host's own address");
+                    send(otherPbx, answer(text(in), "200 OK"), PUBLIC);
+                    assertTrue(text(receive(caller)).startsWith("SIP/2.0 200 OK"));
                 } else {
-                    otherCalls++;
-                    assertEquals(PUBLIC, in.getSocketAddress(), "no socket=: the socket the call came on");
-                    send(pbx, answer(text(in), "200 OK"), PUBLIC);
+                    assertEquals(SITE, in.getSocketAddress(), "no socket=: the socket the call came on");
+                    send(plainPbx, answer(text(in), "200 OK"), SITE);
                     assertTrue(text(receive(caller)).startsWith("SIP/2.0 200 OK"));
                 }
             }
-            assertEquals(2, siteCalls, "round robin");
-            assertEquals(2, otherCalls);
+            assertArrayEquals(new int[] {2, 2, 2}, calls, "round robin");
             sitePbx.setSoTimeout(200);
             DatagramPacket extra = new DatagramPacket(new byte[8192], 8192);
             try {
