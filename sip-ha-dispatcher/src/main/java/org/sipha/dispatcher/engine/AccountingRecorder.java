@@ -38,8 +38,26 @@ final class AccountingRecorder {
         }
     }
 
+    /**
+     * The 2xx in {@code m}, from {@code destination}, answers an INVITE whose call state this loop does not hold:
+     * forwarded by another proxy sharing the key that died or hung before relaying it, or by this one before its
+     * state expired. Recorded as that call's OUTCOME and START (the same ids as the forwarding proxy's own records,
+     * so stored once), {@code caller} being where the answer goes.
+     */
+    void answerWithoutState(SipMessageView m, InetSocketAddress destination, InetSocketAddress caller) {
+        if (sink != null) {
+            event(CallEventKind.OUTCOME, m, m.statusCode(), destination, caller);
+            event(CallEventKind.START, m, m.statusCode(), destination, caller);
+        }
+    }
+
     private void inviteEvent(
             CallEventKind kind, CallState s, SipMessageView m, int code, InetSocketAddress destination) {
+        event(kind, m, code, destination, s.source);
+    }
+
+    private void event(
+            CallEventKind kind, SipMessageView m, int code, InetSocketAddress destination, InetSocketAddress caller) {
         try {
             NameAddrView from = m.from();
             NameAddrView to = m.to();
@@ -54,7 +72,7 @@ final class AccountingRecorder {
                     uri(from),
                     uri(to),
                     destination,
-                    s.source);
+                    caller);
         } catch (RuntimeException e) { // a malformed From, To or CSeq in a response we relay anyway
             sink.unreadable();
         }

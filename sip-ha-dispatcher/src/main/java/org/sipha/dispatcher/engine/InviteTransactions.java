@@ -233,7 +233,13 @@ final class InviteTransactions {
         int code = msg.statusCode();
         if (s == null) {
             if (code >= 200 && code < 300) {
-                stateless.forwardResponseByVia(ch); // a 2xx retransmission after the call state expired
+                // a 2xx retransmission after the call state expired, or the answer to a call another proxy
+                // forwarded and died with: relayed by Via, and accounted (the same ids as that proxy's records)
+                InetSocketAddress caller = stateless.responseTarget();
+                if (caller != null) {
+                    ctx.accounting.answerWithoutState(msg, src, caller);
+                    stateless.forwardResponse(ch, caller, stateless.responseTargetTcp());
+                }
             }
             return;
         }

@@ -146,6 +146,23 @@ class CallAccountingTest {
     }
 
     @Test
+    void theAnswerToACallAnotherProxyForwardedIsRelayedAndRecordedAsItsOwnWouldBe() {
+        CallEventRings first = new CallEventRings(64, 512);
+        CallEventRings second = new CallEventRings(64, 512);
+        PipelineHarness p1 = proxy(first);
+        PipelineHarness p2 = proxy(second); // shares the Record-Route secret
+        p1.receive(PipelineHarness.invite("acc1", CARRIER), CARRIER);
+        String ok = PipelineHarness.answer(lastTo(p1, PBX), "200 OK");
+        p2.receive(ok, PBX); // p1 died before the PBX answered: its answer reaches p2 (the anycast address moved)
+        assertTrue(lastTo(p2, CARRIER).startsWith("SIP/2.0 200 OK"), p2.sent.toString());
+        assertEquals(
+                List.of(ev(CallEventKind.OUTCOME, 200, 1, "pbx", PBX), ev(CallEventKind.START, 200, 1, "pbx", PBX)),
+                drain(second),
+                "the records p1 would have written, the caller being where the answer went");
+        assertTrue(drain(first).isEmpty(), "p1 recorded nothing yet");
+    }
+
+    @Test
     void aRetransmitted200RepeatsTheSameStartAndNoOutcome() {
         CallEventRings rings = new CallEventRings(64, 512);
         PipelineHarness p = proxy(rings);
