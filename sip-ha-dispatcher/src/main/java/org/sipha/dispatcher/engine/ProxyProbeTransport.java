@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
@@ -58,6 +57,8 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
 
     private final MpscArrayQueue<Reply> replies = new MpscArrayQueue<>(QUEUE_CAPACITY);
     private final List<Channel> sockets;
+    private final List<InetSocketAddress> listen;
+    private final DispatcherNextHopSelector selector;
     private final InetSocketAddress local;
     private final ChannelFutureListener countFailure = f -> {
         if (!f.isSuccess()) {
@@ -78,15 +79,24 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
 
     /**
      * @param sockets one bound UDP channel per listen address (the {@code SO_REUSEPORT} siblings share its address)
+     * @param listen  the configured listen addresses of {@code sockets}, in the same order
+     * @param selector whose destinations' {@code socket=} picks the socket a probe to them leaves from
      * @param viaHost the host probes put in their Via (the proxy's advertised host; brackets of an IPv6 literal
      *                are removed here and added back by the prober)
      * @param viaPort the port probes put in their Via
      */
-    ProxyProbeTransport(List<Channel> sockets, String viaHost, int viaPort) {
-        if (sockets.isEmpty()) {
-            throw new IllegalArgumentException("no UDP socket to probe from");
+    ProxyProbeTransport(
+            List<Channel> sockets,
+            List<InetSocketAddress> listen,
+            DispatcherNextHopSelector selector,
+            String viaHost,
+            int viaPort) {
+        if (sockets.isEmpty() || sockets.size() != listen.size()) {
+            throw new IllegalArgumentException("no UDP socket to probe from, or not one per listen address");
         }
         this.sockets = List.copyOf(sockets);
+        this.listen = List.copyOf(listen);
+        this.selector = selector;
         String host =
                 viaHost.startsWith("[") && viaHost.endsWith("]") ? viaHost.substring(1, viaHost.length() - 1) : viaHost;
         this.local = InetSocketAddress.createUnresolved(host, viaPort);
@@ -197,11 +207,19 @@ public final class ProxyProbeTransport implements HealthProbeTransport {
         probed = Set.copyOf(next);
     }
 
+    /**
+     * The destination's {@code socket=} if it has one (as its calls, so the probe tests the path they take), else
+     * the first listen address of its family (the configured one: a wildcard socket may report {@code ::}).
+     */
     private Channel socketFor(InetSocketAddress destination) {
+        NextHop hop = sockets.size() > 1 ? selector.hopAt(destination) : null;
+        int chosen = hop == null || hop.source() == null ? -1 : listen.indexOf(hop.source());
+        if (chosen >= 0) {
+            return sockets.get(chosen);
+        }
         boolean v6 = destination.getAddress() instanceof Inet6Address;
-        for (int i = 0; i < sockets.size(); i++) {
-            SocketAddress a = sockets.get(i).localAddress();
-            if (a instanceof InetSocketAddress s && (s.getAddress() instanceof Inet6Address) == v6) {
+        for (int i = 0; i < listen.size(); i++) {
+            if ((listen.get(i).getAddress() instanceof Inet6Address) == v6) {
                 return sockets.get(i);
             }
         }

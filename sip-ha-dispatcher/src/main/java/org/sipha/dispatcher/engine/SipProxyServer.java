@@ -174,7 +174,12 @@ public final class SipProxyServer implements AutoCloseable {
         }
         probes = cfg.udpListen().isEmpty()
                 ? null
-                : new ProxyProbeTransport(firstSocketPerUdpAddress(), cfg.advertisedHost(), cfg.advertisedPort());
+                : new ProxyProbeTransport(
+                        firstSocketPerUdpAddress(),
+                        cfg.udpListen(),
+                        cfg.selector(),
+                        cfg.advertisedHost(),
+                        cfg.advertisedPort());
         TcpAdmission admission = new TcpAdmission(cfg, tcpCounters);
         for (InetSocketAddress address : cfg.tcpListen()) {
             ServerBootstrap sb = new ServerBootstrap()

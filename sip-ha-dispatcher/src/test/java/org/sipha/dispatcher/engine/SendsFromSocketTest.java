@@ -136,6 +136,15 @@ class SendsFromSocketTest {
                 }
             }
             assertArrayEquals(new int[] {2, 2, 2}, calls, "round robin");
+
+            // health probes take the same way as the calls
+            ProxyProbeTransport probes = proxy.probeTransport();
+            java.nio.ByteBuffer options = java.nio.ByteBuffer.wrap(
+                    "OPTIONS sip:127.0.0.1 SIP/2.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(probes.send(new InetSocketAddress("127.0.0.1", 15331), options.duplicate()));
+            assertEquals(SITE, receive(sitePbx).getSocketAddress(), "a probe to the site PBX leaves from socket=");
+            assertTrue(probes.send(new InetSocketAddress("127.0.0.1", 15332), options.duplicate()));
+            assertEquals(PUBLIC, receive(otherPbx).getSocketAddress(), "to the other from the wildcard socket");
             sitePbx.setSoTimeout(200);
             DatagramPacket extra = new DatagramPacket(new byte[8192], 8192);
             try {
