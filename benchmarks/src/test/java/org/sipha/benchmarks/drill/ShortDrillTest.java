@@ -16,11 +16,14 @@ import org.sipha.testsupport.RequiredTool;
 
 /**
  * The drill's short form (faults 1-5, 8 and 9, one Galera node per site plus garbd, 40 calls/s) against the real
- * proxy jar, in network namespaces it creates; its report goes to {@code target/drill-short}. Needs root and the
- * tools of {@code benchmarks/drill/README.md}; under {@code CI=true} a missing one fails.
+ * proxy jar, in network namespaces it creates; its report goes to {@code target/drill-short}. Then fault 2 again with
+ * PBXs that take 300 ms to answer (no provisional), so about a dozen calls are in setup when site A's proxy is
+ * killed: their answers must reach the carrier through site B ({@code target/drill-short-slow-pbx}). Needs root and
+ * the tools of {@code benchmarks/drill/README.md}; under {@code CI=true} a missing one fails.
  */
 class ShortDrillTest {
     private static DrillRun run;
+    private static DrillRun slowPbx;
 
     @BeforeAll
     static void runShortDrill() throws Exception {
@@ -49,6 +52,24 @@ class ShortDrillTest {
                 true, false, out, jar.toAbsolutePath(), Path.of("drill").toAbsolutePath()));
         Files.writeString(out.resolve("report.md"), DrillReport.markdown(List.of(run)));
         System.out.print(DrillReport.markdown(List.of(run)));
+
+        Path slow = Path.of("target", "drill-short-slow-pbx").toAbsolutePath();
+        slowPbx = DrillMain.runOnce(DrillOptions.of(
+                        true, false, slow, jar.toAbsolutePath(), Path.of("drill").toAbsolutePath())
+                .onlyFaults("2")
+                .withAnswerDelayMs(300));
+        Files.writeString(slow.resolve("report.md"), DrillReport.markdown(List.of(slowPbx)));
+        System.out.print(DrillReport.markdown(List.of(slowPbx)));
+    }
+
+    @Test
+    void callsInSetupWhenTheProxyIsKilledAreAnsweredThroughSiteB() {
+        assertEquals(1, slowPbx.results().size());
+        FaultResult r = slowPbx.results().get(0);
+        assertTrue(r.calls() > 0 && r.answeredByB() > 0, "calls went through site B: " + r);
+        assertEquals(0, r.failed(), "calls failed with the PBXs answering 300 ms late");
+        assertEquals(0, r.cut(), "calls cut");
+        assertEquals("0 / 0", r.accountingLost() + " / " + r.accountingDuplicated(), "accounting lost / duplicated");
     }
 
     @Test
