@@ -205,7 +205,11 @@ public final class DeadManRelayMain {
                 announcer.apply(RouteAnnouncement.WITHDRAW);
                 return true;
             } catch (AnnouncerException ex) {
-                LOG.error("dead-man relay: withdraw attempt failed: {}", ex.getMessage());
+                if (i == 0 || i == attempts - 1) { // the first and the last; a speaker that died fails them all
+                    LOG.error("dead-man relay: withdraw attempt failed: {}", ex.getMessage());
+                } else {
+                    LOG.debug("dead-man relay: withdraw attempt {} failed: {}", i + 1, ex.getMessage());
+                }
             }
         }
         return false;

@@ -50,7 +50,7 @@ record DrillOptions(
                 tryingAtOnce);
     }
 
-    /** The same drill with PBXs that answer each new INVITE {@code ms} later, with no provisional before. */
+    /** The same drill with PBXs that answer each new INVITE {@code ms} later (after their 100 Trying). */
     DrillOptions withAnswerDelayMs(int ms) {
         return new DrillOptions(
                 shortForm,

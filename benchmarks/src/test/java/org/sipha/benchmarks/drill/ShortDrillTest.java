@@ -17,7 +17,7 @@ import org.sipha.testsupport.RequiredTool;
 /**
  * The drill's short form (faults 1-5, 8 and 9, one Galera node per site plus garbd, 40 calls/s) against the real
  * proxy jar, in network namespaces it creates; its report goes to {@code target/drill-short}. Then fault 2 again with
- * PBXs that take 300 ms to answer (no provisional), so about a dozen calls are in setup when site A's proxy is
+ * PBXs that take 300 ms to answer (after their 100 Trying), so about a dozen calls are in setup when site A's proxy is
  * killed: their answers must reach the carrier through site B ({@code target/drill-short-slow-pbx}). Needs root and
  * the tools of {@code benchmarks/drill/README.md}; under {@code CI=true} a missing one fails.
  */
