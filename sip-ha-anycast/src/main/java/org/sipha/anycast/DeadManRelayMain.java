@@ -108,7 +108,7 @@ public final class DeadManRelayMain {
         // in INIT, withdrawn) and may still be loading classes. EOF counts from the start.
         boolean armed = false;
         boolean tripped = false;
-        boolean addressHeld = address != null;
+        boolean addressGone = false; // the process address was removed and is to be added back (never without one)
         long nextCheckNs = System.nanoTime() + CONNECTION_CHECK_NS;
         while (true) {
             Event e = events.poll(timeoutMs, TimeUnit.MILLISECONDS);
@@ -134,7 +134,7 @@ public final class DeadManRelayMain {
             if (e == null && !tripped && armed) {
                 long t0 = System.nanoTime();
                 boolean ok = withdrawThenDropAddress(announcer, address);
-                addressHeld = false;
+                addressGone = address != null;
                 LOG.warn(
                         "dead-man relay: no heartbeat for {} ms (deciding JVM hung or stopped); withdraw {} in {} us",
                         timeoutMs,
@@ -145,8 +145,8 @@ public final class DeadManRelayMain {
                 LOG.warn("dead-man relay: heartbeats resumed; re-armed (the decider re-announces if healthy)");
                 tripped = false;
             }
-            if (e == Event.HEARTBEAT && !addressHeld) {
-                addressHeld = setAddress(address, RouteAnnouncement.ANNOUNCE); // tried again at the next beat
+            if (e == Event.HEARTBEAT && addressGone) {
+                addressGone = !setAddress(address, RouteAnnouncement.ANNOUNCE); // else tried again at the next beat
             }
         }
     }
