@@ -42,16 +42,18 @@ class CallLogAnalysisTest {
     @Test
     void countsFailedSlowAndCutCallsAndWhenNewCallsSucceedAgain() {
         List<CallLog.Call> calls = List.of(
-                // answered before the fault, BYE due in the window, never ended: cut
-                call(1, -1000, 10, "198.18.10.11", false),
+                // started before the window, answered, BYE due in the window, never ended: cut
+                call(1, -1500, 10, "198.18.10.11", false),
+                call(6, -300, Double.NaN, "", false), // in setup when the fault struck: the window's, failed
                 call(2, 100, Double.NaN, "", false), // failed
                 call(3, 200, 1500, "198.18.11.11", true), // slow, site B
                 call(4, 300, 320, "198.18.11.11", true),
-                call(5, 5000, 5010, "198.18.10.11", true)); // site A again after the repair at 4000
+                call(5, 5000, 5010, "198.18.10.11", true), // site A again after the repair at 4000
+                call(7, 7500, 7510, "198.18.10.11", true)); // within 1 s of the next fault: that one's
         FaultWindow w = new FaultWindow(Fault.PROXY_KILLED, T0, T0 + 4000, T0 + 8000);
         FaultResult r = CallLogAnalysis.analyse(calls, w, 2000, null);
-        assertEquals(4, r.calls());
-        assertEquals(1, r.failed());
+        assertEquals(5, r.calls());
+        assertEquals(2, r.failed());
         assertEquals(1, r.slowOver1s());
         assertEquals(1, r.cut());
         assertEquals(320, r.recoveredAfterMs(), 1e-9); // the earliest 200 of calls 3 and 4
@@ -69,11 +71,11 @@ class CallLogAnalysisTest {
     }
 
     @Test
-    void recordsOfEventsAtAProxysSigkillCountInTheKillsRowNotAsLostInTheWindowTheirCallsStartedIn() {
+    void recordsOfEventsAtAProxysSigkillCountInTheKillsRowNotAsLost() {
         List<CallLog.Call> calls = List.of(
                 call(1, 100, 110, "198.18.10.11", true),
                 call(2, 400, 500, "198.18.10.11", true),
-                call(3, 940, 950, "198.18.10.11", true));
+                call(3, 2940, 2950, "198.18.10.11", true)); // in setup 60 ms before the kill: the kill's call
         Map<String, Integer> rows = new HashMap<>();
         for (String k : List.of("OUTCOME 1", "START 1 t1", "STOP 1 t1", "OUTCOME 2", "STOP 2 t2", "STOP 3 t3")) {
             rows.put(k, 1);
@@ -82,14 +84,14 @@ class CallLogAnalysisTest {
         rows.put("STOP 1", 1);
         rows.put("STOP 2", 1);
         rows.put("STOP 3", 1);
-        double kill = T0 + 1000;
+        double kill = T0 + 3000;
         AccountingRecords records = new AccountingRecords(rows, List.of(kill));
-        FaultResult hung =
-                CallLogAnalysis.analyse(calls, new FaultWindow(Fault.PBX_HUNG, T0, T0 + 500, kill), 2000, records);
+        FaultResult hung = CallLogAnalysis.analyse(
+                calls, new FaultWindow(Fault.PBX_HUNG, T0 + 500, T0 + 1000, kill), 2000, records);
         FaultResult killed = CallLogAnalysis.analyse(
                 calls, new FaultWindow(Fault.PROXY_KILLED, kill, kill + 500, kill + 3000), 2000, records);
-        assertEquals(1, hung.accountingLost(), "call 2's START; call 3's two records came 50 ms before the kill");
-        assertEquals(2, killed.accountingLostAtKill(), "call 3's OUTCOME and START");
+        assertEquals(1, hung.accountingLost(), "call 2's START");
+        assertEquals(2, killed.accountingLostAtKill(), "call 3's OUTCOME and START, 50 ms before the kill");
         assertEquals(0, killed.accountingLost());
         assertEquals(
                 "START of call 2; OUTCOME of call 3 (at a proxy's SIGKILL); START of call 3 (at a proxy's SIGKILL);",

@@ -55,7 +55,11 @@ class ShortDrillTest {
 
         Path slow = Path.of("target", "drill-short-slow-pbx").toAbsolutePath();
         slowPbx = DrillMain.runOnce(DrillOptions.of(
-                        true, false, slow, jar.toAbsolutePath(), Path.of("drill").toAbsolutePath())
+                        true,
+                        false,
+                        slow,
+                        jar.toAbsolutePath(),
+                        Path.of("drill").toAbsolutePath())
                 .onlyFaults("2")
                 .withAnswerDelayMs(300));
         Files.writeString(slow.resolve("report.md"), DrillReport.markdown(List.of(slowPbx)));
