@@ -229,7 +229,7 @@ public final class AnycastOptions {
     public DeadManSwitch deadManSwitch(String processAddress) {
         if (deadmanTimeoutMs == 0) {
             throw new IllegalArgumentException(
-                    "a process address is held by the dead-man relay, which " + "--deadman-timeout-ms 0 turns off");
+                    "a process address is held by the dead-man relay, which --deadman-timeout-ms 0 turns off");
         }
         return new RelayDeadManSwitch(announcerSpec, deadmanTimeoutMs, processAddress, addressDevice, null);
     }
