@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +23,6 @@ import org.sipha.testsupport.RequiredTool;
 class RelayProcessAddressTest {
     private static final String NETNS = "sipha-rpa-" + ProcessHandle.current().pid();
     private static final String ADDR = "198.51.100.10/32";
-    private static final long WAIT_MS = 20_000;
     private static boolean created;
 
     @TempDir
@@ -64,16 +61,6 @@ class RelayProcessAddressTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(what + ": not within " + WAIT_MS + " ms");
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static boolean presentQuietly() {
         try {
             return present();
@@ -104,10 +91,11 @@ class RelayProcessAddressTest {
                 Thread.sleep(50);
             }
             // silence: a hung JVM
-            await(() -> !presentQuietly(), "removed after heartbeat silence");
+            ThreadDeathWithdrawsTest.await(() -> !presentQuietly(), "removed after heartbeat silence");
             assertTrue(read(state).contains("withdraw"), "the route was withdrawn first: " + read(state));
             relay.heartbeat();
-            await(RelayProcessAddressTest::presentQuietly, "added back when heartbeats resume");
+            ThreadDeathWithdrawsTest.await(
+                    RelayProcessAddressTest::presentQuietly, "added back when heartbeats resume");
             assertTrue(relay.isAlive());
 
             relay.close(); // EOF, as when the JVM dies

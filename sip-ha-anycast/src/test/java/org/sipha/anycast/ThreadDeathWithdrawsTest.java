@@ -31,7 +31,8 @@ class ThreadDeathWithdrawsTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Polls {@code condition} every 10 ms until it holds, failing after 20 s. Also used by other tests here. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
